@@ -1,0 +1,180 @@
+// Package checks defines the contract between a readiness check and the
+// pipeline that runs it.
+//
+// A check is one documented package-level value of type [Check], declared in
+// its own package under checks/ (checks/missing, …). The explicit list of the
+// checks a run knows lives in checks/registry, in one place.
+//
+// The pipeline gives every worker its own [State] for every check; a state is
+// never touched by two goroutines at once, so states need no locks. When the
+// input is exhausted the states of all workers are combined with
+// [State.Merge], which must be associative and commutative: results never
+// depend on the number of workers, on the order of the inputs, or on where
+// batches were cut. [State.Result] reads a state without changing it, like
+// hash.Hash.Sum.
+//
+// A check starts no goroutines, opens no files and reads no clock: the time an
+// audit is measured against arrives in [Env.AsOf].
+//
+// A failing check is a [Result] with status fail and findings, not an error.
+// An error from Observe, Merge or Result means the check could not be
+// evaluated; the run then ends with exit code 3.
+package checks
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+)
+
+// A Check describes one readiness check.
+type Check struct {
+	// Name is the check's key in the policy file, its name in the report and
+	// its JUnit test name.
+	Name string
+	// Summary is a one-line description, shown by `readiness checks`.
+	Summary string
+	// Doc says what the check measures, how every metric is defined, which
+	// thresholds apply and how to act on a finding.
+	Doc string
+	// Codes documents every finding code the check can emit.
+	Codes []Code
+	// DefaultConfig returns a pointer to a new typed configuration holding
+	// the defaults. The policy file's section for this check is decoded
+	// strictly into it.
+	DefaultConfig func() any
+	// Columns returns the columns the check reads, given its configuration,
+	// the column roles and the dataset schema. A nil result means every
+	// column. The pipeline reads only the union of what the checks ask for.
+	Columns func(cfg any, env Env) []string
+	// New returns a fresh state for one worker. env.Schema is the schema of
+	// the batches the state will observe (after projection); a check
+	// resolves column indexes from it once, here, not per batch.
+	New func(cfg any, env Env) (State, error)
+}
+
+// Env is what a check is told about the run when a state is created.
+type Env struct {
+	Schema *arrow.Schema
+	Roles  Roles
+	// AsOf is the instant the audit is measured against (--as-of).
+	AsOf time.Time
+}
+
+// Roles names the columns that play a part in the audit. Empty means none.
+type Roles struct {
+	Label    string   `json:"label,omitempty"`
+	Time     string   `json:"time,omitempty"`
+	ID       string   `json:"id,omitempty"`
+	Split    string   `json:"split,omitempty"`
+	Features []string `json:"features"`
+}
+
+// Batch is one record batch handed to [State.Observe], with where it came
+// from so that findings can name rows by input and row number.
+type Batch struct {
+	// Record is valid only during the call to Observe; a state that keeps
+	// any of it must copy or Retain it.
+	Record arrow.RecordBatch
+	// Input is the index of the input the batch was read from, in the
+	// run's sorted list of inputs.
+	Input int
+	// Offset is the 0-based row number, within that input, of the batch's
+	// first row.
+	Offset int64
+}
+
+// State accumulates what one worker has seen. The pipeline never calls a
+// state concurrently.
+type State interface {
+	// Observe folds one batch into the state.
+	Observe(b Batch) error
+	// Merge folds other, a state of the same check created with the same
+	// configuration, into the receiver. It must be associative and
+	// commutative, and returns an error if the states are incompatible.
+	Merge(other State) error
+	// Result reports what the state has measured without changing it.
+	Result() (Result, error)
+}
+
+// Status is a check's outcome.
+type Status string
+
+// The statuses a check can report. NotApplicable means the check could not
+// be evaluated on this dataset (no time column, no reference); it is never
+// counted as a pass.
+const (
+	Pass          Status = "pass"
+	Warn          Status = "warn"
+	Fail          Status = "fail"
+	NotApplicable Status = "not_applicable"
+)
+
+// Severity ranks a finding.
+type Severity string
+
+// The severities of findings, from least to most serious. A blocker means the
+// data must not be used for training until it is fixed.
+const (
+	Info    Severity = "info"
+	Warning Severity = "warning"
+	Error   Severity = "error"
+	Blocker Severity = "blocker"
+)
+
+// Code documents one finding code, printed by `readiness explain CODE`.
+type Code struct {
+	Code     string   `json:"code"`
+	Severity Severity `json:"severity"`
+	Title    string   `json:"title"`
+	Doc      string   `json:"doc"`
+}
+
+// Result is what a check reports. Metrics is the check's own typed metrics,
+// already encoded as a JSON object so that a report read back from disk is
+// the same value as the one written.
+type Result struct {
+	Name   string `json:"name"`
+	Status Status `json:"status"`
+	// Score is 0–100, 100 meaning clean; nil when not applicable.
+	Score    *float64        `json:"score"`
+	Metrics  json.RawMessage `json:"metrics"`
+	Findings []Finding       `json:"findings"`
+}
+
+// Finding is one thing a check noticed. It has the same shape whether the
+// check passed or failed.
+type Finding struct {
+	Code     string   `json:"code"`
+	Severity Severity `json:"severity"`
+	Message  string   `json:"message"`
+	// Column is the column the finding is about, if any.
+	Column string `json:"column,omitempty"`
+	// Value is the measured value and Threshold the policy threshold it was
+	// compared with; Setting names that threshold's key in the policy.
+	Value     *float64 `json:"value,omitempty"`
+	Threshold *float64 `json:"threshold,omitempty"`
+	Setting   string   `json:"setting,omitempty"`
+	// Rows is how many rows the finding concerns, when it concerns rows.
+	Rows *int64 `json:"rows,omitempty"`
+}
+
+// NewResult builds a Result, encoding metrics as JSON.
+func NewResult(name string, status Status, score *float64, metrics any, findings []Finding) (Result, error) {
+	raw, err := json.Marshal(metrics)
+	if err != nil {
+		return Result{}, fmt.Errorf("check %s: encode metrics: %w", name, err)
+	}
+	if findings == nil {
+		findings = []Finding{}
+	}
+	return Result{Name: name, Status: status, Score: score, Metrics: raw, Findings: findings}, nil
+}
+
+// Float returns a pointer to v, for the optional fields of a Finding.
+func Float(v float64) *float64 { return &v }
+
+// Int returns a pointer to v, for the optional fields of a Finding.
+func Int(v int64) *int64 { return &v }

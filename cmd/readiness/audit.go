@@ -1,0 +1,341 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/mattn/go-isatty"
+	"github.com/readiness/readiness/checks"
+	"github.com/readiness/readiness/checks/registry"
+	"github.com/readiness/readiness/configs"
+	"github.com/readiness/readiness/pipeline"
+	"github.com/readiness/readiness/report"
+	"github.com/rs/zerolog"
+	"github.com/schollz/progressbar/v3"
+	"github.com/spf13/cobra"
+)
+
+type auditFlags struct {
+	out, config, format, asOf, logLevel string
+	workers, batchSize, inferRows       int
+	quiet                               bool
+	roles                               checks.Roles
+	nullValues                          []string
+	nullValuesSet                       bool
+	delimiter, header                   string
+}
+
+func newAuditCmd() *cobra.Command {
+	var f auditFlags
+	cmd := &cobra.Command{
+		Use:   "audit PATH...",
+		Short: "Audit a dataset: files, folders or globs of Parquet, CSV, TSV, NDJSON or Arrow IPC",
+		Long: `audit reads every input once and runs every check over it.
+
+Each PATH is a file, a folder (walked; key=value folders become columns) or a
+glob. The format comes from the extension (.parquet, .csv, .tsv, .ndjson,
+.jsonl, .arrow, .feather, .arrows; .gz and .zst for text) or from --format.`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			f.nullValuesSet = cmd.Flags().Changed("null-values")
+			return runAudit(cmd.Context(), cmd.OutOrStdout(), cmd.ErrOrStderr(), args, f)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.out, "out", "", "folder to write report.json into (created if missing)")
+	fl.StringVar(&f.config, "config", "", "policy file (default: the embedded configs/default.yaml)")
+	fl.StringVar(&f.format, "format", "", "read every input as this format: parquet, csv, tsv, ndjson, arrow, arrows")
+	fl.StringVar(&f.asOf, "as-of", "", "instant the audit is measured against, RFC 3339 or YYYY-MM-DD (default: now, recorded in the report)")
+	fl.StringVar(&f.logLevel, "log-level", "warn", "log level: debug, info, warn, error")
+	fl.IntVar(&f.workers, "workers", runtime.NumCPU(), "parallel readers, each with its own check states")
+	fl.IntVar(&f.batchSize, "batch-size", 0, "rows per record batch (default: the policy's read.batch_size)")
+	fl.IntVar(&f.inferRows, "infer-rows", 0, "rows of each text file sampled for type inference (default: the policy's read.infer_rows)")
+	fl.BoolVarP(&f.quiet, "quiet", "q", false, "no progress bar")
+	fl.StringVar(&f.roles.Label, "label", "", "label column (\"none\" if there is none)")
+	fl.StringVar(&f.roles.Time, "time", "", "time column (\"none\" if there is none)")
+	fl.StringVar(&f.roles.ID, "id", "", "id column (\"none\" if there is none)")
+	fl.StringVar(&f.roles.Split, "split", "", "split column, e.g. train/test (\"none\" if there is none)")
+	fl.StringSliceVar(&f.roles.Features, "features", nil, "feature columns, comma-separated (default: every column without another role)")
+	fl.StringSliceVar(&f.nullValues, "null-values", nil, "CSV/TSV field values read as null (default: the policy's read.null_values)")
+	fl.StringVar(&f.delimiter, "delimiter", "", "CSV delimiter (default: sniffed; \\t for TSV)")
+	fl.StringVar(&f.header, "header", "auto", "whether CSV files have a header row: auto, yes, no")
+	return cmd
+}
+
+// checkTasks decodes each check's section of the policy into its typed
+// configuration. A section for a check that does not exist is an error.
+func checkTasks(p *configs.Policy) ([]pipeline.Task, error) {
+	var names []string
+	for name := range p.Checks {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		if _, ok := registry.Lookup(name); !ok {
+			node := p.Checks[name]
+			return nil, &configs.Error{Source: p.Source, Path: "checks." + name, Line: node.Line,
+				Err: fmt.Errorf("unknown check (known: %s)", strings.Join(registry.Names(), ", "))}
+		}
+	}
+	var tasks []pipeline.Task
+	for _, c := range registry.All {
+		cfg := c.DefaultConfig()
+		if node, ok := p.Checks[c.Name]; ok {
+			if err := configs.DecodeStrict(&node, "checks."+c.Name, cfg); err != nil {
+				var pe *configs.Error
+				if errors.As(err, &pe) {
+					pe.Source = p.Source
+				}
+				return nil, err
+			}
+		}
+		tasks = append(tasks, pipeline.Task{Check: c, Config: cfg})
+	}
+	return tasks, nil
+}
+
+func loadPolicy(path string) (*configs.Policy, error) {
+	if path == "" {
+		return configs.Default()
+	}
+	return configs.Load(path)
+}
+
+func parseAsOf(s string, now time.Time) (time.Time, error) {
+	if s == "" {
+		return now.UTC().Truncate(time.Second), nil
+	}
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.UTC(), nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("--as-of %q: want RFC 3339 (2026-01-31T00:00:00Z) or a date (2026-01-31)", s)
+}
+
+func newLogger(w io.Writer, level string) (zerolog.Logger, error) {
+	lvl, err := zerolog.ParseLevel(strings.ToLower(level))
+	if err != nil || level == "" {
+		return zerolog.Nop(), fmt.Errorf("--log-level %q: want debug, info, warn or error", level)
+	}
+	if f, ok := w.(*os.File); ok && isatty.IsTerminal(f.Fd()) {
+		w = zerolog.ConsoleWriter{Out: w, TimeFormat: time.TimeOnly}
+	}
+	return zerolog.New(w).Level(lvl).With().Timestamp().Logger(), nil
+}
+
+func runAudit(ctx context.Context, stdout, stderr io.Writer, paths []string, f auditFlags) error {
+	started := time.Now()
+	log, err := newLogger(stderr, f.logLevel)
+	if err != nil {
+		return usage(err)
+	}
+	if f.workers < 1 {
+		return usage(fmt.Errorf("--workers must be at least 1"))
+	}
+	asOf, err := parseAsOf(f.asOf, started)
+	if err != nil {
+		return usage(err)
+	}
+	policy, err := loadPolicy(f.config)
+	if err != nil {
+		return usage(err)
+	}
+	tasks, err := checkTasks(policy)
+	if err != nil {
+		return usage(err)
+	}
+	var format pipeline.Format
+	if f.format != "" {
+		if format, err = pipeline.ParseFormat(f.format); err != nil {
+			return usage(fmt.Errorf("--format: %w", err))
+		}
+	}
+	ropts, err := readOptions(f, policy)
+	if err != nil {
+		return usage(err)
+	}
+
+	found, err := pipeline.Discover(paths, pipeline.DiscoverOptions{Format: format})
+	if err != nil {
+		return usage(err)
+	}
+	for _, s := range found.Skipped {
+		log.Info().Str("path", s).Msg("skipped: format unknown from the file name")
+	}
+	log.Info().Int("inputs", len(found.Inputs)).Msg("discovered inputs")
+
+	ds, err := pipeline.Plan(ctx, found.Inputs, f.workers, ropts)
+	if err != nil {
+		return classify(err)
+	}
+	roles, choices, err := pipeline.ResolveRoles(ds.Schema, pipeline.RoleRequest{
+		Flag:   f.roles,
+		Policy: checks.Roles{Label: policy.Roles.Label, Time: policy.Roles.Time, ID: policy.Roles.ID, Split: policy.Roles.Split, Features: policy.Roles.Features},
+	})
+	if err != nil {
+		return usage(err)
+	}
+	for _, c := range choices {
+		log.Info().Str("role", c.Role).Str("column", c.Column).Str("source", string(c.Source)).Msg(c.Reason)
+	}
+
+	var total int64
+	for _, in := range found.Inputs {
+		total += in.Size
+	}
+	counter := &atomic.Int64{}
+	ropts.Counter = counter
+	stopBar := startProgress(stderr, f.quiet, total, counter)
+	out, err := ds.Run(ctx, tasks, pipeline.RunOptions{ReadOptions: ropts, Workers: f.workers, Roles: roles, AsOf: asOf})
+	stopBar(err == nil)
+	if err != nil {
+		return classify(err)
+	}
+
+	rep := buildReport(ds, out, policy, roles, choices, asOf, started, f.workers)
+	if f.out != "" {
+		if err := os.MkdirAll(f.out, 0o755); err != nil {
+			return failed(fmt.Errorf("--out: %w", err))
+		}
+		data, err := report.Marshal(rep)
+		if err != nil {
+			return failed(err)
+		}
+		// A signal that arrived during the run must not leave a report.
+		if ctx.Err() != nil {
+			return context.Cause(ctx)
+		}
+		path := filepath.Join(f.out, "report.json")
+		if err := report.WriteFile(path, data); err != nil {
+			return failed(fmt.Errorf("write %s: %w", path, err))
+		}
+		log.Info().Str("path", path).Msg("wrote report")
+	}
+	if err := report.WriteSummary(stdout, rep); err != nil {
+		return failed(err)
+	}
+	return nil
+}
+
+// classify maps an error from the pipeline to an exit code.
+func classify(err error) error {
+	var ue *pipeline.UsageError
+	if errors.As(err, &ue) {
+		return usage(err)
+	}
+	return failed(err)
+}
+
+func readOptions(f auditFlags, p *configs.Policy) (pipeline.ReadOptions, error) {
+	o := pipeline.ReadOptions{BatchSize: p.Read.BatchSize, InferRows: p.Read.InferRows}
+	o.CSV.NullValues = p.Read.NullValues
+	if f.nullValuesSet {
+		o.CSV.NullValues = f.nullValues
+	}
+	if f.batchSize < 0 || f.inferRows < 0 {
+		return o, fmt.Errorf("--batch-size and --infer-rows must not be negative")
+	}
+	if f.batchSize > 0 {
+		o.BatchSize = f.batchSize
+	}
+	if f.inferRows > 0 {
+		o.InferRows = f.inferRows
+	}
+	switch d := f.delimiter; {
+	case d == "":
+	case d == `\t` || d == "tab":
+		o.CSV.Delimiter = '\t'
+	case len([]rune(d)) == 1:
+		o.CSV.Delimiter = []rune(d)[0]
+	default:
+		return o, fmt.Errorf("--delimiter %q: want one character", d)
+	}
+	switch h := strings.ToLower(f.header); h {
+	case "auto", "yes", "no":
+		o.CSV.Header = h
+	default:
+		return o, fmt.Errorf("--header %q: want auto, yes or no", f.header)
+	}
+	return o, nil
+}
+
+// startProgress draws a progress bar of input bytes read on stderr when it
+// is a terminal, and returns the function that stops it.
+func startProgress(stderr io.Writer, quiet bool, total int64, counter *atomic.Int64) func(done bool) {
+	f, ok := stderr.(*os.File)
+	if quiet || !ok || !isatty.IsTerminal(f.Fd()) || total == 0 {
+		return func(bool) {}
+	}
+	bar := progressbar.NewOptions64(total,
+		progressbar.OptionSetWriter(stderr),
+		progressbar.OptionSetDescription("auditing"),
+		progressbar.OptionShowBytes(true),
+		progressbar.OptionSetPredictTime(true),
+		progressbar.OptionThrottle(100*time.Millisecond),
+		progressbar.OptionClearOnFinish(),
+	)
+	stop := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		t := time.NewTicker(100 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+				bar.Set64(min(counter.Load(), total))
+			}
+		}
+	}()
+	return func(done bool) {
+		close(stop)
+		<-finished
+		if done {
+			bar.Finish()
+		}
+		bar.Clear()
+	}
+}
+
+func buildReport(ds *pipeline.Dataset, out *pipeline.Outcome, p *configs.Policy, roles checks.Roles, choices []pipeline.RoleChoice, asOf, started time.Time, workers int) *report.Report {
+	v, c := toolVersion()
+	r := &report.Report{
+		SchemaVersion: report.SchemaVersion,
+		Tool:          report.Tool{Name: "readiness", Version: v, Commit: c},
+		AsOf:          asOf.Format(time.RFC3339),
+		Policy:        report.Policy{Source: p.Source, Name: p.Name, Version: p.Version, SHA256: p.SHA256},
+		Dataset:       report.Dataset{Rows: out.Rows, Columns: ds.Schema.NumFields(), Schema: []report.Column{}},
+		Roles:         report.Roles{Roles: roles, Choices: []report.RoleChoice{}},
+		Checks:        out.Results,
+	}
+	for i, in := range ds.Inputs {
+		ri := report.Input{Path: in.Path, Format: string(in.Format), Compression: string(in.Compression), Rows: out.InputRows[i], Bytes: in.Size}
+		if len(in.Partitions) > 0 {
+			ri.Partitions = map[string]string{}
+			for _, p := range in.Partitions {
+				ri.Partitions[p.Key] = p.Value
+			}
+		}
+		r.Inputs = append(r.Inputs, ri)
+	}
+	for _, f := range ds.Schema.Fields() {
+		r.Dataset.Schema = append(r.Dataset.Schema, report.Column{Name: f.Name, Type: f.Type.String()})
+	}
+	for _, ch := range choices {
+		r.Roles.Choices = append(r.Roles.Choices, report.RoleChoice{Role: ch.Role, Column: ch.Column, Source: string(ch.Source), Reason: ch.Reason})
+	}
+	r.Run = report.Run{Started: started.UTC().Format(time.RFC3339Nano), DurationMS: float64(time.Since(started).Microseconds()) / 1000, Workers: workers}
+	return r
+}

@@ -1,0 +1,174 @@
+package pipeline
+
+import (
+	"fmt"
+	"runtime/debug"
+	"strings"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+)
+
+// DefaultBatchSize is the most rows in one record batch unless set.
+const DefaultBatchSize = 64 * 1024
+
+func allocator(opts ReadOptions) memory.Allocator {
+	if opts.Mem != nil {
+		return opts.Mem
+	}
+	return memory.DefaultAllocator
+}
+
+func batchSize(opts ReadOptions) int {
+	if opts.BatchSize > 0 {
+		return opts.BatchSize
+	}
+	return DefaultBatchSize
+}
+
+// recoverInto turns a panic raised while decoding into an error: a corrupt
+// file must end the run with a message, never a crash.
+func recoverInto(err *error, what string) {
+	if r := recover(); r != nil {
+		*err = &decodePanic{what: what, value: r, stack: debug.Stack()}
+	}
+}
+
+// decodePanic is a panic recovered from a decoder. Its message says the
+// file is corrupt or unsupported; the stack is kept for --log-level debug.
+type decodePanic struct {
+	what  string
+	value any
+	stack []byte
+}
+
+func (p *decodePanic) Error() string {
+	return fmt.Sprintf("corrupt or unsupported %s data (decoder panicked: %v)", p.what, p.value)
+}
+
+func containsFold(s, sub string) bool {
+	return strings.Contains(strings.ToLower(s), strings.ToLower(sub))
+}
+
+// closingReader closes the file under a RecordReader when it is released.
+type closingReader struct {
+	array.RecordReader
+	close func() error
+}
+
+func (c *closingReader) Release() {
+	c.RecordReader.Release()
+	if c.close != nil {
+		c.close()
+		c.close = nil
+	}
+}
+
+// countReader yields batches with no columns, only row counts: what a
+// projection that needs no column reads.
+type countReader struct {
+	left  int64
+	size  int64
+	cur   arrow.RecordBatch
+	empty *arrow.Schema
+}
+
+func newCountReader(rows int64, size int) *countReader {
+	return &countReader{left: rows, size: int64(size), empty: arrow.NewSchema(nil, nil)}
+}
+
+func (c *countReader) Retain()                        {}
+func (c *countReader) Release()                       { c.cur = nil }
+func (c *countReader) Schema() *arrow.Schema          { return c.empty }
+func (c *countReader) Err() error                     { return nil }
+func (c *countReader) RecordBatch() arrow.RecordBatch { return c.cur }
+func (c *countReader) Record() arrow.RecordBatch      { return c.cur }
+func (c *countReader) Next() bool {
+	if c.left <= 0 {
+		c.cur = nil
+		return false
+	}
+	n := min(c.left, c.size)
+	c.left -= n
+	c.cur = array.NewRecordBatch(c.empty, nil, n)
+	return true
+}
+
+// projectingReader keeps only the named columns of another reader's
+// batches and slices batches longer than size, zero-copy.
+type projectingReader struct {
+	in     array.RecordReader
+	idx    []int
+	schema *arrow.Schema
+	size   int64
+	whole  arrow.RecordBatch // the input batch being sliced
+	pos    int64
+	cur    arrow.RecordBatch
+}
+
+func newProjectingReader(in array.RecordReader, columns []string, size int) *projectingReader {
+	want := map[string]bool{}
+	for _, c := range columns {
+		want[c] = true
+	}
+	p := &projectingReader{in: in, size: int64(size)}
+	var fields []arrow.Field
+	for i, f := range in.Schema().Fields() {
+		if want[f.Name] {
+			p.idx = append(p.idx, i)
+			fields = append(fields, f)
+			delete(want, f.Name)
+		}
+	}
+	p.schema = arrow.NewSchema(fields, nil)
+	return p
+}
+
+func (p *projectingReader) Retain()                        {}
+func (p *projectingReader) Schema() *arrow.Schema          { return p.schema }
+func (p *projectingReader) Err() error                     { return p.in.Err() }
+func (p *projectingReader) RecordBatch() arrow.RecordBatch { return p.cur }
+func (p *projectingReader) Record() arrow.RecordBatch      { return p.cur }
+
+func (p *projectingReader) Next() bool {
+	if p.cur != nil {
+		p.cur.Release()
+		p.cur = nil
+	}
+	for p.whole == nil || p.pos >= p.whole.NumRows() {
+		if p.whole != nil {
+			p.whole.Release()
+			p.whole = nil
+		}
+		if !p.in.Next() {
+			return false
+		}
+		rec := p.in.RecordBatch()
+		cols := make([]arrow.Array, len(p.idx))
+		for i, j := range p.idx {
+			cols[i] = rec.Column(j)
+		}
+		p.whole = array.NewRecordBatch(p.schema, cols, rec.NumRows())
+		p.pos = 0
+		if rec.NumRows() == 0 {
+			continue
+		}
+	}
+	end := min(p.pos+p.size, p.whole.NumRows())
+	p.cur = p.whole.NewSlice(p.pos, end)
+	p.pos = end
+	return true
+}
+
+func (p *projectingReader) Release() {
+	if p.cur != nil {
+		p.cur.Release()
+		p.cur = nil
+	}
+	if p.whole != nil {
+		p.whole.Release()
+		p.whole = nil
+	}
+	p.in.Release()
+}

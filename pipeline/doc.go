@@ -1,0 +1,35 @@
+// Package pipeline turns the paths a user names into one stream of Arrow
+// record batches per worker, and runs the checks over them.
+//
+// The flow is the one DESIGN.md draws:
+//
+//	Discover  paths, folders, globs → sorted []*Input, with Hive-style
+//	          key=value folders as partition columns and a format each
+//	Plan      open every input once for its schema (footer for Parquet and
+//	          IPC, a sample of rows for CSV and NDJSON) and its independently
+//	          readable units (Parquet row groups); unify the schemas
+//	Run       N workers pull units from one queue, read them in bounded
+//	          batches of only the projected columns, conform each batch to
+//	          the unified schema, and fold it into their own check states;
+//	          the states are merged at the end
+//
+// Memory per worker is one batch plus the readers' buffers; nothing grows
+// with input size except what a check's state must keep.
+//
+// Schemas are unified by widening: integers to the wider integer or to
+// float64 when mixed with floats, any string flavour (string, large string,
+// string view, dictionary of strings) to string, dates and timestamps to
+// the finest timestamp unit (zones that differ become UTC), the null type to
+// anything. A column absent from a file is read as nulls there. When two
+// files disagree beyond that, the run stops with an error naming both files
+// and the column — except when both types were inferred from text (CSV,
+// NDJSON), where the column is read as string in both, since an inference
+// from a sample is a guess, not a declaration.
+//
+// Partition columns from key=value folders are strings. A file column of
+// the same name takes precedence over the folder's value.
+//
+// Errors about an input are [*InputError] values: they name the file and,
+// where known, the row group, line or column. A panic raised by a
+// dependency while decoding a file is recovered into such an error.
+package pipeline

@@ -1,0 +1,154 @@
+package pipeline
+
+// Parquet is read with arrow-go's pqarrow. What we found in its source and
+// route around here:
+//   - ArrowReadProperties.BatchSize 0 means one batch for the whole read, so
+//     it is always set;
+//   - without ReaderProperties.BufferedStreamEnabled every column chunk is
+//     read into memory whole, so it is always on;
+//   - GetRecordReader takes leaf column indexes, not field indexes, and
+//     fails when asked for no column at all; a projection that needs no
+//     column (only row counts) is served from the footer instead.
+// Each unit is one row group, so row groups of one file are read in
+// parallel; the footer parsed at plan time is reused (file.WithMetadata)
+// rather than parsed again for every row group.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/arrow-go/v18/parquet"
+	"github.com/apache/arrow-go/v18/parquet/file"
+	"github.com/apache/arrow-go/v18/parquet/metadata"
+	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+)
+
+type parquetSource struct {
+	in     *Input
+	meta   *metadata.FileMetaData
+	schema *arrow.Schema
+	// leaves maps a top-level field name to its leaf column indexes.
+	leaves map[string][]int
+	units  []Unit
+	rows   int64
+}
+
+func parquetProps(mem memory.Allocator) *parquet.ReaderProperties {
+	props := parquet.NewReaderProperties(mem)
+	props.BufferedStreamEnabled = true
+	props.BufferSize = 1 << 20
+	return props
+}
+
+func openParquet(ctx context.Context, in *Input, opts ReadOptions) (src source, err error) {
+	f, err := openFile(in.Path, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	mem := allocator(opts)
+	defer recoverInto(&err, "parquet")
+	pr, err := file.NewParquetReader(f, file.WithReadProps(parquetProps(mem)))
+	if err != nil {
+		return nil, parquetErr(err)
+	}
+	defer pr.Close()
+	fr, err := pqarrow.NewFileReader(pr, pqarrow.ArrowReadProperties{BatchSize: 1024}, mem)
+	if err != nil {
+		return nil, parquetErr(err)
+	}
+	sc, err := fr.Schema()
+	if err != nil {
+		return nil, parquetErr(err)
+	}
+	s := &parquetSource{in: in, meta: pr.MetaData(), schema: sc, leaves: map[string][]int{}}
+	for _, fld := range fr.Manifest.Fields {
+		s.leaves[fld.Field.Name] = append(s.leaves[fld.Field.Name], leafIndexes(fld)...)
+	}
+	var off int64
+	for i := 0; i < pr.NumRowGroups(); i++ {
+		n := pr.MetaData().RowGroup(i).NumRows()
+		if n < 0 {
+			return nil, fmt.Errorf("row group %d: negative row count %d", i, n)
+		}
+		s.units = append(s.units, Unit{Index: i, Rows: n, Offset: off, Where: fmt.Sprintf("row group %d", i)})
+		off += n
+	}
+	s.rows = off
+	if total := pr.NumRows(); total != off {
+		return nil, fmt.Errorf("footer says %d rows but its row groups hold %d", total, off)
+	}
+	return s, nil
+}
+
+func leafIndexes(f pqarrow.SchemaField) []int {
+	if f.IsLeaf() {
+		return []int{f.ColIndex}
+	}
+	var out []int
+	for _, c := range f.Children {
+		out = append(out, leafIndexes(c)...)
+	}
+	return out
+}
+
+func (s *parquetSource) Schema() *arrow.Schema { return s.schema }
+func (s *parquetSource) Inferred() bool        { return false }
+func (s *parquetSource) Units() []Unit         { return s.units }
+func (s *parquetSource) Rows() int64           { return s.rows }
+func (s *parquetSource) Close() error          { return nil }
+
+func (s *parquetSource) Read(ctx context.Context, u Unit, columns []string, _ map[string]arrow.DataType, opts ReadOptions) (rr array.RecordReader, err error) {
+	mem := allocator(opts)
+	if len(columns) == 0 {
+		return newCountReader(u.Rows, batchSize(opts)), nil
+	}
+	var leaves []int
+	want := map[string]bool{}
+	for _, c := range columns {
+		want[c] = true
+	}
+	for _, fld := range s.schema.Fields() {
+		if want[fld.Name] {
+			leaves = append(leaves, s.leaves[fld.Name]...)
+			delete(want, fld.Name) // a duplicated name is read once
+		}
+	}
+	f, err := openFile(s.in.Path, opts.Counter)
+	if err != nil {
+		return nil, err
+	}
+	defer recoverInto(&err, "parquet")
+	pr, err := file.NewParquetReader(f, file.WithReadProps(parquetProps(mem)), file.WithMetadata(s.meta))
+	if err != nil {
+		f.Close()
+		return nil, parquetErr(err)
+	}
+	fr, err := pqarrow.NewFileReader(pr, pqarrow.ArrowReadProperties{BatchSize: int64(batchSize(opts))}, mem)
+	if err != nil {
+		pr.Close()
+		return nil, parquetErr(err)
+	}
+	rec, err := fr.GetRecordReader(ctx, leaves, []int{u.Index})
+	if err != nil {
+		pr.Close()
+		return nil, parquetErr(err)
+	}
+	return &closingReader{RecordReader: rec, close: pr.Close}, nil
+}
+
+// parquetErr marks the errors of features we do not read as unsupported.
+func parquetErr(err error) error {
+	msg := strings.ToLower(err.Error())
+	if strings.Contains(msg, "encrypt") || strings.Contains(msg, "decryption") {
+		if !errors.Is(err, ErrUnsupported) {
+			return fmt.Errorf("%w: encrypted Parquet: %v", ErrUnsupported, err)
+		}
+	}
+	return err
+}

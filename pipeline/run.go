@@ -1,0 +1,259 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/readiness/readiness/checks"
+)
+
+// Task is one check to run, with its decoded configuration.
+type Task struct {
+	Check  *checks.Check
+	Config any
+}
+
+// RunOptions configures a run.
+type RunOptions struct {
+	ReadOptions
+	// Workers is the number of goroutines reading and checking; 0 means
+	// one per CPU.
+	Workers int
+	Roles   checks.Roles
+	AsOf    time.Time
+}
+
+// Outcome is what a run measured.
+type Outcome struct {
+	// Results holds one result per task, sorted by check name.
+	Results []checks.Result
+	// Rows is the total row count, and InputRows the count per input.
+	Rows      int64
+	InputRows []int64
+	// Columns are the columns that were read (the projection).
+	Columns []string
+}
+
+// CheckError is an error from a check (not from an input): the check could
+// not be evaluated.
+type CheckError struct {
+	Check string
+	Err   error
+}
+
+func (e *CheckError) Error() string { return fmt.Sprintf("check %s: %v", e.Check, e.Err) }
+func (e *CheckError) Unwrap() error { return e.Err }
+
+// Projection is the part of the dataset schema the tasks read: the union
+// of the columns each check asks for, in schema order.
+func (d *Dataset) Projection(tasks []Task, env checks.Env) *arrow.Schema {
+	env.Schema = d.Schema
+	want := map[string]bool{}
+	all := false
+	for _, t := range tasks {
+		if t.Check.Columns == nil {
+			all = true
+			break
+		}
+		cols := t.Check.Columns(t.Config, env)
+		if cols == nil {
+			all = true
+			break
+		}
+		for _, c := range cols {
+			want[c] = true
+		}
+	}
+	if all {
+		return d.Schema
+	}
+	var fields []arrow.Field
+	for _, f := range d.Schema.Fields() {
+		if want[f.Name] {
+			fields = append(fields, f)
+		}
+	}
+	return arrow.NewSchema(fields, nil)
+}
+
+type workItem struct {
+	input int
+	unit  Unit
+}
+
+// worker is one goroutine's share of a run: its own check states.
+type worker struct {
+	states []checks.State
+	rows   []int64
+}
+
+// Run reads every input once and folds it through the tasks' states, one
+// set of states per worker, then merges them.
+func (d *Dataset) Run(ctx context.Context, tasks []Task, opts RunOptions) (*Outcome, error) {
+	workers := opts.Workers
+	if workers <= 0 {
+		workers = runtime.NumCPU()
+	}
+	env := checks.Env{Roles: opts.Roles, AsOf: opts.AsOf}
+	target := d.Projection(tasks, env)
+	env.Schema = target
+
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+
+	ws := make([]*worker, workers)
+	for i := range ws {
+		w := &worker{rows: make([]int64, len(d.Inputs))}
+		for _, t := range tasks {
+			st, err := t.Check.New(t.Config, env)
+			if err != nil {
+				return nil, &CheckError{Check: t.Check.Name, Err: err}
+			}
+			w.states = append(w.states, st)
+		}
+		ws[i] = w
+	}
+
+	queue := make(chan workItem)
+	var wg sync.WaitGroup
+	for _, w := range ws {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for it := range queue {
+				if ctx.Err() != nil {
+					continue
+				}
+				if err := d.readUnit(ctx, w, tasks, target, it, opts.ReadOptions); err != nil {
+					cancel(err)
+				}
+			}
+		}()
+	}
+feed:
+	for i := range d.Inputs {
+		for _, u := range d.sources[i].Units() {
+			select {
+			case queue <- workItem{input: i, unit: u}:
+			case <-ctx.Done():
+				break feed
+			}
+		}
+	}
+	close(queue)
+	wg.Wait()
+	if err := context.Cause(ctx); err != nil {
+		return nil, err
+	}
+
+	out := &Outcome{InputRows: make([]int64, len(d.Inputs))}
+	for _, f := range target.Fields() {
+		out.Columns = append(out.Columns, f.Name)
+	}
+	for _, w := range ws {
+		for i, n := range w.rows {
+			out.InputRows[i] += n
+			out.Rows += n
+		}
+	}
+	for k, t := range tasks {
+		merged := ws[0].states[k]
+		for _, w := range ws[1:] {
+			if err := merged.Merge(w.states[k]); err != nil {
+				return nil, &CheckError{Check: t.Check.Name, Err: fmt.Errorf("merge: %w", err)}
+			}
+		}
+		res, err := merged.Result()
+		if err != nil {
+			return nil, &CheckError{Check: t.Check.Name, Err: err}
+		}
+		res.Name = t.Check.Name
+		out.Results = append(out.Results, res)
+	}
+	sort.Slice(out.Results, func(i, j int) bool { return out.Results[i].Name < out.Results[j].Name })
+	return out, nil
+}
+
+// readUnit reads one unit and folds its batches into w's states.
+func (d *Dataset) readUnit(ctx context.Context, w *worker, tasks []Task, target *arrow.Schema, it workItem, opts ReadOptions) (err error) {
+	in, src := d.Inputs[it.input], d.sources[it.input]
+	where := []string{}
+	if it.unit.Where != "" {
+		where = append(where, it.unit.Where)
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = &decodePanic{what: string(in.Format), value: r}
+		}
+		var ce *CheckError
+		if err != nil && !errors.As(err, &ce) && !errors.Is(err, context.Canceled) {
+			err = inputErr(in.Path, err, where...)
+		}
+	}()
+
+	fileSchema := src.Schema()
+	var cols []string
+	types := map[string]arrow.DataType{}
+	for _, f := range target.Fields() {
+		if fileSchema.HasField(f.Name) {
+			cols = append(cols, f.Name)
+			types[f.Name] = f.Type
+		}
+	}
+	if len(cols) == 0 && src.Inferred() && fileSchema.NumFields() > 0 {
+		// Text readers count rows by parsing them: read the narrowest
+		// column as the file has it, and let the conformer drop it.
+		cols = []string{fileSchema.Field(0).Name}
+	}
+	rr, err := src.Read(ctx, it.unit, cols, types, opts)
+	if err != nil {
+		return err
+	}
+	defer rr.Release()
+	conf := newConformer(ctx, target, rr.Schema(), in.Partitions, allocator(opts))
+	offset := max(it.unit.Offset, 0)
+	for rr.Next() {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		rec := rr.RecordBatch()
+		batch, err := conf.apply(rec)
+		if err != nil {
+			return err
+		}
+		b := checks.Batch{Record: batch, Input: it.input, Offset: offset}
+		for k, st := range w.states {
+			if err := observe(st, b); err != nil {
+				batch.Release()
+				return &CheckError{Check: tasks[k].Check.Name, Err: err}
+			}
+		}
+		w.rows[it.input] += batch.NumRows()
+		offset += batch.NumRows()
+		batch.Release()
+	}
+	if err := rr.Err(); err != nil {
+		return err
+	}
+	if it.unit.Rows >= 0 && offset-max(it.unit.Offset, 0) != it.unit.Rows {
+		return fmt.Errorf("read %d rows, but the file says %d", offset-max(it.unit.Offset, 0), it.unit.Rows)
+	}
+	return nil
+}
+
+// observe calls st.Observe, turning a panic in a check into an error so a
+// bug in one check ends the run cleanly.
+func observe(st checks.State, b checks.Batch) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("panic: %v", r)
+		}
+	}()
+	return st.Observe(b)
+}

@@ -1,0 +1,203 @@
+package pipeline
+
+import (
+	"fmt"
+
+	"github.com/apache/arrow-go/v18/arrow"
+)
+
+// widen returns the type that holds values of both a and b, following the
+// rules in the package doc. ok is false when there is none.
+func widen(a, b arrow.DataType) (arrow.DataType, bool) {
+	a, b = normalType(a), normalType(b)
+	if arrow.TypeEqual(a, b) {
+		return a, true
+	}
+	if a.ID() == arrow.NULL {
+		return b, true
+	}
+	if b.ID() == arrow.NULL {
+		return a, true
+	}
+	switch {
+	case isInteger(a) && isInteger(b):
+		return widerInteger(a, b), true
+	case isNumeric(a) && isNumeric(b):
+		return arrow.PrimitiveTypes.Float64, true
+	case isString(a) && isString(b):
+		if a.ID() == arrow.LARGE_STRING || b.ID() == arrow.LARGE_STRING {
+			return arrow.BinaryTypes.LargeString, true
+		}
+		return arrow.BinaryTypes.String, true
+	case isBinary(a) && isBinary(b):
+		return arrow.BinaryTypes.LargeBinary, true
+	case isTemporal(a) && isTemporal(b):
+		return widerTimestamp(a, b), true
+	}
+	return nil, false
+}
+
+// normalType reads dictionary-encoded and view types as their plain value
+// type: the checks see logical values, not encodings.
+func normalType(t arrow.DataType) arrow.DataType {
+	switch t := t.(type) {
+	case *arrow.DictionaryType:
+		return normalType(t.ValueType)
+	case *arrow.StringViewType:
+		return arrow.BinaryTypes.String
+	case *arrow.BinaryViewType:
+		return arrow.BinaryTypes.Binary
+	}
+	return t
+}
+
+func isInteger(t arrow.DataType) bool {
+	switch t.ID() {
+	case arrow.INT8, arrow.INT16, arrow.INT32, arrow.INT64, arrow.UINT8, arrow.UINT16, arrow.UINT32, arrow.UINT64:
+		return true
+	}
+	return false
+}
+
+func isNumeric(t arrow.DataType) bool {
+	switch t.ID() {
+	case arrow.FLOAT16, arrow.FLOAT32, arrow.FLOAT64:
+		return true
+	}
+	return isInteger(t)
+}
+
+func isString(t arrow.DataType) bool {
+	return t.ID() == arrow.STRING || t.ID() == arrow.LARGE_STRING
+}
+
+func isBinary(t arrow.DataType) bool {
+	return t.ID() == arrow.BINARY || t.ID() == arrow.LARGE_BINARY
+}
+
+func isTemporal(t arrow.DataType) bool {
+	switch t.ID() {
+	case arrow.DATE32, arrow.DATE64, arrow.TIMESTAMP:
+		return true
+	}
+	return false
+}
+
+func intWidth(t arrow.DataType) (bits int, signed bool) {
+	switch t.ID() {
+	case arrow.INT8:
+		return 8, true
+	case arrow.INT16:
+		return 16, true
+	case arrow.INT32:
+		return 32, true
+	case arrow.INT64:
+		return 64, true
+	case arrow.UINT8:
+		return 8, false
+	case arrow.UINT16:
+		return 16, false
+	case arrow.UINT32:
+		return 32, false
+	}
+	return 64, false
+}
+
+func widerInteger(a, b arrow.DataType) arrow.DataType {
+	ab, as := intWidth(a)
+	bb, bs := intWidth(b)
+	if as == bs {
+		if ab >= bb {
+			return a
+		}
+		return b
+	}
+	// Mixed signedness: a signed type wide enough for the unsigned one.
+	u, s := ab, bb
+	if as {
+		u, s = bb, ab
+	}
+	need := max(s, 2*u)
+	switch {
+	case need <= 16:
+		return arrow.PrimitiveTypes.Int16
+	case need <= 32:
+		return arrow.PrimitiveTypes.Int32
+	case need <= 64:
+		return arrow.PrimitiveTypes.Int64
+	}
+	return arrow.PrimitiveTypes.Float64 // uint64 with a signed type
+}
+
+func widerTimestamp(a, b arrow.DataType) arrow.DataType {
+	unit := func(t arrow.DataType) (arrow.TimeUnit, string, bool) {
+		switch t := t.(type) {
+		case *arrow.TimestampType:
+			return t.Unit, t.TimeZone, true
+		case *arrow.Date64Type:
+			return arrow.Millisecond, "", false
+		}
+		return arrow.Second, "", false
+	}
+	ua, za, ta := unit(a)
+	ub, zb, tb := unit(b)
+	u := max(ua, ub)
+	zone := za
+	switch {
+	case ta && tb && za != zb:
+		zone = "UTC"
+	case !ta:
+		zone = zb
+	}
+	return &arrow.TimestampType{Unit: u, TimeZone: zone}
+}
+
+// unifier folds the schemas of the inputs, in order, into one.
+type unifier struct {
+	fields []arrow.Field
+	index  map[string]int
+	// from names the input that set each column's current type, and
+	// inferred says whether that type was guessed from text.
+	from     []string
+	inferred []bool
+}
+
+func newUnifier() *unifier { return &unifier{index: map[string]int{}} }
+
+// add folds one input's schema in. Partition columns are passed as string
+// fields. The error names both files and the column.
+func (u *unifier) add(path string, sc *arrow.Schema, inferred bool) error {
+	seen := map[string]bool{}
+	for _, f := range sc.Fields() {
+		if seen[f.Name] {
+			return inputErr(path, fmt.Errorf("column %q appears more than once", f.Name))
+		}
+		seen[f.Name] = true
+		t := normalType(f.Type)
+		i, ok := u.index[f.Name]
+		if !ok {
+			u.index[f.Name] = len(u.fields)
+			u.fields = append(u.fields, arrow.Field{Name: f.Name, Type: t, Nullable: true})
+			u.from = append(u.from, path)
+			u.inferred = append(u.inferred, inferred)
+			continue
+		}
+		w, ok := widen(u.fields[i].Type, t)
+		if !ok {
+			if inferred && u.inferred[i] {
+				w = arrow.BinaryTypes.String
+			} else {
+				return fmt.Errorf("incompatible schemas: column %q is %s in %s but %s in %s",
+					f.Name, u.fields[i].Type, u.from[i], t, path)
+			}
+		}
+		if !arrow.TypeEqual(w, u.fields[i].Type) {
+			u.fields[i].Type = w
+			u.from[i] = path
+			u.inferred[i] = u.inferred[i] && inferred
+		}
+	}
+	return nil
+}
+
+func (u *unifier) schema() *arrow.Schema { return arrow.NewSchema(u.fields, nil) }

@@ -1,0 +1,178 @@
+// Package report is the report model — the source of truth every rendering
+// is derived from — and its writers.
+//
+// It stands alone at the top level because it sits after the pipeline in
+// the flow (results → report → renderers) and is read back on its own by
+// `readiness render`: it imports the check contract for the shape of a
+// result, and nothing imports it but the CLI.
+//
+// report.json carries schema_version; its JSON Schema is report.schema.json
+// in this folder (embedded, see [Schema]). A change that breaks the schema
+// bumps SchemaVersion's major number. Everything but the run block is a
+// function of the inputs, the policy and --as-of: the same audit gives the
+// same bytes whatever the worker count.
+package report
+
+import (
+	"bytes"
+	_ "embed"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/readiness/readiness/checks"
+)
+
+// SchemaVersion is the version of report.json's shape.
+const SchemaVersion = "1.0.0"
+
+//go:embed report.schema.json
+var schema []byte
+
+// Schema returns the JSON Schema of report.json.
+func Schema() []byte { return bytes.Clone(schema) }
+
+// Report is report.json.
+type Report struct {
+	SchemaVersion string          `json:"schema_version"`
+	Tool          Tool            `json:"tool"`
+	AsOf          string          `json:"as_of"`
+	Policy        Policy          `json:"policy"`
+	Inputs        []Input         `json:"inputs"`
+	Dataset       Dataset         `json:"dataset"`
+	Roles         Roles           `json:"roles"`
+	Checks        []checks.Result `json:"checks"`
+	Run           Run             `json:"run"`
+}
+
+// Tool names the program that wrote the report.
+type Tool struct {
+	Name    string `json:"name"`
+	Version string `json:"version"`
+	Commit  string `json:"commit,omitempty"`
+}
+
+// Policy names the policy the audit applied.
+type Policy struct {
+	Source  string `json:"source"`
+	Name    string `json:"name"`
+	Version int    `json:"version"`
+	SHA256  string `json:"sha256"`
+}
+
+// Input is one file that was read.
+type Input struct {
+	Path        string            `json:"path"`
+	Format      string            `json:"format"`
+	Compression string            `json:"compression,omitempty"`
+	Rows        int64             `json:"rows"`
+	Bytes       int64             `json:"bytes"`
+	Partitions  map[string]string `json:"partitions,omitempty"`
+}
+
+// Dataset describes the unified dataset.
+type Dataset struct {
+	Rows    int64    `json:"rows"`
+	Columns int      `json:"columns"`
+	Schema  []Column `json:"schema"`
+}
+
+// Column is one column of the unified schema.
+type Column struct {
+	Name string `json:"name"`
+	Type string `json:"type"`
+}
+
+// Roles are the column roles the audit used, and how each was chosen.
+type Roles struct {
+	checks.Roles
+	Choices []RoleChoice `json:"choices"`
+}
+
+// RoleChoice says how one role was assigned.
+type RoleChoice struct {
+	Role   string `json:"role"`
+	Column string `json:"column,omitempty"`
+	Source string `json:"source"`
+	Reason string `json:"reason"`
+}
+
+// Run is metadata about this particular execution; it is the one block
+// that differs between two runs of the same audit.
+type Run struct {
+	Started    string  `json:"started"`
+	DurationMS float64 `json:"duration_ms"`
+	Workers    int     `json:"workers"`
+}
+
+// Check returns the result of the named check.
+func (r *Report) Check(name string) (*checks.Result, bool) {
+	for i := range r.Checks {
+		if r.Checks[i].Name == name {
+			return &r.Checks[i], true
+		}
+	}
+	return nil, false
+}
+
+// Marshal encodes the report as indented JSON with a final newline.
+func Marshal(r *Report) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(r); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+// Read decodes a report.json.
+func Read(path string) (*Report, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var r Report
+	if err := json.Unmarshal(data, &r); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return &r, nil
+}
+
+// WriteFile writes data to path atomically: to a temporary file in the same
+// folder, synced, then renamed over path. A reader sees the old file or
+// the whole new one, never a part.
+func WriteFile(path string, data []byte) error {
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return err
+	}
+	name := tmp.Name()
+	ok := false
+	defer func() {
+		if !ok {
+			tmp.Close()
+			os.Remove(name)
+		}
+	}()
+	if _, err := tmp.Write(data); err != nil {
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	if err := os.Chmod(name, 0o644); err != nil {
+		return err
+	}
+	if err := os.Rename(name, path); err != nil {
+		return err
+	}
+	ok = true
+	return nil
+}
