@@ -18,9 +18,9 @@
 //
 // Schemas are unified by widening: integers to the wider integer or to
 // float64 when mixed with floats, any string flavour (string, large string,
-// string view, dictionary of strings) to string, dates and timestamps to
-// the finest timestamp unit (zones that differ become UTC), the null type to
-// anything. A column absent from a file is read as nulls there. When two
+// string view, dictionary of strings) to string, two kinds of date to
+// date64, a date and a timestamp, or two timestamps, to a timestamp of the
+// finest unit (zones that differ become UTC), the null type to anything. A column absent from a file is read as nulls there. When two
 // files disagree beyond that, the run stops with an error naming both files
 // and the column — except when both types were inferred from text (CSV,
 // NDJSON), where the column is read as string in both, since an inference

@@ -128,10 +128,16 @@ func Discover(paths []string, opts DiscoverOptions) (*Discovery, error) {
 		return nil, usageErr("no input paths")
 	}
 	d := &Discovery{}
-	seen := map[string]bool{}
+	seen := map[string]*Input{}
 	add := func(path string, info fs.FileInfo, root string, named bool) error {
 		clean := filepath.Clean(path)
-		if seen[clean] {
+		if in := seen[clean]; in != nil {
+			// Named both on its own and inside a folder: keep the
+			// partitions read from the highest root, whatever the order
+			// the paths were given in.
+			if parts := hivePartitions(root, path); len(parts) > len(in.Partitions) {
+				in.Partitions = parts
+			}
 			return nil
 		}
 		f, c, ok := DetectFormat(path)
@@ -148,12 +154,13 @@ func Discover(paths []string, opts DiscoverOptions) (*Discovery, error) {
 			d.Skipped = append(d.Skipped, path)
 			return nil
 		}
-		seen[clean] = true
-		d.Inputs = append(d.Inputs, &Input{
+		in := &Input{
 			Path: path, Format: f, Compression: c,
 			Size: info.Size(), ModTime: info.ModTime().UTC(),
 			Partitions: hivePartitions(root, path),
-		})
+		}
+		seen[clean] = in
+		d.Inputs = append(d.Inputs, in)
 		return nil
 	}
 	for _, p := range paths {

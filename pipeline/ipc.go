@@ -104,15 +104,123 @@ func (s *ipcSource) Read(ctx context.Context, u Unit, columns []string, _ map[st
 		inner = &ipcFileBatches{r: r}
 	}
 	proj := newProjectingReader(inner, columns, batchSize(opts))
-	return &closingReader{RecordReader: proj, close: f.Close}, nil
+	return &closingReader{RecordReader: &validatingReader{RecordReader: proj}, close: f.Close}, nil
+}
+
+// validatingReader checks every batch before a check reads it. The ipc
+// package trusts the offsets and lengths in a message and IPC bodies carry
+// no checksum, so a damaged file would otherwise reach the checks as arrays
+// whose offsets point outside their buffers, and crash a check (reported as
+// the check's fault, not the file's).
+type validatingReader struct {
+	array.RecordReader
+	err error
+}
+
+func (v *validatingReader) Next() bool {
+	if v.err != nil || !v.RecordReader.Next() {
+		return false
+	}
+	rec := v.RecordReader.RecordBatch()
+	for i, col := range rec.Columns() {
+		if err := validateArray(col); err != nil {
+			v.err = fmt.Errorf("column %q: corrupt data: %w", rec.ColumnName(i), err)
+			return false
+		}
+	}
+	return true
+}
+
+func (v *validatingReader) Err() error {
+	if v.err != nil {
+		return v.err
+	}
+	return v.RecordReader.Err()
+}
+
+// validateArray checks that a's buffers hold its values: the validity
+// bitmap and fixed-width values are long enough, offsets stay inside the
+// data and never decrease, dictionary indexes point into the dictionary.
+// Invalid UTF-8 is not an error here.
+func validateArray(a arrow.Array) error {
+	d := a.Data()
+	end := d.Offset() + d.Len()
+	bufs := d.Buffers()
+	size := func(i int) int {
+		if i < len(bufs) && bufs[i] != nil {
+			return bufs[i].Len()
+		}
+		return 0
+	}
+	if size(0) > 0 && size(0)*8 < end {
+		return fmt.Errorf("validity bitmap of %d bytes for %d values", size(0), end)
+	}
+	if ft, ok := a.DataType().(arrow.FixedWidthDataType); ok && len(bufs) > 1 {
+		if need := (end*ft.BitWidth() + 7) / 8; size(1) < need {
+			return fmt.Errorf("%d bytes of values, want %d", size(1), need)
+		}
+	}
+	if d.Len() == 0 {
+		return nil
+	}
+	switch a := a.(type) {
+	case *array.Dictionary:
+		if err := validateArray(a.Dictionary()); err != nil {
+			return fmt.Errorf("dictionary: %w", err)
+		}
+		n := a.Dictionary().Len()
+		for i := range a.Len() {
+			if a.IsValid(i) {
+				if j := a.GetValueIndex(i); j < 0 || j >= n {
+					return fmt.Errorf("dictionary index %d out of range [0, %d)", j, n)
+				}
+			}
+		}
+		return nil
+	case *array.String:
+		return validateOffsets(a.Validate, a.ValueOffsets, size(2))
+	case *array.LargeString:
+		return validateOffsets(a.Validate, a.ValueOffsets, size(2))
+	case *array.Binary:
+		return validateOffsets(a.Validate, a.ValueOffsets, size(2))
+	case *array.LargeBinary:
+		return validateOffsets(a.Validate, a.ValueOffsets, size(2))
+	}
+	if v, ok := a.(interface{ ValidateFull() error }); ok {
+		if err := v.ValidateFull(); err != nil {
+			return err
+		}
+	}
+	for _, c := range d.Children() {
+		child := array.MakeFromData(c)
+		err := validateArray(child)
+		child.Release()
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func validateOffsets[T int32 | int64](validate func() error, offsets func() []T, dataLen int) error {
+	if err := validate(); err != nil {
+		return err
+	}
+	offs := offsets()
+	for i, o := range offs {
+		if o < 0 || int64(o) > int64(dataLen) || (i > 0 && o < offs[i-1]) {
+			return fmt.Errorf("value offset %d at index %d outside [previous offset, %d]", o, i, dataLen)
+		}
+	}
+	return nil
 }
 
 // ipcFileBatches walks an IPC file's batches in order as a RecordReader.
 type ipcFileBatches struct {
-	r    *ipc.FileReader
-	i    int
-	cur  arrow.RecordBatch
-	err  error
+	r   *ipc.FileReader
+	i   int
+	cur arrow.RecordBatch
+	err error
 }
 
 func (b *ipcFileBatches) Retain()               {}

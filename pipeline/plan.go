@@ -57,9 +57,12 @@ func Plan(ctx context.Context, inputs []*Input, workers int, opts ReadOptions) (
 			return nil, err
 		}
 	}
-	for _, in := range inputs {
+	for i, in := range inputs {
 		var parts []arrow.Field
 		for _, p := range in.Partitions {
+			if d.sources[i].Schema().HasField(p.Key) {
+				continue // the file's own column wins over the folder's value
+			}
 			parts = append(parts, arrow.Field{Name: p.Key, Type: arrow.BinaryTypes.String, Nullable: true})
 		}
 		if err := u.add(in.Path, arrow.NewSchema(parts, nil), false); err != nil {

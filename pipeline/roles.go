@@ -58,6 +58,18 @@ func ResolveRoles(sc *arrow.Schema, req RoleRequest) (checks.Roles, []RoleChoice
 	var roles checks.Roles
 	var choices []RoleChoice
 	taken := map[string]bool{}
+	// Columns named for a role are reserved before any role is detected,
+	// so that detection for an earlier role cannot take them too.
+	for _, r := range [][2]string{{req.Flag.Label, req.Policy.Label}, {req.Flag.Time, req.Policy.Time},
+		{req.Flag.ID, req.Policy.ID}, {req.Flag.Split, req.Policy.Split}} {
+		name := r[0]
+		if name == "" {
+			name = r[1]
+		}
+		if name != "" && !strings.EqualFold(name, "none") {
+			taken[name] = true
+		}
+	}
 	pick := func(role, flag, policy string, set *string) error {
 		for _, c := range []struct {
 			name string

@@ -32,6 +32,12 @@ func widen(a, b arrow.DataType) (arrow.DataType, bool) {
 	case isBinary(a) && isBinary(b):
 		return arrow.BinaryTypes.LargeBinary, true
 	case isTemporal(a) && isTemporal(b):
+		if a.ID() != arrow.TIMESTAMP && b.ID() != arrow.TIMESTAMP {
+			// Two dates stay a date. A zone-less timestamp here would
+			// later meet a zoned one as a different zone and become UTC,
+			// so the unified type would depend on the order of the files.
+			return arrow.FixedWidthTypes.Date64, true
+		}
 		return widerTimestamp(a, b), true
 	}
 	return nil, false

@@ -27,6 +27,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/float16"
 	"github.com/readiness/readiness/checks"
 )
 
@@ -153,14 +154,34 @@ func newState(c any, env checks.Env) (checks.State, error) {
 	for i, f := range env.Schema.Fields() {
 		col := &column{name: f.Name, idx: i, sentinels: map[float64]bool{}}
 		for _, v := range cfg.NumericSentinels {
-			col.sentinels[v] = true
+			col.sentinels[inColumnType(v, f.Type)] = true
 		}
 		for _, v := range cfg.ColumnSentinels[f.Name] {
-			col.sentinels[v] = true
+			col.sentinels[inColumnType(v, f.Type)] = true
 		}
 		s.cols = append(s.cols, col)
 	}
 	return s, nil
+}
+
+// inColumnType rounds a sentinel to the column's float type, so that -999.9
+// in the policy matches the float32 nearest -999.9 (compared as float64 they
+// differ). A sentinel too large for the type is left as is rather than
+// becoming an infinity.
+func inColumnType(v float64, t arrow.DataType) float64 {
+	var r float64
+	switch t.ID() {
+	case arrow.FLOAT32:
+		r = float64(float32(v))
+	case arrow.FLOAT16:
+		r = float64(float16.New(float32(v)).Float32())
+	default:
+		return v
+	}
+	if math.IsInf(r, 0) && !math.IsInf(v, 0) {
+		return v
+	}
+	return r
 }
 
 func (s *state) Observe(b checks.Batch) error {
@@ -185,15 +206,20 @@ func (s *state) Observe(b checks.Batch) error {
 
 func (s *state) observeColumn(c *column, arr arrow.Array, flags []bool) {
 	n := arr.Len()
-	if arr.NullN() > 0 {
+	if nulls := arr.NullN(); nulls == n {
+		// Every value is null. Decided from the count because an array
+		// of the null type has no validity bitmap: its IsNull is false.
+		c.nulls += int64(n)
+		for i := range flags {
+			flags[i] = true
+		}
+		return
+	} else if nulls > 0 {
 		for i := range n {
 			if arr.IsNull(i) {
 				c.nulls++
 				flags[i] = true
 			}
-		}
-		if arr.NullN() == n {
-			return
 		}
 	}
 	switch a := arr.(type) {

@@ -1,0 +1,239 @@
+package pipeline
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/ipc"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+)
+
+// writeIPC writes f as Arrow IPC, in batches of per rows: the stream format
+// when stream is set, else the file format. The extension of path is the
+// caller's choice, so a .arrow file can hold a stream.
+func writeIPC(t testing.TB, path string, f frame, per int, stream bool) {
+	t.Helper()
+	mem := newChecked(t)
+	defer mem.AssertSize(t, 0)
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	out, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer out.Close()
+	type writer interface {
+		Write(arrow.RecordBatch) error
+		Close() error
+	}
+	var w writer
+	if stream {
+		w = ipc.NewWriter(out, ipc.WithSchema(f.schema), ipc.WithAllocator(mem))
+	} else {
+		fw, err := ipc.NewFileWriter(out, ipc.WithSchema(f.schema), ipc.WithAllocator(mem))
+		if err != nil {
+			t.Fatal(err)
+		}
+		w = fw
+	}
+	for _, r := range f.records(t, mem, per) {
+		err := w.Write(r)
+		r.Release()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestIPCFormats reads the same rows as an IPC file, an IPC stream, and a
+// .arrow file holding a stream, with batches larger than the batch size:
+// the totals are right, batches are sliced to the batch size, and the
+// missing check's result is the same for every container and for Parquet.
+func TestIPCFormats(t *testing.T) {
+	dir := t.TempDir()
+	f := genFrame(7, 1500, 0, arrow.PrimitiveTypes.Int64, false, true)
+	want := expectTotals("x", "g", f)
+	paths := map[string]string{
+		"file":             filepath.Join(dir, "file", "a.arrow"),
+		"feather":          filepath.Join(dir, "feather", "a.feather"),
+		"stream":           filepath.Join(dir, "stream", "a.arrows"),
+		"stream in .arrow": filepath.Join(dir, "disguised", "a.arrow"),
+		"parquet":          filepath.Join(dir, "parquet", "a.parquet"),
+	}
+	writeIPC(t, paths["file"], f, 600, false)
+	writeIPC(t, paths["feather"], f, 1500, false)
+	writeIPC(t, paths["stream"], f, 600, true)
+	writeIPC(t, paths["stream in .arrow"], f, 1000, true)
+	writeParquet(t, paths["parquet"], f, parquetOpts{rowGroup: 1500})
+
+	var missingJSON []byte
+	for name, path := range paths {
+		t.Run(name, func(t *testing.T) {
+			for _, batch := range []int{1, 100, 256, 0} {
+				ds, out := sameAcrossWorkers(t, []string{path}, batch, missingTask(), probeTask(probeConfig{Sum: "x", Group: "g"}))
+				got := probeOf(t, out)
+				checkTotals(t, got, want)
+				if batch > 0 && got.MaxBatch > int64(batch) {
+					t.Errorf("batch size %d: a batch of %d rows", batch, got.MaxBatch)
+				}
+				if batch == 100 && got.Batches != 15 && name != "parquet" {
+					t.Errorf("batch size 100: %d batches, want 15", got.Batches)
+				}
+				if name == "stream in .arrow" && !ds.sources[0].(*ipcSource).stream {
+					t.Error("a .arrow file holding a stream was not read as a stream")
+				}
+				m := resultsJSON(t, &Outcome{Results: out.Results[:1]})
+				if missingJSON == nil {
+					missingJSON = m
+				} else if !bytes.Equal(m, missingJSON) {
+					t.Errorf("missing result differs from another container's:\n%s\n%s", m, missingJSON)
+				}
+			}
+		})
+	}
+}
+
+// TestIPCDictionary: dictionary columns in an IPC stream (a new dictionary
+// per batch) and file reach the checks as plain strings.
+func TestIPCDictionary(t *testing.T) {
+	dir := t.TempDir()
+	f := genFrame(8, 700, 0, arrow.PrimitiveTypes.Int32, true, true)
+	writeIPC(t, filepath.Join(dir, "s.arrows"), f, 128, true)
+	_, out := sameAcrossWorkers(t, []string{filepath.Join(dir, "s.arrows")}, 50, missingTask(), probeTask(probeConfig{Sum: "x", Group: "g"}))
+	checkTotals(t, probeOf(t, out), expectTotals("x", "g", f))
+
+	// The file format allows one dictionary for all batches.
+	one := genFrame(9, 200, 0, arrow.PrimitiveTypes.Int32, true, true)
+	writeIPC(t, filepath.Join(dir, "f.arrow"), one, 200, false)
+	_, out = sameAcrossWorkers(t, []string{filepath.Join(dir, "f.arrow")}, 64, missingTask(), probeTask(probeConfig{Sum: "x", Group: "g"}))
+	checkTotals(t, probeOf(t, out), expectTotals("x", "g", one))
+}
+
+// TestIPCEmpty: a stream or file with a schema and no batch has no rows.
+func TestIPCEmpty(t *testing.T) {
+	dir := t.TempDir()
+	f := genFrame(1, 0, 0, arrow.PrimitiveTypes.Int64, false, false)
+	writeIPC(t, filepath.Join(dir, "a.arrow"), f, 10, false)
+	writeIPC(t, filepath.Join(dir, "b.arrows"), f, 10, true)
+	_, out := sameAcrossWorkers(t, []string{dir}, 10, missingTask(), probeTask(probeConfig{Sum: "x"}))
+	if got := probeOf(t, out); got.Rows != 0 {
+		t.Errorf("rows %d, want 0", got.Rows)
+	}
+	if out.Results[0].Status != "not_applicable" {
+		t.Errorf("missing on no rows: %s, want not_applicable", out.Results[0].Status)
+	}
+}
+
+// TestIPCCorrupt: truncated or damaged IPC input is an *InputError naming
+// the file.
+func TestIPCCorrupt(t *testing.T) {
+	dir := t.TempDir()
+	f := genFrame(1, 1000, 0, arrow.PrimitiveTypes.Int64, false, true)
+	file, stream := filepath.Join(dir, "good.arrow"), filepath.Join(dir, "good.arrows")
+	writeIPC(t, file, f, 100, false)
+	writeIPC(t, stream, f, 100, true)
+	for _, src := range []string{file, stream} {
+		data, err := os.ReadFile(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for name, m := range map[string]func([]byte) []byte{
+			"truncated": func(b []byte) []byte { return b[:len(b)*2/3] },
+			"tiny":      func(b []byte) []byte { return b[:5] },
+			// IPC bodies carry no checksum, so flipped value bytes read
+			// as other values; damage that reaches message headers and
+			// the footer must be caught.
+			"garbage tail": func(b []byte) []byte {
+				for i := len(b) / 3; i < len(b); i++ {
+					b[i] ^= 0xa5
+				}
+				return b
+			},
+		} {
+			t.Run(filepath.Ext(src)+" "+name, func(t *testing.T) {
+				path := filepath.Join(t.TempDir(), "bad"+filepath.Ext(src))
+				if err := os.WriteFile(path, m(append([]byte{}, data...)), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				_, _, err := audit(t, []string{path}, 2, 64, missingTask(), probeTask(probeConfig{Sum: "x", Group: "g"}))
+				var ie *InputError
+				if !errors.As(err, &ie) || ie.Path != path || !strings.Contains(err.Error(), path) {
+					t.Errorf("err %v (%T), want an *InputError naming %s", err, err, path)
+				}
+			})
+		}
+	}
+}
+
+// TestValidateArray: arrays whose buffers disagree with their lengths, as
+// a damaged IPC body produces them, are errors rather than panics later.
+func TestValidateArray(t *testing.T) {
+	mem := newChecked(t)
+	defer mem.AssertSize(t, 0)
+	buf := func(b []byte) *memory.Buffer { return memory.NewBufferBytes(b) }
+	i32 := func(vs ...int32) *memory.Buffer {
+		return buf(arrow.Int32Traits.CastToBytes(vs))
+	}
+	str := func(offsets *memory.Buffer, data string, n int) arrow.Array {
+		d := array.NewData(arrow.BinaryTypes.String, n, []*memory.Buffer{nil, offsets, buf([]byte(data))}, nil, 0, 0)
+		defer d.Release()
+		return array.MakeFromData(d)
+	}
+	cases := map[string]struct {
+		arr func() arrow.Array
+		ok  bool
+	}{
+		"good strings":          {func() arrow.Array { return str(i32(0, 1, 3), "abc", 2) }, true},
+		"offset past the data":  {func() arrow.Array { return str(i32(0, 9, 3), "abc", 2) }, false},
+		"decreasing offsets":    {func() arrow.Array { return str(i32(0, 2, 1, 3), "abc", 3) }, false},
+		"negative first offset": {func() arrow.Array { return str(i32(-1, 1, 3), "abc", 2) }, false},
+		"short validity bitmap": {func() arrow.Array {
+			d := array.NewData(arrow.PrimitiveTypes.Int8, 20, []*memory.Buffer{buf([]byte{0xff}), buf(make([]byte, 20))}, nil, 1, 0)
+			defer d.Release()
+			return array.MakeFromData(d)
+		}, false},
+		"short boolean values": {func() arrow.Array {
+			d := array.NewData(arrow.FixedWidthTypes.Boolean, 20, []*memory.Buffer{nil, buf([]byte{1})}, nil, 0, 0)
+			defer d.Release()
+			return array.MakeFromData(d)
+		}, false},
+		"dictionary index out of range": {func() arrow.Array {
+			dict := str(i32(0, 1, 2), "ab", 2)
+			defer dict.Release()
+			d := array.NewDataWithDictionary(dictString, 3, []*memory.Buffer{nil, i32(0, 1, 2)}, 0, 0, dict.Data().(*array.Data))
+			defer d.Release()
+			return array.MakeFromData(d)
+		}, false},
+		"good dictionary": {func() arrow.Array {
+			dict := str(i32(0, 1, 2), "ab", 2)
+			defer dict.Release()
+			d := array.NewDataWithDictionary(dictString, 3, []*memory.Buffer{nil, i32(0, 1, 1)}, 0, 0, dict.Data().(*array.Data))
+			defer d.Release()
+			return array.MakeFromData(d)
+		}, true},
+		"good slice": {func() arrow.Array {
+			whole := str(i32(0, 1, 3, 3), "abc", 3)
+			defer whole.Release()
+			return array.NewSlice(whole, 1, 3)
+		}, true},
+		"empty": {func() arrow.Array { return str(nil, "", 0) }, true},
+	}
+	for name, tc := range cases {
+		a := tc.arr()
+		err := validateArray(a)
+		a.Release()
+		if (err == nil) != tc.ok {
+			t.Errorf("%s: err %v, want ok=%v", name, err, tc.ok)
+		}
+	}
+}
