@@ -26,7 +26,9 @@
 // NDJSON), where the column is read as string in both, since an inference
 // from a sample is a guess, not a declaration.
 //
-// Partition columns from key=value folders are strings. A file column of
+// Partition columns come from every key=value folder in a file's path, as
+// in DuckDB's hive_partitioning, so a file gets the same columns whether it
+// was named, globbed or walked; they are strings. A file column of
 // the same name takes precedence over the folder's value.
 //
 // Errors about an input are [*InputError] values: they name the file and,

@@ -129,15 +129,9 @@ func Discover(paths []string, opts DiscoverOptions) (*Discovery, error) {
 	}
 	d := &Discovery{}
 	seen := map[string]*Input{}
-	add := func(path string, info fs.FileInfo, root string, named bool) error {
+	add := func(path string, info fs.FileInfo, named bool) error {
 		clean := filepath.Clean(path)
-		if in := seen[clean]; in != nil {
-			// Named both on its own and inside a folder: keep the
-			// partitions read from the highest root, whatever the order
-			// the paths were given in.
-			if parts := hivePartitions(root, path); len(parts) > len(in.Partitions) {
-				in.Partitions = parts
-			}
+		if seen[clean] != nil {
 			return nil
 		}
 		f, c, ok := DetectFormat(path)
@@ -157,7 +151,7 @@ func Discover(paths []string, opts DiscoverOptions) (*Discovery, error) {
 		in := &Input{
 			Path: path, Format: f, Compression: c,
 			Size: info.Size(), ModTime: info.ModTime().UTC(),
-			Partitions: hivePartitions(root, path),
+			Partitions: hivePartitions(path),
 		}
 		seen[clean] = in
 		d.Inputs = append(d.Inputs, in)
@@ -181,7 +175,7 @@ func Discover(paths []string, opts DiscoverOptions) (*Discovery, error) {
 				return nil, usageErr("%s: %v", m, unwrapPathErr(err))
 			}
 			if !info.IsDir() {
-				if err := add(m, info, filepath.Dir(m), true); err != nil {
+				if err := add(m, info, true); err != nil {
 					return nil, err
 				}
 				continue
@@ -206,7 +200,7 @@ func Discover(paths []string, opts DiscoverOptions) (*Discovery, error) {
 				if err != nil {
 					return err
 				}
-				return add(path, info, root, false)
+				return add(path, info, false)
 			})
 			if err != nil {
 				var ue *UsageError
@@ -227,14 +221,13 @@ func Discover(paths []string, opts DiscoverOptions) (*Discovery, error) {
 
 func hasGlobMeta(p string) bool { return strings.ContainsAny(p, "*?[") }
 
-// hivePartitions reads key=value folder names between root and the file.
-func hivePartitions(root, path string) []Partition {
-	rel, err := filepath.Rel(root, filepath.Dir(path))
-	if err != nil || rel == "." {
-		return nil
-	}
+// hivePartitions reads the key=value folder names in a file's path, as
+// DuckDB's hive_partitioning does: the same file gets the same partition
+// columns whether it was named, globbed or found in a walked folder. A key
+// repeated deeper in the path takes the deeper value.
+func hivePartitions(path string) []Partition {
 	var parts []Partition
-	for _, seg := range strings.Split(filepath.ToSlash(rel), "/") {
+	for _, seg := range strings.Split(filepath.ToSlash(filepath.Dir(path)), "/") {
 		k, v, ok := strings.Cut(seg, "=")
 		if !ok || k == "" {
 			continue
@@ -242,7 +235,15 @@ func hivePartitions(root, path string) []Partition {
 		if v == "__HIVE_DEFAULT_PARTITION__" {
 			v = ""
 		}
-		parts = append(parts, Partition{Key: k, Value: v})
+		replaced := false
+		for i := range parts {
+			if parts[i].Key == k {
+				parts[i].Value, replaced = v, true
+			}
+		}
+		if !replaced {
+			parts = append(parts, Partition{Key: k, Value: v})
+		}
 	}
 	return parts
 }

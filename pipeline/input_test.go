@@ -168,13 +168,15 @@ func TestDiscoverHive(t *testing.T) {
 			t.Errorf("%s: partitions %v, want %v", n, got, want[n])
 		}
 	}
-	// Partitions are read below the named folder only.
-	d, err = Discover([]string{filepath.Join(root, "year=2024")}, DiscoverOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := d.Inputs[0].Partitions; !reflect.DeepEqual(got, []Partition{{"month", "01"}}) {
-		t.Errorf("walking year=2024: partitions %v, want month only", got)
+	// Partitions come from the whole path, however the file was named.
+	for _, p := range []string{filepath.Join(root, "year=2024"), filepath.Join(root, "year=2024", "month=01", "a.parquet"), filepath.Join(root, "year=2024", "*", "a.parquet")} {
+		d, err = Discover([]string{p}, DiscoverOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := d.Inputs[0].Partitions; !reflect.DeepEqual(got, []Partition{{"year", "2024"}, {"month", "01"}}) {
+			t.Errorf("%s: partitions %v, want year and month", p, got)
+		}
 	}
 }
 
