@@ -123,20 +123,24 @@ func (s *parquetSource) Read(ctx context.Context, u Unit, columns []string, _ ma
 	if err != nil {
 		return nil, err
 	}
+	// Deferred in this order so that a recovered decoder panic, too,
+	// closes the file.
+	defer func() {
+		if err != nil {
+			f.Close()
+		}
+	}()
 	defer recoverInto(&err, "parquet")
 	pr, err := file.NewParquetReader(f, file.WithReadProps(parquetProps(mem)), file.WithMetadata(s.meta))
 	if err != nil {
-		f.Close()
 		return nil, parquetErr(err)
 	}
 	fr, err := pqarrow.NewFileReader(pr, pqarrow.ArrowReadProperties{BatchSize: int64(batchSize(opts))}, mem)
 	if err != nil {
-		pr.Close()
 		return nil, parquetErr(err)
 	}
 	rec, err := fr.GetRecordReader(ctx, leaves, []int{u.Index})
 	if err != nil {
-		pr.Close()
 		return nil, parquetErr(err)
 	}
 	return &closingReader{RecordReader: rec, close: pr.Close}, nil
