@@ -14,6 +14,7 @@ import (
 	"os/signal"
 	"runtime/debug"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 )
@@ -57,9 +58,20 @@ func run(args []string) int {
 	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
 	defer signal.Stop(sigs)
 	go func() {
-		if s, ok := <-sigs; ok {
-			stop(&signalError{s.(syscall.Signal)})
+		s, ok := <-sigs
+		if !ok {
+			return
 		}
+		se := &signalError{s.(syscall.Signal)}
+		stop(se)
+		// Cancellation reaches every reader between batches, but not one
+		// blocked inside a read (a stalled pipe or network mount): after a
+		// grace period, leave anyway. Outputs are only ever renamed into
+		// place whole, so exiting here cannot leave a partial one.
+		time.AfterFunc(signalGrace, func() {
+			fmt.Fprintf(os.Stderr, "readiness: interrupted by %s; no output was written\n", se.sig)
+			os.Exit(se.code())
+		})
 	}()
 
 	root := newRoot()
@@ -71,10 +83,7 @@ func run(args []string) int {
 	var se *signalError
 	if errors.As(context.Cause(ctx), &se) {
 		fmt.Fprintf(os.Stderr, "readiness: interrupted by %s; no output was written\n", se.sig)
-		if se.sig == syscall.SIGTERM {
-			return exitSIGTERM
-		}
-		return exitSIGINT
+		return se.code()
 	}
 	fmt.Fprintf(os.Stderr, "readiness: %v\n", err)
 	var ee *exitError
@@ -86,7 +95,17 @@ func run(args []string) int {
 	return exitUsage
 }
 
+// signalGrace is how long an interrupted run may take to wind down.
+const signalGrace = 2 * time.Second
+
 type signalError struct{ sig syscall.Signal }
+
+func (e *signalError) code() int {
+	if e.sig == syscall.SIGTERM {
+		return exitSIGTERM
+	}
+	return exitSIGINT
+}
 
 func (e *signalError) Error() string { return "interrupted by " + e.sig.String() }
 
