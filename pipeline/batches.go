@@ -107,14 +107,20 @@ type projectingReader struct {
 	cur    arrow.RecordBatch
 }
 
-func newProjectingReader(in array.RecordReader, columns []string, size int) *projectingReader {
+//
+// names, when not nil, renames in's columns (same count and order): the
+// source's unique names for a file whose schema repeats a name.
+func newProjectingReader(in array.RecordReader, names *arrow.Schema, columns []string, size int) *projectingReader {
 	want := map[string]bool{}
 	for _, c := range columns {
 		want[c] = true
 	}
 	p := &projectingReader{in: in, size: int64(size)}
+	if names == nil {
+		names = in.Schema()
+	}
 	var fields []arrow.Field
-	for i, f := range in.Schema().Fields() {
+	for i, f := range names.Fields() {
 		if want[f.Name] {
 			p.idx = append(p.idx, i)
 			fields = append(fields, f)

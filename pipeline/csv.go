@@ -249,29 +249,13 @@ func csvColumnNames(first []string, header bool) []string {
 		}
 		return names
 	}
-	taken := make(map[string]bool, len(first))
 	for j, v := range first {
 		if v == "" {
 			v = fmt.Sprintf("col_%d", j+1)
 		}
 		names[j] = v
-		taken[v] = true
 	}
-	used := make(map[string]bool, len(first))
-	for j, v := range names {
-		if used[v] {
-			for k := 2; ; k++ {
-				c := fmt.Sprintf("%s_%d", v, k)
-				if !used[c] && !taken[c] {
-					v = c
-					break
-				}
-			}
-			names[j] = v
-		}
-		used[v] = true
-	}
-	return names
+	return uniqueNames(names)
 }
 
 // sniffDelimiter picks the delimiter that splits the first records of text

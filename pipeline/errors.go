@@ -50,6 +50,21 @@ func inputErr(path string, err error, where ...string) error {
 // tool does not read (encryption, big-endian IPC, …).
 var ErrUnsupported = errors.New("unsupported")
 
+// markUnsupported wraps, as ErrUnsupported, the errors dependencies raise
+// for features they do not implement (arrow-go says "unimplemented" for
+// the deprecated LZ4 Parquet codec, "not implemented" for some casts), so
+// that the message says the file is unsupported rather than corrupt.
+func markUnsupported(err error) error {
+	if err == nil || errors.Is(err, ErrUnsupported) {
+		return err
+	}
+	msg := strings.ToLower(err.Error())
+	if strings.Contains(msg, "unimplemented") || strings.Contains(msg, "not implemented") || strings.Contains(msg, "not supported") {
+		return fmt.Errorf("%w: %w", ErrUnsupported, err)
+	}
+	return err
+}
+
 // unsupported returns an error wrapping ErrUnsupported.
 func unsupported(format string, args ...any) error {
 	return fmt.Errorf("%w: %s", ErrUnsupported, fmt.Sprintf(format, args...))

@@ -89,9 +89,9 @@ func DetectFormat(name string) (f Format, c Compression, ok bool) {
 		f = TSV
 	case ".ndjson", ".jsonl", ".json":
 		f = NDJSON
-	case ".arrow", ".feather", ".ipc":
+	case ".arrow", ".feather", ".ipc", ".arrow_file":
 		f = IPCFile
-	case ".arrows":
+	case ".arrows", ".stream":
 		f = IPCStream
 	default:
 		return "", c, false

@@ -20,7 +20,10 @@ import (
 type ipcSource struct {
 	in     *Input
 	stream bool
-	schema *arrow.Schema
+	// schema is the file's schema with repeated names made unique;
+	// renamed says whether that changed anything.
+	schema  *arrow.Schema
+	renamed bool
 }
 
 func openIPCFile(ctx context.Context, in *Input, opts ReadOptions) (source, error) {
@@ -48,14 +51,14 @@ func openIPC(in *Input, opts ReadOptions, stream bool) (src source, err error) {
 		if err != nil {
 			return nil, ipcErr(err)
 		}
-		s.schema = r.Schema()
+		s.schema, s.renamed = uniqueSchema(r.Schema())
 		r.Release()
 	} else {
 		r, err := ipc.NewFileReader(f, ipc.WithAllocator(allocator(opts)), ipc.WithEnsureNativeEndian(true))
 		if err != nil {
 			return nil, ipcErr(err)
 		}
-		s.schema = r.Schema()
+		s.schema, s.renamed = uniqueSchema(r.Schema())
 		r.Close()
 	}
 	return s, nil
@@ -103,7 +106,11 @@ func (s *ipcSource) Read(ctx context.Context, u Unit, columns []string, _ map[st
 		}
 		inner = &ipcFileBatches{r: r}
 	}
-	proj := newProjectingReader(inner, columns, batchSize(opts))
+	var names *arrow.Schema
+	if s.renamed {
+		names = s.schema
+	}
+	proj := newProjectingReader(inner, names, columns, batchSize(opts))
 	return &closingReader{RecordReader: &validatingReader{RecordReader: proj}, close: f.Close}, nil
 }
 

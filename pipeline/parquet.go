@@ -32,6 +32,9 @@ type parquetSource struct {
 	in     *Input
 	meta   *metadata.FileMetaData
 	schema *arrow.Schema
+	// renamed says whether schema's names were made unique (uniqueSchema):
+	// then batches are renamed to match.
+	renamed bool
 	// leaves maps a top-level field name to its leaf column indexes.
 	leaves map[string][]int
 	units  []Unit
@@ -66,9 +69,11 @@ func openParquet(ctx context.Context, in *Input, opts ReadOptions) (src source, 
 	if err != nil {
 		return nil, parquetErr(err)
 	}
-	s := &parquetSource{in: in, meta: pr.MetaData(), schema: sc, leaves: map[string][]int{}}
-	for _, fld := range fr.Manifest.Fields {
-		s.leaves[fld.Field.Name] = append(s.leaves[fld.Field.Name], leafIndexes(fld)...)
+	sc, renamed := uniqueSchema(sc)
+	s := &parquetSource{in: in, meta: pr.MetaData(), schema: sc, renamed: renamed, leaves: map[string][]int{}}
+	for i, fld := range fr.Manifest.Fields {
+		name := sc.Field(i).Name
+		s.leaves[name] = append(s.leaves[name], leafIndexes(fld)...)
 	}
 	var off int64
 	for i := 0; i < pr.NumRowGroups(); i++ {
@@ -109,6 +114,7 @@ func (s *parquetSource) Read(ctx context.Context, u Unit, columns []string, _ ma
 		return newCountReader(u.Rows, batchSize(opts)), nil
 	}
 	var leaves []int
+	var picked []arrow.Field
 	want := map[string]bool{}
 	for _, c := range columns {
 		want[c] = true
@@ -116,7 +122,7 @@ func (s *parquetSource) Read(ctx context.Context, u Unit, columns []string, _ ma
 	for _, fld := range s.schema.Fields() {
 		if want[fld.Name] {
 			leaves = append(leaves, s.leaves[fld.Name]...)
-			delete(want, fld.Name) // a duplicated name is read once
+			picked = append(picked, fld)
 		}
 	}
 	f, err := openFile(s.in.Path, opts.Counter)
@@ -143,7 +149,14 @@ func (s *parquetSource) Read(ctx context.Context, u Unit, columns []string, _ ma
 	if err != nil {
 		return nil, parquetErr(err)
 	}
-	return &closingReader{RecordReader: rec, close: pr.Close}, nil
+	var out array.RecordReader = rec
+	if s.renamed {
+		// pqarrow names the columns as the file does; give them the
+		// unique names the rest of the run knows them by.
+		names := arrow.NewSchema(picked, nil)
+		out = newProjectingReader(rec, names, columns, batchSize(opts))
+	}
+	return &closingReader{RecordReader: out, close: pr.Close}, nil
 }
 
 // parquetErr marks the errors of features we do not read as unsupported.

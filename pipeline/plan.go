@@ -82,7 +82,7 @@ func openSource(ctx context.Context, in *Input, opts ReadOptions) (src source, e
 		if r := recover(); r != nil {
 			src, err = nil, &decodePanic{what: string(in.Format), value: r}
 		}
-		err = inputErr(in.Path, err)
+		err = inputErr(in.Path, markUnsupported(err))
 	}()
 	return open(ctx, in, opts)
 }

@@ -193,7 +193,7 @@ func (d *Dataset) readUnit(ctx context.Context, w *worker, tasks []Task, target 
 		}
 		var ce *CheckError
 		if err != nil && !errors.As(err, &ce) && !errors.Is(err, context.Canceled) {
-			err = inputErr(in.Path, err, where...)
+			err = inputErr(in.Path, markUnsupported(err), where...)
 		}
 	}()
 

@@ -48,6 +48,11 @@ func widen(a, b arrow.DataType) (arrow.DataType, bool) {
 func normalType(t arrow.DataType) arrow.DataType {
 	switch t := t.(type) {
 	case *arrow.DictionaryType:
+		if _, nested := t.ValueType.(arrow.NestedType); nested {
+			// arrow-go's cast kernels cannot unpack a dictionary of
+			// lists or structs; such a column keeps its encoding.
+			return t
+		}
 		return normalType(t.ValueType)
 	case *arrow.StringViewType:
 		return arrow.BinaryTypes.String
@@ -207,3 +212,52 @@ func (u *unifier) add(path string, sc *arrow.Schema, inferred bool) error {
 }
 
 func (u *unifier) schema() *arrow.Schema { return arrow.NewSchema(u.fields, nil) }
+
+// uniqueNames renames repeated column names with the suffix _2, _3, … in
+// order of appearance, skipping names already in use ("a,a,a_2" becomes a,
+// a_3, a_2). Every reader names columns this way, so a file with repeated
+// names reads the same in every format.
+func uniqueNames(in []string) []string {
+	names := append([]string(nil), in...)
+	taken := make(map[string]bool, len(names))
+	for _, v := range names {
+		taken[v] = true
+	}
+	used := make(map[string]bool, len(names))
+	for j, v := range names {
+		if used[v] {
+			for k := 2; ; k++ {
+				c := fmt.Sprintf("%s_%d", v, k)
+				if !used[c] && !taken[c] {
+					v = c
+					break
+				}
+			}
+			names[j] = v
+		}
+		used[v] = true
+	}
+	return names
+}
+
+// uniqueSchema returns sc with repeated top-level names made unique by
+// uniqueNames, and whether any name changed.
+func uniqueSchema(sc *arrow.Schema) (*arrow.Schema, bool) {
+	old := make([]string, sc.NumFields())
+	for i, f := range sc.Fields() {
+		old[i] = f.Name
+	}
+	names := uniqueNames(old)
+	changed := false
+	fields := sc.Fields()
+	for i := range fields {
+		if fields[i].Name != names[i] {
+			fields[i].Name, changed = names[i], true
+		}
+	}
+	if !changed {
+		return sc, false
+	}
+	md := sc.Metadata()
+	return arrow.NewSchema(fields, &md), true
+}

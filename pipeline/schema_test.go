@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -376,5 +377,18 @@ func TestConformMissingAndPartition(t *testing.T) {
 	}
 	if city.Value(0) != "x" || !city.IsNull(2) {
 		t.Errorf("city %v, want the file's values", city)
+	}
+}
+
+func TestUniqueNames(t *testing.T) {
+	for _, c := range []struct{ in, want []string }{
+		{[]string{"a", "b"}, []string{"a", "b"}},
+		{[]string{"a", "a", "a"}, []string{"a", "a_2", "a_3"}},
+		{[]string{"a", "a", "a_2"}, []string{"a", "a_3", "a_2"}},
+		{[]string{"x", "y", "x", "y"}, []string{"x", "y", "x_2", "y_2"}},
+	} {
+		if got := uniqueNames(c.in); !reflect.DeepEqual(got, c.want) {
+			t.Errorf("uniqueNames(%v) = %v, want %v", c.in, got, c.want)
+		}
 	}
 }
