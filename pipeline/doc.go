@@ -31,6 +31,13 @@
 // was named, globbed or walked; they are strings. A file column of
 // the same name takes precedence over the folder's value.
 //
+// A file that repeats a column name (a CSV header "a,a", an Arrow or
+// Parquet schema with two fields "x") keeps every column: the second is
+// read as x_2, the third x_3, skipping names already present, in every
+// format alike. Dictionaries of strings and numbers are read as their
+// values; dictionaries of lists or structs keep their encoding, since
+// arrow-go's cast kernels cannot unpack them.
+//
 // Errors about an input are [*InputError] values: they name the file and,
 // where known, the row group, line or column. A panic raised by a
 // dependency while decoding a file is recovered into such an error.
