@@ -206,15 +206,19 @@ func columnKinds(kinds []valueKind, fields int) []kindSet {
 // is what pandas writes above an unnamed index column (",a,b").
 func csvLooksLikeHeader(first []string, firstKinds, rest []valueKind, repeats []bool, isNull func(string) bool) bool {
 	seen := make(map[string]bool, len(first))
-	empty := false
+	empty, repeated := false, false
 	for j, v := range first {
 		if v == "" || isNull(v) {
 			empty = true
 			continue
 		}
-		if firstKinds[j] != kindString || seen[v] {
+		if firstKinds[j] != kindString {
 			return false
 		}
+		// A repeated name ("a,a,b") still reads as a header when the
+		// types below disagree with it; without that evidence it is
+		// taken as data.
+		repeated = repeated || seen[v]
 		seen[v] = true
 	}
 	if len(seen) == 0 {
@@ -229,7 +233,7 @@ func csvLooksLikeHeader(first []string, firstKinds, rest []valueKind, repeats []
 			}
 		}
 	}
-	if !allText || empty {
+	if !allText || empty || repeated {
 		return false
 	}
 	for _, r := range repeats {
