@@ -107,7 +107,6 @@ type projectingReader struct {
 	cur    arrow.RecordBatch
 }
 
-//
 // names, when not nil, renames in's columns (same count and order): the
 // source's unique names for a file whose schema repeats a name.
 func newProjectingReader(in array.RecordReader, names *arrow.Schema, columns []string, size int) *projectingReader {

@@ -5,6 +5,12 @@ package pipeline
 // so a file is one unit read front to back (row numbers stay exact without
 // an extra pass); the stream format can only be read that way. Batches
 // larger than the batch size are sliced, zero-copy.
+//
+// Known hazard, not yet routed around: arrow-go sizes the slices of a
+// schema from the field and child counts a file declares, unchecked, so a
+// crafted IPC schema can make the process fail with "out of memory", which
+// no recover catches (crashers in testdata/fuzz/_open; message bodies are
+// already bounded, see newIPCStreamReader).
 
 import (
 	"context"
@@ -47,7 +53,7 @@ func openIPC(in *Input, opts ReadOptions, stream bool) (src source, err error) {
 	}
 	s := &ipcSource{in: in, stream: stream}
 	if stream {
-		r, err := ipc.NewReader(f, ipc.WithAllocator(allocator(opts)), ipc.WithEnsureNativeEndian(true))
+		r, err := newIPCStreamReader(f, ipc.WithAllocator(allocator(opts)), ipc.WithEnsureNativeEndian(true))
 		if err != nil {
 			return nil, ipcErr(err)
 		}
@@ -62,6 +68,20 @@ func openIPC(in *Input, opts ReadOptions, stream bool) (src source, err error) {
 		r.Close()
 	}
 	return s, nil
+}
+
+// newIPCStreamReader is ipc.NewReader with message bodies bounded by the
+// file's size. ipc.NewReader ignores WithBodySizeLimit and allocates the
+// body length a message header declares before reading it, so a corrupt
+// header of a few bytes could ask for terabytes and end the process with an
+// out-of-memory error that no recover catches.
+func newIPCStreamReader(f *trackedFile, opts ...ipc.Option) (*ipc.Reader, error) {
+	limit := int64(1)
+	if st, err := f.Stat(); err == nil {
+		limit = max(st.Size(), 1)
+	}
+	opts = append(opts, ipc.WithBodySizeLimit(limit))
+	return ipc.NewReaderFromMessageReader(ipc.NewMessageReader(f, opts...), opts...)
 }
 
 func hasIPCFileMagic(f io.ReaderAt) bool {
@@ -92,7 +112,7 @@ func (s *ipcSource) Read(ctx context.Context, u Unit, columns []string, _ map[st
 	iopts := []ipc.Option{ipc.WithAllocator(allocator(opts)), ipc.WithEnsureNativeEndian(true)}
 	var inner array.RecordReader
 	if s.stream {
-		r, err := ipc.NewReader(f, iopts...)
+		r, err := newIPCStreamReader(f, iopts...)
 		if err != nil {
 			f.Close()
 			return nil, ipcErr(err)
