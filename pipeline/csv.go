@@ -410,15 +410,10 @@ func (s *csvSource) Read(ctx context.Context, u Unit, columns []string, types ma
 		none := func(int) (int, error) { return 0, io.EOF }
 		return newTextReader(ctx, sc, cols, batchSize(opts), "CSV", none, nil), nil
 	}
-	rc, err := openText(s.in, opts.Counter)
+	br, rc, err := openTextColumns(s.in, opts, cols)
 	if err != nil {
-		for _, c := range cols {
-			c.b.Release()
-		}
-		return nil, textStreamErr(s.in, err)
+		return nil, err
 	}
-	br := bufio.NewReaderSize(rc, 64<<10)
-	skipBOM(br)
 	rows := newCSVRows(s.in, br, s.comma)
 	rows.fields = s.fields
 	if s.header {

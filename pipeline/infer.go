@@ -38,6 +38,7 @@ package pipeline
 // messages name the kind of value found, never the value itself.
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -727,3 +728,18 @@ func textStreamErr(in *Input, err error) error {
 
 // utf8BOM is stripped from the start of text inputs.
 const utf8BOM = "\xef\xbb\xbf"
+
+// openTextColumns opens a text input to be read into cols, positioned past
+// any byte-order mark. On error it releases the columns' builders.
+func openTextColumns(in *Input, opts ReadOptions, cols []*textColumn) (*bufio.Reader, io.Closer, error) {
+	rc, err := openText(in, opts.Counter)
+	if err != nil {
+		for _, c := range cols {
+			c.b.Release()
+		}
+		return nil, nil, textStreamErr(in, err)
+	}
+	br := bufio.NewReaderSize(rc, 64<<10)
+	skipBOM(br)
+	return br, rc, nil
+}

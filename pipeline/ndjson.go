@@ -161,15 +161,10 @@ func (s *ndjsonSource) Read(ctx context.Context, u Unit, columns []string, types
 		none := func(int) (int, error) { return 0, io.EOF }
 		return newTextReader(ctx, sc, cols, batchSize(opts), "NDJSON", none, nil), nil
 	}
-	rc, err := openText(s.in, opts.Counter)
+	br, rc, err := openTextColumns(s.in, opts, cols)
 	if err != nil {
-		for _, c := range cols {
-			c.b.Release()
-		}
-		return nil, textStreamErr(s.in, err)
+		return nil, err
 	}
-	br := bufio.NewReaderSize(rc, 64<<10)
-	skipBOM(br)
 	lines := &lineReader{r: br}
 
 	index := make(map[string]int, s.schema.NumFields())
