@@ -22,6 +22,7 @@ package missing
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 
@@ -119,9 +120,11 @@ type Metrics struct {
 }
 
 type column struct {
-	name      string
-	idx       int
-	sentinels map[float64]bool
+	name string
+	idx  int
+	// sentinels are the numeric placeholders for this column: a few at
+	// most, so a linear scan beats a map lookup per value.
+	sentinels []float64
 	nulls     int64
 	nan       int64
 	empty     int64
@@ -131,6 +134,7 @@ type column struct {
 type state struct {
 	cfg             *Config
 	tokens          map[string]bool
+	maxToken        int // the length in bytes of the longest token
 	cols            []*column
 	rows            int64
 	rowsWithMissing int64
@@ -149,15 +153,16 @@ func newState(c any, env checks.Env) (checks.State, error) {
 	}
 	s := &state{cfg: cfg, tokens: map[string]bool{}}
 	for _, t := range cfg.Tokens {
-		s.tokens[strings.TrimSpace(t)] = true
+		t = strings.TrimSpace(t)
+		s.tokens[t] = true
+		s.maxToken = max(s.maxToken, len(t))
 	}
 	for i, f := range env.Schema.Fields() {
-		col := &column{name: f.Name, idx: i, sentinels: map[float64]bool{}}
-		for _, v := range cfg.NumericSentinels {
-			col.sentinels[inColumnType(v, f.Type)] = true
-		}
-		for _, v := range cfg.ColumnSentinels[f.Name] {
-			col.sentinels[inColumnType(v, f.Type)] = true
+		col := &column{name: f.Name, idx: i}
+		for _, v := range append(append([]float64{}, cfg.NumericSentinels...), cfg.ColumnSentinels[f.Name]...) {
+			if v = inColumnType(v, f.Type); !slices.Contains(col.sentinels, v) {
+				col.sentinels = append(col.sentinels, v)
+			}
 		}
 		s.cols = append(s.cols, col)
 	}
@@ -240,7 +245,7 @@ func (s *state) observeColumn(c *column, arr arrow.Array, flags []bool) {
 				if math.IsNaN(v) {
 					c.nan++
 					flags[i] = true
-				} else if c.sentinels[v] {
+				} else if c.isSentinel(v) {
 					c.sentinel++
 					flags[i] = true
 				}
@@ -298,6 +303,11 @@ const (
 )
 
 func (s *state) classify(v string) kind {
+	// Most values start and end with a visible ASCII character and are
+	// longer than every token: no trimming, no lookup.
+	if n := len(v); n > s.maxToken && asciiVisible(v[0]) && asciiVisible(v[n-1]) {
+		return kindValue
+	}
 	t := strings.TrimSpace(v)
 	if t == "" {
 		return kindEmpty
@@ -307,6 +317,17 @@ func (s *state) classify(v string) kind {
 	}
 	return kindValue
 }
+
+func (c *column) isSentinel(v float64) bool {
+	for _, s := range c.sentinels {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+func asciiVisible(b byte) bool { return b > ' ' && b < 0x7f }
 
 // observeDictionary classifies each dictionary value once.
 func (s *state) observeDictionary(c *column, a *array.Dictionary, flags []bool) {
@@ -354,7 +375,7 @@ func observeFloats[T float32 | float64](c *column, vals []T, a arrow.Array, flag
 		if v != v {
 			c.nan++
 			flags[i] = true
-		} else if c.sentinels[float64(v)] {
+		} else if c.isSentinel(float64(v)) {
 			c.sentinel++
 			flags[i] = true
 		}
@@ -370,7 +391,7 @@ func observeInts[T int8 | int16 | int32 | int64 | uint8 | uint16 | uint32 | uint
 		if hasNulls && a.IsNull(i) {
 			continue
 		}
-		if c.sentinels[float64(v)] {
+		if c.isSentinel(float64(v)) {
 			c.sentinel++
 			flags[i] = true
 		}

@@ -1,0 +1,66 @@
+package missing
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/readiness/readiness/checks"
+)
+
+// BenchmarkObserve measures the check's hot loop on one 64K-row batch of a
+// string, a float64 and an int64 column with a few percent missing.
+func BenchmarkObserve(b *testing.B) {
+	const n = 64 * 1024
+	mem := memory.NewGoAllocator()
+	rng := rand.New(rand.NewPCG(1, 2))
+	sb := array.NewStringBuilder(mem)
+	fb := array.NewFloat64Builder(mem)
+	ib := array.NewInt64Builder(mem)
+	words := []string{"alpha", "beta", "gamma", " NA ", "  ", "delta"}
+	for range n {
+		if rng.IntN(50) == 0 {
+			sb.AppendNull()
+		} else {
+			sb.Append(words[rng.IntN(len(words))])
+		}
+		switch rng.IntN(40) {
+		case 0:
+			fb.AppendNull()
+		case 1:
+			fb.Append(math.NaN())
+		default:
+			fb.Append(rng.Float64())
+		}
+		if rng.IntN(30) == 0 {
+			ib.Append(-999)
+		} else {
+			ib.Append(rng.Int64N(100))
+		}
+	}
+	schema := arrow.NewSchema([]arrow.Field{
+		{Name: "s", Type: arrow.BinaryTypes.String, Nullable: true},
+		{Name: "f", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
+		{Name: "i", Type: arrow.PrimitiveTypes.Int64, Nullable: true},
+	}, nil)
+	rec := array.NewRecordBatch(schema, []arrow.Array{sb.NewArray(), fb.NewArray(), ib.NewArray()}, n)
+	defer rec.Release()
+	cfg := defaultConfig().(*Config)
+	cfg.NumericSentinels = []float64{-999}
+	st, err := newState(cfg, checks.Env{Schema: schema})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(n * 3)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		if err := st.Observe(checks.Batch{Record: rec}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N)*n/b.Elapsed().Seconds(), "rows/s")
+}
