@@ -167,7 +167,7 @@ func openCSV(ctx context.Context, in *Input, opts ReadOptions) (src source, err 
 	fields := make([]arrow.Field, s.fields)
 	names := csvColumnNames(first, s.header)
 	for j := range fields {
-		fields[j] = arrow.Field{Name: names[j], Type: sets[j].dataType(), Nullable: true}
+		fields[j] = sets[j].field(names[j])
 	}
 	s.schema = arrow.NewSchema(fields, nil)
 	return s, nil

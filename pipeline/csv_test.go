@@ -614,3 +614,25 @@ func TestCSVPlanUnifies(t *testing.T) {
 		}
 	}
 }
+
+// A column a file saw only as nulls takes the type the other files give it,
+// in any order; seen only as nulls everywhere, it is a string.
+func TestCSVNullOnlyColumnYields(t *testing.T) {
+	empty := textFile(t, "empty.csv", "a,when\n1,\n2,\n")
+	typed := textFile(t, "typed.csv", "a,when\n3,2024-01-01T00:00:00Z\n")
+	nd := textFile(t, "empty.ndjson", `{"a": 4, "when": null}`+"\n")
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	for _, inputs := range [][]*Input{{empty, typed}, {typed, empty}, {nd, typed, empty}} {
+		d, err := Plan(context.Background(), inputs, 2, ReadOptions{Mem: mem})
+		if err != nil {
+			t.Fatal(err)
+		}
+		textWantSchema(t, d.Schema, "a:int64", "when:timestamp[us, tz=UTC]")
+	}
+	d, err := Plan(context.Background(), []*Input{empty, nd}, 1, ReadOptions{Mem: mem})
+	if err != nil {
+		t.Fatal(err)
+	}
+	textWantSchema(t, d.Schema, "a:int64", "when:utf8")
+}

@@ -24,7 +24,8 @@
 // files disagree beyond that, the run stops with an error naming both files
 // and the column — except when both types were inferred from text (CSV,
 // NDJSON), where the column is read as string in both, since an inference
-// from a sample is a guess, not a declaration.
+// from a sample is a guess, not a declaration. A column a text file saw only
+// as nulls takes the type the other files give it.
 //
 // Partition columns come from every key=value folder in a file's path, as
 // in DuckDB's hive_partitioning, so a file gets the same columns whether it

@@ -119,6 +119,20 @@ func (s kindSet) add(k valueKind) kindSet {
 	return s | 1<<k
 }
 
+// nullOnlyKey marks, in an inferred schema, a column whose sampled values
+// were all null. The file reads it as string, but when schemas are unified
+// it yields to the other files' type for the column (see unifier.add).
+const nullOnlyKey = "readiness.null_only"
+
+// field is the inferred field for a column whose sampled kinds are s.
+func (s kindSet) field(name string) arrow.Field {
+	f := arrow.Field{Name: name, Type: s.dataType(), Nullable: true}
+	if s == 0 {
+		f.Metadata = arrow.NewMetadata([]string{nullOnlyKey}, []string{"true"})
+	}
+	return f
+}
+
 // dataType is the narrowest type holding every kind in s.
 func (s kindSet) dataType() arrow.DataType {
 	switch s {

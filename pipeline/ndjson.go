@@ -131,7 +131,7 @@ func openNDJSON(ctx context.Context, in *Input, opts ReadOptions) (src source, e
 	}
 	fields := make([]arrow.Field, len(names))
 	for i, n := range names {
-		fields[i] = arrow.Field{Name: n, Type: sets[i].dataType(), Nullable: true}
+		fields[i] = sets[i].field(n)
 	}
 	s.schema = arrow.NewSchema(fields, nil)
 	return s, nil

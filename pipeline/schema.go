@@ -171,6 +171,8 @@ type unifier struct {
 	// inferred says whether that type was guessed from text.
 	from     []string
 	inferred []bool
+	// nullOnly says whether some text file saw only nulls in the column.
+	nullOnly []bool
 }
 
 func newUnifier() *unifier { return &unifier{index: map[string]int{}} }
@@ -185,14 +187,21 @@ func (u *unifier) add(path string, sc *arrow.Schema, inferred bool) error {
 		}
 		seen[f.Name] = true
 		t := normalType(f.Type)
+		nullOnly := inferred && f.Metadata.FindKey(nullOnlyKey) >= 0
+		if nullOnly {
+			// Nothing was seen to infer from: let the other files decide.
+			t = arrow.Null
+		}
 		i, ok := u.index[f.Name]
 		if !ok {
 			u.index[f.Name] = len(u.fields)
 			u.fields = append(u.fields, arrow.Field{Name: f.Name, Type: t, Nullable: true})
 			u.from = append(u.from, path)
 			u.inferred = append(u.inferred, inferred)
+			u.nullOnly = append(u.nullOnly, nullOnly)
 			continue
 		}
+		u.nullOnly[i] = u.nullOnly[i] || nullOnly
 		w, ok := widen(u.fields[i].Type, t)
 		if !ok {
 			if inferred && u.inferred[i] {
@@ -211,7 +220,17 @@ func (u *unifier) add(path string, sc *arrow.Schema, inferred bool) error {
 	return nil
 }
 
-func (u *unifier) schema() *arrow.Schema { return arrow.NewSchema(u.fields, nil) }
+// schema returns the unified schema. A column that only text files saw,
+// and only as nulls, is read as string, as each of those files does.
+func (u *unifier) schema() *arrow.Schema {
+	fields := append([]arrow.Field(nil), u.fields...)
+	for i := range fields {
+		if u.nullOnly[i] && fields[i].Type.ID() == arrow.NULL {
+			fields[i].Type = arrow.BinaryTypes.String
+		}
+	}
+	return arrow.NewSchema(fields, nil)
+}
 
 // uniqueNames renames repeated column names with the suffix _2, _3, … in
 // order of appearance, skipping names already in use ("a,a,a_2" becomes a,
