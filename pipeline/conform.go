@@ -43,7 +43,7 @@ func newConformer(ctx context.Context, target, file *arrow.Schema, parts []Parti
 			continue
 		}
 		for _, p := range parts {
-			if p.Key == f.Name {
+			if p.Key == f.Name && p.Value != HiveNull {
 				v := p.Value
 				c.part[i] = &v
 			}

@@ -29,7 +29,8 @@
 //
 // Partition columns come from every key=value folder in a file's path, as
 // in DuckDB's hive_partitioning, so a file gets the same columns whether it
-// was named, globbed or walked; they are strings. A file column of
+// was named, globbed or walked; they are strings, %XX-unescaped as Hive
+// writes them, and null for Hive's __HIVE_DEFAULT_PARTITION__. A file column of
 // the same name takes precedence over the folder's value.
 //
 // A file that repeats a column name (a CSV header "a,a", an Arrow or

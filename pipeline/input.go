@@ -3,6 +3,7 @@ package pipeline
 import (
 	"fmt"
 	"io/fs"
+	"net/url"
 	"os"
 	"path/filepath"
 	"sort"
@@ -35,6 +36,10 @@ const (
 	Gzip          Compression = "gzip"
 	Zstd          Compression = "zstd"
 )
+
+// HiveNull is the folder value Hive and Spark write for a null partition
+// key; its column reads as null.
+const HiveNull = "__HIVE_DEFAULT_PARTITION__"
 
 // Partition is one Hive-style key=value folder above an input.
 type Partition struct {
@@ -232,8 +237,9 @@ func hivePartitions(path string) []Partition {
 		if !ok || k == "" {
 			continue
 		}
-		if v == "__HIVE_DEFAULT_PARTITION__" {
-			v = ""
+		// Hive escapes special characters in folder names as %XX.
+		if u, err := url.PathUnescape(v); err == nil {
+			v = u
 		}
 		replaced := false
 		for i := range parts {

@@ -157,7 +157,7 @@ func TestDiscoverHive(t *testing.T) {
 		"year=2023/c.parquet":                       {{"year", "2023"}},
 		"year=2024/month=01/a.parquet":              {{"year", "2024"}, {"month", "01"}},
 		"year=2024/month=02/b.parquet":              {{"year", "2024"}, {"month", "02"}},
-		"year=__HIVE_DEFAULT_PARTITION__/d.parquet": {{"year", ""}},
+		"year=__HIVE_DEFAULT_PARTITION__/d.parquet": {{"year", HiveNull}},
 	}
 	names := relPaths(t, root, d.Inputs)
 	if len(names) != len(want) {

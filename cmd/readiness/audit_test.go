@@ -271,3 +271,32 @@ func TestSummaryOnStdoutLogsOnStderr(t *testing.T) {
 		}
 	}
 }
+
+// Hive's null partition folder reads as null; escaped folder values are
+// unescaped.
+func TestHiveNullAndEscapedPartitions(t *testing.T) {
+	src, err := os.ReadFile(filepath.Join(root(t), "fixtures", "sample", "train.parquet"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	for _, folder := range []string{"batch=__HIVE_DEFAULT_PARTITION__", "batch=b%2F1"} {
+		os.MkdirAll(filepath.Join(dir, folder), 0o755)
+		if err := os.WriteFile(filepath.Join(dir, folder, "train.parquet"), src, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rep, _ := audit(t, dir)
+	m := missingMetrics(t, rep)
+	rows := readTruth(t, "sample").Rows
+	if got := m.Columns["batch"].Nulls; got != rows {
+		t.Errorf("batch nulls %d, want %d (the null partition's rows)", got, rows)
+	}
+	values := map[string]bool{}
+	for _, in := range rep.Inputs {
+		values[in.Partitions["batch"]] = true
+	}
+	if !values["b/1"] || !values["__HIVE_DEFAULT_PARTITION__"] {
+		t.Errorf("partition values %v", values)
+	}
+}
