@@ -280,6 +280,8 @@ func startProgress(stderr io.Writer, quiet bool, total int64, counter *atomic.In
 		progressbar.OptionSetWriter(stderr),
 		progressbar.OptionSetDescription("auditing"),
 		progressbar.OptionShowBytes(true),
+		progressbar.OptionShowCount(),
+		progressbar.OptionShowTotalBytes(true),
 		progressbar.OptionSetPredictTime(true),
 		progressbar.OptionThrottle(100*time.Millisecond),
 		progressbar.OptionClearOnFinish(),
