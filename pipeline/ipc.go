@@ -6,11 +6,11 @@ package pipeline
 // an extra pass); the stream format can only be read that way. Batches
 // larger than the batch size are sliced, zero-copy.
 //
-// Known hazard, not yet routed around: arrow-go sizes the slices of a
-// schema from the field and child counts a file declares, unchecked, so a
-// crafted IPC schema can make the process fail with "out of memory", which
-// no recover catches (crashers in testdata/fuzz/_open; message bodies are
-// already bounded, see newIPCStreamReader).
+// arrow-go sizes the slices of a schema from the counts a file declares,
+// unchecked, and bounds neither message bodies nor nesting depth: a few
+// corrupt bytes could end the process with "out of memory". Schemas are
+// checked first (ipcguard.go) and message bodies bounded by the file size
+// (newIPCStreamReader).
 
 import (
 	"context"
@@ -52,6 +52,17 @@ func openIPC(in *Input, opts ReadOptions, stream bool) (src source, err error) {
 		stream = true
 	}
 	s := &ipcSource{in: in, stream: stream}
+	check := checkIPCFileSchema
+	if stream {
+		check = checkIPCStreamSchema
+	}
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if err := check(f, st.Size()); err != nil {
+		return nil, err
+	}
 	if stream {
 		r, err := newIPCStreamReader(f, ipc.WithAllocator(allocator(opts)), ipc.WithEnsureNativeEndian(true))
 		if err != nil {
