@@ -80,5 +80,3 @@ func (e *UsageError) Unwrap() error { return e.Err }
 func usageErr(format string, args ...any) error {
 	return &UsageError{Err: fmt.Errorf(format, args...)}
 }
-
-func asUsage(err error, target **UsageError) bool { return errors.As(err, target) }

@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"net/url"
@@ -209,7 +210,7 @@ func Discover(paths []string, opts DiscoverOptions) (*Discovery, error) {
 			})
 			if err != nil {
 				var ue *UsageError
-				if asUsage(err, &ue) {
+				if errors.As(err, &ue) {
 					return nil, err
 				}
 				return nil, usageErr("walk %s: %v", m, unwrapPathErr(err))
