@@ -61,15 +61,27 @@ type Env struct {
 	Roles  Roles
 	// AsOf is the instant the audit is measured against (--as-of).
 	AsOf time.Time
+	// StaleBefore is the instant before which a row is stale (AsOf minus
+	// the staleness check's max_age_days); zero when nothing is stale. The
+	// staleness and balance checks both use it, so a stale row means the
+	// same thing in both.
+	StaleBefore time.Time
+	// Reference is the merged state of the same check over the reference
+	// dataset (--reference), for checks that compare the training data with
+	// one; nil when there is none.
+	Reference State
 }
 
 // Roles names the columns that play a part in the audit. Empty means none.
 type Roles struct {
-	Label    string   `json:"label,omitempty"`
-	Time     string   `json:"time,omitempty"`
-	ID       string   `json:"id,omitempty"`
-	Split    string   `json:"split,omitempty"`
-	Features []string `json:"features"`
+	Label string `json:"label,omitempty"`
+	Time  string `json:"time,omitempty"`
+	ID    string `json:"id,omitempty"`
+	Split string `json:"split,omitempty"`
+	// Annotator is the column naming who labelled the row: metadata, not a
+	// feature.
+	Annotator string   `json:"annotator,omitempty"`
+	Features  []string `json:"features"`
 }
 
 // Batch is one record batch handed to [State.Observe], with where it came

@@ -45,11 +45,13 @@ type Policy struct {
 
 // Roles are the policy's column roles; empty means detect.
 type Roles struct {
-	Label    string   `yaml:"label"`
-	Time     string   `yaml:"time"`
-	ID       string   `yaml:"id"`
-	Split    string   `yaml:"split"`
-	Features []string `yaml:"features"`
+	Label string `yaml:"label"`
+	Time  string `yaml:"time"`
+	ID    string `yaml:"id"`
+	Split string `yaml:"split"`
+	// Annotator names who labelled each row (metadata, not a feature).
+	Annotator string   `yaml:"annotator"`
+	Features  []string `yaml:"features"`
 }
 
 // Read configures the readers.

@@ -43,7 +43,8 @@ var rolePatterns = map[string][]*regexp.Regexp{
 		regexp.MustCompile(`(_at|_time|_ts|_date|timestamp)$`)},
 	"id": {regexp.MustCompile(`^(id|uid|uuid|guid|key|row_id|record_id|example_id|sample_id)$`),
 		regexp.MustCompile(`(_id|_uuid)$`)},
-	"split": {regexp.MustCompile(`^(split|fold|subset|partition|dataset_split)$`)},
+	"split":     {regexp.MustCompile(`^(split|fold|subset|partition|dataset_split)$`)},
+	"annotator": {regexp.MustCompile(`^(annotator|annotator_id|labeler|labeller|labeler_id|rater|rater_id|worker_id|labelled_by|labeled_by)$`)},
 }
 
 // ResolveRoles assigns the label, time, id and split roles and the
@@ -61,7 +62,7 @@ func ResolveRoles(sc *arrow.Schema, req RoleRequest) (checks.Roles, []RoleChoice
 	// Columns named for a role are reserved before any role is detected,
 	// so that detection for an earlier role cannot take them too.
 	for _, r := range [][2]string{{req.Flag.Label, req.Policy.Label}, {req.Flag.Time, req.Policy.Time},
-		{req.Flag.ID, req.Policy.ID}, {req.Flag.Split, req.Policy.Split}} {
+		{req.Flag.ID, req.Policy.ID}, {req.Flag.Split, req.Policy.Split}, {req.Flag.Annotator, req.Policy.Annotator}} {
 		name := r[0]
 		if name == "" {
 			name = r[1]
@@ -131,6 +132,9 @@ func ResolveRoles(sc *arrow.Schema, req RoleRequest) (checks.Roles, []RoleChoice
 	if err := pick("split", req.Flag.Split, req.Policy.Split, &roles.Split); err != nil {
 		return roles, nil, err
 	}
+	if err := pick("annotator", req.Flag.Annotator, req.Policy.Annotator, &roles.Annotator); err != nil {
+		return roles, nil, err
+	}
 	feats, src := req.Flag.Features, FromFlag
 	if len(feats) == 0 {
 		feats, src = req.Policy.Features, FromPolicy
@@ -179,6 +183,10 @@ func roleTypeFits(role string, f arrow.Field, exact bool) (bool, string) {
 	case "split":
 		if isString(t) {
 			return true, "it is a string column"
+		}
+	case "annotator":
+		if isString(t) || isInteger(t) {
+			return true, "its type is " + t.String()
 		}
 	}
 	return false, ""

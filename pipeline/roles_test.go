@@ -58,6 +58,8 @@ func TestDetectRoles(t *testing.T) {
 			checks.Roles{Features: []string{"split"}}},
 		{"all four", []arrow.Field{field("id", i64), field("text", utf8), field("created_at", tsMs), field("label", utf8), field("split", utf8)},
 			checks.Roles{Label: "label", Time: "created_at", ID: "id", Split: "split", Features: []string{"text"}}},
+		{"annotator is not a feature", []arrow.Field{field("label", utf8), field("text", utf8), field("annotator", utf8)},
+			checks.Roles{Label: "label", Annotator: "annotator", Features: []string{"text"}}},
 		{"nothing", []arrow.Field{field("a", i64), field("b", utf8)},
 			checks.Roles{Features: []string{"a", "b"}}},
 	}
@@ -70,7 +72,7 @@ func TestDetectRoles(t *testing.T) {
 			if !reflect.DeepEqual(roles, tc.want) {
 				t.Errorf("roles %+v, want %+v", roles, tc.want)
 			}
-			if len(choices) != 5 {
+			if len(choices) != 6 {
 				t.Errorf("%d choices, want one per role and one for features: %+v", len(choices), choices)
 			}
 			for _, c := range choices {

@@ -27,6 +27,11 @@ type RunOptions struct {
 	Workers int
 	Roles   checks.Roles
 	AsOf    time.Time
+	// StaleBefore is passed to the checks as [checks.Env.StaleBefore].
+	StaleBefore time.Time
+	// References maps a check's name to its merged state over a reference
+	// dataset, passed to that check as [checks.Env.Reference].
+	References map[string]checks.State
 }
 
 // Outcome is what a run measured.
@@ -38,6 +43,9 @@ type Outcome struct {
 	InputRows []int64
 	// Columns are the columns that were read (the projection).
 	Columns []string
+	// States holds the merged state of each task, in task order, so that a
+	// run over a reference dataset can be handed to the checks of another.
+	States []checks.State
 }
 
 // CheckError is an error from a check (not from an input): the check could
@@ -100,7 +108,7 @@ func (d *Dataset) Run(ctx context.Context, tasks []Task, opts RunOptions) (*Outc
 	if workers <= 0 {
 		workers = runtime.NumCPU()
 	}
-	env := checks.Env{Roles: opts.Roles, AsOf: opts.AsOf}
+	env := checks.Env{Roles: opts.Roles, AsOf: opts.AsOf, StaleBefore: opts.StaleBefore}
 	target := d.Projection(tasks, env)
 	env.Schema = target
 
@@ -111,6 +119,8 @@ func (d *Dataset) Run(ctx context.Context, tasks []Task, opts RunOptions) (*Outc
 	for i := range ws {
 		w := &worker{rows: make([]int64, len(d.Inputs))}
 		for _, t := range tasks {
+			env := env
+			env.Reference = opts.References[t.Check.Name]
 			st, err := t.Check.New(t.Config, env)
 			if err != nil {
 				return nil, &CheckError{Check: t.Check.Name, Err: err}
@@ -175,6 +185,7 @@ feed:
 		}
 		res.Name = t.Check.Name
 		out.Results = append(out.Results, res)
+		out.States = append(out.States, merged)
 	}
 	sort.Slice(out.Results, func(i, j int) bool { return out.Results[i].Name < out.Results[j].Name })
 	return out, nil

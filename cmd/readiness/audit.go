@@ -64,6 +64,7 @@ glob. The format comes from the extension (.parquet, .csv, .tsv, .ndjson,
 	fl.StringVar(&f.roles.Time, "time", "", "time column (\"none\" if there is none)")
 	fl.StringVar(&f.roles.ID, "id", "", "id column (\"none\" if there is none)")
 	fl.StringVar(&f.roles.Split, "split", "", "split column, e.g. train/test (\"none\" if there is none)")
+	fl.StringVar(&f.roles.Annotator, "annotator", "", "column naming who labelled each row (\"none\" if there is none)")
 	fl.StringSliceVar(&f.roles.Features, "features", nil, "feature columns, comma-separated (default: every column without another role)")
 	fl.StringSliceVar(&f.nullValues, "null-values", nil, "CSV/TSV field values read as null (default: the policy's read.null_values)")
 	fl.StringVar(&f.delimiter, "delimiter", "", "CSV delimiter (default: sniffed; \\t for TSV)")
@@ -179,8 +180,9 @@ func runAudit(ctx context.Context, stdout, stderr io.Writer, paths []string, f a
 		return classify(err)
 	}
 	roles, choices, err := pipeline.ResolveRoles(ds.Schema, pipeline.RoleRequest{
-		Flag:   f.roles,
-		Policy: checks.Roles{Label: policy.Roles.Label, Time: policy.Roles.Time, ID: policy.Roles.ID, Split: policy.Roles.Split, Features: policy.Roles.Features},
+		Flag: f.roles,
+		Policy: checks.Roles{Label: policy.Roles.Label, Time: policy.Roles.Time, ID: policy.Roles.ID, Split: policy.Roles.Split,
+			Annotator: policy.Roles.Annotator, Features: policy.Roles.Features},
 	})
 	if err != nil {
 		return usage(err)
