@@ -49,6 +49,11 @@ type Check struct {
 	// the column roles and the dataset schema. A nil result means every
 	// column. The pipeline reads only the union of what the checks ask for.
 	Columns func(cfg any, env Env) []string
+	// UsesReference says the check compares the training data with a
+	// reference dataset: when the user gives one (--reference), the check
+	// is first run over it alone, and its merged state is handed to the
+	// training run's states as [Env.Reference].
+	UsesReference bool
 	// New returns a fresh state for one worker. env.Schema is the schema of
 	// the batches the state will observe (after projection); a check
 	// resolves column indexes from it once, here, not per batch.

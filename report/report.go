@@ -35,15 +35,18 @@ func Schema() []byte { return bytes.Clone(schema) }
 
 // Report is report.json.
 type Report struct {
-	SchemaVersion string          `json:"schema_version"`
-	Tool          Tool            `json:"tool"`
-	AsOf          string          `json:"as_of"`
-	Policy        Policy          `json:"policy"`
-	Inputs        []Input         `json:"inputs"`
-	Dataset       Dataset         `json:"dataset"`
-	Roles         Roles           `json:"roles"`
-	Checks        []checks.Result `json:"checks"`
-	Run           Run             `json:"run"`
+	SchemaVersion string  `json:"schema_version"`
+	Tool          Tool    `json:"tool"`
+	AsOf          string  `json:"as_of"`
+	Policy        Policy  `json:"policy"`
+	Inputs        []Input `json:"inputs"`
+	Dataset       Dataset `json:"dataset"`
+	Roles         Roles   `json:"roles"`
+	// Reference describes the reference dataset (--reference), when one
+	// was given.
+	Reference *Reference      `json:"reference,omitempty"`
+	Checks    []checks.Result `json:"checks"`
+	Run       Run             `json:"run"`
 }
 
 // Tool names the program that wrote the report.
@@ -76,6 +79,14 @@ type Dataset struct {
 	Rows    int64    `json:"rows"`
 	Columns int      `json:"columns"`
 	Schema  []Column `json:"schema"`
+}
+
+// Reference is the dataset the training data was compared with.
+type Reference struct {
+	Inputs  []Input `json:"inputs"`
+	Dataset Dataset `json:"dataset"`
+	// Checks are the checks that compared against it.
+	Checks []string `json:"checks"`
 }
 
 // Column is one column of the unified schema.

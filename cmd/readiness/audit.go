@@ -32,6 +32,7 @@ type auditFlags struct {
 	nullValues                          []string
 	nullValuesSet                       bool
 	delimiter, header                   string
+	reference                           []string
 }
 
 func newAuditCmd() *cobra.Command {
@@ -69,6 +70,7 @@ glob. The format comes from the extension (.parquet, .csv, .tsv, .ndjson,
 	fl.StringSliceVar(&f.nullValues, "null-values", nil, "CSV/TSV field values read as null (default: the policy's read.null_values)")
 	fl.StringVar(&f.delimiter, "delimiter", "", "CSV delimiter (default: sniffed; \\t for TSV)")
 	fl.StringVar(&f.header, "header", "auto", "whether CSV files have a header row: auto, yes, no")
+	fl.StringArrayVar(&f.reference, "reference", nil, "reference dataset (e.g. a sample of production traffic) the training data is compared with; repeatable")
 	return cmd
 }
 
@@ -191,6 +193,11 @@ func runAudit(ctx context.Context, stdout, stderr io.Writer, paths []string, f a
 		log.Info().Str("role", c.Role).Str("column", c.Column).Str("source", string(c.Source)).Msg(c.Reason)
 	}
 
+	refStates, refReport, err := runReference(ctx, f, format, tasks, roles, ropts, asOf)
+	if err != nil {
+		return err
+	}
+
 	var total int64
 	for _, in := range found.Inputs {
 		total += in.Size
@@ -198,13 +205,15 @@ func runAudit(ctx context.Context, stdout, stderr io.Writer, paths []string, f a
 	counter := &atomic.Int64{}
 	ropts.Counter = counter
 	stopBar := startProgress(stderr, f.quiet, total, counter)
-	out, err := ds.Run(ctx, tasks, pipeline.RunOptions{ReadOptions: ropts, Workers: f.workers, Roles: roles, AsOf: asOf})
+	out, err := ds.Run(ctx, tasks, pipeline.RunOptions{ReadOptions: ropts, Workers: f.workers, Roles: roles, AsOf: asOf,
+		References: refStates})
 	stopBar(err == nil)
 	if err != nil {
 		return classify(err)
 	}
 
 	rep := buildReport(ds, out, policy, roles, choices, asOf, started, f.workers)
+	rep.Reference = refReport
 	if f.out != "" {
 		if err := os.MkdirAll(f.out, 0o755); err != nil {
 			return failed(fmt.Errorf("--out: %w", err))
@@ -227,6 +236,56 @@ func runAudit(ctx context.Context, stdout, stderr io.Writer, paths []string, f a
 		return failed(err)
 	}
 	return nil
+}
+
+// runReference runs the checks that compare the training data with a
+// reference dataset over the reference alone, and returns their merged
+// states by check name, for the training run. The reference is read with
+// the training run's roles, minus the columns it does not have. Without
+// --reference it returns nothing.
+func runReference(ctx context.Context, f auditFlags, format pipeline.Format, tasks []pipeline.Task, roles checks.Roles,
+	ropts pipeline.ReadOptions, asOf time.Time) (map[string]checks.State, *report.Reference, error) {
+	if len(f.reference) == 0 {
+		return nil, nil, nil
+	}
+	var refTasks []pipeline.Task
+	for _, t := range tasks {
+		if t.Check.UsesReference {
+			refTasks = append(refTasks, t)
+		}
+	}
+	found, err := pipeline.Discover(f.reference, pipeline.DiscoverOptions{Format: format})
+	if err != nil {
+		return nil, nil, usage(fmt.Errorf("--reference: %w", err))
+	}
+	ds, err := pipeline.Plan(ctx, found.Inputs, f.workers, ropts)
+	if err != nil {
+		return nil, nil, classify(err)
+	}
+	has := func(c string) string {
+		if c != "" && ds.Schema.HasField(c) {
+			return c
+		}
+		return ""
+	}
+	refRoles := checks.Roles{Label: has(roles.Label), Time: has(roles.Time), ID: has(roles.ID), Split: has(roles.Split),
+		Annotator: has(roles.Annotator), Features: []string{}}
+	for _, c := range roles.Features {
+		if has(c) != "" {
+			refRoles.Features = append(refRoles.Features, c)
+		}
+	}
+	out, err := ds.Run(ctx, refTasks, pipeline.RunOptions{ReadOptions: ropts, Workers: f.workers, Roles: refRoles, AsOf: asOf})
+	if err != nil {
+		return nil, nil, classify(err)
+	}
+	states := map[string]checks.State{}
+	rep := &report.Reference{Dataset: datasetOf(ds, out), Inputs: inputsOf(ds, out), Checks: []string{}}
+	for i, t := range refTasks {
+		states[t.Check.Name] = out.States[i]
+		rep.Checks = append(rep.Checks, t.Check.Name)
+	}
+	return states, rep, nil
 }
 
 // classify maps an error from the pipeline to an exit code.
@@ -313,17 +372,8 @@ func startProgress(stderr io.Writer, quiet bool, total int64, counter *atomic.In
 	}
 }
 
-func buildReport(ds *pipeline.Dataset, out *pipeline.Outcome, p *configs.Policy, roles checks.Roles, choices []pipeline.RoleChoice, asOf, started time.Time, workers int) *report.Report {
-	v, c := toolVersion()
-	r := &report.Report{
-		SchemaVersion: report.SchemaVersion,
-		Tool:          report.Tool{Name: "readiness", Version: v, Commit: c},
-		AsOf:          asOf.Format(time.RFC3339),
-		Policy:        report.Policy{Source: p.Source, Name: p.Name, Version: p.Version, SHA256: p.SHA256},
-		Dataset:       report.Dataset{Rows: out.Rows, Columns: ds.Schema.NumFields(), Schema: []report.Column{}},
-		Roles:         report.Roles{Roles: roles, Choices: []report.RoleChoice{}},
-		Checks:        out.Results,
-	}
+func inputsOf(ds *pipeline.Dataset, out *pipeline.Outcome) []report.Input {
+	var inputs []report.Input
 	for i, in := range ds.Inputs {
 		ri := report.Input{Path: in.Path, Format: string(in.Format), Compression: string(in.Compression), Rows: out.InputRows[i], Bytes: in.Size}
 		if len(in.Partitions) > 0 {
@@ -332,10 +382,30 @@ func buildReport(ds *pipeline.Dataset, out *pipeline.Outcome, p *configs.Policy,
 				ri.Partitions[p.Key] = p.Value
 			}
 		}
-		r.Inputs = append(r.Inputs, ri)
+		inputs = append(inputs, ri)
 	}
+	return inputs
+}
+
+func datasetOf(ds *pipeline.Dataset, out *pipeline.Outcome) report.Dataset {
+	d := report.Dataset{Rows: out.Rows, Columns: ds.Schema.NumFields(), Schema: []report.Column{}}
 	for _, f := range ds.Schema.Fields() {
-		r.Dataset.Schema = append(r.Dataset.Schema, report.Column{Name: f.Name, Type: f.Type.String()})
+		d.Schema = append(d.Schema, report.Column{Name: f.Name, Type: f.Type.String()})
+	}
+	return d
+}
+
+func buildReport(ds *pipeline.Dataset, out *pipeline.Outcome, p *configs.Policy, roles checks.Roles, choices []pipeline.RoleChoice, asOf, started time.Time, workers int) *report.Report {
+	v, c := toolVersion()
+	r := &report.Report{
+		SchemaVersion: report.SchemaVersion,
+		Tool:          report.Tool{Name: "readiness", Version: v, Commit: c},
+		AsOf:          asOf.Format(time.RFC3339),
+		Policy:        report.Policy{Source: p.Source, Name: p.Name, Version: p.Version, SHA256: p.SHA256},
+		Inputs:        inputsOf(ds, out),
+		Dataset:       datasetOf(ds, out),
+		Roles:         report.Roles{Roles: roles, Choices: []report.RoleChoice{}},
+		Checks:        out.Results,
 	}
 	for _, ch := range choices {
 		r.Roles.Choices = append(r.Roles.Choices, report.RoleChoice{Role: ch.Role, Column: ch.Column, Source: string(ch.Source), Reason: ch.Reason})
