@@ -1,0 +1,160 @@
+package pipeline_test
+
+import (
+	"bufio"
+	"context"
+	"hash/fnv"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/readiness/readiness/checks"
+	"github.com/readiness/readiness/checks/checktest"
+	"github.com/readiness/readiness/checks/registry"
+	"github.com/readiness/readiness/pipeline"
+)
+
+// collector is a check whose state keeps every batch it sees, so a test can
+// replay the batches the pipeline produced into other checks.
+type collector struct{ batches *[]checks.Batch }
+
+func (c collector) Observe(b checks.Batch) error {
+	b.Record.Retain()
+	*c.batches = append(*c.batches, b)
+	return nil
+}
+func (c collector) Merge(checks.State) error        { return nil }
+func (c collector) Result() (checks.Result, error) { return checks.Result{}, nil }
+
+// readBatches reads paths through the pipeline (one worker, so in order)
+// and returns the conformed batches, the unified schema's roles and the
+// dataset.
+func readBatches(t *testing.T, paths []string, format pipeline.Format) ([]checks.Batch, checks.Env, error) {
+	t.Helper()
+	found, err := pipeline.Discover(paths, pipeline.DiscoverOptions{Format: format})
+	if err != nil {
+		return nil, checks.Env{}, err
+	}
+	ctx := context.Background()
+	opts := pipeline.ReadOptions{BatchSize: 512, InferRows: 1000}
+	ds, err := pipeline.Plan(ctx, found.Inputs, 1, opts)
+	if err != nil {
+		return nil, checks.Env{}, err
+	}
+	roles, _, err := pipeline.ResolveRoles(ds.Schema, pipeline.RoleRequest{})
+	if err != nil {
+		return nil, checks.Env{}, err
+	}
+	var batches []checks.Batch
+	t.Cleanup(func() {
+		for _, b := range batches {
+			b.Record.Release()
+		}
+	})
+	coll := &checks.Check{Name: "collect", New: func(any, checks.Env) (checks.State, error) {
+		return collector{&batches}, nil
+	}}
+	if _, err := ds.Run(ctx, []pipeline.Task{{Check: coll}}, pipeline.RunOptions{ReadOptions: opts, Workers: 1, Roles: roles}); err != nil {
+		return nil, checks.Env{}, err
+	}
+	asOf := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	return batches, checks.Env{Schema: ds.Schema, Roles: roles, AsOf: asOf, StaleBefore: asOf.AddDate(-1, 0, 0)}, nil
+}
+
+// splitMergeAll runs the split-and-merge property for every registered
+// check over the batches.
+func splitMergeAll(t *testing.T, name string, batches []checks.Batch, env checks.Env, trials int) {
+	for _, c := range registry.All {
+		cfg := c.DefaultConfig()
+		env := env
+		if c.UsesReference {
+			// Compare the data with itself: the reference path runs too.
+			ref := checktest.New(t, c, cfg, env)
+			for _, b := range batches {
+				if err := ref.Observe(b); err != nil {
+					t.Fatalf("%s: %s: reference: %v", name, c.Name, err)
+				}
+			}
+			env.Reference = ref
+		}
+		checktest.SplitMerge(t, c, cfg, env, batches, checktest.Options{Trials: trials, Seed: seedOf(name)})
+	}
+}
+
+func seedOf(s string) uint64 {
+	h := fnv.New64a()
+	h.Write([]byte(s))
+	return h.Sum64() | 1
+}
+
+// Every check's merge is associative and commutative over the samples: the
+// property tested on real batches, as the pipeline produces them.
+func TestEveryCheckSplitMergeOnSamples(t *testing.T) {
+	for _, p := range [][]string{
+		{"../fixtures/sample/train.parquet"},
+		{"../fixtures/sample/train.csv"},
+		{"../fixtures/sample-partitioned/*/*.parquet"},
+	} {
+		batches, env, err := readBatches(t, p, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		splitMergeAll(t, p[0], batches, env, 8)
+	}
+}
+
+// The same property over a deterministic sample of the Apache corpus's
+// valid files: odd types, nulls, nesting and empty files.
+func TestEveryCheckSplitMergeOnCorpus(t *testing.T) {
+	corpus := filepath.Join("..", "..", "shared", "corpus")
+	f, err := os.Open(filepath.Join(corpus, "MANIFEST.tsv"))
+	if err != nil {
+		if os.Getenv("CI") != "" || os.Getenv("READINESS_REQUIRE_CORPUS") != "" {
+			t.Fatalf("corpus required in CI: %v", err)
+		}
+		t.Skipf("no corpus beside the repository: %v", err)
+	}
+	defer f.Close()
+	formats := map[string]pipeline.Format{"parquet": "parquet", "arrow-ipc-file": "arrow", "arrow-ipc-stream": "arrows", "csv": "csv"}
+	type entry struct {
+		path   string
+		format pipeline.Format
+		key    uint64
+	}
+	var valid []entry
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		cols := strings.Split(sc.Text(), "\t")
+		if len(cols) < 6 || !strings.HasPrefix(cols[4], "valid") {
+			continue
+		}
+		format, ok := formats[cols[3]]
+		if !ok || len(cols[1]) > 6 { // under 1 MB keeps the test quick
+			continue
+		}
+		valid = append(valid, entry{cols[0], format, seedOf(cols[0])})
+	}
+	// A fixed pseudo-random sample: the same files every run.
+	sort.Slice(valid, func(i, j int) bool { return valid[i].key < valid[j].key })
+	tried := 0
+	for _, e := range valid {
+		if tried == 40 {
+			break
+		}
+		batches, env, err := readBatches(t, []string{filepath.Join(corpus, e.path)}, e.format)
+		if err != nil {
+			continue // files we cannot read are the corpus test's business
+		}
+		tried++
+		t.Run(e.path, func(t *testing.T) {
+			splitMergeAll(t, e.path, batches, env, 3)
+		})
+	}
+	if tried < 20 {
+		t.Fatalf("only %d corpus files sampled", tried)
+	}
+}
