@@ -26,7 +26,7 @@ func (c collector) Observe(b checks.Batch) error {
 	*c.batches = append(*c.batches, b)
 	return nil
 }
-func (c collector) Merge(checks.State) error        { return nil }
+func (c collector) Merge(checks.State) error       { return nil }
 func (c collector) Result() (checks.Result, error) { return checks.Result{}, nil }
 
 // readBatches reads paths through the pipeline (one worker, so in order)
