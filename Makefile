@@ -6,7 +6,7 @@ COMMIT    := $(shell git rev-parse HEAD 2>/dev/null)
 LDFLAGS   := -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 SAMPLE    := fixtures/sample/train.parquet
 
-.PHONY: all build audit test vet fmt-check fixtures bench clean
+.PHONY: all build audit test vet fmt-check fixtures docs bench clean
 
 all: build
 
@@ -32,6 +32,11 @@ fixtures:
 	$(GO) run ./fixtures/cmd/genfixtures -rows 2000 -seed 1 -out fixtures/sample -formats parquet,arrow,csv,ndjson
 	$(GO) run ./fixtures/cmd/genfixtures -rows 500 -seed 2 -nan -out fixtures/sample-nan -formats parquet,arrow,csv
 	$(GO) run ./fixtures/cmd/genfixtures -rows 1000 -seed 3 -partitioned -out fixtures/sample-partitioned -formats parquet,csv
+
+# Regenerate docs/checks.md, the reference of every check and finding code.
+docs: build
+	mkdir -p docs
+	$(BIN) checks --markdown > docs/checks.md.tmp && mv docs/checks.md.tmp docs/checks.md
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
