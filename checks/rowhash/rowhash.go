@@ -40,6 +40,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/decimal128"
+	"github.com/apache/arrow-go/v18/arrow/decimal256"
 	"github.com/zeebo/xxh3"
 )
 
@@ -47,7 +48,9 @@ import (
 type Fingerprint struct{ Hi, Lo uint64 }
 
 // Tags keep values of different kinds apart: the number 1 and the string
-// "1" are different values.
+// "1" are different values. They differ only in their low byte, so a value
+// folded into a tag's higher bits (nanoseconds of an instant, shifted left
+// by 8) can never turn one tag into another.
 const (
 	tagNull uint64 = 0x9e3779b97f4a7c15 + iota
 	tagBool
@@ -128,7 +131,7 @@ func boolFP(v bool) Fingerprint {
 // Instant returns the fingerprint of a point in time given as seconds and
 // nanoseconds (0 ≤ nsec < 1e9) since the Unix epoch.
 func Instant(sec int64, nsec int64) Fingerprint {
-	return Fingerprint{Hi: tagTime ^ uint64(nsec)*0x100000001b3, Lo: uint64(sec)}
+	return Fingerprint{Hi: tagTime ^ uint64(nsec)<<8, Lo: uint64(sec)}
 }
 
 // Value returns the fingerprint of a[i].
@@ -246,7 +249,7 @@ func values(a arrow.Array, out []Fingerprint) {
 	case *array.Decimal256:
 		scale := a.DataType().(*arrow.Decimal256Type).Scale
 		for i := range out {
-			out[i] = Float(a.Value(i).ToFloat64(scale))
+			out[i] = Float(Decimal256Float(a.Value(i), scale))
 		}
 	case *array.Timestamp:
 		unit := a.DataType().(*arrow.TimestampType).Unit
@@ -276,7 +279,7 @@ func values(a arrow.Array, out []Fingerprint) {
 		unit := a.DataType().(*arrow.DurationType).Unit
 		for i, v := range a.DurationValues() {
 			sec, nsec := split(int64(v), unit)
-			out[i] = Fingerprint{Hi: tagDuration ^ uint64(nsec), Lo: uint64(sec)}
+			out[i] = Fingerprint{Hi: tagDuration ^ uint64(nsec)<<8, Lo: uint64(sec)}
 		}
 	case *array.Dictionary:
 		dict := a.Dictionary()
@@ -316,13 +319,55 @@ func decimal(v decimal128.Num, scale int32) Fingerprint {
 		if scale == 0 && v.FitsInPrecision(18) {
 			return Int(v.BigInt().Int64())
 		}
-		return Float(v.ToFloat64(scale))
+		return Float(DecimalFloat(v, scale))
 	}
 	q, r := v.Div(decimal128.GetScaleMultiplier(int(scale)))
 	if r == (decimal128.Num{}) && q.FitsInPrecision(18) {
 		return Int(q.BigInt().Int64())
 	}
-	return Float(v.ToFloat64(scale))
+	return Float(DecimalFloat(v, scale))
+}
+
+var pow10 = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22}
+
+// DecimalFloat converts a decimal to the float64 nearest its value when its
+// unscaled value has at most 53 bits and |scale| ≤ 22 (one correctly
+// rounded division or multiplication, so decimal -498.96 is the float64
+// -498.96, as a CSV reader would parse it); otherwise it falls back to
+// arrow's ToFloat64, which may be off in the last bit.
+func DecimalFloat(v decimal128.Num, scale int32) float64 {
+	lo, hi := int64(v.LowBits()), v.HighBits()
+	if (hi == 0 && lo >= 0 && lo <= 1<<53) || (hi == -1 && lo < 0 && lo >= -(1<<53)) {
+		if f, ok := scaled(float64(lo), scale); ok {
+			return f
+		}
+	}
+	return v.ToFloat64(scale)
+}
+
+// Decimal256Float is [DecimalFloat] for 256-bit decimals.
+func Decimal256Float(v decimal256.Num, scale int32) float64 {
+	w := v.Array() // little-endian 64-bit words
+	lo := int64(w[0])
+	small := (w[1] == 0 && w[2] == 0 && w[3] == 0 && lo >= 0 && lo <= 1<<53) ||
+		(w[1] == math.MaxUint64 && w[2] == math.MaxUint64 && w[3] == math.MaxUint64 && lo < 0 && lo >= -(1<<53))
+	if small {
+		if f, ok := scaled(float64(lo), scale); ok {
+			return f
+		}
+	}
+	return v.ToFloat64(scale)
+}
+
+func scaled(u float64, scale int32) (float64, bool) {
+	switch {
+	case scale >= 0 && int(scale) < len(pow10):
+		return u / pow10[scale], true
+	case scale < 0 && int(-scale) < len(pow10):
+		return u * pow10[-scale], true
+	}
+	return 0, false
 }
 
 // split converts a count of unit since the epoch to seconds and
