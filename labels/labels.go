@@ -25,8 +25,14 @@ import (
 // decimal; floats in the shortest form that reads back exactly; booleans as
 // true and false; timestamps in RFC 3339. A dictionary value is the value it
 // stands for.
+//
+// A string label is returned without copying: it points into the batch's
+// buffers and is valid only while the batch is. Copy it (strings.Clone)
+// before keeping it past Observe.
 func Text(a arrow.Array, i int) (string, bool) {
-	if a.IsNull(i) {
+	// An array of the null type has no validity bitmap, so its IsNull is
+	// false: test the type too.
+	if a.DataType().ID() == arrow.NULL || a.IsNull(i) {
 		return "", false
 	}
 	switch a := a.(type) {
@@ -58,6 +64,8 @@ func Text(a arrow.Array, i int) (string, bool) {
 		return strconv.FormatUint(uint64(a.Value(i)), 10), true
 	case *array.Uint64:
 		return strconv.FormatUint(a.Value(i), 10), true
+	case *array.Float16:
+		return formatFloat(float64(a.Value(i).Float32())), true
 	case *array.Float32:
 		return formatFloat(float64(a.Value(i))), true
 	case *array.Float64:
