@@ -1,0 +1,73 @@
+package duplicates
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/readiness/readiness/checks"
+)
+
+// BenchmarkObserve measures the check's hot loop on one 64K-row batch of an
+// id, a text feature (mixed case and punctuation, so normalised), a
+// dictionary feature, a float64 and an int64 feature, a label and a split
+// column, about 10% of rows repeating an earlier one.
+func BenchmarkObserve(b *testing.B) {
+	const n = 64 * 1024
+	mem := memory.NewGoAllocator()
+	rng := rand.New(rand.NewPCG(1, 2))
+	ib := array.NewInt64Builder(mem)
+	sb := array.NewStringBuilder(mem)
+	db := array.NewDictionaryBuilder(mem, &arrow.DictionaryType{IndexType: arrow.PrimitiveTypes.Int32, ValueType: arrow.BinaryTypes.String}).(*array.BinaryDictionaryBuilder)
+	fb := array.NewFloat64Builder(mem)
+	nb := array.NewInt64Builder(mem)
+	lb := array.NewStringBuilder(mem)
+	pb := array.NewStringBuilder(mem)
+	words := []string{"Refund", "my order", "never arrived.", "Where is", "the parcel?", "card charged twice", "thanks!"}
+	for i := range n {
+		r := i
+		if rng.IntN(10) == 0 && i > 0 {
+			r = rng.IntN(i) // repeat an earlier row's values
+		}
+		rr := rand.New(rand.NewPCG(uint64(r), 7))
+		ib.Append(int64(r))
+		sb.Append(fmt.Sprintf("%s %s %d", words[rr.IntN(len(words))], words[rr.IntN(len(words))], rr.IntN(1000)))
+		if err := db.AppendString(words[rr.IntN(len(words))]); err != nil {
+			b.Fatal(err)
+		}
+		fb.Append(rr.Float64())
+		nb.Append(rr.Int64N(100))
+		lb.Append([]string{"billing", "shipping"}[rr.IntN(2)])
+		pb.Append([]string{"train", "train", "train", "test"}[rr.IntN(4)])
+	}
+	schema := arrow.NewSchema([]arrow.Field{
+		{Name: "id", Type: arrow.PrimitiveTypes.Int64, Nullable: true},
+		{Name: "text", Type: arrow.BinaryTypes.String, Nullable: true},
+		{Name: "category", Type: &arrow.DictionaryType{IndexType: arrow.PrimitiveTypes.Int32, ValueType: arrow.BinaryTypes.String}, Nullable: true},
+		{Name: "amount", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
+		{Name: "age", Type: arrow.PrimitiveTypes.Int64, Nullable: true},
+		{Name: "label", Type: arrow.BinaryTypes.String, Nullable: true},
+		{Name: "split", Type: arrow.BinaryTypes.String, Nullable: true},
+	}, nil)
+	rec := array.NewRecordBatch(schema, []arrow.Array{ib.NewArray(), sb.NewArray(), db.NewArray(), fb.NewArray(), nb.NewArray(), lb.NewArray(), pb.NewArray()}, n)
+	defer rec.Release()
+	env := checks.Env{Schema: schema, Roles: checks.Roles{ID: "id", Label: "label", Split: "split", Features: []string{"text", "category", "amount", "age"}}}
+	st, err := newState(defaultConfig(), env)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(n * 7)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		// The same batch again: after the first pass every row is a
+		// repeat, so this measures hashing and lookups, not map growth.
+		if err := st.Observe(checks.Batch{Record: rec}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N)*n/b.Elapsed().Seconds(), "rows/s")
+}

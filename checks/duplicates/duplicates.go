@@ -1,0 +1,746 @@
+// Package duplicates is the duplicates and train/test leakage check.
+//
+// It counts, by the logical value of every cell (see package rowhash: null
+// equals null, NaN equals NaN, -0 equals 0, 1 equals 1.0 equals decimal
+// 1.00, a dictionary value is the value it stands for):
+//
+//	exact_duplicate_rows        rows − distinct rows over all columns (pandas'
+//	                            duplicated().sum()); duplicate_groups is the
+//	                            number of distinct rows that occur more than once
+//	duplicate_feature_rows      the same over the feature columns only (the
+//	duplicate_feature_groups    role Features, taken in schema order)
+//	duplicate_ids               rows whose id occurred in an earlier row, nulls
+//	                            not counted: the sum over distinct non-null ids
+//	                            of (count − 1)
+//	split_rows                  rows per value of the split column, as text; a
+//	                            null split is the key "(null)"
+//	cross_split_rows            rows of a non-train split whose feature vector
+//	                            also occurs anywhere in the train split
+//	normalized_text_duplicates  rows − distinct feature vectors after every
+//	                            string feature value is folded with
+//	                            labels.Normalize (NFKC, lower case, punctuation
+//	                            dropped, white space collapsed)
+//
+// Every count is exact up to 128-bit fingerprint collisions: among n
+// distinct rows the probability of any collision is below n²/2^129 (under
+// 10^-20 for a billion rows); the metrics carry that bound.
+//
+// Status: fail when exact_duplicate_rows/rows is above fail_rate or
+// cross_split_rows is above max_cross_split_rows; warn when the rate is
+// above warn_rate, when duplicate_ids/rows is above max_duplicate_id_rate,
+// or when the split column holds no train value; else pass. not_applicable
+// when the dataset has no rows. Score: 100 × (1 − exact_duplicate_rows/rows),
+// capped at 50 when cross-split leakage fails the check.
+package duplicates
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"sort"
+	"strings"
+	"unicode"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/readiness/readiness/checks"
+	"github.com/readiness/readiness/checks/rowhash"
+	"github.com/readiness/readiness/labels"
+)
+
+// Config is the policy section `checks.duplicates`.
+type Config struct {
+	// WarnRate and FailRate are the exact-duplicate rates
+	// (exact_duplicate_rows / rows) above which the check warns and fails.
+	WarnRate float64 `yaml:"warn_rate"`
+	FailRate float64 `yaml:"fail_rate"`
+	// MaxDuplicateIDRate is the rate duplicate_ids / rows above which the
+	// check warns.
+	MaxDuplicateIDRate float64 `yaml:"max_duplicate_id_rate"`
+	// TrainValues are the split values, compared case-insensitively after
+	// trimming white space, that name the train split.
+	TrainValues []string `yaml:"train_values"`
+	// MaxCrossSplitRows is the number of cross-split rows (non-train rows
+	// whose feature vector occurs in the train split) above which the
+	// check fails.
+	MaxCrossSplitRows int64 `yaml:"max_cross_split_rows"`
+}
+
+// DefaultTrainValues are the default names of the train split.
+var DefaultTrainValues = []string{"train", "training"}
+
+func defaultConfig() any {
+	return &Config{WarnRate: 0.01, FailRate: 0.10, MaxDuplicateIDRate: 0,
+		TrainValues: append([]string{}, DefaultTrainValues...), MaxCrossSplitRows: 0}
+}
+
+// Check is the duplicates check.
+var Check = checks.Check{
+	Name:          "duplicates",
+	Summary:       "exact duplicate rows, duplicate feature vectors and ids, near-duplicate text, and train/test leakage",
+	Doc:           packageDoc,
+	Codes:         codes,
+	DefaultConfig: defaultConfig,
+	// Exact duplicates are counted over every column.
+	Columns: func(any, checks.Env) []string { return nil },
+	New:     newState,
+}
+
+// NullSplit is the key under which split_rows counts rows whose split is
+// null. A split column holding the text "(null)" is counted with them.
+const NullSplit = "(null)"
+
+// Method states how the counts are computed and their error bound.
+const Method = "exact up to 128-bit fingerprint collisions (xxh3-128 of logical values): P(any collision) < n²/2^129 for n distinct rows"
+
+const packageDoc = `The duplicates check counts repeated rows, repeated feature vectors, repeated
+ids, near-duplicate text and train/test leakage. Values compare by their
+logical value: null equals null, NaN equals NaN, -0 equals 0, the integer 1,
+the float 1.0 and the decimal 1.00 are equal, the string "1" is not; a
+timestamp is its instant whatever its unit or zone; a dictionary value is the
+value it stands for. So the same row read from CSV and from Parquet is the
+same row.
+
+  exact_duplicate_rows       rows − distinct rows over all columns (pandas'
+                             duplicated().sum()): the rows that repeat an
+                             earlier row. duplicate_groups: distinct rows
+                             occurring more than once.
+  duplicate_feature_rows     the same over the feature columns only (role
+  duplicate_feature_groups   features, in schema order); 0 when there are
+                             no feature columns (finding DUP007).
+  duplicate_ids              rows whose id (role id) occurred in an earlier
+                             row; null ids are not counted. null when there
+                             is no id column (DUP008).
+  split_rows                 rows per value of the split column (role split),
+                             as text; null splits under the key "(null)".
+  cross_split_rows           rows of a non-train split whose feature vector
+                             also occurs anywhere in the train split. The
+                             train split is the split value equal, after
+                             trimming and ignoring case, to one of
+                             checks.duplicates.train_values. Rows with a null
+                             split belong to no split and are never counted.
+                             null when there is no split column (DUP009), no
+                             train value in it (DUP010) or no feature column.
+  normalized_text_duplicates rows − distinct feature vectors after every
+                             string feature value is folded with
+                             labels.Normalize (NFKC, lower case, punctuation
+                             dropped, white space collapsed);
+                             normalized_text_columns lists the folded columns.
+                             Without string features it equals
+                             duplicate_feature_rows.
+
+All counts are exact up to 128-bit fingerprint collisions: among n distinct
+rows the chance of any collision is below n²/2^129 (under 10^-20 for a
+billion rows); metrics.method and metrics.collision_bound (rows²/2^129) say so.
+
+Status: fail when exact_duplicate_rows/rows is above checks.duplicates.fail_rate
+or cross_split_rows is above checks.duplicates.max_cross_split_rows; warn when
+the rate is above checks.duplicates.warn_rate, when duplicate_ids/rows is above
+checks.duplicates.max_duplicate_id_rate, or when the split column holds no train
+value; else pass. not_applicable when the dataset has no rows.
+Score: 100 × (1 − exact_duplicate_rows/rows), at most 50 when cross-split
+leakage fails the check.
+
+Act on it: drop exact duplicates before training (keep one copy), decide
+whether repeated feature vectors are real repeats or a join gone wrong, give
+every row its own id, and remove test rows that also occur in the train split
+(or split by group so that copies stay together).`
+
+var codes = []checks.Code{
+	{Code: "DUP000", Severity: checks.Info, Title: "no rows to check",
+		Doc: "The dataset has no rows, so nothing can repeat and the check is not applicable."},
+	{Code: "DUP001", Severity: checks.Error, Title: "exact duplicate rows above the fail rate",
+		Doc: "exact_duplicate_rows / rows is above checks.duplicates.fail_rate. Repeated rows weigh some examples more than others and inflate evaluation scores; drop the repeats (keep one copy) and find the export or join that made them."},
+	{Code: "DUP002", Severity: checks.Warning, Title: "exact duplicate rows above the warning rate",
+		Doc: "exact_duplicate_rows / rows is above checks.duplicates.warn_rate. Drop the repeats before training, or confirm they are genuine repeated observations."},
+	{Code: "DUP003", Severity: checks.Warning, Title: "ids repeat",
+		Doc: "duplicate_ids / rows is above checks.duplicates.max_duplicate_id_rate: rows share an id. Either the same record was exported twice (possibly with changed values) or the id is not a key. Deduplicate by id or fix the id."},
+	{Code: "DUP004", Severity: checks.Error, Title: "train/test leakage",
+		Doc: "cross_split_rows is above checks.duplicates.max_cross_split_rows: rows of a non-train split have a feature vector that also occurs in the train split, so evaluation measures memorisation. Remove those rows from the evaluation split, or split by group so that copies stay on one side."},
+	{Code: "DUP005", Severity: checks.Info, Title: "repeated feature vectors",
+		Doc: "duplicate_feature_rows rows repeat the feature vector of an earlier row, possibly with a different label, id or time. Check for conflicting labels (the labels check) and whether these are true repeats."},
+	{Code: "DUP006", Severity: checks.Info, Title: "near-duplicate text",
+		Doc: "Rows whose feature vectors differ only in case, Unicode form, punctuation or white space of their string features. They are likely the same example; consider normalising text before deduplicating."},
+	{Code: "DUP007", Severity: checks.Info, Title: "no feature columns",
+		Doc: "No feature column is declared (role features) or none is in the dataset, so duplicate feature vectors, near-duplicate text and cross-split leakage are not measured."},
+	{Code: "DUP008", Severity: checks.Info, Title: "no id column",
+		Doc: "No id column is declared (role id) or it is not in the dataset, so duplicate ids are not counted."},
+	{Code: "DUP009", Severity: checks.Info, Title: "no split column",
+		Doc: "No split column is declared (role split) or it is not in the dataset, so train/test leakage is not measured. Audit train and test together with a split column to measure it."},
+	{Code: "DUP010", Severity: checks.Warning, Title: "split column without a train split",
+		Doc: "The split column holds no value matching checks.duplicates.train_values, so train/test leakage cannot be measured. Add the name of the train split to train_values."},
+}
+
+// Metrics is the check's `metrics` object in the report.
+type Metrics struct {
+	Rows                   int64    `json:"rows"`
+	ExactDuplicateRows     int64    `json:"exact_duplicate_rows"`
+	ExactDuplicateRate     float64  `json:"exact_duplicate_rate"`
+	DuplicateGroups        int64    `json:"duplicate_groups"`
+	FeatureColumns         []string `json:"feature_columns"`
+	DuplicateFeatureRows   int64    `json:"duplicate_feature_rows"`
+	DuplicateFeatureGroups int64    `json:"duplicate_feature_groups"`
+	// IDColumn is the id column; DuplicateIDs is null without one.
+	IDColumn     string `json:"id_column,omitempty"`
+	DuplicateIDs *int64 `json:"duplicate_ids"`
+	// SplitColumn is the split column; SplitRows and TrainSplits are null
+	// without one, CrossSplitRows is null when leakage is not measured.
+	SplitColumn              string           `json:"split_column,omitempty"`
+	SplitRows                map[string]int64 `json:"split_rows"`
+	TrainSplits              []string         `json:"train_splits"`
+	CrossSplitRows           *int64           `json:"cross_split_rows"`
+	NormalizedTextColumns    []string         `json:"normalized_text_columns"`
+	NormalizedTextDuplicates int64            `json:"normalized_text_duplicates"`
+	Method                   string           `json:"method"`
+	// CollisionBound is rows²/2^129, an upper bound on the probability
+	// that any two distinct rows share a fingerprint.
+	CollisionBound float64 `json:"collision_bound"`
+}
+
+// feature is what the state keeps of one distinct feature vector.
+type feature struct {
+	seen  uint8 // 1 or 2: seen once, or more than once (saturating)
+	train bool  // seen in the train split
+	other int64 // rows in a non-train split (exact)
+}
+
+type split struct {
+	rows  int64
+	train bool
+}
+
+type state struct {
+	cfg *Config
+	// names of every column, the basis of merge compatibility
+	columns []string
+	// per schema column: is it a feature, is it a string feature folded
+	// for the normalised vector
+	isFeature []bool
+	isText    []bool
+	features  []string
+	texts     []string
+	idIdx     int // -1: none
+	idName    string
+	splitIdx  int // -1: none
+	splitName string
+	train     []string // TrainValues, trimmed
+
+	rows       int64
+	exact      map[rowhash.Fingerprint]uint8 // distinct rows, seen once or more (saturating at 2)
+	feats      map[rowhash.Fingerprint]feature
+	norm       map[rowhash.Fingerprint]struct{}
+	ids        map[rowhash.Fingerprint]struct{}
+	idRows     int64 // rows with a non-null id
+	splits     map[string]*split
+	nullSplits int64
+
+	// scratch, reused between batches
+	rowFP, featFP, normFP, vals []rowhash.Fingerprint
+	dictFP                      []rowhash.Fingerprint
+	buf                         []byte
+	splitKind                   []int8 // per row: -1 no split (null), 0 non-train, 1 train
+}
+
+func newState(c any, env checks.Env) (checks.State, error) {
+	cfg, ok := c.(*Config)
+	if !ok {
+		return nil, fmt.Errorf("duplicates: config is %T, want *duplicates.Config", c)
+	}
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	n := env.Schema.NumFields()
+	s := &state{cfg: cfg, isFeature: make([]bool, n), isText: make([]bool, n), idIdx: -1, splitIdx: -1,
+		exact: map[rowhash.Fingerprint]uint8{}, feats: map[rowhash.Fingerprint]feature{},
+		norm: map[rowhash.Fingerprint]struct{}{}, ids: map[rowhash.Fingerprint]struct{}{},
+		splits: map[string]*split{}}
+	for _, v := range cfg.TrainValues {
+		s.train = append(s.train, strings.TrimSpace(v))
+	}
+	want := map[string]bool{}
+	for _, f := range env.Roles.Features {
+		want[f] = true
+	}
+	for i, f := range env.Schema.Fields() {
+		s.columns = append(s.columns, f.Name)
+		if want[f.Name] {
+			s.isFeature[i] = true
+			s.features = append(s.features, f.Name)
+			if isString(f.Type) {
+				s.isText[i] = true
+				s.texts = append(s.texts, f.Name)
+			}
+		}
+	}
+	if env.Roles.ID != "" {
+		if idx := env.Schema.FieldIndices(env.Roles.ID); len(idx) > 0 {
+			s.idIdx, s.idName = idx[0], env.Roles.ID
+		}
+	}
+	if env.Roles.Split != "" {
+		if idx := env.Schema.FieldIndices(env.Roles.Split); len(idx) > 0 {
+			s.splitIdx, s.splitName = idx[0], env.Roles.Split
+		}
+	}
+	return s, nil
+}
+
+func (c *Config) validate() error {
+	for _, r := range []struct {
+		name string
+		v    float64
+	}{{"warn_rate", c.WarnRate}, {"fail_rate", c.FailRate}, {"max_duplicate_id_rate", c.MaxDuplicateIDRate}} {
+		if !(r.v >= 0 && r.v <= 1) {
+			return fmt.Errorf("checks.duplicates.%s: %v is not a rate between 0 and 1", r.name, r.v)
+		}
+	}
+	if c.WarnRate > c.FailRate {
+		return fmt.Errorf("checks.duplicates.warn_rate %v is above fail_rate %v", c.WarnRate, c.FailRate)
+	}
+	if c.MaxCrossSplitRows < 0 {
+		return fmt.Errorf("checks.duplicates.max_cross_split_rows: %d is negative", c.MaxCrossSplitRows)
+	}
+	if len(c.TrainValues) == 0 {
+		return fmt.Errorf("checks.duplicates.train_values: empty, want the names of the train split")
+	}
+	return nil
+}
+
+// isString reports whether t holds text that labels.Normalize folds.
+func isString(t arrow.DataType) bool {
+	if d, ok := t.(*arrow.DictionaryType); ok {
+		t = d.ValueType
+	}
+	switch t.ID() {
+	case arrow.STRING, arrow.LARGE_STRING, arrow.STRING_VIEW:
+		return true
+	}
+	return false
+}
+
+func grow(p *[]rowhash.Fingerprint, n int) []rowhash.Fingerprint {
+	if cap(*p) < n {
+		*p = make([]rowhash.Fingerprint, n)
+	}
+	return (*p)[:n]
+}
+
+func (s *state) Observe(b checks.Batch) error {
+	rec := b.Record
+	n := int(rec.NumRows())
+	if n == 0 {
+		return nil
+	}
+	if int(rec.NumCols()) != len(s.columns) {
+		return fmt.Errorf("duplicates: batch has %d columns, schema %d", rec.NumCols(), len(s.columns))
+	}
+	rowFP, featFP, normFP, vals := grow(&s.rowFP, n), grow(&s.featFP, n), grow(&s.normFP, n), grow(&s.vals, n)
+	seed := rowhash.Seed()
+	for i := range n {
+		rowFP[i], featFP[i], normFP[i] = seed, seed, seed
+	}
+	for c := range s.columns {
+		arr := rec.Column(c)
+		rowhash.Values(arr, vals)
+		for i, v := range vals {
+			rowFP[i] = rowhash.Fold(rowFP[i], v)
+		}
+		if !s.isFeature[c] {
+			continue
+		}
+		for i, v := range vals {
+			featFP[i] = rowhash.Fold(featFP[i], v)
+		}
+		if len(s.texts) == 0 {
+			continue // the normalised vector is the feature vector
+		}
+		if s.isText[c] {
+			s.normalized(arr, vals)
+		}
+		for i, v := range vals {
+			normFP[i] = rowhash.Fold(normFP[i], v)
+		}
+	}
+	if c := s.splitIdx; c >= 0 {
+		s.observeSplits(rec.Column(c), n)
+	}
+	if c := s.idIdx; c >= 0 {
+		rowhash.Values(rec.Column(c), vals)
+		null := rowhash.Null()
+		for _, v := range vals {
+			if v != null {
+				s.idRows++
+				s.ids[v] = struct{}{}
+			}
+		}
+	}
+	for i := range n {
+		if k := s.exact[rowFP[i]]; k < 2 {
+			s.exact[rowFP[i]] = k + 1
+		}
+	}
+	if len(s.features) > 0 {
+		for i := range n {
+			old := s.feats[featFP[i]]
+			f := old
+			f.seen = min(f.seen+1, 2)
+			if s.splitIdx >= 0 {
+				switch s.splitKind[i] {
+				case 1:
+					f.train = true
+				case 0:
+					f.other++
+				}
+			}
+			if f != old { // most repeats change nothing: spare the second map operation
+				s.feats[featFP[i]] = f
+			}
+			if len(s.texts) > 0 {
+				s.norm[normFP[i]] = struct{}{}
+			}
+		}
+	}
+	s.rows += int64(n)
+	return nil
+}
+
+// observeSplits counts rows per split value and records, in s.splitKind,
+// whether each row is in the train split, another split, or none.
+func (s *state) observeSplits(arr arrow.Array, n int) {
+	if cap(s.splitKind) < n {
+		s.splitKind = make([]int8, n)
+	}
+	kinds := s.splitKind[:n]
+	for i := range n {
+		v, ok := labels.Text(arr, i)
+		if !ok {
+			s.nullSplits++
+			kinds[i] = -1
+			continue
+		}
+		sp := s.splits[v]
+		if sp == nil {
+			// v may point into the batch's buffers: keep a copy.
+			v = strings.Clone(v)
+			sp = &split{train: s.isTrain(v)}
+			s.splits[v] = sp
+		}
+		sp.rows++
+		kinds[i] = 0
+		if sp.train {
+			kinds[i] = 1
+		}
+	}
+}
+
+// isTrain reports whether a split value names the train split.
+func (s *state) isTrain(v string) bool {
+	v = strings.TrimSpace(v)
+	for _, t := range s.train {
+		if strings.EqualFold(v, t) {
+			return true
+		}
+	}
+	return false
+}
+
+// normalized overwrites vals (the fingerprints of a string column's
+// values) with the fingerprints of the values folded by labels.Normalize;
+// nulls stay null.
+func (s *state) normalized(arr arrow.Array, vals []rowhash.Fingerprint) {
+	switch a := arr.(type) {
+	case *array.String:
+		normalizeStrings(s, a, vals)
+	case *array.LargeString:
+		normalizeStrings(s, a, vals)
+	case *array.StringView:
+		normalizeStrings(s, a, vals)
+	case *array.Dictionary:
+		dict, ok := a.Dictionary().(stringArray)
+		if !ok {
+			return
+		}
+		fps := grow(&s.dictFP, dict.Len())
+		for j := range fps {
+			if dict.IsNull(j) {
+				fps[j] = rowhash.Null()
+			} else {
+				fps[j] = s.normalizedFP(dict.Value(j))
+			}
+		}
+		for i := range vals {
+			if a.IsValid(i) {
+				vals[i] = fps[a.GetValueIndex(i)]
+			}
+		}
+	}
+}
+
+type stringArray interface {
+	arrow.Array
+	Value(int) string
+}
+
+func normalizeStrings(s *state, a stringArray, vals []rowhash.Fingerprint) {
+	for i := range vals {
+		if a.IsValid(i) {
+			vals[i] = s.normalizedFP(a.Value(i))
+		}
+	}
+}
+
+// normalizedFP is the fingerprint of labels.Normalize(v). ASCII text, by
+// far the common case, is folded into a reused buffer without allocating;
+// the tests check that the fast path agrees with labels.Normalize.
+func (s *state) normalizedFP(v string) rowhash.Fingerprint {
+	if b, ok := normalizeASCII(s.buf[:0], v); ok {
+		s.buf = b
+		return rowhash.Bytes(b)
+	}
+	return rowhash.String(labels.Normalize(v))
+}
+
+// asciiClass classifies ASCII bytes the way labels.Normalize treats them:
+// white space (unicode.IsSpace), punctuation (unicode.IsPunct), upper case,
+// or kept as is. NFKC leaves ASCII unchanged.
+var asciiClass = func() (c [128]uint8) {
+	for r := range rune(128) {
+		switch {
+		case unicode.IsSpace(r):
+			c[r] = classSpace
+		case unicode.IsPunct(r):
+			c[r] = classPunct
+		case unicode.IsUpper(r):
+			c[r] = classUpper
+		}
+	}
+	return c
+}()
+
+const (
+	classKeep uint8 = iota
+	classSpace
+	classPunct
+	classUpper
+)
+
+// normalizeASCII appends labels.Normalize(v) to dst when v is ASCII, and
+// reports false (dst unspecified) when it is not.
+func normalizeASCII(dst []byte, v string) ([]byte, bool) {
+	space := false
+	for i := 0; i < len(v); i++ {
+		ch := v[i]
+		if ch >= 0x80 {
+			return dst, false
+		}
+		switch asciiClass[ch] {
+		case classSpace:
+			space = len(dst) > 0
+		case classPunct:
+		default:
+			if space {
+				dst = append(dst, ' ')
+				space = false
+			}
+			if asciiClass[ch] == classUpper {
+				ch += 'a' - 'A'
+			}
+			dst = append(dst, ch)
+		}
+	}
+	return dst, true
+}
+
+func (s *state) Merge(o checks.State) error {
+	other, ok := o.(*state)
+	if !ok {
+		return fmt.Errorf("merge %T into duplicates state", o)
+	}
+	if !slices.Equal(s.columns, other.columns) || !slices.Equal(s.features, other.features) ||
+		s.idName != other.idName || s.splitName != other.splitName {
+		return fmt.Errorf("merge duplicates states over different columns or roles")
+	}
+	s.rows += other.rows
+	for fp, k := range other.exact {
+		s.exact[fp] = min(s.exact[fp]+k, 2)
+	}
+	for fp, of := range other.feats {
+		f := s.feats[fp]
+		f.seen = min(f.seen+of.seen, 2)
+		f.train = f.train || of.train
+		f.other += of.other
+		s.feats[fp] = f
+	}
+	for fp := range other.norm {
+		s.norm[fp] = struct{}{}
+	}
+	for fp := range other.ids {
+		s.ids[fp] = struct{}{}
+	}
+	s.idRows += other.idRows
+	for v, osp := range other.splits {
+		sp := s.splits[v]
+		if sp == nil {
+			sp = &split{train: osp.train}
+			s.splits[v] = sp
+		}
+		sp.rows += osp.rows
+	}
+	s.nullSplits += other.nullSplits
+	return nil
+}
+
+func rate(n, d int64) float64 {
+	if d == 0 {
+		return 0
+	}
+	return float64(n) / float64(d)
+}
+
+func (s *state) Result() (checks.Result, error) {
+	m := Metrics{Rows: s.rows, FeatureColumns: nonNil(s.features), NormalizedTextColumns: nonNil(s.texts),
+		Method: Method, CollisionBound: float64(s.rows) * float64(s.rows) / math.Exp2(129)}
+	m.ExactDuplicateRows = s.rows - int64(len(s.exact))
+	m.ExactDuplicateRate = rate(m.ExactDuplicateRows, s.rows)
+	for _, k := range s.exact {
+		if k > 1 {
+			m.DuplicateGroups++
+		}
+	}
+	var cross int64
+	anyTrain := false
+	if len(s.features) > 0 {
+		m.DuplicateFeatureRows = s.rows - int64(len(s.feats))
+		m.NormalizedTextDuplicates = m.DuplicateFeatureRows // no string feature to fold
+		if len(s.texts) > 0 {
+			m.NormalizedTextDuplicates = s.rows - int64(len(s.norm))
+		}
+		for _, f := range s.feats {
+			if f.seen > 1 {
+				m.DuplicateFeatureGroups++
+			}
+			if f.train {
+				cross += f.other
+			}
+		}
+	}
+	if s.idIdx >= 0 {
+		m.IDColumn = s.idName
+		m.DuplicateIDs = checks.Int(s.idRows - int64(len(s.ids)))
+	}
+	if s.splitIdx >= 0 {
+		m.SplitColumn = s.splitName
+		m.SplitRows = map[string]int64{}
+		m.TrainSplits = []string{}
+		for v, sp := range s.splits {
+			m.SplitRows[v] += sp.rows
+			if sp.train {
+				anyTrain = true
+				m.TrainSplits = append(m.TrainSplits, v)
+			}
+		}
+		sort.Strings(m.TrainSplits)
+		if s.nullSplits > 0 {
+			m.SplitRows[NullSplit] += s.nullSplits
+		}
+		if anyTrain && len(s.features) > 0 {
+			m.CrossSplitRows = checks.Int(cross)
+		}
+	}
+
+	if s.rows == 0 {
+		return checks.NewResult(Check.Name, checks.NotApplicable, nil, m,
+			[]checks.Finding{{Code: "DUP000", Severity: checks.Info, Message: "the dataset has no rows"}})
+	}
+
+	var findings []checks.Finding
+	status := checks.Pass
+	worst := func(st checks.Status) {
+		if st == checks.Fail || (st == checks.Warn && status == checks.Pass) {
+			status = st
+		}
+	}
+	cfg := s.cfg
+	switch r := m.ExactDuplicateRate; {
+	case r > cfg.FailRate:
+		worst(checks.Fail)
+		findings = append(findings, checks.Finding{Code: "DUP001", Severity: checks.Error,
+			Message: fmt.Sprintf("%d of %d rows (%.2f%%) repeat an earlier row exactly, in %d groups; above the fail rate %.2f%%",
+				m.ExactDuplicateRows, s.rows, 100*r, m.DuplicateGroups, 100*cfg.FailRate),
+			Value: checks.Float(r), Threshold: checks.Float(cfg.FailRate), Setting: "checks.duplicates.fail_rate",
+			Rows: checks.Int(m.ExactDuplicateRows)})
+	case r > cfg.WarnRate:
+		worst(checks.Warn)
+		findings = append(findings, checks.Finding{Code: "DUP002", Severity: checks.Warning,
+			Message: fmt.Sprintf("%d of %d rows (%.2f%%) repeat an earlier row exactly, in %d groups; above the warning rate %.2f%%",
+				m.ExactDuplicateRows, s.rows, 100*r, m.DuplicateGroups, 100*cfg.WarnRate),
+			Value: checks.Float(r), Threshold: checks.Float(cfg.WarnRate), Setting: "checks.duplicates.warn_rate",
+			Rows: checks.Int(m.ExactDuplicateRows)})
+	}
+	if m.DuplicateIDs != nil {
+		if r := rate(*m.DuplicateIDs, s.rows); r > cfg.MaxDuplicateIDRate {
+			worst(checks.Warn)
+			findings = append(findings, checks.Finding{Code: "DUP003", Severity: checks.Warning, Column: s.idName,
+				Message: fmt.Sprintf("%d rows (%.2f%%) reuse the %q of an earlier row; above the rate %.2f%%",
+					*m.DuplicateIDs, 100*r, s.idName, 100*cfg.MaxDuplicateIDRate),
+				Value: checks.Float(r), Threshold: checks.Float(cfg.MaxDuplicateIDRate), Setting: "checks.duplicates.max_duplicate_id_rate",
+				Rows: m.DuplicateIDs})
+		}
+	} else {
+		findings = append(findings, checks.Finding{Code: "DUP008", Severity: checks.Info,
+			Message: "no id column, so duplicate ids are not counted"})
+	}
+	leak := false
+	if m.CrossSplitRows != nil && *m.CrossSplitRows > cfg.MaxCrossSplitRows {
+		leak = true
+		worst(checks.Fail)
+		findings = append(findings, checks.Finding{Code: "DUP004", Severity: checks.Error, Column: s.splitName,
+			Message: fmt.Sprintf("%d rows outside the train split have a feature vector that also occurs in the train split (train/test leakage); at most %d allowed",
+				*m.CrossSplitRows, cfg.MaxCrossSplitRows),
+			Value: checks.Float(float64(*m.CrossSplitRows)), Threshold: checks.Float(float64(cfg.MaxCrossSplitRows)),
+			Setting: "checks.duplicates.max_cross_split_rows", Rows: m.CrossSplitRows})
+	}
+	if len(s.features) == 0 {
+		findings = append(findings, checks.Finding{Code: "DUP007", Severity: checks.Info,
+			Message: "no feature columns, so duplicate feature vectors, near-duplicate text and train/test leakage are not measured"})
+	} else {
+		if m.DuplicateFeatureRows > 0 {
+			findings = append(findings, checks.Finding{Code: "DUP005", Severity: checks.Info,
+				Message: fmt.Sprintf("%d of %d rows (%.2f%%) repeat the feature vector of an earlier row, in %d groups",
+					m.DuplicateFeatureRows, s.rows, 100*rate(m.DuplicateFeatureRows, s.rows), m.DuplicateFeatureGroups),
+				Value: checks.Float(rate(m.DuplicateFeatureRows, s.rows)), Rows: checks.Int(m.DuplicateFeatureRows)})
+		}
+		if near := m.NormalizedTextDuplicates - m.DuplicateFeatureRows; near > 0 {
+			findings = append(findings, checks.Finding{Code: "DUP006", Severity: checks.Info,
+				Message: fmt.Sprintf("%d further rows repeat an earlier row's features once text is compared without case, punctuation or extra white space (%d normalised duplicates in all)",
+					near, m.NormalizedTextDuplicates),
+				Value: checks.Float(rate(m.NormalizedTextDuplicates, s.rows)), Rows: checks.Int(near)})
+		}
+	}
+	switch {
+	case s.splitIdx < 0:
+		findings = append(findings, checks.Finding{Code: "DUP009", Severity: checks.Info,
+			Message: "no split column, so train/test leakage is not measured"})
+	case !anyTrain:
+		worst(checks.Warn)
+		findings = append(findings, checks.Finding{Code: "DUP010", Severity: checks.Warning, Column: s.splitName,
+			Message: fmt.Sprintf("the split column %q holds no value matching train_values %q, so train/test leakage is not measured", s.splitName, cfg.TrainValues),
+			Setting: "checks.duplicates.train_values",
+			Rows:    checks.Int(s.rows)})
+	}
+	sort.SliceStable(findings, func(i, j int) bool { return findings[i].Code < findings[j].Code })
+
+	score := 100 * (1 - m.ExactDuplicateRate)
+	if leak {
+		score = min(score, 50)
+	}
+	score = math.Round(score*100) / 100
+	return checks.NewResult(Check.Name, status, &score, m, findings)
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
