@@ -1,0 +1,65 @@
+package representativeness
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/readiness/readiness/checks"
+)
+
+// BenchmarkObserve measures the check's hot loop on one 64K-row batch of a
+// string, an int64 and a float64 feature, with a two-attribute slice.
+func BenchmarkObserve(b *testing.B) {
+	const n = 64 * 1024
+	mem := memory.NewGoAllocator()
+	rng := rand.New(rand.NewPCG(1, 2))
+	sb := array.NewStringBuilder(mem)
+	ib := array.NewInt64Builder(mem)
+	fb := array.NewFloat64Builder(mem)
+	words := make([]string, 40)
+	for i := range words {
+		words[i] = fmt.Sprintf("category-%d", i)
+	}
+	for range n {
+		if rng.IntN(50) == 0 {
+			sb.AppendNull()
+		} else {
+			sb.Append(words[rng.IntN(len(words))])
+		}
+		ib.Append(rng.Int64N(90))
+		fb.Append(rng.NormFloat64()*100 + 50)
+	}
+	schema := arrow.NewSchema([]arrow.Field{
+		{Name: "s", Type: arrow.BinaryTypes.String, Nullable: true},
+		{Name: "i", Type: arrow.PrimitiveTypes.Int64, Nullable: true},
+		{Name: "f", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
+	}, nil)
+	rec := array.NewRecordBatch(schema, []arrow.Array{sb.NewArray(), ib.NewArray(), fb.NewArray()}, n)
+	defer rec.Release()
+	for _, bc := range []struct {
+		name   string
+		slices []string
+	}{{"profile", nil}, {"profile+slices", []string{"s", "i"}}} {
+		b.Run(bc.name, func(b *testing.B) {
+			cfg := defaultConfig().(*Config)
+			cfg.Slices = bc.slices
+			st, err := newState(cfg, checks.Env{Schema: schema, Roles: checks.Roles{Features: []string{"s", "i", "f"}}})
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.SetBytes(n * 3)
+			b.ReportAllocs()
+			b.ResetTimer()
+			for b.Loop() {
+				if err := st.Observe(checks.Batch{Record: rec}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.N)*n/b.Elapsed().Seconds(), "rows/s")
+		})
+	}
+}
