@@ -13,7 +13,13 @@ import (
 
 // BenchmarkObserve measures the check's hot loop on one 64K-row batch of a
 // string, a float64 and an int64 column with a few percent missing.
-func BenchmarkObserve(b *testing.B) {
+func BenchmarkObserve(b *testing.B) { benchObserve(b, "") }
+
+// BenchmarkObserveByClass is BenchmarkObserve with the string column as the
+// label, so missing values are also counted per class.
+func BenchmarkObserveByClass(b *testing.B) { benchObserve(b, "s") }
+
+func benchObserve(b *testing.B, label string) {
 	const n = 64 * 1024
 	mem := memory.NewGoAllocator()
 	rng := rand.New(rand.NewPCG(1, 2))
@@ -50,7 +56,7 @@ func BenchmarkObserve(b *testing.B) {
 	defer rec.Release()
 	cfg := defaultConfig().(*Config)
 	cfg.NumericSentinels = []float64{-999}
-	st, err := newState(cfg, checks.Env{Schema: schema})
+	st, err := newState(cfg, checks.Env{Schema: schema, Roles: checks.Roles{Label: label}})
 	if err != nil {
 		b.Fatal(err)
 	}

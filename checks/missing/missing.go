@@ -14,12 +14,20 @@
 // missing is their sum and missing_rate = missing / rows. rows_with_missing
 // counts rows with at least one missing value in any column.
 //
+// It also reports two things it does not count as missing: values that look
+// like placeholders and are far more frequent than a column's other values
+// (disguised-missing candidates, MIS005), and columns whose missing rate in
+// one label class stands out against the other labelled rows (MIS006). The
+// package-level Doc states both tests precisely.
+//
 // Status: fail when some column's missing_rate is above fail_rate, warn
-// when above warn_rate, else pass; not_applicable when the dataset has no
-// rows. Score: 100 × (1 − the mean of the columns' missing rates).
+// when above warn_rate or when there is a MIS005 or MIS006 finding, else
+// pass; not_applicable when the dataset has no rows. Score: 100 × (1 − the
+// mean of the columns' missing rates).
 package missing
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"slices"
@@ -30,6 +38,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/float16"
 	"github.com/readiness/readiness/checks"
+	"github.com/readiness/readiness/checks/rowhash"
+	"github.com/readiness/readiness/labels"
 )
 
 // Config is the policy section `checks.missing`.
@@ -44,6 +54,19 @@ type Config struct {
 	// the check warns and fails.
 	WarnRate float64 `yaml:"warn_rate"`
 	FailRate float64 `yaml:"fail_rate"`
+	// CandidateMinRows and CandidateFactor make a placeholder-looking
+	// value a disguised-missing candidate: it must occur at least
+	// CandidateMinRows times and at least CandidateFactor times as often
+	// as the column's average value (non-missing values / distinct values).
+	CandidateMinRows int64   `yaml:"candidate_min_rows"`
+	CandidateFactor  float64 `yaml:"candidate_factor"`
+	// ClassMinRows, ClassRateDiff and ClassRateRatio flag a column whose
+	// missing rate in one label class (of at least ClassMinRows rows) is
+	// at least ClassRateDiff above, and at least ClassRateRatio times, its
+	// rate over the other labelled rows.
+	ClassMinRows   int64   `yaml:"class_min_rows"`
+	ClassRateDiff  float64 `yaml:"class_rate_diff"`
+	ClassRateRatio float64 `yaml:"class_rate_ratio"`
 }
 
 // DefaultTokens are the default string sentinels: pandas' default NA
@@ -52,7 +75,8 @@ var DefaultTokens = []string{"?", "-", "NA", "N/A", "n/a", "NaN", "nan", "-NaN",
 	"None", "none", "#N/A", "#N/A N/A", "#NA", "<NA>", "-1.#IND", "-1.#QNAN", "1.#IND", "1.#QNAN"}
 
 func defaultConfig() any {
-	return &Config{Tokens: append([]string{}, DefaultTokens...), WarnRate: 0.05, FailRate: 0.5}
+	return &Config{Tokens: append([]string{}, DefaultTokens...), WarnRate: 0.05, FailRate: 0.5,
+		CandidateMinRows: 5, CandidateFactor: 10, ClassMinRows: 30, ClassRateDiff: 0.10, ClassRateRatio: 2}
 }
 
 // Check is the missing-values check.
@@ -81,12 +105,59 @@ missing = nulls + nan + empty + sentinel and missing_rate = missing / rows.
 rows_with_missing counts rows with at least one missing value in any column.
 All counts are exact.
 
+Disguised-missing candidates (MIS005; not counted as missing). In numeric
+columns (integers, floats) the placeholders are -1, -9, -99, -999, -9999,
+-99999, 9, 99, 999, 9999, 99999 and 999999, and 0 when no non-missing value
+of the column is below 0. In string columns (also dictionary-encoded) they
+are, compared after trimming surrounding white space and folding case:
+unknown, unk, undefined, missing, not available, not applicable, no data,
+not specified, unspecified, not set, tbd, tba, xxx, x, blank, empty,
+default, na, n/a, n.a., null, none, nil, nan, ?, -, --, 0, -1, 999, -999.
+Only non-missing values count: a value already counted as missing (null,
+NaN, empty, a token or a declared sentinel) is never a candidate. A
+placeholder is a candidate when
+  count ≥ checks.missing.candidate_min_rows and
+  count ≥ checks.missing.candidate_factor × non-missing / distinct
+where non-missing = rows − missing and distinct counts the column's distinct
+non-missing values by logical value (rowhash fingerprints: exact up to a
+collision chance below 10^-20). The distinct set is exact up to 10000
+values; past that it is dropped, distinct_capped is true and distinct is
+taken as 10001, a lower bound, so the bound the count must reach is never
+lower than the exact one would be. metrics.columns.<col>.disguised lists the
+candidates (value, count, share = count / rows), largest first, with
+distinct_values and distinct_capped; string candidates are reported in lower
+case and count every case variant. A candidate is counted as missing only
+when the policy says so: add a number to
+checks.missing.column_sentinels.<column>, a string (each spelling used, as
+tokens are case-sensitive) to checks.missing.tokens.
+
+Missingness by class (MIS006). With a label column (--label; not a float or
+decimal one, which is a regression target), rows are grouped by label
+class (the label as text); rows with a null label form the class "(null)",
+counted but never tested. For every other column and every class c with at
+least checks.missing.class_min_rows rows, rate_c = missing in c / rows in c
+and rate_rest = missing / rows over all other non-null-labelled rows. The
+column is flagged for c when
+  rate_c − rate_rest ≥ checks.missing.class_rate_diff and
+  rate_c ≥ checks.missing.class_rate_ratio × rate_rest.
+The finding's value is rate_c and its threshold the rate c had to reach,
+max(rate_rest + class_rate_diff, class_rate_ratio × rate_rest).
+metrics.missing_by_class.<col>.<class> = {rows, missing, rate} is reported
+for every class of the flagged columns only. A label with more than 1000
+distinct classes is not compared (classes_capped is true). All these
+counts are exact.
+
 Status: fail when a column's missing_rate is above checks.missing.fail_rate,
-warn when above checks.missing.warn_rate, else pass; not_applicable with no
-rows. Score: 100 × (1 − mean missing_rate over columns).
+warn when above checks.missing.warn_rate or when there is a MIS005 or MIS006
+finding, else pass; not_applicable with no rows. Score: 100 × (1 − mean
+missing_rate over columns); candidates and class differences do not change
+it.
 
 Act on it: impute or drop columns with high rates, fix the export that wrote
-placeholders, and declare real placeholders in the policy so they are counted.`
+placeholders, and declare real placeholders in the policy so they are counted.
+When missingness depends on the label, the fact that a value is missing
+predicts the label: find out why (a form field shown to one class only, a
+join that fails for one source) before imputing.`
 
 var codes = []checks.Code{
 	{Code: "MIS000", Severity: checks.Info, Title: "no rows to check",
@@ -99,6 +170,10 @@ var codes = []checks.Code{
 		Doc: "The column holds sentinel tokens or numeric sentinels (e.g. \"NA\", \"?\", -999) that look like values but mean missing. They are counted as missing; convert them to nulls upstream."},
 	{Code: "MIS004", Severity: checks.Info, Title: "rows with any missing value",
 		Doc: "rows_with_missing rows have at least one missing value. A model that cannot take missing inputs would lose them."},
+	{Code: "MIS005", Severity: checks.Warning, Title: "values that look like disguised missing values",
+		Doc: "The column holds a placeholder-looking value (-999, 99, 0 in a positive column, \"unknown\", \"n/a\", …) that is at least checks.missing.candidate_factor times as frequent as its average value and occurs at least checks.missing.candidate_min_rows times. It is not counted as missing. If it means missing, add it to checks.missing.column_sentinels.<column> (numbers) or checks.missing.tokens (strings, each spelling) so it is counted; if it is a real value, ignore the finding."},
+	{Code: "MIS006", Severity: checks.Warning, Title: "missing rate differs by label class",
+		Doc: "In one label class (at least checks.missing.class_min_rows rows) the column is missing at a rate at least checks.missing.class_rate_diff above, and checks.missing.class_rate_ratio times, its rate in the other labelled rows. Missingness then predicts the label: a model can learn it, and imputation hides it. Find the cause (a field collected for one class only, a failing join) before training; metrics.missing_by_class has every class's counts."},
 }
 
 // ColumnMetrics are one column's counts.
@@ -117,6 +192,72 @@ type Metrics struct {
 	Columns             map[string]ColumnMetrics `json:"columns"`
 	RowsWithMissing     int64                    `json:"rows_with_missing"`
 	RowsWithMissingRate float64                  `json:"rows_with_missing_rate"`
+	// Disguised holds the disguised-missing candidates of the columns that
+	// have some. It is encoded inside each column's entry of "columns"
+	// (fields "disguised", "distinct_values", "distinct_capped") and kept
+	// apart here so that ColumnMetrics stays a comparable value.
+	Disguised map[string]ColumnDisguised `json:"-"`
+	// MissingByClass is, for each column flagged by MIS006, every label
+	// class's rows, missing values and rate; rows with a null label are
+	// the class "(null)".
+	MissingByClass map[string]map[string]ClassMissing `json:"missing_by_class,omitempty"`
+	// ClassesCapped says the label has more than 1000 classes, so missing
+	// values were not compared by class.
+	ClassesCapped bool `json:"classes_capped,omitempty"`
+}
+
+// columnJSON is a column's entry in the encoded metrics.
+type columnJSON struct {
+	ColumnMetrics
+	*ColumnDisguised
+}
+
+// MarshalJSON encodes m, placing each column's disguised-missing candidates
+// inside its entry of "columns".
+func (m Metrics) MarshalJSON() ([]byte, error) {
+	type plain Metrics
+	cols := make(map[string]columnJSON, len(m.Columns))
+	for name, c := range m.Columns {
+		cj := columnJSON{ColumnMetrics: c}
+		if d, ok := m.Disguised[name]; ok {
+			cj.ColumnDisguised = &d
+		}
+		cols[name] = cj
+	}
+	if m.Columns == nil {
+		cols = nil
+	}
+	return json.Marshal(struct {
+		plain
+		Columns map[string]columnJSON `json:"columns"`
+	}{plain(m), cols})
+}
+
+// UnmarshalJSON decodes what MarshalJSON encodes.
+func (m *Metrics) UnmarshalJSON(b []byte) error {
+	type plain Metrics
+	var aux struct {
+		plain
+		Columns map[string]columnJSON `json:"columns"`
+	}
+	if err := json.Unmarshal(b, &aux); err != nil {
+		return err
+	}
+	*m = Metrics(aux.plain)
+	m.Columns, m.Disguised = nil, nil
+	if aux.Columns != nil {
+		m.Columns = make(map[string]ColumnMetrics, len(aux.Columns))
+	}
+	for name, c := range aux.Columns {
+		m.Columns[name] = c.ColumnMetrics
+		if c.ColumnDisguised != nil {
+			if m.Disguised == nil {
+				m.Disguised = map[string]ColumnDisguised{}
+			}
+			m.Disguised[name] = *c.ColumnDisguised
+		}
+	}
+	return nil
 }
 
 type column struct {
@@ -125,10 +266,13 @@ type column struct {
 	// sentinels are the numeric placeholders for this column: a few at
 	// most, so a linear scan beats a map lookup per value.
 	sentinels []float64
-	nulls     int64
-	nan       int64
-	empty     int64
-	sentinel  int64
+	// dis tracks placeholder-looking values; nil for columns that are
+	// neither numeric nor strings.
+	dis      *disguised
+	nulls    int64
+	nan      int64
+	empty    int64
+	sentinel int64
 }
 
 type state struct {
@@ -139,12 +283,19 @@ type state struct {
 	rows            int64
 	rowsWithMissing int64
 	flags           []bool // scratch: per row of the current batch, any missing
+	// byClass counts missing values per label class; nil without a
+	// (categorical) label column.
+	byClass  *byClass
+	colFlags []bool // scratch: per row, missing in the current column
 }
 
 func newState(c any, env checks.Env) (checks.State, error) {
 	cfg, ok := c.(*Config)
 	if !ok {
 		return nil, fmt.Errorf("missing: config is %T, want *missing.Config", c)
+	}
+	if cfg.CandidateMinRows < 0 || cfg.CandidateFactor < 0 || cfg.ClassMinRows < 0 || cfg.ClassRateDiff < 0 || cfg.ClassRateRatio < 0 {
+		return nil, fmt.Errorf("checks.missing: candidate_min_rows, candidate_factor, class_min_rows, class_rate_diff and class_rate_ratio must not be negative")
 	}
 	for name := range cfg.ColumnSentinels {
 		if !env.Schema.HasField(name) {
@@ -158,13 +309,18 @@ func newState(c any, env checks.Env) (checks.State, error) {
 		s.maxToken = max(s.maxToken, len(t))
 	}
 	for i, f := range env.Schema.Fields() {
-		col := &column{name: f.Name, idx: i}
+		col := &column{name: f.Name, idx: i, dis: newDisguised(f.Type)}
 		for _, v := range append(append([]float64{}, cfg.NumericSentinels...), cfg.ColumnSentinels[f.Name]...) {
 			if v = inColumnType(v, f.Type); !slices.Contains(col.sentinels, v) {
 				col.sentinels = append(col.sentinels, v)
 			}
 		}
 		s.cols = append(s.cols, col)
+	}
+	if label := env.Roles.Label; label != "" {
+		if idx := env.Schema.FieldIndices(label); len(idx) > 0 && !labels.IsContinuous(env.Schema.Field(idx[0]).Type) {
+			s.byClass = newByClass(idx[0], len(s.cols))
+		}
 	}
 	return s, nil
 }
@@ -197,8 +353,33 @@ func (s *state) Observe(b checks.Batch) error {
 	}
 	flags := s.flags[:n]
 	clear(flags)
-	for _, c := range s.cols {
-		s.observeColumn(c, rec.Column(c.idx), flags)
+	bc := s.byClass
+	if bc != nil && (bc.saturated || !bc.classify(rec.Column(bc.label))) {
+		bc = nil
+	}
+	if bc == nil {
+		for _, c := range s.cols {
+			s.observeColumn(c, rec.Column(c.idx), flags)
+		}
+	} else {
+		// Each column's missing values are marked apart, to be counted
+		// per class, then folded into the row flags.
+		if cap(s.colFlags) < n {
+			s.colFlags = make([]bool, n)
+		}
+		cf := s.colFlags[:n]
+		for _, c := range s.cols {
+			clear(cf)
+			before := c.missing()
+			s.observeColumn(c, rec.Column(c.idx), cf)
+			if c.missing() == before {
+				continue
+			}
+			bc.count(c.idx, cf)
+			for i, m := range cf {
+				flags[i] = flags[i] || m
+			}
+		}
 	}
 	for _, f := range flags {
 		if f {
@@ -208,6 +389,8 @@ func (s *state) Observe(b checks.Batch) error {
 	s.rows += int64(n)
 	return nil
 }
+
+func (c *column) missing() int64 { return c.nulls + c.nan + c.empty + c.sentinel }
 
 func (s *state) observeColumn(c *column, arr arrow.Array, flags []bool) {
 	n := arr.Len()
@@ -239,16 +422,20 @@ func (s *state) observeColumn(c *column, arr arrow.Array, flags []bool) {
 	case *array.Float32:
 		observeFloats(c, a.Float32Values(), a, flags)
 	case *array.Float16:
-		for i := range n {
-			if a.IsValid(i) {
-				v := float64(a.Value(i).Float32())
-				if math.IsNaN(v) {
-					c.nan++
-					flags[i] = true
-				} else if c.isSentinel(v) {
-					c.sentinel++
-					flags[i] = true
-				}
+		hasNulls := a.NullN() > 0
+		for i, h := range a.Values() {
+			if hasNulls && a.IsNull(i) {
+				continue
+			}
+			v := float64(h.Float32())
+			if math.IsNaN(v) {
+				c.nan++
+				flags[i] = true
+			} else if c.isSentinel(v) {
+				c.sentinel++
+				flags[i] = true
+			} else if c.dis != nil {
+				c.dis.number(v, rowhash.Float(v))
 			}
 		}
 	case *array.Int64:
@@ -283,13 +470,18 @@ func (s *state) observeStrings(c *column, a stringArray, flags []bool) {
 		if hasNulls && a.IsNull(i) {
 			continue
 		}
-		switch s.classify(a.Value(i)) {
+		v := a.Value(i)
+		switch s.classify(v) {
 		case kindEmpty:
 			c.empty++
 			flags[i] = true
 		case kindSentinel:
 			c.sentinel++
 			flags[i] = true
+		default:
+			if c.dis != nil {
+				c.dis.str(v)
+			}
 		}
 	}
 }
@@ -329,16 +521,25 @@ func (c *column) isSentinel(v float64) bool {
 
 func asciiVisible(b byte) bool { return b > ' ' && b < 0x7f }
 
+// dictValue is what is known of one dictionary value, worked out once per
+// batch.
+type dictValue struct {
+	kind        kind
+	placeholder int // index in StringPlaceholders, or -1
+	fp          rowhash.Fingerprint
+}
+
 // observeDictionary classifies each dictionary value once.
 func (s *state) observeDictionary(c *column, a *array.Dictionary, flags []bool) {
 	dict, ok := a.Dictionary().(stringArray)
 	if !ok {
 		return
 	}
-	kinds := make([]kind, dict.Len())
-	for i := range kinds {
+	vals := make([]dictValue, dict.Len())
+	for i := range vals {
 		if dict.IsValid(i) {
-			kinds[i] = s.classify(dict.Value(i))
+			v := dict.Value(i)
+			vals[i] = dictValue{kind: s.classify(v), placeholder: stringPlaceholder(v), fp: rowhash.String(v)}
 		}
 	}
 	for i := range a.Len() {
@@ -351,13 +552,20 @@ func (s *state) observeDictionary(c *column, a *array.Dictionary, flags []bool) 
 			flags[i] = true
 			continue
 		}
-		switch kinds[j] {
+		switch vals[j].kind {
 		case kindEmpty:
 			c.empty++
 			flags[i] = true
 		case kindSentinel:
 			c.sentinel++
 			flags[i] = true
+		default:
+			if d := c.dis; d != nil {
+				if k := vals[j].placeholder; k >= 0 {
+					d.counts[k]++
+				}
+				d.add(vals[j].fp)
+			}
 		}
 	}
 }
@@ -365,35 +573,38 @@ func (s *state) observeDictionary(c *column, a *array.Dictionary, flags []bool) 
 func observeFloats[T float32 | float64](c *column, vals []T, a arrow.Array, flags []bool) {
 	hasNulls := a.NullN() > 0
 	checkSentinels := len(c.sentinels) > 0
+	d := c.dis
 	for i, v := range vals {
-		if v == v && !checkSentinels {
-			continue
-		}
 		if hasNulls && a.IsNull(i) {
 			continue
 		}
 		if v != v {
 			c.nan++
 			flags[i] = true
-		} else if c.isSentinel(float64(v)) {
+		} else if checkSentinels && c.isSentinel(float64(v)) {
 			c.sentinel++
 			flags[i] = true
+		} else if d != nil {
+			d.number(float64(v), rowhash.Float(float64(v)))
 		}
 	}
 }
 
 func observeInts[T int8 | int16 | int32 | int64 | uint8 | uint16 | uint32 | uint64](c *column, vals []T, a arrow.Array, flags []bool) {
-	if len(c.sentinels) == 0 {
-		return
-	}
 	hasNulls := a.NullN() > 0
+	checkSentinels := len(c.sentinels) > 0
+	d := c.dis
 	for i, v := range vals {
 		if hasNulls && a.IsNull(i) {
 			continue
 		}
-		if c.isSentinel(float64(v)) {
+		if checkSentinels && c.isSentinel(float64(v)) {
 			c.sentinel++
 			flags[i] = true
+		} else if d != nil {
+			// A uint64 above MaxInt64 wraps to a negative int64: a
+			// fingerprint no other value of the column can have.
+			d.number(float64(v), rowhash.Int(int64(v)))
 		}
 	}
 }
@@ -406,15 +617,24 @@ func (s *state) Merge(o checks.State) error {
 	if len(other.cols) != len(s.cols) {
 		return fmt.Errorf("merge states over %d and %d columns", len(s.cols), len(other.cols))
 	}
+	if (s.byClass == nil) != (other.byClass == nil) || s.byClass != nil && s.byClass.label != other.byClass.label {
+		return fmt.Errorf("merge states with different label columns")
+	}
 	for i, c := range s.cols {
 		oc := other.cols[i]
-		if oc.name != c.name {
+		if oc.name != c.name || (c.dis == nil) != (oc.dis == nil) {
 			return fmt.Errorf("merge states over different columns %q and %q", c.name, oc.name)
 		}
 		c.nulls += oc.nulls
 		c.nan += oc.nan
 		c.empty += oc.empty
 		c.sentinel += oc.sentinel
+		if c.dis != nil {
+			c.dis.merge(oc.dis)
+		}
+	}
+	if s.byClass != nil {
+		s.byClass.merge(other.byClass)
 	}
 	s.rows += other.rows
 	s.rowsWithMissing += other.rowsWithMissing
@@ -461,7 +681,34 @@ func (s *state) Result() (checks.Result, error) {
 				Message: fmt.Sprintf("column %q holds %d placeholder values (sentinel tokens or numbers), counted as missing", c.name, c.sentinel),
 				Value:   checks.Float(float64(c.sentinel)), Setting: "checks.missing.tokens", Rows: checks.Int(c.sentinel)})
 		}
+		if c.dis != nil {
+			if f, d, ok := s.disguisedFinding(c, miss); ok {
+				worst(checks.Warn)
+				findings = append(findings, f)
+				if m.Disguised == nil {
+					m.Disguised = map[string]ColumnDisguised{}
+				}
+				m.Disguised[c.name] = d
+			}
+		}
+		if bc := s.byClass; bc != nil && !bc.saturated && c.idx != bc.label {
+			flags := bc.flags(s.cfg, c.idx)
+			for _, f := range flags {
+				worst(checks.Warn)
+				findings = append(findings, checks.Finding{Code: "MIS006", Severity: checks.Warning, Column: c.name,
+					Message: fmt.Sprintf("column %q is missing in %.1f%% of the rows labelled %q (%d of %d) but in %.1f%% of the other labelled rows: "+
+						"missingness that depends on the label leaks it, and imputing it hides that", c.name, 100*f.rate, f.class, f.missing, f.rows, 100*f.rest),
+					Value: checks.Float(f.rate), Threshold: checks.Float(f.need), Setting: f.setting, Rows: checks.Int(f.missing)})
+			}
+			if len(flags) > 0 {
+				if m.MissingByClass == nil {
+					m.MissingByClass = map[string]map[string]ClassMissing{}
+				}
+				m.MissingByClass[c.name] = bc.table(c.idx)
+			}
+		}
 	}
+	m.ClassesCapped = s.byClass != nil && s.byClass.saturated
 	if s.rowsWithMissing > 0 {
 		findings = append(findings, checks.Finding{Code: "MIS004", Severity: checks.Info,
 			Message: fmt.Sprintf("%d of %d rows (%.1f%%) have at least one missing value", s.rowsWithMissing, s.rows, 100*m.RowsWithMissingRate),
@@ -479,3 +726,31 @@ func (s *state) Result() (checks.Result, error) {
 }
 
 func round2(v float64) float64 { return math.Round(v*100) / 100 }
+
+// disguisedFinding reports column c's disguised-missing candidates, if it
+// has any; miss is its count of missing values.
+func (s *state) disguisedFinding(c *column, miss int64) (checks.Finding, ColumnDisguised, bool) {
+	cands, need := c.dis.candidates(s.cfg, s.rows-miss, s.rows)
+	if len(cands) == 0 {
+		return checks.Finding{}, ColumnDisguised{}, false
+	}
+	var rows int64
+	var list []string
+	for _, x := range cands {
+		rows += x.Count
+		list = append(list, fmt.Sprintf("%q (%d rows, %.1f%%)", x.Value, x.Count, 100*x.Share))
+	}
+	how := fmt.Sprintf("to count them as missing, add them to checks.missing.column_sentinels.%s", c.name)
+	if !c.dis.numeric {
+		how = "to count them as missing, add each spelling the column uses (matched case-sensitively, after trimming) to checks.missing.tokens"
+	}
+	setting := "checks.missing.candidate_factor"
+	if float64(s.cfg.CandidateMinRows) >= need {
+		setting = "checks.missing.candidate_min_rows"
+	}
+	f := checks.Finding{Code: "MIS005", Severity: checks.Warning, Column: c.name,
+		Message: fmt.Sprintf("column %q has values that look like placeholders for missing and are far more frequent than its average value: %s; "+
+			"they are not counted as missing; %s", c.name, strings.Join(list, ", "), how),
+		Value: checks.Float(float64(cands[0].Count)), Threshold: checks.Float(need), Setting: setting, Rows: checks.Int(rows)}
+	return f, ColumnDisguised{Candidates: cands, DistinctValues: c.dis.distinctValues(), DistinctCapped: c.dis.saturated}, true
+}
