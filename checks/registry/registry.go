@@ -8,12 +8,20 @@ import (
 	"strings"
 
 	"github.com/readiness/readiness/checks"
+	"github.com/readiness/readiness/checks/balance"
+	"github.com/readiness/readiness/checks/duplicates"
+	"github.com/readiness/readiness/checks/labels"
 	"github.com/readiness/readiness/checks/missing"
+	"github.com/readiness/readiness/checks/representativeness"
 )
 
 // All lists every check.
 var All = []*checks.Check{
 	&missing.Check,
+	&duplicates.Check,
+	&labels.Check,
+	&balance.Check,
+	&representativeness.Check,
 }
 
 // Lookup returns the check with the given name.
