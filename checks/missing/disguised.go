@@ -2,6 +2,7 @@ package missing
 
 import (
 	"cmp"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -126,6 +127,11 @@ type disguised struct {
 	// zeros and negatives count non-missing zeros and values below zero:
 	// zero is a candidate only when nothing is below it.
 	zeros, negatives int64
+	// others counts the non-missing values that are not placeholders, and
+	// otherMin, otherMax their range: a placeholder far outside it is a
+	// candidate at any frequency above the minimum.
+	others             int64
+	otherMin, otherMax float64
 	// distinct is the exact set of fingerprints of the non-missing values,
 	// nil once it has held more than distinctCap.
 	distinct  map[rowhash.Fingerprint]struct{}
@@ -194,9 +200,31 @@ func (d *disguised) number(v float64, fp rowhash.Fingerprint) {
 	default:
 		if k := numericPlaceholder(v); k >= 0 {
 			d.counts[k]++
+			d.add(fp)
+			return
 		}
 	}
+	if d.others == 0 || v < d.otherMin {
+		d.otherMin = v
+	}
+	if d.others == 0 || v > d.otherMax {
+		d.otherMax = v
+	}
+	d.others++
 	d.add(fp)
+}
+
+// apart reports whether the placeholder p lies far outside the range of the
+// column's other values: negative where every other value is ≥ 0, or
+// positive and more than 10 times the largest other value's magnitude.
+func (d *disguised) apart(p float64) bool {
+	if d.others == 0 {
+		return false
+	}
+	if p < 0 {
+		return d.otherMin >= 0
+	}
+	return p > 10*max(math.Abs(d.otherMin), math.Abs(d.otherMax))
 }
 
 // str folds one non-missing string value in.
@@ -213,6 +241,15 @@ func (d *disguised) merge(o *disguised) {
 	}
 	d.zeros += o.zeros
 	d.negatives += o.negatives
+	if o.others > 0 {
+		if d.others == 0 || o.otherMin < d.otherMin {
+			d.otherMin = o.otherMin
+		}
+		if d.others == 0 || o.otherMax > d.otherMax {
+			d.otherMax = o.otherMax
+		}
+		d.others += o.others
+	}
 	if d.saturated {
 		return
 	}
@@ -245,6 +282,10 @@ type Candidate struct {
 	// Count is how many non-missing values equal it; Share is Count / rows.
 	Count int64   `json:"count"`
 	Share float64 `json:"share"`
+	// Why is "frequency" (far more frequent than the column's average
+	// value) or "out_of_range" (a number far outside the range of the
+	// column's other values).
+	Why string `json:"why"`
 }
 
 // ColumnDisguised is what the check reports about a column's
@@ -267,20 +308,26 @@ func (d *disguised) candidates(cfg *Config, nonMissing, rows int64) (out []Candi
 		return nil, 0
 	}
 	need = max(float64(cfg.CandidateMinRows), cfg.CandidateFactor*float64(nonMissing)/float64(distinct))
-	pick := func(value string, n int64) {
-		if n > 0 && n >= cfg.CandidateMinRows && float64(n) >= need {
-			out = append(out, Candidate{Value: value, Count: n, Share: rate(n, rows)})
+	pick := func(value string, n int64, apart bool) {
+		if n == 0 || n < cfg.CandidateMinRows {
+			return
+		}
+		switch {
+		case float64(n) >= need:
+			out = append(out, Candidate{Value: value, Count: n, Share: rate(n, rows), Why: "frequency"})
+		case apart:
+			out = append(out, Candidate{Value: value, Count: n, Share: rate(n, rows), Why: "out_of_range"})
 		}
 	}
 	for i, n := range d.counts {
 		if d.numeric {
-			pick(strconv.FormatFloat(numericPlaceholders[i], 'g', -1, 64), n)
+			pick(strconv.FormatFloat(numericPlaceholders[i], 'g', -1, 64), n, d.apart(numericPlaceholders[i]))
 		} else {
-			pick(StringPlaceholders[i], n)
+			pick(StringPlaceholders[i], n, false)
 		}
 	}
 	if d.numeric && d.negatives == 0 {
-		pick("0", d.zeros)
+		pick("0", d.zeros, false)
 	}
 	slices.SortFunc(out, func(a, b Candidate) int {
 		if c := cmp.Compare(b.Count, a.Count); c != 0 {

@@ -87,18 +87,43 @@ func oracleCandidates(c col, cfg *missing.Config, rows int) []missing.Candidate 
 		distinct = 10001
 	}
 	need := cfg.CandidateFactor * float64(nonMissing) / float64(distinct)
+	// The values that are not placeholders: a placeholder far outside
+	// their range is a candidate at any count above the minimum.
+	var others []float64
+	if isNumericKind(c.kind) {
+		for v := range counts {
+			if !slices.Contains(oracleNumericPlaceholders, v.(float64)) {
+				others = append(others, v.(float64))
+			}
+		}
+	}
+	apart := func(p float64) bool {
+		if len(others) == 0 {
+			return false
+		}
+		lo, hi := slices.Min(others), slices.Max(others)
+		if p < 0 {
+			return lo >= 0
+		}
+		return p > 10*max(math.Abs(lo), math.Abs(hi))
+	}
 	var out []missing.Candidate
-	add := func(name string, n int64) {
-		if n > 0 && n >= cfg.CandidateMinRows && float64(n) >= need {
-			out = append(out, missing.Candidate{Value: name, Count: n, Share: float64(n) / float64(rows)})
+	add := func(name string, n int64, far bool) {
+		if n == 0 || n < cfg.CandidateMinRows {
+			return
+		}
+		if float64(n) >= need {
+			out = append(out, missing.Candidate{Value: name, Count: n, Share: float64(n) / float64(rows), Why: "frequency"})
+		} else if far {
+			out = append(out, missing.Candidate{Value: name, Count: n, Share: float64(n) / float64(rows), Why: "out_of_range"})
 		}
 	}
 	if isNumericKind(c.kind) {
 		for _, p := range oracleNumericPlaceholders {
-			add(strconv.FormatFloat(p, 'f', -1, 64), counts[p])
+			add(strconv.FormatFloat(p, 'f', -1, 64), counts[p], apart(p))
 		}
 		if !negatives {
-			add("0", counts[0.0])
+			add("0", counts[0.0], false)
 		}
 	} else {
 		for _, p := range missing.StringPlaceholders {
@@ -108,7 +133,7 @@ func oracleCandidates(c col, cfg *missing.Config, rows int) []missing.Candidate 
 					n += k
 				}
 			}
-			add(p, n)
+			add(p, n, false)
 		}
 	}
 	sort.Slice(out, func(i, j int) bool {
@@ -365,10 +390,10 @@ func TestDisguisedHand(t *testing.T) {
 	r := checktest.SplitMerge(t, &missing.Check, cfg, env(cols), bs, checktest.Options{})
 	m := metricsOf(t, r)
 	want := map[string][]missing.Candidate{
-		"age":  {{Value: "-999", Count: 50, Share: 50.0 / 153}},
-		"name": {{Value: "unknown", Count: 30, Share: 30.0 / 153}},
-		"dict": {{Value: "unknown", Count: 30, Share: 30.0 / 153}},
-		"pos":  {{Value: "0", Count: 40, Share: 40.0 / 153}},
+		"age":  {{Value: "-999", Count: 50, Share: 50.0 / 153, Why: "frequency"}},
+		"name": {{Value: "unknown", Count: 30, Share: 30.0 / 153, Why: "frequency"}},
+		"dict": {{Value: "unknown", Count: 30, Share: 30.0 / 153, Why: "frequency"}},
+		"pos":  {{Value: "0", Count: 40, Share: 40.0 / 153, Why: "frequency"}},
 	}
 	for name, w := range want {
 		if got := m.Disguised[name].Candidates; !reflect.DeepEqual(got, w) {
@@ -731,7 +756,7 @@ func TestSampleTruth(t *testing.T) {
 // back out; a column without them has no extra fields.
 func TestMetricsJSONRoundTrip(t *testing.T) {
 	m := missing.Metrics{Rows: 10, Columns: map[string]missing.ColumnMetrics{"a": {Nulls: 1, Missing: 1, MissingRate: 0.1}, "b": {}},
-		Disguised:      map[string]missing.ColumnDisguised{"a": {Candidates: []missing.Candidate{{Value: "-1", Count: 5, Share: 0.5}}, DistinctValues: 3}},
+		Disguised:      map[string]missing.ColumnDisguised{"a": {Candidates: []missing.Candidate{{Value: "-1", Count: 5, Share: 0.5, Why: "frequency"}}, DistinctValues: 3}},
 		MissingByClass: map[string]map[string]missing.ClassMissing{"a": {"x": {Rows: 2, Missing: 1, Rate: 0.5}}}}
 	b, err := json.Marshal(m)
 	if err != nil {
@@ -741,7 +766,7 @@ func TestMetricsJSONRoundTrip(t *testing.T) {
 	if err := json.Unmarshal(b, &raw); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(string(raw.Columns["a"]), `"disguised":[{"value":"-1","count":5,"share":0.5}]`) ||
+	if !strings.Contains(string(raw.Columns["a"]), `"disguised":[{"value":"-1","count":5,"share":0.5,"why":"frequency"}]`) ||
 		strings.Contains(string(raw.Columns["b"]), "disguised") {
 		t.Errorf("encoded %s", b)
 	}

@@ -115,16 +115,19 @@ not specified, unspecified, not set, tbd, tba, xxx, x, blank, empty,
 default, na, n/a, n.a., null, none, nil, nan, ?, -, --, 0, -1, 999, -999.
 Only non-missing values count: a value already counted as missing (null,
 NaN, empty, a token or a declared sentinel) is never a candidate. A
-placeholder is a candidate when
-  count ≥ checks.missing.candidate_min_rows and
+placeholder is a candidate when count ≥ checks.missing.candidate_min_rows
+and either
   count ≥ checks.missing.candidate_factor × non-missing / distinct
-where non-missing = rows − missing and distinct counts the column's distinct
+(why = "frequency"), or the placeholder is a number far outside the range of
+the column's other (non-placeholder) values: negative where all of them are
+≥ 0, or positive and more than 10 times the largest of their magnitudes
+(why = "out_of_range": -999 in an age column), where non-missing = rows − missing and distinct counts the column's distinct
 non-missing values by logical value (rowhash fingerprints: exact up to a
 collision chance below 10^-20). The distinct set is exact up to 10000
 values; past that it is dropped, distinct_capped is true and distinct is
 taken as 10001, a lower bound, so the bound the count must reach is never
 lower than the exact one would be. metrics.columns.<col>.disguised lists the
-candidates (value, count, share = count / rows), largest first, with
+candidates (value, count, share = count / rows, why), largest first, with
 distinct_values and distinct_capped; string candidates are reported in lower
 case and count every case variant. A candidate is counted as missing only
 when the policy says so: add a number to
@@ -744,12 +747,19 @@ func (s *state) disguisedFinding(c *column, miss int64) (checks.Finding, ColumnD
 	if !c.dis.numeric {
 		how = "to count them as missing, add each spelling the column uses (matched case-sensitively, after trimming) to checks.missing.tokens"
 	}
+	// The bar the candidates cleared: the frequency bound, unless one of
+	// them qualified by lying out of range, which needs only the minimum.
 	setting := "checks.missing.candidate_factor"
 	if float64(s.cfg.CandidateMinRows) >= need {
 		setting = "checks.missing.candidate_min_rows"
 	}
+	for _, x := range cands {
+		if x.Why == "out_of_range" {
+			need, setting = float64(s.cfg.CandidateMinRows), "checks.missing.candidate_min_rows"
+		}
+	}
 	f := checks.Finding{Code: "MIS005", Severity: checks.Warning, Column: c.name,
-		Message: fmt.Sprintf("column %q has values that look like placeholders for missing and are far more frequent than its average value: %s; "+
+		Message: fmt.Sprintf("column %q has values that look like placeholders for missing, far more frequent than its average value or far outside the range of its other values: %s; "+
 			"they are not counted as missing; %s", c.name, strings.Join(list, ", "), how),
 		Value: checks.Float(float64(cands[0].Count)), Threshold: checks.Float(need), Setting: setting, Rows: checks.Int(rows)}
 	return f, ColumnDisguised{Candidates: cands, DistinctValues: c.dis.distinctValues(), DistinctCapped: c.dis.saturated}, true

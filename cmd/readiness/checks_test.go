@@ -83,6 +83,23 @@ func TestChecksAgreeWithTruth(t *testing.T) {
 		if got := num(t, b, "missing_labels"); got != float64(tr.NullLabels) {
 			t.Errorf("%s: balance.missing_labels = %v, truth %d", ext, got, tr.NullLabels)
 		}
+		// -999 in age is the planted numeric placeholder: far outside the
+		// range of real ages, it is a disguised-missing candidate with
+		// exactly the planted count.
+		mm := metricsOf(t, rep, "missing")
+		found := false
+		for _, c := range mm["columns"].(map[string]any)["age"].(map[string]any)["disguised"].([]any) {
+			c := c.(map[string]any)
+			if c["value"] == "-999" {
+				found = true
+				if c["count"].(float64) != float64(tr.Columns["age"].NumericSentinel) {
+					t.Errorf("%s: age -999 candidate count %v, truth %d", ext, c["count"], tr.Columns["age"].NumericSentinel)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("%s: -999 in age is not a disguised-missing candidate", ext)
+		}
 		s := metricsOf(t, rep, "staleness")
 		if got := num(t, s, "stale_rows"); got != float64(tr.StaleRows) {
 			t.Errorf("%s: staleness.stale_rows = %v, truth %d", ext, got, tr.StaleRows)
