@@ -26,7 +26,7 @@ func WriteSummary(w io.Writer, r *Report) error {
 		if c.Score != nil {
 			score = fmt.Sprintf("%.1f", *c.Score)
 		}
-		ew.printf("%-14s %-14s score %s\n", c.Name, c.Status, score)
+		ew.printf("%-18s %-14s score %s\n", c.Name, c.Status, score)
 		var serious []checks.Finding
 		for _, f := range c.Findings {
 			if f.Severity != checks.Info {
@@ -49,7 +49,7 @@ func WriteSummary(w io.Writer, r *Report) error {
 
 func rolesLine(r Roles) string {
 	var parts []string
-	for _, p := range []struct{ role, col string }{{"label", r.Label}, {"time", r.Time}, {"id", r.ID}, {"split", r.Split}} {
+	for _, p := range []struct{ role, col string }{{"label", r.Label}, {"time", r.Time}, {"id", r.ID}, {"split", r.Split}, {"annotator", r.Annotator}} {
 		col := p.col
 		if col == "" {
 			col = "-"
