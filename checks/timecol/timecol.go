@@ -89,7 +89,12 @@ func Micros(a arrow.Array, out []int64, ok []bool) (unparsed int64) {
 		}
 	case *array.Date32:
 		for i, v := range a.Date32Values() {
-			out[i] = int64(v) * 86_400_000_000
+			// Days beyond ±106,751,991 overflow int64 microseconds.
+			if d := int64(v); d > math.MaxInt64/86_400_000_000 || d < math.MinInt64/86_400_000_000 {
+				out[i], ok[i] = 0, false
+			} else {
+				out[i] = d * 86_400_000_000
+			}
 		}
 	case *array.Date64:
 		for i, v := range a.Date64Values() {
@@ -100,13 +105,16 @@ func Micros(a arrow.Array, out []int64, ok []bool) (unparsed int64) {
 		dv := make([]int64, dict.Len())
 		dok := make([]bool, dict.Len())
 		Micros(dict, dv, dok)
+		// Only strings are unparsed; a dictionary of other values that
+		// are not times (out of range, or not a time type) is not.
+		_, isString := dict.(interface{ Value(int) string })
 		for i := range out {
 			if !ok[i] {
 				continue
 			}
 			j := a.GetValueIndex(i)
 			out[i], ok[i] = dv[j], dok[j]
-			if !ok[i] && dict.IsValid(j) {
+			if !ok[i] && isString && dict.IsValid(j) {
 				unparsed++
 			}
 		}
