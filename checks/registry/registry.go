@@ -13,6 +13,7 @@ import (
 	"github.com/readiness/readiness/checks/labels"
 	"github.com/readiness/readiness/checks/missing"
 	"github.com/readiness/readiness/checks/representativeness"
+	"github.com/readiness/readiness/checks/staleness"
 )
 
 // All lists every check.
@@ -21,6 +22,7 @@ var All = []*checks.Check{
 	&duplicates.Check,
 	&labels.Check,
 	&balance.Check,
+	&staleness.Check,
 	&representativeness.Check,
 }
 

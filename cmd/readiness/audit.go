@@ -16,6 +16,7 @@ import (
 	"github.com/mattn/go-isatty"
 	"github.com/readiness/readiness/checks"
 	"github.com/readiness/readiness/checks/registry"
+	"github.com/readiness/readiness/checks/staleness"
 	"github.com/readiness/readiness/configs"
 	"github.com/readiness/readiness/pipeline"
 	"github.com/readiness/readiness/report"
@@ -206,7 +207,7 @@ func runAudit(ctx context.Context, stdout, stderr io.Writer, paths []string, f a
 	ropts.Counter = counter
 	stopBar := startProgress(stderr, f.quiet, total, counter)
 	out, err := ds.Run(ctx, tasks, pipeline.RunOptions{ReadOptions: ropts, Workers: f.workers, Roles: roles, AsOf: asOf,
-		References: refStates})
+		StaleBefore: staleBefore(tasks, asOf), References: refStates})
 	stopBar(err == nil)
 	if err != nil {
 		return classify(err)
@@ -236,6 +237,18 @@ func runAudit(ctx context.Context, stdout, stderr io.Writer, paths []string, f a
 		return failed(err)
 	}
 	return nil
+}
+
+// staleBefore is the instant before which a row is stale, from the
+// staleness check's configuration: the staleness and balance checks must
+// agree on it.
+func staleBefore(tasks []pipeline.Task, asOf time.Time) time.Time {
+	for _, t := range tasks {
+		if t.Check == &staleness.Check {
+			return staleness.Cutoff(t.Config, asOf)
+		}
+	}
+	return time.Time{}
 }
 
 // runReference runs the checks that compare the training data with a
