@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"sort"
 	"strings"
 	"sync/atomic"
@@ -34,6 +35,7 @@ type auditFlags struct {
 	nullValuesSet                       bool
 	delimiter, header                   string
 	reference                           []string
+	cpuProfile, memProfile              string
 }
 
 func newAuditCmd() *cobra.Command {
@@ -71,6 +73,8 @@ glob. The format comes from the extension (.parquet, .csv, .tsv, .ndjson,
 	fl.StringSliceVar(&f.nullValues, "null-values", nil, "CSV/TSV field values read as null (default: the policy's read.null_values)")
 	fl.StringVar(&f.delimiter, "delimiter", "", "CSV delimiter (default: sniffed; \\t for TSV)")
 	fl.StringVar(&f.header, "header", "auto", "whether CSV files have a header row: auto, yes, no")
+	fl.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile of the audit to this file (go tool pprof)")
+	fl.StringVar(&f.memProfile, "memprofile", "", "write a heap profile, taken after the checks are merged, to this file")
 	fl.StringArrayVar(&f.reference, "reference", nil, "reference dataset (e.g. a sample of production traffic) the training data is compared with; repeatable")
 	return cmd
 }
@@ -143,6 +147,17 @@ func runAudit(ctx context.Context, stdout, stderr io.Writer, paths []string, f a
 	if err != nil {
 		return usage(err)
 	}
+	if f.cpuProfile != "" {
+		pf, err := os.Create(f.cpuProfile)
+		if err != nil {
+			return usage(fmt.Errorf("--cpuprofile: %w", err))
+		}
+		defer pf.Close()
+		if err := pprof.StartCPUProfile(pf); err != nil {
+			return failed(fmt.Errorf("--cpuprofile: %w", err))
+		}
+		defer pprof.StopCPUProfile()
+	}
 	if f.workers < 1 {
 		return usage(fmt.Errorf("--workers must be at least 1"))
 	}
@@ -213,6 +228,11 @@ func runAudit(ctx context.Context, stdout, stderr io.Writer, paths []string, f a
 		return classify(err)
 	}
 
+	if f.memProfile != "" {
+		if err := writeHeapProfile(f.memProfile); err != nil {
+			return failed(err)
+		}
+	}
 	rep := buildReport(ds, out, policy, roles, choices, asOf, started, f.workers)
 	rep.Reference = refReport
 	if f.out != "" {
@@ -237,6 +257,20 @@ func runAudit(ctx context.Context, stdout, stderr io.Writer, paths []string, f a
 		return failed(err)
 	}
 	return nil
+}
+
+// writeHeapProfile writes the live heap (after a collection) to path.
+func writeHeapProfile(path string) error {
+	pf, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("--memprofile: %w", err)
+	}
+	runtime.GC()
+	if err := pprof.WriteHeapProfile(pf); err != nil {
+		pf.Close()
+		return fmt.Errorf("--memprofile: %w", err)
+	}
+	return pf.Close()
 }
 
 // staleBefore is the instant before which a row is stale, from the
