@@ -22,6 +22,7 @@ import (
 	"path/filepath"
 
 	"github.com/readiness/readiness/checks"
+	"github.com/readiness/readiness/readiness"
 )
 
 // SchemaVersion is the version of report.json's shape.
@@ -46,7 +47,9 @@ type Report struct {
 	// was given.
 	Reference *Reference      `json:"reference,omitempty"`
 	Checks    []checks.Result `json:"checks"`
-	Run       Run             `json:"run"`
+	// Readiness is the score, the verdict and the gate's outcome.
+	Readiness *readiness.Assessment `json:"readiness,omitempty"`
+	Run       Run                   `json:"run"`
 }
 
 // Tool names the program that wrote the report.
