@@ -37,6 +37,9 @@ type Policy struct {
 	// Checks maps a check's name to its section, decoded later into the
 	// check's typed configuration.
 	Checks map[string]yaml.Node `yaml:"checks"`
+	// Readiness is the section that turns results into a score and a
+	// verdict, decoded later into readiness.Config.
+	Readiness yaml.Node `yaml:"readiness"`
 
 	// Source is where the policy came from and SHA256 the hash of its bytes.
 	Source string `yaml:"-"`

@@ -26,7 +26,7 @@ import (
 )
 
 // SchemaVersion is the version of report.json's shape.
-const SchemaVersion = "1.0.0"
+const SchemaVersion = "1.1.0"
 
 //go:embed report.schema.json
 var schema []byte
