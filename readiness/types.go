@@ -1,13 +1,3 @@
-// Package readiness turns what the checks measured into the decision the
-// tool exists for: a score from 0 to 100 and a verdict — custom, hybrid,
-// pretrained or blocked — with the findings that decided it and the
-// changes, in numbers, that would move it one step up.
-//
-// It sits after the checks in the flow (results → readiness → report) and
-// stands alone at the top level because it is neither a check nor a
-// rendering: it reads only check results (their status, score, metrics and
-// findings) and the policy's readiness section, so `readiness render` and a
-// reviewer can recompute it from report.json alone.
 package readiness
 
 // The verdicts, from worst to best. See DESIGN.md: custom = enough clean,

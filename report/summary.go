@@ -44,6 +44,34 @@ func WriteSummary(w io.Writer, r *Report) error {
 			writeMissingTop(ew, c.Metrics)
 		}
 	}
+	if a := r.Readiness; a != nil {
+		score := "n/a"
+		if a.Score != nil {
+			score = fmt.Sprintf("%.1f", *a.Score)
+		}
+		gate := "PASSED"
+		if !a.Passed {
+			gate = "FAILED"
+		}
+		ew.printf("\nverdict: %s (score %s / 100); required %s, fail on %s: gate %s\n", a.Verdict, score, a.Required, a.FailOn, gate)
+		for i, x := range a.Reasons {
+			if i == 5 {
+				ew.printf("    ... %d more reasons in report.json\n", len(a.Reasons)-i)
+				break
+			}
+			ew.printf("    %s: %s\n", x.Effect, x.Message)
+		}
+		if len(a.Remediation) > 0 {
+			ew.printf("to reach %s:\n", a.Remediation[0].Target)
+			for i, m := range a.Remediation {
+				if i == 5 {
+					ew.printf("    ... %d more in report.json\n", len(a.Remediation)-i)
+					break
+				}
+				ew.printf("    %d. %s\n", i+1, m.Action)
+			}
+		}
+	}
 	return ew.err
 }
 

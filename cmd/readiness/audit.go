@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -20,6 +21,7 @@ import (
 	"github.com/readiness/readiness/checks/staleness"
 	"github.com/readiness/readiness/configs"
 	"github.com/readiness/readiness/pipeline"
+	"github.com/readiness/readiness/readiness"
 	"github.com/readiness/readiness/report"
 	"github.com/rs/zerolog"
 	"github.com/schollz/progressbar/v3"
@@ -36,6 +38,7 @@ type auditFlags struct {
 	delimiter, header                   string
 	reference                           []string
 	cpuProfile, memProfile              string
+	require, failOn, junit              string
 }
 
 func newAuditCmd() *cobra.Command {
@@ -73,6 +76,9 @@ glob. The format comes from the extension (.parquet, .csv, .tsv, .ndjson,
 	fl.StringSliceVar(&f.nullValues, "null-values", nil, "CSV/TSV field values read as null (default: the policy's read.null_values)")
 	fl.StringVar(&f.delimiter, "delimiter", "", "CSV delimiter (default: sniffed; \\t for TSV)")
 	fl.StringVar(&f.header, "header", "auto", "whether CSV files have a header row: auto, yes, no")
+	fl.StringVar(&f.require, "require", "", "verdict the data must reach for exit 0: custom, hybrid or pretrained (default: the policy's readiness.require)")
+	fl.StringVar(&f.failOn, "fail-on", "", "error: only the verdict decides the exit code; warn: any check that warns fails it too (default: the policy's readiness.fail_on)")
+	fl.StringVar(&f.junit, "junit", "", "write a JUnit XML file (one test case per check, and one for the verdict)")
 	fl.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile of the audit to this file (go tool pprof)")
 	fl.StringVar(&f.memProfile, "memprofile", "", "write a heap profile, taken after the checks are merged, to this file")
 	fl.StringArrayVar(&f.reference, "reference", nil, "reference dataset (e.g. a sample of production traffic) the training data is compared with; repeatable")
@@ -173,6 +179,10 @@ func runAudit(ctx context.Context, stdout, stderr io.Writer, paths []string, f a
 	if err != nil {
 		return usage(err)
 	}
+	rcfg, err := readinessConfig(policy, f)
+	if err != nil {
+		return usage(err)
+	}
 	var format pipeline.Format
 	if f.format != "" {
 		if format, err = pipeline.ParseFormat(f.format); err != nil {
@@ -235,26 +245,104 @@ func runAudit(ctx context.Context, stdout, stderr io.Writer, paths []string, f a
 	}
 	rep := buildReport(ds, out, policy, roles, choices, asOf, started, f.workers)
 	rep.Reference = refReport
-	if f.out != "" {
-		if err := os.MkdirAll(f.out, 0o755); err != nil {
-			return failed(fmt.Errorf("--out: %w", err))
-		}
-		data, err := report.Marshal(rep)
-		if err != nil {
+	if rep.Readiness, err = readiness.Evaluate(rcfg, out.Results, f.require, f.failOn); err != nil {
+		return usage(err)
+	}
+	// A signal that arrived during the run must not leave any output.
+	if ctx.Err() != nil {
+		return context.Cause(ctx)
+	}
+	if err := writeOutputs(rep, f, log); err != nil {
+		return failed(err)
+	}
+	if os.Getenv("GITHUB_ACTIONS") == "true" {
+		if err := report.WriteAnnotations(stdout, rep); err != nil {
 			return failed(err)
 		}
-		// A signal that arrived during the run must not leave a report.
-		if ctx.Err() != nil {
-			return context.Cause(ctx)
-		}
-		path := filepath.Join(f.out, "report.json")
-		if err := report.WriteFile(path, data); err != nil {
-			return failed(fmt.Errorf("write %s: %w", path, err))
-		}
-		log.Info().Str("path", path).Msg("wrote report")
 	}
 	if err := report.WriteSummary(stdout, rep); err != nil {
 		return failed(err)
+	}
+	if a := rep.Readiness; !a.Passed {
+		why := fmt.Sprintf("verdict %s, required %s", a.Verdict, a.Required)
+		switch {
+		case a.Score == nil:
+			why = "no check could be evaluated, which is never a pass (" + why + ")"
+		case a.FailOn == "warn" && readiness.Rank(a.Verdict) >= readiness.Rank(a.Required):
+			why += ", and a check warned (--fail-on warn)"
+		}
+		return &exitError{code: exitGate, err: fmt.Errorf("gate failed: %s", why)}
+	}
+	return nil
+}
+
+// readinessConfig decodes the policy's readiness section and checks the
+// gate flags against it before anything is read.
+func readinessConfig(p *configs.Policy, f auditFlags) (*readiness.Config, error) {
+	cfg := readiness.DefaultConfig()
+	if !p.Readiness.IsZero() {
+		if err := configs.DecodeStrict(&p.Readiness, "readiness", cfg); err != nil {
+			var pe *configs.Error
+			if errors.As(err, &pe) {
+				pe.Source = p.Source
+			}
+			return nil, err
+		}
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, &configs.Error{Source: p.Source, Path: "readiness", Line: p.Readiness.Line, Err: err}
+	}
+	if f.require != "" && (readiness.Rank(f.require) < 0 || f.require == readiness.Blocked) {
+		return nil, fmt.Errorf("--require %q: want custom, hybrid or pretrained", f.require)
+	}
+	if f.failOn != "" && f.failOn != "error" && f.failOn != "warn" {
+		return nil, fmt.Errorf("--fail-on %q: want error or warn", f.failOn)
+	}
+	return cfg, nil
+}
+
+// writeOutputs writes report.json and report.md into --out, the JUnit file,
+// and appends the Markdown to GitHub's step summary when there is one. Each
+// file appears whole or not at all.
+func writeOutputs(rep *report.Report, f auditFlags, log zerolog.Logger) error {
+	render := func(write func(io.Writer, *report.Report) error) ([]byte, error) {
+		var b bytes.Buffer
+		err := write(&b, rep)
+		return b.Bytes(), err
+	}
+	if f.out != "" {
+		if err := os.MkdirAll(f.out, 0o755); err != nil {
+			return fmt.Errorf("--out: %w", err)
+		}
+		data, err := report.Marshal(rep)
+		if err != nil {
+			return err
+		}
+		md, err := render(report.WriteMarkdown)
+		if err != nil {
+			return err
+		}
+		for name, data := range map[string][]byte{"report.json": data, "report.md": md} {
+			path := filepath.Join(f.out, name)
+			if err := report.WriteFile(path, data); err != nil {
+				return fmt.Errorf("write %s: %w", path, err)
+			}
+			log.Info().Str("path", path).Msg("wrote " + name)
+		}
+	}
+	if f.junit != "" {
+		data, err := render(report.WriteJUnit)
+		if err != nil {
+			return err
+		}
+		if err := report.WriteFile(f.junit, data); err != nil {
+			return fmt.Errorf("--junit: write %s: %w", f.junit, err)
+		}
+	}
+	if path := os.Getenv("GITHUB_STEP_SUMMARY"); path != "" {
+		if err := report.AppendStepSummary(path, rep); err != nil {
+			return fmt.Errorf("GITHUB_STEP_SUMMARY: %w", err)
+		}
 	}
 	return nil
 }

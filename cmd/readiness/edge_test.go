@@ -140,6 +140,10 @@ func edgeWantNotApplicable(t *testing.T, rep *report.Report) {
 	if !edgeHasFinding(res, "MIS000", "") {
 		t.Errorf("missing: no MIS000 finding: %+v", res.Findings)
 	}
+	// Nothing could be evaluated: never a pass.
+	if a := rep.Readiness; a.Passed || a.Score != nil || a.Verdict != "pretrained" {
+		t.Errorf("readiness %+v: want no score, verdict pretrained, gate failed", a)
+	}
 }
 
 func edgeHasFinding(res *checks.Result, code, column string) bool {

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/readiness/readiness/checks/registry"
+	"github.com/readiness/readiness/readiness"
 	"github.com/spf13/cobra"
 )
 
@@ -54,17 +55,22 @@ func writeChecksMarkdown(w io.Writer) error {
 			fmt.Fprintf(&b, "- **%s** — %s\n", k.Code, k.Doc)
 		}
 	}
+	fmt.Fprintf(&b, "\n## readiness: the score, the verdict and the gate\n\n```text\n%s\n```\n", readiness.Doc)
 	_, err := io.WriteString(w, b.String())
 	return err
 }
 
 func newExplainCmd() *cobra.Command {
 	return &cobra.Command{
-		Use:   "explain CODE|CHECK",
+		Use:   "explain CODE|CHECK|readiness",
 		Short: "Print the documentation of a finding code or a check",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			w := cmd.OutOrStdout()
+			if strings.EqualFold(args[0], "readiness") {
+				_, err := fmt.Fprintf(w, "readiness: the score, the verdict and the gate\n\n%s\n", readiness.Doc)
+				return err
+			}
 			if c, ok := registry.Lookup(strings.ToLower(args[0])); ok {
 				_, err := fmt.Fprintf(w, "%s: %s\n\n%s\n", c.Name, c.Summary, c.Doc)
 				return err
