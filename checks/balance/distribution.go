@@ -7,7 +7,7 @@ import (
 	"github.com/DataDog/sketches-go/ddsketch"
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/apache/arrow-go/v18/arrow/decimal128"
+	"github.com/readiness/readiness/checks/rowhash"
 )
 
 // relativeAccuracy is the DDSketch's relative error bound on quantiles.
@@ -153,14 +153,14 @@ func numbers(a arrow.Array, out []float64, ok []bool) {
 		scale := a.DataType().(*arrow.Decimal128Type).Scale
 		for i := range out {
 			if ok[i] {
-				out[i] = decimalFloat(a.Value(i), scale)
+				out[i] = rowhash.DecimalFloat(a.Value(i), scale)
 			}
 		}
 	case *array.Decimal256:
 		scale := a.DataType().(*arrow.Decimal256Type).Scale
 		for i := range out {
 			if ok[i] {
-				out[i] = a.Value(i).ToFloat64(scale)
+				out[i] = rowhash.Decimal256Float(a.Value(i), scale)
 			}
 		}
 	case *array.Int8:
@@ -194,28 +194,6 @@ func numbers(a arrow.Array, out []float64, ok []bool) {
 			ok[i] = false
 		}
 	}
-}
-
-// pow10 are the powers of ten a float64 holds exactly.
-var pow10 = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
-	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22}
-
-// decimalFloat converts a decimal to the nearest float64 when its unscaled
-// value and its power of ten are both exact in float64 (one correctly
-// rounded division: decimal 498.96 reads as the float64 498.96), and with
-// arrow's conversion otherwise, which can be an ulp off.
-func decimalFloat(v decimal128.Num, scale int32) float64 {
-	lo, hi := int64(v.LowBits()), v.HighBits()
-	if (hi == 0 && lo >= 0 && lo <= 1<<53) || (hi == -1 && lo < 0 && lo >= -(1<<53)) {
-		u := float64(lo)
-		switch {
-		case scale >= 0 && int(scale) < len(pow10):
-			return u / pow10[scale]
-		case scale < 0 && int(-scale) < len(pow10):
-			return u * pow10[-scale]
-		}
-	}
-	return v.ToFloat64(scale)
 }
 
 func ints[T int8 | int16 | int32 | int64 | uint8 | uint16 | uint32 | uint64](vals []T, out []float64) {

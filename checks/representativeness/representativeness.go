@@ -35,6 +35,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/readiness/readiness/checks"
+	"github.com/readiness/readiness/checks/rowhash"
 	"github.com/readiness/readiness/labels"
 )
 
@@ -622,14 +623,14 @@ func (s *state) observe(p *profile, arr arrow.Array) {
 		scale := a.DataType().(*arrow.Decimal128Type).Scale
 		for i := range n {
 			if !hasNulls || a.IsValid(i) {
-				p.addFloat(a.Value(i).ToFloat64(scale))
+				p.addFloat(rowhash.DecimalFloat(a.Value(i), scale))
 			}
 		}
 	case *array.Decimal256:
 		scale := a.DataType().(*arrow.Decimal256Type).Scale
 		for i := range n {
 			if !hasNulls || a.IsValid(i) {
-				p.addFloat(a.Value(i).ToFloat64(scale))
+				p.addFloat(rowhash.Decimal256Float(a.Value(i), scale))
 			}
 		}
 	}
