@@ -26,12 +26,12 @@ func randomTable(rng *rand.Rand, n int, labelType, timeType arrow.DataType) []co
 	classes := []string{"billing", "shipping", "returns", "fraud", "Billing"}
 	weights := []int{50, 25, 12, 8, 5}
 	cols := []col{
-		{name: "text", typ: arrow.BinaryTypes.String},
-		{name: "n", typ: arrow.PrimitiveTypes.Int64},
-		{name: "x", typ: arrow.PrimitiveTypes.Float64},
-		{name: "label", typ: labelType},
-		{name: "ts", typ: timeType},
-		{name: "note", typ: arrow.BinaryTypes.String},
+		{Name: "text", Type: arrow.BinaryTypes.String},
+		{Name: "n", Type: arrow.PrimitiveTypes.Int64},
+		{Name: "x", Type: arrow.PrimitiveTypes.Float64},
+		{Name: "label", Type: labelType},
+		{Name: "ts", Type: timeType},
+		{Name: "note", Type: arrow.BinaryTypes.String},
 	}
 	label := func() any {
 		if rng.IntN(25) == 0 {
@@ -85,14 +85,14 @@ func randomTable(rng *rand.Rand, n int, labelType, timeType arrow.DataType) []co
 	}
 	for i := range cols {
 		for _, r := range rows {
-			cols[i].vals = append(cols[i].vals, r[i])
+			cols[i].Vals = append(cols[i].Vals, r[i])
 		}
 	}
 	return cols
 }
 
 func envOf(cols []col) checks.Env {
-	return checks.Env{Schema: schemaOf(cols), StaleBefore: staleBefore, AsOf: staleBefore.AddDate(1, 0, 0),
+	return checks.Env{Schema: checktest.Schema(cols), StaleBefore: staleBefore, AsOf: staleBefore.AddDate(1, 0, 0),
 		Roles: checks.Roles{Label: "label", Time: "ts", Features: []string{"text", "n", "x"}}}
 }
 
@@ -113,11 +113,11 @@ func TestAgainstOracle(t *testing.T) {
 	}
 	for i, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			mem := checkedMem(t)
+			mem := checktest.Allocator(t)
 			rng := rand.New(rand.NewPCG(uint64(i), 7))
 			cols := randomTable(rng, c.n, c.label, c.timeType)
-			bs := batches(t, mem, cols, c.bounds...)
-			defer release(bs)
+			bs := checktest.Table(t, mem, cols, c.bounds...)
+			defer checktest.Release(bs)
 			env := envOf(cols)
 			r := checktest.SplitMerge(t, &balance.Check, defaultCfg(), env, bs, checktest.Options{Seed: uint64(i + 1)})
 			m := metricsOf(t, r)
@@ -131,7 +131,7 @@ func TestAgainstOracle(t *testing.T) {
 			}
 			checkDerived(t, r, m, defaultCfg())
 			var unparsed int64
-			for _, v := range cols[4].vals {
+			for _, v := range cols[4].Vals {
 				if s, ok := v.(string); ok {
 					if _, ok := timeOf(s); !ok {
 						unparsed++
@@ -139,7 +139,7 @@ func TestAgainstOracle(t *testing.T) {
 				}
 			}
 			if m.UnparsedTimes != unparsed || hasCode(r, "BAL010") != (unparsed > 0) {
-				t.Errorf("unparsed_times %d, want %d; findings %v", m.UnparsedTimes, unparsed, codesOf(r))
+				t.Errorf("unparsed_times %d, want %d; findings %v", m.UnparsedTimes, unparsed, checktest.Codes(r))
 			}
 		})
 	}
@@ -208,7 +208,7 @@ func checkDerived(t *testing.T, r checks.Result, m balance.Metrics, cfg *balance
 		want = checks.Warn
 	}
 	if r.Status != want {
-		t.Errorf("status %s, want %s (findings %v)", r.Status, want, codesOf(r))
+		t.Errorf("status %s, want %s (findings %v)", r.Status, want, checktest.Codes(r))
 	}
 	score := math.Round(100*wantH*float64(meeting)/float64(k)*100) / 100
 	if r.Score == nil || math.Abs(*r.Score-score) > 0.011 {
@@ -224,31 +224,31 @@ func checkDerived(t *testing.T, r checks.Result, m balance.Metrics, cfg *balance
 // With a small minimum and generous ratios, the same data passes; with a
 // large minimum every class fails it.
 func TestThresholds(t *testing.T) {
-	mem := checkedMem(t)
+	mem := checktest.Allocator(t)
 	rng := rand.New(rand.NewPCG(3, 3))
 	cols := randomTable(rng, 2000, arrow.BinaryTypes.String, tsMicroUTC)
-	bs := batches(t, mem, cols, 1000)
-	defer release(bs)
+	bs := checktest.Table(t, mem, cols, 1000)
+	defer checktest.Release(bs)
 	env := envOf(cols)
 
 	loose := &balance.Config{MinClassRows: 1, WarnRatio: 100, FailRatio: 200, MaxClasses: 1000}
 	r := checktest.Result(t, &balance.Check, loose, env, bs)
-	if r.Status != checks.Pass || len(codesOf(r)) != 1 || !hasCode(r, "BAL009") {
-		t.Errorf("loose policy: status %s, findings %v", r.Status, codesOf(r))
+	if r.Status != checks.Pass || len(checktest.Codes(r)) != 1 || !hasCode(r, "BAL009") {
+		t.Errorf("loose policy: status %s, findings %v", r.Status, checktest.Codes(r))
 	}
 	checkDerived(t, r, metricsOf(t, r), loose)
 
 	warn := &balance.Config{MinClassRows: 1, WarnRatio: 2, FailRatio: 200, MaxClasses: 1000}
 	r = checktest.Result(t, &balance.Check, warn, env, bs)
 	if r.Status != checks.Warn || !hasCode(r, "BAL006") {
-		t.Errorf("warn policy: status %s, findings %v", r.Status, codesOf(r))
+		t.Errorf("warn policy: status %s, findings %v", r.Status, checktest.Codes(r))
 	}
 
 	strict := &balance.Config{MinClassRows: 100000, WarnRatio: 2, FailRatio: 3, MaxClasses: 1000}
 	r = checktest.Result(t, &balance.Check, strict, env, bs)
 	m := metricsOf(t, r)
 	if r.Status != checks.Fail || !hasCode(r, "BAL005") || len(m.ClassesBelowMin) != len(m.Classes) {
-		t.Errorf("strict policy: status %s, findings %v, below %v", r.Status, codesOf(r), m.ClassesBelowMin)
+		t.Errorf("strict policy: status %s, findings %v, below %v", r.Status, checktest.Codes(r), m.ClassesBelowMin)
 	}
 	checkDerived(t, r, m, strict)
 	if *r.Score != 0 {
@@ -274,27 +274,27 @@ func TestBadConfig(t *testing.T) {
 }
 
 func TestEdgeCases(t *testing.T) {
-	mem := checkedMem(t)
+	mem := checktest.Allocator(t)
 	str := arrow.BinaryTypes.String
 
 	t.Run("no label column", func(t *testing.T) {
-		cols := []col{{name: "a", typ: str, vals: []any{"x", "y"}}}
-		bs := batches(t, mem, cols)
-		defer release(bs)
+		cols := []col{{Name: "a", Type: str, Vals: []any{"x", "y"}}}
+		bs := checktest.Table(t, mem, cols)
+		defer checktest.Release(bs)
 		for _, roles := range []checks.Roles{{}, {Label: "label"}} {
-			r := checktest.SplitMerge(t, &balance.Check, defaultCfg(), checks.Env{Schema: schemaOf(cols), Roles: roles}, bs, checktest.Options{})
-			if r.Status != checks.NotApplicable || r.Score != nil || !slices.Equal(codesOf(r), []string{"BAL000"}) {
-				t.Errorf("roles %+v: status %s, findings %v", roles, r.Status, codesOf(r))
+			r := checktest.SplitMerge(t, &balance.Check, defaultCfg(), checks.Env{Schema: checktest.Schema(cols), Roles: roles}, bs, checktest.Options{})
+			if r.Status != checks.NotApplicable || r.Score != nil || !slices.Equal(checktest.Codes(r), []string{"BAL000"}) {
+				t.Errorf("roles %+v: status %s, findings %v", roles, r.Status, checktest.Codes(r))
 			}
 		}
 	})
 	t.Run("zero rows", func(t *testing.T) {
-		cols := []col{{name: "label", typ: str}, {name: "f", typ: str}}
-		bs := batches(t, mem, cols)
-		defer release(bs)
-		r := checktest.SplitMerge(t, &balance.Check, defaultCfg(), checks.Env{Schema: schemaOf(cols), Roles: checks.Roles{Label: "label", Features: []string{"f"}}}, bs, checktest.Options{})
-		if r.Status != checks.NotApplicable || r.Score != nil || !slices.Equal(codesOf(r), []string{"BAL001"}) {
-			t.Errorf("status %s, findings %v", r.Status, codesOf(r))
+		cols := []col{{Name: "label", Type: str}, {Name: "f", Type: str}}
+		bs := checktest.Table(t, mem, cols)
+		defer checktest.Release(bs)
+		r := checktest.SplitMerge(t, &balance.Check, defaultCfg(), checks.Env{Schema: checktest.Schema(cols), Roles: checks.Roles{Label: "label", Features: []string{"f"}}}, bs, checktest.Options{})
+		if r.Status != checks.NotApplicable || r.Score != nil || !slices.Equal(checktest.Codes(r), []string{"BAL001"}) {
+			t.Errorf("status %s, findings %v", r.Status, checktest.Codes(r))
 		}
 		if m := metricsOf(t, r); m.Rows != 0 || m.UsableRows != 0 {
 			t.Errorf("metrics %+v", m)
@@ -302,25 +302,25 @@ func TestEdgeCases(t *testing.T) {
 	})
 	for _, typ := range []arrow.DataType{str, dictString, arrow.Null, arrow.PrimitiveTypes.Float64} {
 		t.Run("all-null label "+typ.String(), func(t *testing.T) {
-			cols := []col{{name: "label", typ: typ, vals: []any{nil, nil, nil}}, {name: "f", typ: str, vals: []any{"a", "b", "a"}}}
-			bs := batches(t, mem, cols, 1)
-			defer release(bs)
-			r := checktest.SplitMerge(t, &balance.Check, defaultCfg(), checks.Env{Schema: schemaOf(cols), Roles: checks.Roles{Label: "label", Features: []string{"f"}}}, bs, checktest.Options{})
+			cols := []col{{Name: "label", Type: typ, Vals: []any{nil, nil, nil}}, {Name: "f", Type: str, Vals: []any{"a", "b", "a"}}}
+			bs := checktest.Table(t, mem, cols, 1)
+			defer checktest.Release(bs)
+			r := checktest.SplitMerge(t, &balance.Check, defaultCfg(), checks.Env{Schema: checktest.Schema(cols), Roles: checks.Roles{Label: "label", Features: []string{"f"}}}, bs, checktest.Options{})
 			m := metricsOf(t, r)
 			if r.Status != checks.Fail || r.Score == nil || *r.Score != 0 || !hasCode(r, "BAL002") {
-				t.Errorf("status %s, score %v, findings %v", r.Status, r.Score, codesOf(r))
+				t.Errorf("status %s, score %v, findings %v", r.Status, r.Score, checktest.Codes(r))
 			}
 			compare(t, m, oracle(rowsOf(cols), 0, -1, []int{1}, time.Time{}))
 		})
 	}
 	t.Run("one class", func(t *testing.T) {
-		cols := []col{{name: "label", typ: str, vals: []any{"a", "a", nil, "a"}}, {name: "f", typ: str, vals: []any{"x", "y", "z", "x"}}}
-		bs := batches(t, mem, cols, 2)
-		defer release(bs)
-		r := checktest.SplitMerge(t, &balance.Check, defaultCfg(), checks.Env{Schema: schemaOf(cols), Roles: checks.Roles{Label: "label", Features: []string{"f"}}}, bs, checktest.Options{})
+		cols := []col{{Name: "label", Type: str, Vals: []any{"a", "a", nil, "a"}}, {Name: "f", Type: str, Vals: []any{"x", "y", "z", "x"}}}
+		bs := checktest.Table(t, mem, cols, 2)
+		defer checktest.Release(bs)
+		r := checktest.SplitMerge(t, &balance.Check, defaultCfg(), checks.Env{Schema: checktest.Schema(cols), Roles: checks.Roles{Label: "label", Features: []string{"f"}}}, bs, checktest.Options{})
 		m := metricsOf(t, r)
 		if r.Status != checks.Fail || *r.Score != 0 || !hasCode(r, "BAL003") || *m.NormalizedEntropy != 0 || *m.ImbalanceRatio != 1 {
-			t.Errorf("status %s, score %v, findings %v, metrics %+v", r.Status, *r.Score, codesOf(r), m)
+			t.Errorf("status %s, score %v, findings %v, metrics %+v", r.Status, *r.Score, checktest.Codes(r), m)
 		}
 		compare(t, m, oracle(rowsOf(cols), 0, -1, []int{1}, time.Time{}))
 		if m.UsableRows != 2 || m.Excluded.Duplicate != 1 {
@@ -328,10 +328,10 @@ func TestEdgeCases(t *testing.T) {
 		}
 	})
 	t.Run("no time and no feature columns", func(t *testing.T) {
-		cols := []col{{name: "label", typ: str, vals: []any{"a", "b", "a", "b", "a"}}, {name: "f", typ: str, vals: []any{"x", "x", "x", "y", "x"}}}
-		bs := batches(t, mem, cols, 3)
-		defer release(bs)
-		env := checks.Env{Schema: schemaOf(cols), StaleBefore: staleBefore, Roles: checks.Roles{Label: "label", Time: "missing"}}
+		cols := []col{{Name: "label", Type: str, Vals: []any{"a", "b", "a", "b", "a"}}, {Name: "f", Type: str, Vals: []any{"x", "x", "x", "y", "x"}}}
+		bs := checktest.Table(t, mem, cols, 3)
+		defer checktest.Release(bs)
+		env := checks.Env{Schema: checktest.Schema(cols), StaleBefore: staleBefore, Roles: checks.Roles{Label: "label", Time: "missing"}}
 		r := checktest.SplitMerge(t, &balance.Check, defaultCfg(), env, bs, checktest.Options{})
 		m := metricsOf(t, r)
 		compare(t, m, oracle(rowsOf(cols), 0, -1, nil, time.Time{}))
@@ -350,13 +350,13 @@ func TestEdgeCases(t *testing.T) {
 		// A null-type column and a float16-free schema with a decimal
 		// feature: no panic, and the counts still agree with the oracle.
 		cols := []col{
-			{name: "label", typ: str, vals: []any{"a", "b", "a", "a"}},
-			{name: "nothing", typ: arrow.Null, vals: []any{nil, nil, nil, nil}},
-			{name: "d", typ: dec, vals: []any{1.5, 1.5, nil, 1.5}},
+			{Name: "label", Type: str, Vals: []any{"a", "b", "a", "a"}},
+			{Name: "nothing", Type: arrow.Null, Vals: []any{nil, nil, nil, nil}},
+			{Name: "d", Type: dec, Vals: []any{1.5, 1.5, nil, 1.5}},
 		}
-		bs := batches(t, mem, cols, 2)
-		defer release(bs)
-		env := checks.Env{Schema: schemaOf(cols), Roles: checks.Roles{Label: "label", Features: []string{"nothing", "d"}}}
+		bs := checktest.Table(t, mem, cols, 2)
+		defer checktest.Release(bs)
+		env := checks.Env{Schema: checktest.Schema(cols), Roles: checks.Roles{Label: "label", Features: []string{"nothing", "d"}}}
 		m := metricsOf(t, checktest.SplitMerge(t, &balance.Check, defaultCfg(), env, bs, checktest.Options{}))
 		compare(t, m, oracle(rowsOf(cols), 0, -1, []int{1, 2}, time.Time{}))
 	})
@@ -366,7 +366,7 @@ func TestEdgeCases(t *testing.T) {
 // classes, whichever state first sees too many; an integer one is
 // summarised as a distribution.
 func TestTooManyValues(t *testing.T) {
-	mem := checkedMem(t)
+	mem := checktest.Allocator(t)
 	rng := rand.New(rand.NewPCG(9, 9))
 	const n = 600
 	ints := make([]any, n)
@@ -380,23 +380,23 @@ func TestTooManyValues(t *testing.T) {
 		}
 	}
 	cfg := &balance.Config{MinClassRows: 1, WarnRatio: 5, FailRatio: 20, MaxClasses: 25}
-	for _, c := range []col{{name: "label", typ: arrow.PrimitiveTypes.Int64, vals: ints}, {name: "label", typ: arrow.BinaryTypes.String, vals: strs}} {
-		t.Run(c.typ.String(), func(t *testing.T) {
-			cols := []col{c, {name: "f", typ: arrow.BinaryTypes.String, vals: feats}}
-			bs := batches(t, mem, cols, 100, 250, 251)
-			defer release(bs)
-			env := checks.Env{Schema: schemaOf(cols), Roles: checks.Roles{Label: "label", Features: []string{"f"}}}
+	for _, c := range []col{{Name: "label", Type: arrow.PrimitiveTypes.Int64, Vals: ints}, {Name: "label", Type: arrow.BinaryTypes.String, Vals: strs}} {
+		t.Run(c.Type.String(), func(t *testing.T) {
+			cols := []col{c, {Name: "f", Type: arrow.BinaryTypes.String, Vals: feats}}
+			bs := checktest.Table(t, mem, cols, 100, 250, 251)
+			defer checktest.Release(bs)
+			env := checks.Env{Schema: checktest.Schema(cols), Roles: checks.Roles{Label: "label", Features: []string{"f"}}}
 			r := checktest.SplitMerge(t, &balance.Check, cfg, env, bs, checktest.Options{Trials: 40, MaxStates: 12})
 			m := metricsOf(t, r)
 			if r.Status != checks.NotApplicable || !hasCode(r, "BAL007") || m.LabelKind != "too_many_values" || len(m.Classes) != 0 {
-				t.Errorf("status %s, findings %v, kind %q, %d classes", r.Status, codesOf(r), m.LabelKind, len(m.Classes))
+				t.Errorf("status %s, findings %v, kind %q, %d classes", r.Status, checktest.Codes(r), m.LabelKind, len(m.Classes))
 			}
 			o := oracle(rowsOf(cols), 0, -1, []int{1}, time.Time{})
 			if m.UsableRows != o.usable || m.Excluded != o.excluded || m.LabelledRows != o.labelled {
 				t.Errorf("usable %d excluded %+v, oracle %d %+v", m.UsableRows, m.Excluded, o.usable, o.excluded)
 			}
-			if isInt := c.typ.ID() == arrow.INT64; isInt != (m.Distribution != nil) {
-				t.Fatalf("distribution %+v for %s", m.Distribution, c.typ)
+			if isInt := c.Type.ID() == arrow.INT64; isInt != (m.Distribution != nil) {
+				t.Fatalf("distribution %+v for %s", m.Distribution, c.Type)
 			}
 			if m.Distribution != nil {
 				var vals []float64

@@ -9,6 +9,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/readiness/readiness/checks"
+	"github.com/readiness/readiness/checks/checktest"
 )
 
 // BenchmarkObserve measures the check's hot loop on one 64K-row batch of
@@ -53,19 +54,7 @@ func BenchmarkObserve(b *testing.B) {
 	defer rec.Release()
 	env := checks.Env{Schema: schema, StaleBefore: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC),
 		Roles: checks.Roles{Label: "label", Time: "ts", Features: []string{"text", "category", "amount", "age"}}}
-	b.SetBytes(n)
-	b.ReportAllocs()
-	b.ResetTimer()
-	for b.Loop() {
-		st, err := newState(defaultConfig(), env)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if err := st.Observe(checks.Batch{Record: rec}); err != nil {
-			b.Fatal(err)
-		}
-	}
-	b.ReportMetric(float64(b.N)*n/b.Elapsed().Seconds(), "rows/s")
+	checktest.BenchObserve(b, rec, 1, func() (checks.State, error) { return newState(defaultConfig(), env) })
 }
 
 // BenchmarkObserveRegression measures a float64 label: sketch and exact
@@ -87,17 +76,5 @@ func BenchmarkObserveRegression(b *testing.B) {
 	rec := array.NewRecordBatch(schema, []arrow.Array{fb.NewArray(), yb.NewArray()}, n)
 	defer rec.Release()
 	env := checks.Env{Schema: schema, Roles: checks.Roles{Label: "y", Features: []string{"x"}}}
-	b.SetBytes(n)
-	b.ReportAllocs()
-	b.ResetTimer()
-	for b.Loop() {
-		st, err := newState(defaultConfig(), env)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if err := st.Observe(checks.Batch{Record: rec}); err != nil {
-			b.Fatal(err)
-		}
-	}
-	b.ReportMetric(float64(b.N)*n/b.Elapsed().Seconds(), "rows/s")
+	checktest.BenchObserve(b, rec, 1, func() (checks.State, error) { return newState(defaultConfig(), env) })
 }

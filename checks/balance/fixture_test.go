@@ -1,20 +1,13 @@
 package balance_test
 
 import (
-	"context"
-	"encoding/json"
 	"maps"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/apache/arrow-go/v18/arrow/memory"
-	apq "github.com/apache/arrow-go/v18/parquet"
-	pqfile "github.com/apache/arrow-go/v18/parquet/file"
-	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 	"github.com/readiness/readiness/checks"
 	"github.com/readiness/readiness/checks/balance"
 	"github.com/readiness/readiness/checks/checktest"
@@ -31,47 +24,12 @@ type truth struct {
 	FeatureColumns []string         `json:"feature_columns"`
 }
 
-// readParquet reads a Parquet file with pqarrow in batches of 97 rows.
-func readParquet(t *testing.T, path string, mem memory.Allocator) []arrow.RecordBatch {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	props := apq.NewReaderProperties(mem)
-	props.BufferedStreamEnabled = true
-	pr, err := pqfile.NewParquetReader(f, pqfile.WithReadProps(props))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pr.Close()
-	fr, err := pqarrow.NewFileReader(pr, pqarrow.ArrowReadProperties{BatchSize: 97}, mem)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rr, err := fr.GetRecordReader(context.Background(), nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rr.Release()
-	var recs []arrow.RecordBatch
-	for rr.Next() {
-		rec := rr.RecordBatch()
-		rec.Retain()
-		recs = append(recs, rec)
-	}
-	if err := rr.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return recs
-}
-
 // goRows turns record batches into rows of plain Go values for the oracle.
-func goRows(t *testing.T, recs []arrow.RecordBatch) [][]any {
+func goRows(t *testing.T, bs []checks.Batch) [][]any {
 	t.Helper()
 	var rows [][]any
-	for _, rec := range recs {
+	for _, b := range bs {
+		rec := b.Record
 		for i := range int(rec.NumRows()) {
 			row := make([]any, rec.NumCols())
 			for c, a := range rec.Columns() {
@@ -100,19 +58,11 @@ func goRows(t *testing.T, recs []arrow.RecordBatch) [][]any {
 }
 
 func TestSampleFixture(t *testing.T) {
-	raw, err := os.ReadFile(filepath.Join(sampleDir, "truth.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	var tr truth
-	if err := json.Unmarshal(raw, &tr); err != nil {
-		t.Fatal(err)
-	}
-	mem := checkedMem(t)
-	recs := readParquet(t, filepath.Join(sampleDir, "train.parquet"), mem)
-	bs := checktest.Batches(0, recs...)
-	defer release(bs)
-	schema := recs[0].Schema()
+	checktest.ReadJSON(t, filepath.Join(sampleDir, "truth.json"), &tr)
+	mem := checktest.Allocator(t)
+	bs := checktest.ReadParquet(t, mem, filepath.Join(sampleDir, "train.parquet"), 97)
+	schema := bs[0].Record.Schema()
 	env := checks.Env{Schema: schema, StaleBefore: tr.StaleBefore, AsOf: tr.StaleBefore.AddDate(1, 0, 0),
 		Roles: checks.Roles{Label: "label", Time: "ts", ID: "id", Annotator: "annotator", Features: tr.FeatureColumns}}
 	r := checktest.SplitMerge(t, &balance.Check, defaultCfg(), env, bs, checktest.Options{Trials: 10})
@@ -128,7 +78,7 @@ func TestSampleFixture(t *testing.T) {
 	}
 
 	// Usable rows against the oracle over the same rows as Go values.
-	rows := goRows(t, recs)
+	rows := goRows(t, bs)
 	idx := func(name string) int {
 		i := schema.FieldIndices(name)
 		if len(i) != 1 {

@@ -1,24 +1,16 @@
 package balance_test
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
-	"os"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/apache/arrow-go/v18/arrow/decimal128"
-	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/readiness/readiness/checks"
 	"github.com/readiness/readiness/checks/balance"
 	"github.com/readiness/readiness/checks/checktest"
-	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
 // The test tables are plain Go values first: the oracle below works on
@@ -28,11 +20,7 @@ import (
 // col is one column: nil is null; string, int64, float64, bool or
 // time.Time otherwise (float64 k/100 for a decimal column, a string for a
 // string time column).
-type col struct {
-	name string
-	typ  arrow.DataType
-	vals []any
-}
+type col = checktest.Column
 
 var (
 	dictString = &arrow.DictionaryType{IndexType: arrow.PrimitiveTypes.Int32, ValueType: arrow.BinaryTypes.String}
@@ -41,162 +29,16 @@ var (
 	dec        = &arrow.Decimal128Type{Precision: 18, Scale: 2}
 )
 
-func schemaOf(cols []col) *arrow.Schema {
-	fields := make([]arrow.Field, len(cols))
-	for i, c := range cols {
-		fields[i] = arrow.Field{Name: c.name, Type: c.typ, Nullable: true}
-	}
-	return arrow.NewSchema(fields, nil)
-}
-
-func build(t testing.TB, mem memory.Allocator, typ arrow.DataType, vals []any) arrow.Array {
-	t.Helper()
-	var b array.Builder
-	if d, ok := typ.(*arrow.DictionaryType); ok {
-		b = array.NewDictionaryBuilder(mem, d)
-	} else {
-		b = array.NewBuilder(mem, typ)
-	}
-	defer b.Release()
-	for _, v := range vals {
-		if v == nil {
-			b.AppendNull()
-			continue
-		}
-		switch b := b.(type) {
-		case *array.StringBuilder:
-			b.Append(v.(string))
-		case *array.LargeStringBuilder:
-			b.Append(v.(string))
-		case *array.BinaryDictionaryBuilder:
-			if err := b.AppendString(v.(string)); err != nil {
-				t.Fatal(err)
-			}
-		case *array.Int64Builder:
-			b.Append(v.(int64))
-		case *array.Int32Builder:
-			b.Append(int32(v.(int64)))
-		case *array.Float64Builder:
-			b.Append(v.(float64))
-		case *array.Float32Builder:
-			b.Append(float32(v.(float64)))
-		case *array.BooleanBuilder:
-			b.Append(v.(bool))
-		case *array.TimestampBuilder:
-			ts, err := arrow.TimestampFromTime(v.(time.Time), typ.(*arrow.TimestampType).Unit)
-			if err != nil {
-				t.Fatal(err)
-			}
-			b.Append(ts)
-		case *array.Date32Builder:
-			b.Append(arrow.Date32FromTime(v.(time.Time)))
-		case *array.Decimal128Builder:
-			b.Append(decimal128.FromI64(int64(mustRound(v.(float64) * 100))))
-		default:
-			t.Fatalf("no builder case for %T", b)
-		}
-	}
-	return b.NewArray()
-}
-
-func mustRound(v float64) float64 {
-	if v < 0 {
-		return -float64(int64(-v + 0.5))
-	}
-	return float64(int64(v + 0.5))
-}
-
-// batches cuts cols into record batches at the given row boundaries.
-func batches(t testing.TB, mem memory.Allocator, cols []col, bounds ...int) []checks.Batch {
-	t.Helper()
-	n := 0
-	if len(cols) > 0 {
-		n = len(cols[0].vals)
-	}
-	schema := schemaOf(cols)
-	var recs []arrow.RecordBatch
-	lo := 0
-	for _, hi := range append(bounds, n) {
-		arrs := make([]arrow.Array, len(cols))
-		for i, c := range cols {
-			arrs[i] = build(t, mem, c.typ, c.vals[lo:hi])
-		}
-		recs = append(recs, array.NewRecordBatch(schema, arrs, int64(hi-lo)))
-		for _, a := range arrs {
-			a.Release()
-		}
-		lo = hi
-	}
-	return checktest.Batches(0, recs...)
-}
-
-func release(bs []checks.Batch) {
-	for _, b := range bs {
-		b.Record.Release()
-	}
-}
-
-func checkedMem(t *testing.T) *memory.CheckedAllocator {
-	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-	t.Cleanup(func() { mem.AssertSize(t, 0) })
-	return mem
-}
-
-// metricsSchema is the check's metrics schema fragment, compiled once.
-var metricsSchema = sync.OnceValues(func() (*jsonschema.Schema, error) {
-	f, err := os.Open("metrics.schema.json")
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	doc, err := jsonschema.UnmarshalJSON(f)
-	if err != nil {
-		return nil, err
-	}
-	c := jsonschema.NewCompiler()
-	if err := c.AddResource("metrics.schema.json", doc); err != nil {
-		return nil, err
-	}
-	return c.Compile("metrics.schema.json")
-})
+// metricsSchema is the check's metrics schema, compiled once.
+var metricsSchema = checktest.SchemaFile("metrics.schema.json", false)
 
 // metricsOf decodes a result's metrics, after validating them against
 // metrics.schema.json.
 func metricsOf(t testing.TB, r checks.Result) balance.Metrics {
 	t.Helper()
-	sch, err := metricsSchema()
-	if err != nil {
-		t.Fatalf("metrics.schema.json: %v", err)
-	}
-	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(r.Metrics))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := sch.Validate(inst); err != nil {
-		t.Errorf("metrics do not match metrics.schema.json: %v\n%s", err, r.Metrics)
-	}
 	var m balance.Metrics
-	if err := json.Unmarshal(r.Metrics, &m); err != nil {
-		t.Fatalf("decode metrics: %v", err)
-	}
+	checktest.Metrics(t, metricsSchema, r, &m, false)
 	return m
-}
-
-func codesOf(r checks.Result) []string {
-	var out []string
-	for _, f := range r.Findings {
-		out = append(out, f.Code)
-	}
-	return out
-}
-
-func hasCode(r checks.Result, code string) bool {
-	for _, f := range r.Findings {
-		if f.Code == code {
-			return true
-		}
-	}
-	return false
 }
 
 func defaultCfg() *balance.Config { return balance.Check.DefaultConfig().(*balance.Config) }
@@ -322,11 +164,11 @@ func rowsOf(cols []col) [][]any {
 	if len(cols) == 0 {
 		return nil
 	}
-	rows := make([][]any, len(cols[0].vals))
+	rows := make([][]any, len(cols[0].Vals))
 	for i := range rows {
 		rows[i] = make([]any, len(cols))
 		for j, c := range cols {
-			rows[i][j] = c.vals[i]
+			rows[i][j] = c.Vals[i]
 		}
 	}
 	return rows
@@ -363,3 +205,5 @@ func compare(t *testing.T, m balance.Metrics, o oracleResult) {
 		}
 	}
 }
+
+func hasCode(r checks.Result, code string) bool { return checktest.Finding(r, code) != nil }

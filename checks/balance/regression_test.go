@@ -91,7 +91,7 @@ func TestRegressionLabel(t *testing.T) {
 	}
 	for i, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			mem := checkedMem(t)
+			mem := checktest.Allocator(t)
 			rng := rand.New(rand.NewPCG(uint64(i), 11))
 			const n = 5000
 			var labelVals, feat []any
@@ -115,14 +115,14 @@ func TestRegressionLabel(t *testing.T) {
 					finite = append(finite, v)
 				}
 			}
-			cols := []col{{name: "y", typ: c.typ, vals: labelVals}, {name: "f", typ: arrow.PrimitiveTypes.Int64, vals: feat}}
-			bs := batches(t, mem, cols, 1000, 1001, 3333)
-			defer release(bs)
-			env := checks.Env{Schema: schemaOf(cols), Roles: checks.Roles{Label: "y", Features: []string{"f"}}}
+			cols := []col{{Name: "y", Type: c.typ, Vals: labelVals}, {Name: "f", Type: arrow.PrimitiveTypes.Int64, Vals: feat}}
+			bs := checktest.Table(t, mem, cols, 1000, 1001, 3333)
+			defer checktest.Release(bs)
+			env := checks.Env{Schema: checktest.Schema(cols), Roles: checks.Roles{Label: "y", Features: []string{"f"}}}
 			r := checktest.SplitMerge(t, &balance.Check, defaultCfg(), env, bs, checktest.Options{})
 			m := metricsOf(t, r)
 			if r.Status != checks.NotApplicable || r.Score != nil || !hasCode(r, "BAL008") || m.LabelKind != "continuous" || len(m.Classes) != 0 {
-				t.Errorf("status %s, findings %v, kind %q", r.Status, codesOf(r), m.LabelKind)
+				t.Errorf("status %s, findings %v, kind %q", r.Status, checktest.Codes(r), m.LabelKind)
 			}
 			if m.Distribution == nil {
 				t.Fatal("no distribution")
@@ -142,7 +142,7 @@ func TestRegressionLabel(t *testing.T) {
 // Mean and std stay exact where a naive float sum cancels: a huge offset
 // with small spread, in many batches.
 func TestMomentsCancellation(t *testing.T) {
-	mem := checkedMem(t)
+	mem := checktest.Allocator(t)
 	var vals []any
 	var finite []float64
 	for i := range 1000 {
@@ -150,10 +150,10 @@ func TestMomentsCancellation(t *testing.T) {
 		vals = append(vals, v)
 		finite = append(finite, v)
 	}
-	cols := []col{{name: "y", typ: arrow.PrimitiveTypes.Float64, vals: vals}}
-	bs := batches(t, mem, cols, 100, 200, 300, 777)
-	defer release(bs)
-	env := checks.Env{Schema: schemaOf(cols), Roles: checks.Roles{Label: "y"}}
+	cols := []col{{Name: "y", Type: arrow.PrimitiveTypes.Float64, Vals: vals}}
+	bs := checktest.Table(t, mem, cols, 100, 200, 300, 777)
+	defer checktest.Release(bs)
+	env := checks.Env{Schema: checktest.Schema(cols), Roles: checks.Roles{Label: "y"}}
 	m := metricsOf(t, checktest.SplitMerge(t, &balance.Check, defaultCfg(), env, bs, checktest.Options{}))
 	// Values 0..9 repeated evenly: mean 4.5 and variance 8.25 above 1e15.
 	if *m.Distribution.Mean != 1e15+4.5 || math.Abs(*m.Distribution.Std-math.Sqrt(8.25)) > 1e-12 {

@@ -12,6 +12,12 @@
 // never release them; the caller owns them. Slices the helpers make are
 // released before they return, so a test can assert a checked allocator is
 // back at zero afterwards.
+//
+// The package also holds what the check tests build their data with: a
+// checked [Allocator], tables of Go values cut into batches ([Table],
+// [Array]), the fixture readers [ReadParquet], [ReadIPC] and [ReadJSON]
+// (their batches are released when the test ends), metrics decoding and
+// schema validation ([SchemaFile], [Metrics]) and [BenchObserve].
 package checktest
 
 import (

@@ -36,13 +36,19 @@ func (r *recorder) Fatalf(format string, args ...any) {
 // fails reports whether f calls Fatalf on the recorder.
 func fails(f func(tb testing.TB)) (bool, string) {
 	r := &recorder{}
+	inGoroutine(func() { f(r) })
+	return r.failed, r.msg
+}
+
+// inGoroutine runs f in a goroutine of its own, so that a Fatalf stopping
+// it does not stop the test, and waits for it.
+func inGoroutine(f func()) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		f(r)
+		f()
 	}()
 	<-done
-	return r.failed, r.msg
 }
 
 // fault plants one kind of bug in the counting check below.

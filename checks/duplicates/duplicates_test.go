@@ -1,17 +1,13 @@
 package duplicates_test
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"maps"
 	"math"
 	"math/rand/v2"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -80,140 +76,36 @@ func (t table) rows() int {
 	return len(t.cols[0].vals)
 }
 
-func (t table) schema() *arrow.Schema {
-	fields := make([]arrow.Field, len(t.cols))
+// columns is the table's columns as checktest columns.
+func (t table) columns() []checktest.Column {
+	out := make([]checktest.Column, len(t.cols))
 	for i, c := range t.cols {
-		fields[i] = arrow.Field{Name: c.name, Type: kindType[c.kind], Nullable: true}
+		out[i] = checktest.Column{Name: c.name, Type: kindType[c.kind], Vals: c.vals}
 	}
-	return arrow.NewSchema(fields, nil)
+	return out
 }
+
+func (t table) schema() *arrow.Schema { return checktest.Schema(t.columns()) }
 
 func (t table) env() checks.Env { return checks.Env{Schema: t.schema(), Roles: t.roles} }
-
-func (t table) record(tb testing.TB, mem memory.Allocator, lo, hi int) arrow.RecordBatch {
-	tb.Helper()
-	arrs := make([]arrow.Array, len(t.cols))
-	for i, c := range t.cols {
-		arrs[i] = build(tb, mem, c.kind, c.vals[lo:hi])
-	}
-	rec := array.NewRecordBatch(t.schema(), arrs, int64(hi-lo))
-	for _, a := range arrs {
-		a.Release()
-	}
-	return rec
-}
 
 // batches cuts the table into record batches at the given row boundaries.
 func (t table) batches(tb testing.TB, mem memory.Allocator, bounds ...int) []checks.Batch {
 	tb.Helper()
-	var recs []arrow.RecordBatch
-	lo := 0
-	for _, hi := range append(bounds, t.rows()) {
-		recs = append(recs, t.record(tb, mem, lo, hi))
-		lo = hi
-	}
-	return checktest.Batches(0, recs...)
-}
-
-func build(tb testing.TB, mem memory.Allocator, k kind, vals []any) arrow.Array {
-	tb.Helper()
-	if k == kNull {
-		return array.NewNull(len(vals))
-	}
-	var b array.Builder
-	if k == kDict {
-		b = array.NewDictionaryBuilder(mem, kindType[k].(*arrow.DictionaryType))
-	} else {
-		b = array.NewBuilder(mem, kindType[k])
-	}
-	defer b.Release()
-	for _, v := range vals {
-		if v == nil {
-			b.AppendNull()
-			continue
-		}
-		switch b := b.(type) {
-		case *array.StringBuilder:
-			b.Append(v.(string))
-		case *array.LargeStringBuilder:
-			b.Append(v.(string))
-		case *array.StringViewBuilder:
-			b.Append(v.(string))
-		case *array.BinaryDictionaryBuilder:
-			if err := b.AppendString(v.(string)); err != nil {
-				tb.Fatal(err)
-			}
-		case *array.Float64Builder:
-			b.Append(v.(float64))
-		case *array.Float32Builder:
-			b.Append(v.(float32))
-		case *array.Int64Builder:
-			b.Append(v.(int64))
-		case *array.Int32Builder:
-			b.Append(int32(v.(int64)))
-		case *array.Uint8Builder:
-			b.Append(uint8(v.(int64)))
-		case *array.BooleanBuilder:
-			b.Append(v.(bool))
-		default:
-			tb.Fatalf("no builder case for %T", b)
-		}
-	}
-	return b.NewArray()
-}
-
-func release(bs []checks.Batch) {
-	for _, b := range bs {
-		b.Record.Release()
-	}
-}
-
-func newMem(t *testing.T) *memory.CheckedAllocator {
-	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-	t.Cleanup(func() { mem.AssertSize(t, 0) })
-	return mem
+	return checktest.Table(tb, mem, t.columns(), bounds...)
 }
 
 func defaults() *duplicates.Config { return duplicates.Check.DefaultConfig().(*duplicates.Config) }
 
-var metricsSchema = sync.OnceValues(func() (*jsonschema.Schema, error) {
-	f, err := os.Open("metrics.schema.json")
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	doc, err := jsonschema.UnmarshalJSON(f)
-	if err != nil {
-		return nil, err
-	}
-	c := jsonschema.NewCompiler()
-	if err := c.AddResource("metrics.schema.json", doc); err != nil {
-		return nil, err
-	}
-	return c.Compile("metrics.schema.json")
-})
+// metricsSchema is the check's metrics schema, compiled once.
+var metricsSchema = checktest.SchemaFile("metrics.schema.json", false)
 
 // metricsOf validates a result's metrics against metrics.schema.json and
 // decodes them strictly.
 func metricsOf(t *testing.T, r checks.Result) duplicates.Metrics {
 	t.Helper()
-	sch, err := metricsSchema()
-	if err != nil {
-		t.Fatalf("metrics.schema.json: %v", err)
-	}
-	v, err := jsonschema.UnmarshalJSON(bytes.NewReader(r.Metrics))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := sch.Validate(v); err != nil {
-		t.Errorf("metrics %s do not match metrics.schema.json: %v", r.Metrics, err)
-	}
 	var m duplicates.Metrics
-	dec := json.NewDecoder(bytes.NewReader(r.Metrics))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&m); err != nil {
-		t.Fatalf("decode metrics %s: %v", r.Metrics, err)
-	}
+	checktest.Metrics(t, metricsSchema, r, &m, true)
 	return m
 }
 
@@ -504,24 +396,13 @@ func randomCell(rng *rand.Rand, c col, distinct int) any {
 	return randomValue(rng, c.kind, 0.1, distinct)
 }
 
-func randomBounds(rng *rand.Rand, rows int) []int {
-	var bounds []int
-	for i := 0; i < rows; {
-		i += rng.IntN(200)
-		if i < rows {
-			bounds = append(bounds, i)
-		}
-	}
-	return bounds
-}
-
 // TestRandomAgainstOracle compares every metric with the oracle on random
 // tables, one pass and split-and-merged.
 func TestRandomAgainstOracle(t *testing.T) {
 	var sawNear, sawCross, sawIDs bool
 	for seed := uint64(1); seed <= 12; seed++ {
 		t.Run(fmt.Sprint("seed ", seed), func(t *testing.T) {
-			mem := newMem(t)
+			mem := checktest.Allocator(t)
 			rng := rand.New(rand.NewPCG(seed, 99))
 			rows := 200 + rng.IntN(1200)
 			splitKind := kString
@@ -533,8 +414,8 @@ func TestRandomAgainstOracle(t *testing.T) {
 			if seed%5 == 0 {
 				cfg.TrainValues = []string{" Train", "trainx"}
 			}
-			bs := tb.batches(t, mem, randomBounds(rng, rows)...)
-			defer release(bs)
+			bs := tb.batches(t, mem, checktest.RandomBounds(rng, rows, 0, 200)...)
+			defer checktest.Release(bs)
 			r := checktest.SplitMerge(t, &duplicates.Check, cfg, tb.env(), bs, checktest.Options{Seed: seed, Trials: 8})
 			o := compare(t, tb, cfg, r)
 			sawNear = sawNear || o.normDup > o.featDup
@@ -550,7 +431,7 @@ func TestRandomAgainstOracle(t *testing.T) {
 // TestLogicalEquality: NaNs are one value, -0 is 0, null equals null, the
 // dictionary encoding does not matter, and a string is not a number.
 func TestLogicalEquality(t *testing.T) {
-	mem := newMem(t)
+	mem := checktest.Allocator(t)
 	nan, negNaN, negZero := math.NaN(), math.Copysign(math.NaN(), -1), math.Copysign(0, -1)
 	tb := table{cols: []col{
 		{"f", kFloat64, []any{nan, negNaN, 0.0, negZero, nil, nil, 1.0}},
@@ -558,7 +439,7 @@ func TestLogicalEquality(t *testing.T) {
 		{"n", kNull, []any{nil, nil, nil, nil, nil, nil, nil}},
 	}, roles: checks.Roles{Features: []string{"f", "s"}}}
 	bs := tb.batches(t, mem, 1, 3, 5)
-	defer release(bs)
+	defer checktest.Release(bs)
 	r := checktest.SplitMerge(t, &duplicates.Check, defaults(), tb.env(), bs, checktest.Options{})
 	m := metricsOf(t, r)
 	if m.ExactDuplicateRows != 3 || m.DuplicateGroups != 3 {
@@ -572,13 +453,13 @@ func TestLogicalEquality(t *testing.T) {
 func TestNormalizedText(t *testing.T) {
 	for _, k := range []kind{kString, kLargeString, kStringView, kDict} {
 		t.Run(fmt.Sprint(kindType[k]), func(t *testing.T) {
-			mem := newMem(t)
+			mem := checktest.Allocator(t)
 			tb := table{cols: []col{
 				{"text", k, []any{"Hello, World!", "hello world", "HELLO   WORLD.", "ｈｅｌｌｏ ｗｏｒｌｄ", "hello world", nil, nil, "Bye"}},
 				{"n", kInt64, []any{int64(1), int64(1), int64(1), int64(1), int64(2), nil, nil, int64(1)}},
 			}, roles: checks.Roles{Features: []string{"n", "text"}}}
 			bs := tb.batches(t, mem, 3)
-			defer release(bs)
+			defer checktest.Release(bs)
 			r := checktest.SplitMerge(t, &duplicates.Check, defaults(), tb.env(), bs, checktest.Options{})
 			m := metricsOf(t, r)
 			// distinct normalised vectors: (1,hello world) (2,hello world) (null,null) (1,bye)
@@ -587,7 +468,7 @@ func TestNormalizedText(t *testing.T) {
 					m.NormalizedTextDuplicates, m.DuplicateFeatureRows, m.NormalizedTextColumns)
 			}
 			if !hasCode(r, "DUP006", 3) {
-				t.Errorf("findings %v, want DUP006 with 3 rows", codesOf(r))
+				t.Errorf("findings %v, want DUP006 with 3 rows", checktest.Codes(r))
 			}
 			compare(t, tb, defaults(), r)
 		})
@@ -597,13 +478,13 @@ func TestNormalizedText(t *testing.T) {
 // TestNoStringFeatures: without string features the normalised count is
 // the feature duplicate count.
 func TestNoStringFeatures(t *testing.T) {
-	mem := newMem(t)
+	mem := checktest.Allocator(t)
 	tb := table{cols: []col{
 		{"text", kString, []any{"A", "a", "a", "A"}},
 		{"n", kInt64, []any{int64(1), int64(1), int64(1), int64(2)}},
 	}, roles: checks.Roles{Features: []string{"n"}}}
 	bs := tb.batches(t, mem)
-	defer release(bs)
+	defer checktest.Release(bs)
 	r := checktest.SplitMerge(t, &duplicates.Check, defaults(), tb.env(), bs, checktest.Options{})
 	m := metricsOf(t, r)
 	if m.NormalizedTextDuplicates != m.DuplicateFeatureRows || m.DuplicateFeatureRows != 2 || len(m.NormalizedTextColumns) != 0 {
@@ -621,25 +502,17 @@ func hasCode(r checks.Result, code string, rows int64) bool {
 	return false
 }
 
-func codesOf(r checks.Result) []string {
-	var out []string
-	for _, f := range r.Findings {
-		out = append(out, f.Code)
-	}
-	return out
-}
-
 // TestLeakage: any test row whose features occur in train fails the check
 // with an error finding, and caps the score at 50.
 func TestLeakage(t *testing.T) {
-	mem := newMem(t)
+	mem := checktest.Allocator(t)
 	tb := table{cols: []col{
 		{"x", kInt64, []any{int64(1), int64(2), int64(3), int64(1), int64(1), int64(4), int64(2), int64(5)}},
 		{"label", kString, []any{"a", "b", "a", "b", "a", "a", "a", "a"}},
 		{"split", kString, []any{" Train", "train", "training", "test", "valid", "test", nil, "test"}},
 	}, roles: checks.Roles{Features: []string{"x"}, Split: "split", Label: "label"}}
 	bs := tb.batches(t, mem, 4)
-	defer release(bs)
+	defer checktest.Release(bs)
 	cfg := defaults()
 	r := checktest.SplitMerge(t, &duplicates.Check, cfg, tb.env(), bs, checktest.Options{})
 	m := metricsOf(t, r)
@@ -667,24 +540,24 @@ func TestLeakage(t *testing.T) {
 
 	cfg.MaxCrossSplitRows = 2
 	if r := checktest.Result(t, &duplicates.Check, cfg, tb.env(), bs); r.Status != checks.Pass || hasCode(r, "DUP004", -1) {
-		t.Errorf("with max_cross_split_rows 2: status %s findings %v, want pass without DUP004", r.Status, codesOf(r))
+		t.Errorf("with max_cross_split_rows 2: status %s findings %v, want pass without DUP004", r.Status, checktest.Codes(r))
 	}
 }
 
 // TestSplitWithoutTrain: a split column with no train value warns and
 // leaves leakage unmeasured.
 func TestSplitWithoutTrain(t *testing.T) {
-	mem := newMem(t)
+	mem := checktest.Allocator(t)
 	tb := table{cols: []col{
 		{"x", kInt64, []any{int64(1), int64(1), int64(2)}},
 		{"split", kDict, []any{"trn", "tst", nil}},
 	}, roles: checks.Roles{Features: []string{"x"}, Split: "split"}}
 	bs := tb.batches(t, mem)
-	defer release(bs)
+	defer checktest.Release(bs)
 	r := checktest.SplitMerge(t, &duplicates.Check, defaults(), tb.env(), bs, checktest.Options{})
 	m := metricsOf(t, r)
 	if m.CrossSplitRows != nil || r.Status != checks.Warn || !hasCode(r, "DUP010", 3) {
-		t.Errorf("cross_split_rows %s status %s findings %v; want null, warn, DUP010", show(m.CrossSplitRows), r.Status, codesOf(r))
+		t.Errorf("cross_split_rows %s status %s findings %v; want null, warn, DUP010", show(m.CrossSplitRows), r.Status, checktest.Codes(r))
 	}
 	if want := map[string]int64{"trn": 1, "tst": 1, "(null)": 1}; !maps.Equal(m.SplitRows, want) {
 		t.Errorf("split_rows %v, want %v", m.SplitRows, want)
@@ -695,13 +568,13 @@ func TestSplitWithoutTrain(t *testing.T) {
 // TestNoRoles: without features, id or split the check still counts exact
 // duplicates, and says what it did not measure.
 func TestNoRoles(t *testing.T) {
-	mem := newMem(t)
+	mem := checktest.Allocator(t)
 	tb := table{cols: []col{
 		{"x", kInt64, []any{int64(1), int64(1), int64(2), int64(3)}},
 		{"split", kString, []any{"train", "test", "test", "train"}},
 	}, roles: checks.Roles{Features: []string{"absent"}, ID: "absent", Split: "absent"}}
 	bs := tb.batches(t, mem)
-	defer release(bs)
+	defer checktest.Release(bs)
 	r := checktest.SplitMerge(t, &duplicates.Check, defaults(), tb.env(), bs, checktest.Options{})
 	m := metricsOf(t, r)
 	if m.ExactDuplicateRows != 0 || m.DuplicateFeatureRows != 0 || m.NormalizedTextDuplicates != 0 ||
@@ -710,7 +583,7 @@ func TestNoRoles(t *testing.T) {
 	}
 	for _, c := range []string{"DUP007", "DUP008", "DUP009"} {
 		if !hasCode(r, c, -1) {
-			t.Errorf("findings %v, want %s", codesOf(r), c)
+			t.Errorf("findings %v, want %s", checktest.Codes(r), c)
 		}
 	}
 	if r.Status != checks.Pass || r.Score == nil || *r.Score != 100 {
@@ -723,7 +596,7 @@ func TestNoRoles(t *testing.T) {
 // TestAllNull: all-null columns of every type, the null type included,
 // make every row the same row.
 func TestAllNull(t *testing.T) {
-	mem := newMem(t)
+	mem := checktest.Allocator(t)
 	var tb table
 	for k := kString; k <= kNull; k++ {
 		tb.cols = append(tb.cols, col{name: fmt.Sprint("c", int(k)), kind: k, vals: make([]any, 10)})
@@ -732,7 +605,7 @@ func TestAllNull(t *testing.T) {
 	tb.cols = append(tb.cols, col{name: "id", kind: kInt64, vals: make([]any, 10)}, col{name: "split", kind: kString, vals: make([]any, 10)})
 	tb.roles.ID, tb.roles.Split = "id", "split"
 	bs := tb.batches(t, mem, 3, 3, 7)
-	defer release(bs)
+	defer checktest.Release(bs)
 	r := checktest.SplitMerge(t, &duplicates.Check, defaults(), tb.env(), bs, checktest.Options{})
 	m := metricsOf(t, r)
 	if m.ExactDuplicateRows != 9 || m.DuplicateGroups != 1 || *m.DuplicateIDs != 0 || m.SplitRows["(null)"] != 10 {
@@ -748,16 +621,16 @@ func TestAllNull(t *testing.T) {
 func TestNoRows(t *testing.T) {
 	for _, n := range []int{0, 1, 3} {
 		t.Run(fmt.Sprint(n, " batches"), func(t *testing.T) {
-			mem := newMem(t)
+			mem := checktest.Allocator(t)
 			tb := table{cols: []col{{"x", kString, nil}, {"split", kString, nil}}, roles: checks.Roles{Features: []string{"x"}, Split: "split", ID: "x"}}
 			var bs []checks.Batch
 			for range n {
 				bs = append(bs, tb.batches(t, mem)...)
 			}
-			defer release(bs)
+			defer checktest.Release(bs)
 			r := checktest.SplitMerge(t, &duplicates.Check, defaults(), tb.env(), bs, checktest.Options{Trials: 5})
 			if r.Status != checks.NotApplicable || r.Score != nil || len(r.Findings) != 1 || r.Findings[0].Code != "DUP000" {
-				t.Errorf("status %s score %v findings %v, want not_applicable, null, [DUP000]", r.Status, r.Score, codesOf(r))
+				t.Errorf("status %s score %v findings %v, want not_applicable, null, [DUP000]", r.Status, r.Score, checktest.Codes(r))
 			}
 			compare(t, tb, defaults(), r)
 		})
@@ -790,7 +663,7 @@ func TestStatusThresholds(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(fmt.Sprint(tc.dups), func(t *testing.T) {
-			mem := newMem(t)
+			mem := checktest.Allocator(t)
 			vals := make([]any, 100)
 			for i := range vals {
 				vals[i] = int64(i)
@@ -803,7 +676,7 @@ func TestStatusThresholds(t *testing.T) {
 			}
 			tb := table{cols: []col{{"x", kInt64, vals}}, roles: checks.Roles{Features: []string{"x"}}}
 			bs := tb.batches(t, mem, 50)
-			defer release(bs)
+			defer checktest.Release(bs)
 			cfg := defaults()
 			r := checktest.Result(t, &duplicates.Check, cfg, tb.env(), bs)
 			if r.Status != tc.status {
@@ -821,7 +694,7 @@ func TestStatusThresholds(t *testing.T) {
 				}
 			}
 			if tc.code != "" && !hasCode(r, tc.code, int64(tc.dups)) || tc.code == "" && (hasCode(r, "DUP001", -1) || hasCode(r, "DUP002", -1)) {
-				t.Errorf("findings %v, want %q", codesOf(r), tc.code)
+				t.Errorf("findings %v, want %q", checktest.Codes(r), tc.code)
 			}
 			compare(t, tb, cfg, r)
 		})
@@ -838,20 +711,20 @@ func checkFinding(t *testing.T, f checks.Finding, value, threshold float64, sett
 
 // TestDuplicateIDs: repeated ids warn with the id column named.
 func TestDuplicateIDs(t *testing.T) {
-	mem := newMem(t)
+	mem := checktest.Allocator(t)
 	tb := table{cols: []col{
 		{"id", kInt64, []any{int64(1), int64(2), int64(1), nil, nil, int64(1), int64(3)}},
 		{"x", kString, []any{"a", "b", "c", "d", "e", "f", "g"}},
 	}, roles: checks.Roles{Features: []string{"x"}, ID: "id"}}
 	bs := tb.batches(t, mem, 2)
-	defer release(bs)
+	defer checktest.Release(bs)
 	cfg := defaults()
 	r := checktest.SplitMerge(t, &duplicates.Check, cfg, tb.env(), bs, checktest.Options{})
 	if m := metricsOf(t, r); m.DuplicateIDs == nil || *m.DuplicateIDs != 2 || m.IDColumn != "id" {
 		t.Errorf("duplicate_ids %s id_column %q, want 2, id", show(m.DuplicateIDs), m.IDColumn)
 	}
 	if r.Status != checks.Warn || !hasCode(r, "DUP003", 2) {
-		t.Errorf("status %s findings %v, want warn with DUP003", r.Status, codesOf(r))
+		t.Errorf("status %s findings %v, want warn with DUP003", r.Status, checktest.Codes(r))
 	}
 	compare(t, tb, cfg, r)
 	cfg.MaxDuplicateIDRate = 0.5
@@ -903,19 +776,13 @@ func TestMergeIncompatible(t *testing.T) {
 	for name, other := range map[string]checks.State{
 		"other column":   checktest.New(t, &duplicates.Check, defaults(), checks.Env{Schema: b}),
 		"other features": checktest.New(t, &duplicates.Check, defaults(), checks.Env{Schema: a, Roles: checks.Roles{Features: []string{"a"}}}),
-		"another check":  otherState{},
+		"another check":  checktest.Foreign{},
 	} {
 		if err := sa.Merge(other); err == nil {
 			t.Errorf("%s: want an error", name)
 		}
 	}
 }
-
-type otherState struct{}
-
-func (otherState) Observe(checks.Batch) error     { return nil }
-func (otherState) Merge(checks.State) error       { return nil }
-func (otherState) Result() (checks.Result, error) { return checks.Result{}, nil }
 
 // TestMetricsSchemaStrict: the schema the metrics are validated against
 // does reject what it should.

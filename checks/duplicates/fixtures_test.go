@@ -1,20 +1,14 @@
 package duplicates_test
 
 import (
-	"context"
 	"maps"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/apache/arrow-go/v18/arrow/ipc"
 	"github.com/apache/arrow-go/v18/arrow/memory"
-	apq "github.com/apache/arrow-go/v18/parquet"
-	pqfile "github.com/apache/arrow-go/v18/parquet/file"
-	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 	"github.com/readiness/readiness/checks"
 	"github.com/readiness/readiness/checks/checktest"
 	"github.com/readiness/readiness/checks/duplicates"
@@ -39,71 +33,13 @@ func fixtureRoles(tr *fixtures.Truth) checks.Roles {
 	return checks.Roles{Label: "label", Time: "ts", ID: "id", Annotator: "annotator", Features: tr.FeatureColumns}
 }
 
-// readParquet reads a Parquet file with pqarrow in batches of 97 rows.
-func readParquet(t *testing.T, path string, mem memory.Allocator) []arrow.RecordBatch {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	props := apq.NewReaderProperties(mem)
-	props.BufferedStreamEnabled = true
-	pr, err := pqfile.NewParquetReader(f, pqfile.WithReadProps(props))
-	if err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
-	defer pr.Close()
-	fr, err := pqarrow.NewFileReader(pr, pqarrow.ArrowReadProperties{BatchSize: 97}, mem)
-	if err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
-	rr, err := fr.GetRecordReader(context.Background(), nil, nil)
-	if err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
-	defer rr.Release()
-	var recs []arrow.RecordBatch
-	for rr.Next() {
-		rec := rr.RecordBatch()
-		rec.Retain()
-		recs = append(recs, rec)
-	}
-	if err := rr.Err(); err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
-	return recs
-}
-
-// readIPC reads an Arrow IPC file.
-func readIPC(t *testing.T, path string, mem memory.Allocator) []arrow.RecordBatch {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	r, err := ipc.NewFileReader(f, ipc.WithAllocator(mem))
-	if err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
-	defer r.Close()
-	var recs []arrow.RecordBatch
-	for i := range r.NumRecords() {
-		rec, err := r.RecordBatchAt(i)
-		if err != nil {
-			t.Fatalf("%s: batch %d: %v", path, i, err)
-		}
-		recs = append(recs, rec) // RecordBatchAt returns a batch the caller owns
-	}
-	return recs
-}
-
 // withSplit appends a string column "split" holding value to every batch,
-// as the pipeline does for split=<value> folders, and releases the inputs.
-func withSplit(mem memory.Allocator, recs []arrow.RecordBatch, value string) []arrow.RecordBatch {
+// as the pipeline does for split=<value> folders. The caller owns the new
+// batches; the inputs are left as they are.
+func withSplit(mem memory.Allocator, bs []checks.Batch, value string) []arrow.RecordBatch {
 	var out []arrow.RecordBatch
-	for _, rec := range recs {
+	for _, in := range bs {
+		rec := in.Record
 		b := array.NewStringBuilder(mem)
 		for range rec.NumRows() {
 			b.Append(value)
@@ -114,7 +50,6 @@ func withSplit(mem memory.Allocator, recs []arrow.RecordBatch, value string) []a
 		cols := append(append([]arrow.Array{}, rec.Columns()...), col)
 		out = append(out, array.NewRecordBatch(arrow.NewSchema(fields, nil), cols, rec.NumRows()))
 		col.Release()
-		rec.Release()
 	}
 	return out
 }
@@ -157,21 +92,20 @@ func TestSampleTruth(t *testing.T) {
 		}
 		for _, file := range []string{"train.parquet", "train.arrow"} {
 			t.Run(dir+"/"+file, func(t *testing.T) {
-				mem := newMem(t)
+				mem := checktest.Allocator(t)
 				path := filepath.Join(fixturesDir, dir, file)
-				var recs []arrow.RecordBatch
+				var bs []checks.Batch
 				if filepath.Ext(file) == ".arrow" {
-					recs = readIPC(t, path, mem)
+					bs = checktest.ReadIPC(t, mem, path)
 				} else {
-					recs = readParquet(t, path, mem)
+					bs = checktest.ReadParquet(t, mem, path, 97)
 				}
-				defer releaseRecs(recs)
-				env := checks.Env{Schema: recs[0].Schema(), Roles: fixtureRoles(tr)}
-				r := checktest.SplitMerge(t, &duplicates.Check, defaults(), env, checktest.Batches(0, recs...), checktest.Options{Trials: 5})
+				env := checks.Env{Schema: bs[0].Record.Schema(), Roles: fixtureRoles(tr)}
+				r := checktest.SplitMerge(t, &duplicates.Check, defaults(), env, bs, checktest.Options{Trials: 5})
 				m := metricsOf(t, r)
 				compareTruth(t, m, tr, true)
 				if m.CrossSplitRows != nil || !hasCode(r, "DUP009", -1) {
-					t.Errorf("cross_split_rows %s findings %v, want null with DUP009", show(m.CrossSplitRows), codesOf(r))
+					t.Errorf("cross_split_rows %s findings %v, want null with DUP009", show(m.CrossSplitRows), checktest.Codes(r))
 				}
 			})
 		}
@@ -186,13 +120,13 @@ func TestPartitionedTruth(t *testing.T) {
 	if tr.LeakedTestRows <= 0 || len(tr.SplitRows) != 2 {
 		t.Fatalf("the partitioned sample should leak: leaked_test_rows %d, split_rows %v", tr.LeakedTestRows, tr.SplitRows)
 	}
-	mem := newMem(t)
+	mem := checktest.Allocator(t)
 	var bs []checks.Batch
 	for input, split := range []string{"test", "train"} { // sorted input paths
-		recs := readParquet(t, filepath.Join(fixturesDir, "sample-partitioned", "split="+split, "part-0.parquet"), mem)
-		bs = append(bs, checktest.Batches(input, withSplit(mem, recs, split)...)...)
+		read := checktest.ReadParquet(t, mem, filepath.Join(fixturesDir, "sample-partitioned", "split="+split, "part-0.parquet"), 97)
+		bs = append(bs, checktest.Batches(input, withSplit(mem, read, split)...)...)
 	}
-	defer release(bs)
+	defer checktest.Release(bs)
 	roles := fixtureRoles(tr)
 	roles.Split = "split"
 	env := checks.Env{Schema: bs[0].Record.Schema(), Roles: roles}
@@ -206,7 +140,7 @@ func TestPartitionedTruth(t *testing.T) {
 		t.Errorf("split_rows %v, truth %v", m.SplitRows, tr.SplitRows)
 	}
 	if r.Status != checks.Fail || !hasCode(r, "DUP004", tr.LeakedTestRows) {
-		t.Errorf("status %s findings %v, want fail with DUP004", r.Status, codesOf(r))
+		t.Errorf("status %s findings %v, want fail with DUP004", r.Status, checktest.Codes(r))
 	}
 }
 
@@ -230,7 +164,7 @@ func TestGeneratedLeakage(t *testing.T) {
 		whole.Add(r, "")
 		parts.Add(r, splits[i])
 	}
-	mem := newMem(t)
+	mem := checktest.Allocator(t)
 	for _, withSplitCol := range []bool{false, true} {
 		tr := whole.Truth()
 		if withSplitCol {

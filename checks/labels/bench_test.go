@@ -9,6 +9,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/readiness/readiness/checks"
+	"github.com/readiness/readiness/checks/checktest"
 )
 
 // BenchmarkObserve measures the check's hot loop on one 64K-row batch: a
@@ -53,18 +54,7 @@ func BenchmarkObserve(b *testing.B) {
 		env  checks.Env
 	}{{"annotator", env}, {"no annotator", checks.Env{Schema: schema, Roles: checks.Roles{Label: "label", Features: env.Roles.Features}}}} {
 		b.Run(bc.name, func(b *testing.B) {
-			b.SetBytes(n)
-			b.ReportAllocs()
-			for b.Loop() {
-				st, err := newState(cfg, bc.env)
-				if err != nil {
-					b.Fatal(err)
-				}
-				if err := st.Observe(checks.Batch{Record: rec}); err != nil {
-					b.Fatal(err)
-				}
-			}
-			b.ReportMetric(float64(b.N)*n/b.Elapsed().Seconds(), "rows/s")
+			checktest.BenchObserve(b, rec, 1, func() (checks.State, error) { return newState(cfg, bc.env) })
 		})
 	}
 }

@@ -1,32 +1,23 @@
 package labels_test
 
 import (
-	"context"
-	"encoding/json"
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"reflect"
 	"slices"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/apache/arrow-go/v18/arrow/ipc"
 	"github.com/apache/arrow-go/v18/arrow/memory"
-	apq "github.com/apache/arrow-go/v18/parquet"
-	pqfile "github.com/apache/arrow-go/v18/parquet/file"
-	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 	"github.com/readiness/readiness/checks"
 	"github.com/readiness/readiness/checks/checktest"
 	"github.com/readiness/readiness/checks/labels"
 	lbl "github.com/readiness/readiness/labels"
-	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
 // The test tables are written as plain Go values; the oracle counts from
@@ -48,142 +39,35 @@ var (
 	tBool   = arrow.FixedWidthTypes.Boolean
 )
 
-func newMem(t *testing.T) *memory.CheckedAllocator {
-	t.Helper()
-	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-	t.Cleanup(func() { mem.AssertSize(t, 0) })
-	return mem
-}
-
-func schemaOf(cols []col) *arrow.Schema {
-	fields := make([]arrow.Field, len(cols))
+// columns is cols as checktest columns.
+func columns(cols []col) []checktest.Column {
+	out := make([]checktest.Column, len(cols))
 	for i, c := range cols {
-		fields[i] = arrow.Field{Name: c.name, Type: c.typ, Nullable: true}
+		out[i] = checktest.Column{Name: c.name, Type: c.typ, Vals: c.vals}
 	}
-	return arrow.NewSchema(fields, nil)
+	return out
 }
 
-func build(t *testing.T, mem memory.Allocator, typ arrow.DataType, vals []any) arrow.Array {
-	t.Helper()
-	var b array.Builder
-	if d, ok := typ.(*arrow.DictionaryType); ok {
-		b = array.NewDictionaryBuilder(mem, d)
-	} else {
-		b = array.NewBuilder(mem, typ)
-	}
-	defer b.Release()
-	for _, v := range vals {
-		if v == nil {
-			b.AppendNull()
-			continue
-		}
-		switch b := b.(type) {
-		case *array.StringBuilder:
-			b.Append(v.(string))
-		case *array.BinaryDictionaryBuilder:
-			if err := b.AppendString(v.(string)); err != nil {
-				t.Fatal(err)
-			}
-		case *array.Float64Builder:
-			b.Append(v.(float64))
-		case *array.Int64Builder:
-			b.Append(v.(int64))
-		case *array.BooleanBuilder:
-			b.Append(v.(bool))
-		default:
-			t.Fatalf("no builder for %T", b)
-		}
-	}
-	return b.NewArray()
-}
+func schemaOf(cols []col) *arrow.Schema { return checktest.Schema(columns(cols)) }
 
 // batches cuts the table at the given row numbers.
 func batches(t *testing.T, mem memory.Allocator, cols []col, cuts ...int) []checks.Batch {
 	t.Helper()
-	n := 0
-	if len(cols) > 0 {
-		n = len(cols[0].vals)
-	}
-	bounds := append(append([]int{0}, cuts...), n)
-	var recs []arrow.RecordBatch
-	for i := 0; i+1 < len(bounds); i++ {
-		lo, hi := bounds[i], bounds[i+1]
-		arrs := make([]arrow.Array, len(cols))
-		for j, c := range cols {
-			arrs[j] = build(t, mem, c.typ, c.vals[lo:hi])
-		}
-		recs = append(recs, array.NewRecordBatch(schemaOf(cols), arrs, int64(hi-lo)))
-		for _, a := range arrs {
-			a.Release()
-		}
-	}
-	return checktest.Batches(0, recs...)
-}
-
-func release(bs []checks.Batch) {
-	for _, b := range bs {
-		b.Record.Release()
-	}
+	return checktest.Table(t, mem, columns(cols), cuts...)
 }
 
 func defaults() *labels.Config { return labels.Check.DefaultConfig().(*labels.Config) }
 
-var metricsSchema = sync.OnceValues(func() (*jsonschema.Schema, error) {
-	f, err := os.Open("metrics.schema.json")
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	doc, err := jsonschema.UnmarshalJSON(f)
-	if err != nil {
-		return nil, err
-	}
-	c := jsonschema.NewCompiler()
-	if err := c.AddResource("metrics.schema.json", doc); err != nil {
-		return nil, err
-	}
-	return c.Compile("metrics.schema.json")
-})
+// metricsSchema is the check's metrics schema, compiled once.
+var metricsSchema = checktest.SchemaFile("metrics.schema.json", false)
 
 // metricsOf decodes a result's metrics strictly, after validating them
 // against metrics.schema.json.
 func metricsOf(t *testing.T, r checks.Result) labels.Metrics {
 	t.Helper()
-	sch, err := metricsSchema()
-	if err != nil {
-		t.Fatalf("metrics.schema.json: %v", err)
-	}
-	v, err := jsonschema.UnmarshalJSON(strings.NewReader(string(r.Metrics)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := sch.Validate(v); err != nil {
-		t.Errorf("metrics %s do not match metrics.schema.json: %v", r.Metrics, err)
-	}
 	var m labels.Metrics
-	dec := json.NewDecoder(strings.NewReader(string(r.Metrics)))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&m); err != nil {
-		t.Fatalf("metrics %s: %v", r.Metrics, err)
-	}
+	checktest.Metrics(t, metricsSchema, r, &m, true)
 	return m
-}
-
-func codesOf(r checks.Result) []string {
-	var out []string
-	for _, f := range r.Findings {
-		out = append(out, f.Code)
-	}
-	return out
-}
-
-func finding(r checks.Result, code string) *checks.Finding {
-	for i := range r.Findings {
-		if r.Findings[i].Code == code {
-			return &r.Findings[i]
-		}
-	}
-	return nil
 }
 
 // ---- the oracle ----
@@ -318,17 +202,6 @@ func draw(rng *rand.Rand, pool []any, n int) []any {
 	return out
 }
 
-func randomBounds(rng *rand.Rand, rows int) []int {
-	var bounds []int
-	for i := 0; i < rows; {
-		i += 1 + rng.IntN(200)
-		if i < rows {
-			bounds = append(bounds, i)
-		}
-	}
-	return bounds
-}
-
 // TestRandomAgainstOracle compares the check with the naive oracle on
 // random tables: null and NaN features, null labels, dictionary, integer
 // and float labels, several batches, split and merged at random.
@@ -348,7 +221,7 @@ func TestRandomAgainstOracle(t *testing.T) {
 	for seed := uint64(1); seed <= 4; seed++ {
 		for _, lk := range labelKinds {
 			t.Run(fmt.Sprintf("seed %d %s", seed, lk.name), func(t *testing.T) {
-				mem := newMem(t)
+				mem := checktest.Allocator(t)
 				rng := rand.New(rand.NewPCG(seed, 99))
 				rows := 200 + rng.IntN(1200)
 				// A small feature space gives many repeated vectors.
@@ -363,8 +236,8 @@ func TestRandomAgainstOracle(t *testing.T) {
 				label := col{"target", lk.typ, draw(rng, lk.pool, rows)}
 				ann := col{"who", tString, draw(rng, annPool, rows)}
 				cols := append(append([]col{}, feats...), ann, label)
-				bs := batches(t, mem, cols, randomBounds(rng, rows)...)
-				defer release(bs)
+				bs := batches(t, mem, cols, checktest.RandomBounds(rng, rows, 1, 200)...)
+				defer checktest.Release(bs)
 				env := checks.Env{Schema: schemaOf(cols), Roles: checks.Roles{Label: "target", Annotator: "who",
 					Features: []string{"f_int", "f_num", "f_word", "target", "who", "absent"}}}
 				r := checktest.SplitMerge(t, &labels.Check, defaults(), env, bs, checktest.Options{Seed: seed, Trials: 8})
@@ -447,90 +320,24 @@ type truth struct {
 	Rows              int64            `json:"rows"`
 }
 
-func readTruth(t *testing.T, dir string) truth {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join(dir, "truth.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var tr truth
-	if err := json.Unmarshal(b, &tr); err != nil {
-		t.Fatal(err)
-	}
-	return tr
-}
-
-func readIPC(t *testing.T, path string, mem memory.Allocator) (*arrow.Schema, []checks.Batch) {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	r, err := ipc.NewFileReader(f, ipc.WithAllocator(mem))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	var recs []arrow.RecordBatch
-	for i := range r.NumRecords() {
-		rec, err := r.RecordBatchAt(i)
-		if err != nil {
-			t.Fatal(err)
-		}
-		recs = append(recs, rec)
-	}
-	return r.Schema(), checktest.Batches(0, recs...)
-}
-
-func readParquet(t *testing.T, path string, mem memory.Allocator) (*arrow.Schema, []checks.Batch) {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	props := apq.NewReaderProperties(mem)
-	props.BufferedStreamEnabled = true
-	pr, err := pqfile.NewParquetReader(f, pqfile.WithReadProps(props))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pr.Close()
-	fr, err := pqarrow.NewFileReader(pr, pqarrow.ArrowReadProperties{BatchSize: 333}, mem)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rr, err := fr.GetRecordReader(context.Background(), nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rr.Release()
-	var recs []arrow.RecordBatch
-	for rr.Next() {
-		rec := rr.RecordBatch()
-		rec.Retain()
-		recs = append(recs, rec)
-	}
-	if err := rr.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return rr.Schema(), checktest.Batches(0, recs...)
-}
-
 // TestSample checks the fixture sample, read from Arrow IPC and from
 // Parquet, against the generator's ground truth.
 func TestSample(t *testing.T) {
 	dir := filepath.Join("..", "..", "fixtures", "sample")
-	tr := readTruth(t, dir)
-	for name, read := range map[string]func(*testing.T, string, memory.Allocator) (*arrow.Schema, []checks.Batch){
-		"train.arrow": readIPC, "train.parquet": readParquet,
+	var tr truth
+	checktest.ReadJSON(t, filepath.Join(dir, "truth.json"), &tr)
+	for name, read := range map[string]func(*testing.T, memory.Allocator, string) []checks.Batch{
+		"train.arrow": func(t *testing.T, mem memory.Allocator, path string) []checks.Batch {
+			return checktest.ReadIPC(t, mem, path)
+		},
+		"train.parquet": func(t *testing.T, mem memory.Allocator, path string) []checks.Batch {
+			return checktest.ReadParquet(t, mem, path, 333)
+		},
 	} {
 		t.Run(name, func(t *testing.T) {
-			mem := newMem(t)
-			schema, bs := read(t, filepath.Join(dir, name), mem)
-			defer release(bs)
-			env := checks.Env{Schema: schema, Roles: checks.Roles{Label: "label", Annotator: "annotator", Features: tr.FeatureColumns}}
+			mem := checktest.Allocator(t)
+			bs := read(t, mem, filepath.Join(dir, name))
+			env := checks.Env{Schema: bs[0].Record.Schema(), Roles: checks.Roles{Label: "label", Annotator: "annotator", Features: tr.FeatureColumns}}
 			r := checktest.SplitMerge(t, &labels.Check, defaults(), env, bs, checktest.Options{Trials: 5})
 			m := metricsOf(t, r)
 			if m.ConflictingGroups != tr.ConflictingGroups || m.ConflictingRows != tr.ConflictingRows {
@@ -549,8 +356,8 @@ func TestSample(t *testing.T) {
 			if want > defaults().FailRate {
 				wantStatus, wantCode = checks.Fail, "LAB001"
 			}
-			if m.ConflictRate != want || r.Status != wantStatus || finding(r, wantCode) == nil {
-				t.Errorf("conflict_rate %v status %s findings %v, want %v, %s, %s", m.ConflictRate, r.Status, codesOf(r), want, wantStatus, wantCode)
+			if m.ConflictRate != want || r.Status != wantStatus || checktest.Finding(r, wantCode) == nil {
+				t.Errorf("conflict_rate %v status %s findings %v, want %v, %s, %s", m.ConflictRate, r.Status, checktest.Codes(r), want, wantStatus, wantCode)
 			}
 			if want := math.Round(100*(1-float64(tr.ConflictingRows)/float64(tr.Rows))*100) / 100; r.Score == nil || *r.Score != want {
 				t.Errorf("score %v, want %v", r.Score, want)
@@ -573,28 +380,20 @@ func labelEnv(cols []col) checks.Env {
 	return checks.Env{Schema: schemaOf(cols), Roles: checks.Roles{Label: "y", Features: []string{"x"}}}
 }
 
-func repeat(v any, n int) []any {
-	out := make([]any, n)
-	for i := range out {
-		out[i] = v
-	}
-	return out
-}
-
 func TestVariants(t *testing.T) {
-	mem := newMem(t)
+	mem := checktest.Allocator(t)
 	var vals []any
-	vals = append(vals, repeat(">50K", 5)...)
-	vals = append(vals, repeat(">50K.", 2)...)
-	vals = append(vals, repeat(" >50k", 1)...)
-	vals = append(vals, repeat("<=50K", 6)...)
-	vals = append(vals, repeat("Refund", 3)...)
-	vals = append(vals, repeat("refund ", 3)...)
-	vals = append(vals, repeat("Money-back", 1)...)
+	vals = append(vals, checktest.Repeat(">50K", 5)...)
+	vals = append(vals, checktest.Repeat(">50K.", 2)...)
+	vals = append(vals, checktest.Repeat(" >50k", 1)...)
+	vals = append(vals, checktest.Repeat("<=50K", 6)...)
+	vals = append(vals, checktest.Repeat("Refund", 3)...)
+	vals = append(vals, checktest.Repeat("refund ", 3)...)
+	vals = append(vals, checktest.Repeat("Money-back", 1)...)
 	vals = append(vals, nil)
 	cols := labelTable(vals)
 	bs := batches(t, mem, cols, 4, 11)
-	defer release(bs)
+	defer checktest.Release(bs)
 	r := checktest.SplitMerge(t, &labels.Check, defaults(), labelEnv(cols), bs, checktest.Options{})
 	m := metricsOf(t, r)
 	want := []lbl.VariantGroup{
@@ -607,7 +406,7 @@ func TestVariants(t *testing.T) {
 	if r.Status != checks.Warn {
 		t.Errorf("status %s, want warn", r.Status)
 	}
-	f := finding(r, "LAB003")
+	f := checktest.Finding(r, "LAB003")
 	if f == nil || *f.Value != 2 || *f.Threshold != 0 || f.Setting != "checks.labels.max_variant_groups" || *f.Rows != 6 || f.Column != "y" {
 		t.Errorf("LAB003 %+v", f)
 	}
@@ -615,29 +414,29 @@ func TestVariants(t *testing.T) {
 	if want := math.Round((100-50*6.0/22)*100) / 100; r.Score == nil || *r.Score != want {
 		t.Errorf("score %v, want %v", *r.Score, want)
 	}
-	if finding(r, "LAB009") == nil {
-		t.Errorf("findings %v, want LAB009 for the null label", codesOf(r))
+	if checktest.Finding(r, "LAB009") == nil {
+		t.Errorf("findings %v, want LAB009 for the null label", checktest.Codes(r))
 	}
 	// Tolerating two groups passes.
 	cfg := defaults()
 	cfg.MaxVariantGroups = 2
-	if r := checktest.Result(t, &labels.Check, cfg, labelEnv(cols), bs); r.Status != checks.Pass || finding(r, "LAB003") != nil {
-		t.Errorf("max_variant_groups 2: status %s findings %v, want pass without LAB003", r.Status, codesOf(r))
+	if r := checktest.Result(t, &labels.Check, cfg, labelEnv(cols), bs); r.Status != checks.Pass || checktest.Finding(r, "LAB003") != nil {
+		t.Errorf("max_variant_groups 2: status %s findings %v, want pass without LAB003", r.Status, checktest.Codes(r))
 	}
 }
 
 func TestTaxonomy(t *testing.T) {
-	mem := newMem(t)
+	mem := checktest.Allocator(t)
 	var vals []any
-	vals = append(vals, repeat("Refund", 4)...)
-	vals = append(vals, repeat("Refunds", 2)...)
-	vals = append(vals, repeat("money back.", 3)...)
-	vals = append(vals, repeat("billing", 5)...)
-	vals = append(vals, repeat("other", 1)...)
-	vals = append(vals, repeat("spam", 2)...)
+	vals = append(vals, checktest.Repeat("Refund", 4)...)
+	vals = append(vals, checktest.Repeat("Refunds", 2)...)
+	vals = append(vals, checktest.Repeat("money back.", 3)...)
+	vals = append(vals, checktest.Repeat("billing", 5)...)
+	vals = append(vals, checktest.Repeat("other", 1)...)
+	vals = append(vals, checktest.Repeat("spam", 2)...)
 	cols := labelTable(vals)
 	bs := batches(t, mem, cols, 9)
-	defer release(bs)
+	defer checktest.Release(bs)
 	cfg := defaults()
 	cfg.Taxonomy = map[string][]string{"refund": {"refunds", "Money Back"}, "billing": {}, "shipping": {"delivery"}}
 	r := checktest.SplitMerge(t, &labels.Check, cfg, labelEnv(cols), bs, checktest.Options{})
@@ -659,11 +458,11 @@ func TestTaxonomy(t *testing.T) {
 		t.Errorf("outside_rate %v status %s penalized %d", tm.OutsideRate, r.Status, m.PenalizedRows)
 	}
 	for _, c := range []string{"LAB004", "LAB005", "LAB010"} {
-		if finding(r, c) == nil {
-			t.Errorf("findings %v, want %s", codesOf(r), c)
+		if checktest.Finding(r, c) == nil {
+			t.Errorf("findings %v, want %s", checktest.Codes(r), c)
 		}
 	}
-	if f := finding(r, "LAB004"); f != nil && (*f.Value != 3.0/17 || f.Setting != "checks.labels.max_outside_rate") {
+	if f := checktest.Finding(r, "LAB004"); f != nil && (*f.Value != 3.0/17 || f.Setting != "checks.labels.max_outside_rate") {
 		t.Errorf("LAB004 %+v", f)
 	}
 	cfg.MaxOutsideRate = 0.2
@@ -701,15 +500,15 @@ func TestNewErrors(t *testing.T) {
 // ---- edge cases ----
 
 func TestNoLabelColumn(t *testing.T) {
-	mem := newMem(t)
+	mem := checktest.Allocator(t)
 	cols := []col{{"x", tInt, []any{int64(1), int64(1)}}, {"y", tString, []any{"a", "b"}}}
 	bs := batches(t, mem, cols)
-	defer release(bs)
+	defer checktest.Release(bs)
 	for name, role := range map[string]string{"no role": "", "absent column": "label"} {
 		env := checks.Env{Schema: schemaOf(cols), Roles: checks.Roles{Label: role, Features: []string{"x"}}}
 		r := checktest.SplitMerge(t, &labels.Check, defaults(), env, bs, checktest.Options{Trials: 5})
-		if r.Status != checks.NotApplicable || r.Score != nil || !slices.Equal(codesOf(r), []string{"LAB000"}) {
-			t.Errorf("%s: status %s score %v findings %v, want not_applicable, nil, LAB000", name, r.Status, r.Score, codesOf(r))
+		if r.Status != checks.NotApplicable || r.Score != nil || !slices.Equal(checktest.Codes(r), []string{"LAB000"}) {
+			t.Errorf("%s: status %s score %v findings %v, want not_applicable, nil, LAB000", name, r.Status, r.Score, checktest.Codes(r))
 		}
 	}
 }
@@ -717,35 +516,35 @@ func TestNoLabelColumn(t *testing.T) {
 func TestNoLabelledRows(t *testing.T) {
 	for _, n := range []int{0, 1, 3} {
 		t.Run(fmt.Sprint(n, " batches"), func(t *testing.T) {
-			mem := newMem(t)
+			mem := checktest.Allocator(t)
 			cols := []col{{"x", tInt, nil}, {"y", tString, nil}}
 			var bs []checks.Batch
 			for range n {
 				bs = append(bs, batches(t, mem, cols)...)
 			}
-			defer release(bs)
+			defer checktest.Release(bs)
 			r := checktest.SplitMerge(t, &labels.Check, defaults(), labelEnv(cols), bs, checktest.Options{Trials: 5})
-			if r.Status != checks.NotApplicable || r.Score != nil || finding(r, "LAB011") == nil {
-				t.Errorf("status %s score %v findings %v, want not_applicable, nil, LAB011", r.Status, r.Score, codesOf(r))
+			if r.Status != checks.NotApplicable || r.Score != nil || checktest.Finding(r, "LAB011") == nil {
+				t.Errorf("status %s score %v findings %v, want not_applicable, nil, LAB011", r.Status, r.Score, checktest.Codes(r))
 			}
 		})
 	}
 	t.Run("all null", func(t *testing.T) {
-		mem := newMem(t)
+		mem := checktest.Allocator(t)
 		cols := []col{{"x", tInt, []any{int64(1), int64(1), nil}}, {"y", tString, []any{nil, nil, nil}}}
 		bs := batches(t, mem, cols, 1)
-		defer release(bs)
+		defer checktest.Release(bs)
 		r := checktest.SplitMerge(t, &labels.Check, defaults(), labelEnv(cols), bs, checktest.Options{Trials: 5})
 		m := metricsOf(t, r)
-		if r.Status != checks.NotApplicable || m.NullLabels != 3 || m.ConflictingGroups != 0 || !slices.Equal(codesOf(r), []string{"LAB009", "LAB011"}) {
-			t.Errorf("status %s metrics %+v findings %v", r.Status, m, codesOf(r))
+		if r.Status != checks.NotApplicable || m.NullLabels != 3 || m.ConflictingGroups != 0 || !slices.Equal(checktest.Codes(r), []string{"LAB009", "LAB011"}) {
+			t.Errorf("status %s metrics %+v findings %v", r.Status, m, checktest.Codes(r))
 		}
 	})
 }
 
 // TestNullTypeLabel: a label column of Arrow's null type is all null.
 func TestNullTypeLabel(t *testing.T) {
-	mem := newMem(t)
+	mem := checktest.Allocator(t)
 	ib := array.NewInt64Builder(mem)
 	ib.AppendValues([]int64{1, 1, 2}, nil)
 	x := ib.NewArray()
@@ -764,28 +563,28 @@ func TestNullTypeLabel(t *testing.T) {
 }
 
 func TestNoFeatures(t *testing.T) {
-	mem := newMem(t)
+	mem := checktest.Allocator(t)
 	cols := []col{{"y", tString, []any{"a", "b", "a"}}}
 	bs := batches(t, mem, cols)
-	defer release(bs)
+	defer checktest.Release(bs)
 	env := checks.Env{Schema: schemaOf(cols), Roles: checks.Roles{Label: "y", Features: []string{"gone"}}}
 	r := checktest.SplitMerge(t, &labels.Check, defaults(), env, bs, checktest.Options{Trials: 5})
 	m := metricsOf(t, r)
-	if m.ConflictsMeasured || m.ConflictingGroups != 0 || r.Status != checks.Pass || finding(r, "LAB008") == nil || *r.Score != 100 {
-		t.Errorf("no features: %+v status %s findings %v", m, r.Status, codesOf(r))
+	if m.ConflictsMeasured || m.ConflictingGroups != 0 || r.Status != checks.Pass || checktest.Finding(r, "LAB008") == nil || *r.Score != 100 {
+		t.Errorf("no features: %+v status %s findings %v", m, r.Status, checktest.Codes(r))
 	}
 }
 
 // TestContinuousLabel: a float label's conflicts are counted; variants and
 // the taxonomy are not evaluated.
 func TestContinuousLabel(t *testing.T) {
-	mem := newMem(t)
+	mem := checktest.Allocator(t)
 	cols := []col{
 		{"x", tString, []any{"a", "a", "b", "b", "c", "c", "c"}},
 		{"y", tFloat, []any{1.0, 1.5, 2.0, 2.0, math.NaN(), math.NaN(), nil}},
 	}
 	bs := batches(t, mem, cols, 3)
-	defer release(bs)
+	defer checktest.Release(bs)
 	cfg := defaults()
 	cfg.Taxonomy = map[string][]string{"x": nil}
 	r := checktest.SplitMerge(t, &labels.Check, cfg, labelEnv(cols), bs, checktest.Options{})
@@ -793,24 +592,24 @@ func TestContinuousLabel(t *testing.T) {
 	if m.LabelKind != "continuous" || m.VariantsEvaluated || m.Classes != nil || m.Taxonomy == nil || m.Taxonomy.Evaluated {
 		t.Errorf("continuous: %+v", m)
 	}
-	if m.ConflictingGroups != 1 || m.ConflictingRows != 2 || *m.DistinctLabels != 4 || finding(r, "LAB007") == nil {
-		t.Errorf("conflicts %d/%d distinct %v findings %v, want 1/2, 4, LAB007", m.ConflictingGroups, m.ConflictingRows, *m.DistinctLabels, codesOf(r))
+	if m.ConflictingGroups != 1 || m.ConflictingRows != 2 || *m.DistinctLabels != 4 || checktest.Finding(r, "LAB007") == nil {
+		t.Errorf("conflicts %d/%d distinct %v findings %v, want 1/2, 4, LAB007", m.ConflictingGroups, m.ConflictingRows, *m.DistinctLabels, checktest.Codes(r))
 	}
 	// 2 of 6 labelled rows conflict: fail.
-	if r.Status != checks.Fail || finding(r, "LAB001") == nil {
-		t.Errorf("status %s findings %v, want fail with LAB001", r.Status, codesOf(r))
+	if r.Status != checks.Fail || checktest.Finding(r, "LAB001") == nil {
+		t.Errorf("status %s findings %v, want fail with LAB001", r.Status, checktest.Codes(r))
 	}
 }
 
 // TestMaxLabels: past max_labels distinct values the label is reported as
 // free text, variants are not listed, and conflicts stay exact.
 func TestMaxLabels(t *testing.T) {
-	mem := newMem(t)
+	mem := checktest.Allocator(t)
 	x := []any{"a", "a", "b", "b", "c", "d", "e", "f"}
 	y := []any{"l1", "L1", "l2", "l2", "l3", "l4", "l5", "l3"}
 	cols := []col{{"x", tString, x}, {"y", tString, y}}
 	bs := batches(t, mem, cols, 2, 5)
-	defer release(bs)
+	defer checktest.Release(bs)
 	for _, max := range []int{4, 5, 6} {
 		cfg := defaults()
 		cfg.MaxLabels = max
@@ -823,8 +622,8 @@ func TestMaxLabels(t *testing.T) {
 		if m.ConflictingGroups != 1 || m.ConflictingRows != 2 {
 			t.Errorf("max %d: conflicts %d/%d, want 1/2", max, m.ConflictingGroups, m.ConflictingRows)
 		}
-		if (finding(r, "LAB006") != nil) != over || r.Status != checks.Fail {
-			t.Errorf("max %d: status %s findings %v", max, r.Status, codesOf(r))
+		if (checktest.Finding(r, "LAB006") != nil) != over || r.Status != checks.Fail {
+			t.Errorf("max %d: status %s findings %v", max, r.Status, checktest.Codes(r))
 		}
 	}
 }
@@ -847,7 +646,7 @@ func TestStatusThresholds(t *testing.T) {
 			continue // a conflicting group has at least two rows
 		}
 		t.Run(fmt.Sprint(tc.conflicting), func(t *testing.T) {
-			mem := newMem(t)
+			mem := checktest.Allocator(t)
 			var x, y []any
 			for i := range 100 {
 				if i < tc.conflicting {
@@ -860,7 +659,7 @@ func TestStatusThresholds(t *testing.T) {
 			}
 			cols := []col{{"x", tInt, x}, {"y", tString, y}}
 			bs := batches(t, mem, cols, 37)
-			defer release(bs)
+			defer checktest.Release(bs)
 			cfg := defaults()
 			cfg.WarnRate, cfg.FailRate = 0.01, 0.05
 			r := checktest.SplitMerge(t, &labels.Check, cfg, labelEnv(cols), bs, checktest.Options{Trials: 5})
@@ -871,17 +670,17 @@ func TestStatusThresholds(t *testing.T) {
 				t.Errorf("score %v, want %v", r.Score, want)
 			}
 			if tc.code != "" {
-				f := finding(r, tc.code)
+				f := checktest.Finding(r, tc.code)
 				if f == nil || *f.Value != float64(tc.conflicting)/100 || *f.Rows != int64(tc.conflicting) {
-					t.Errorf("findings %v, want %s with value %v", codesOf(r), tc.code, float64(tc.conflicting)/100)
+					t.Errorf("findings %v, want %s with value %v", checktest.Codes(r), tc.code, float64(tc.conflicting)/100)
 				}
 			} else if len(r.Findings) != 0 {
-				t.Errorf("findings %v, want none", codesOf(r))
+				t.Errorf("findings %v, want none", checktest.Codes(r))
 			}
 		})
 	}
 	// Exactly at the warning rate: 2 of 200.
-	mem := newMem(t)
+	mem := checktest.Allocator(t)
 	var x, y []any
 	for i := range 200 {
 		x = append(x, int64(i))
@@ -890,22 +689,22 @@ func TestStatusThresholds(t *testing.T) {
 	x[1], y[1] = int64(0), "b"
 	cols := []col{{"x", tInt, x}, {"y", tString, y}}
 	bs := batches(t, mem, cols)
-	defer release(bs)
+	defer checktest.Release(bs)
 	r := checktest.Result(t, &labels.Check, defaults(), labelEnv(cols), bs)
-	if r.Status != checks.Pass || finding(r, "LAB012") == nil {
-		t.Errorf("rate equal to warn_rate: status %s findings %v, want pass with LAB012", r.Status, codesOf(r))
+	if r.Status != checks.Pass || checktest.Finding(r, "LAB012") == nil {
+		t.Errorf("rate equal to warn_rate: status %s findings %v, want pass with LAB012", r.Status, checktest.Codes(r))
 	}
 }
 
 func TestAnnotatorNames(t *testing.T) {
-	mem := newMem(t)
+	mem := checktest.Allocator(t)
 	cols := []col{
 		{"x", tInt, []any{int64(1), int64(1), int64(2), int64(2)}},
 		{"who", tDict, []any{"alice", "bob", "alice", nil}},
 		{"y", tString, []any{"a", "b", "a", "a"}},
 	}
 	bs := batches(t, mem, cols, 1)
-	defer release(bs)
+	defer checktest.Release(bs)
 	env := checks.Env{Schema: schemaOf(cols), Roles: checks.Roles{Label: "y", Annotator: "who", Features: []string{"x"}}}
 	cfg := defaults()
 	r := checktest.SplitMerge(t, &labels.Check, cfg, env, bs, checktest.Options{})
@@ -916,8 +715,8 @@ func TestAnnotatorNames(t *testing.T) {
 	r = checktest.SplitMerge(t, &labels.Check, cfg, env, bs, checktest.Options{})
 	am := metricsOf(t, r).Annotators
 	want := []labels.AnnotatorStats{{"bob", 1, 1, 1}, {"alice", 2, 1, 0.5}}
-	if am == nil || !reflect.DeepEqual(am.Annotators, want) || am.RowsWithoutAnnotator != 1 || finding(r, "LAB013") == nil {
-		t.Errorf("annotators %+v findings %v, want %+v", am, codesOf(r), want)
+	if am == nil || !reflect.DeepEqual(am.Annotators, want) || am.RowsWithoutAnnotator != 1 || checktest.Finding(r, "LAB013") == nil {
+		t.Errorf("annotators %+v findings %v, want %+v", am, checktest.Codes(r), want)
 	}
 }
 
@@ -941,16 +740,10 @@ func TestMergeIncompatible(t *testing.T) {
 	if err := sa.Merge(checktest.New(t, &labels.Check, defaults(), other)); err == nil {
 		t.Error("merge states over different features: want an error")
 	}
-	if err := sa.Merge(otherState{}); err == nil {
+	if err := sa.Merge(checktest.Foreign{}); err == nil {
 		t.Error("merge another check's state: want an error")
 	}
 }
-
-type otherState struct{}
-
-func (otherState) Observe(checks.Batch) error     { return nil }
-func (otherState) Merge(checks.State) error       { return nil }
-func (otherState) Result() (checks.Result, error) { return checks.Result{}, nil }
 
 // TestTypes runs a label and a feature column of every type the readers
 // produce: the feature is [v1 v1 v2 v2] and the label [v1 v2 v1 null], so
@@ -991,7 +784,7 @@ func TestTypes(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.typ.String(), func(t *testing.T) {
-			mem := newMem(t)
+			mem := checktest.Allocator(t)
 			fromJSON := func(s string) arrow.Array {
 				a, _, err := array.FromJSON(mem, tc.typ, strings.NewReader(s))
 				if err != nil {
@@ -1025,10 +818,10 @@ func TestTypes(t *testing.T) {
 // TestNumericLabelsAreNotVariants: normalisation drops the minus sign, but
 // -1 and 1 are different classes, not spellings of one.
 func TestNumericLabelsAreNotVariants(t *testing.T) {
-	mem := newMem(t)
+	mem := checktest.Allocator(t)
 	cols := []col{{"x", tInt, []any{int64(1), int64(2), int64(3)}}, {"y", tInt, []any{int64(-1), int64(1), int64(1)}}}
 	bs := batches(t, mem, cols)
-	defer release(bs)
+	defer checktest.Release(bs)
 	r := checktest.Result(t, &labels.Check, defaults(), labelEnv(cols), bs)
 	m := metricsOf(t, r)
 	if m.VariantsEvaluated || m.VariantGroups != 0 || r.Status != checks.Pass || !reflect.DeepEqual(m.Classes, map[string]int64{"-1": 1, "1": 2}) {

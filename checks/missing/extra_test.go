@@ -15,7 +15,6 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/apache/arrow-go/v18/arrow/ipc"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/readiness/readiness/checks"
 	"github.com/readiness/readiness/checks/checktest"
@@ -324,14 +323,6 @@ func labelEnv(cols []col, label string) checks.Env {
 	return checks.Env{Schema: schemaOf(cols), Roles: checks.Roles{Label: label}}
 }
 
-func repeat(v any, n int) []any {
-	out := make([]any, n)
-	for i := range out {
-		out[i] = v
-	}
-	return out
-}
-
 // ---- hand-built cases ----
 
 // TestDisguisedHand pins the candidates on columns with hand-counted
@@ -343,8 +334,8 @@ func TestDisguisedHand(t *testing.T) {
 	for i := 1; i <= 100; i++ {
 		ages = append(ages, int64(i))
 	}
-	ages = append(ages, repeat(int64(-999), 50)...)
-	ages = append(ages, repeat(int64(99), 3)...)
+	ages = append(ages, checktest.Repeat(int64(-999), 50)...)
+	ages = append(ages, checktest.Repeat(int64(99), 3)...)
 	n := len(ages)
 	// strings: 100 distinct names; "Unknown" ×20 and " UNKNOWN " ×10 (one
 	// candidate, 30), "NA" ×23 (a default token: missing, not a
@@ -353,9 +344,9 @@ func TestDisguisedHand(t *testing.T) {
 	for i := range 100 {
 		names = append(names, fmt.Sprintf("name-%03d", i))
 	}
-	names = append(names, repeat("Unknown", 20)...)
-	names = append(names, repeat(" UNKNOWN ", 10)...)
-	names = append(names, repeat("NA", 23)...)
+	names = append(names, checktest.Repeat("Unknown", 20)...)
+	names = append(names, checktest.Repeat(" UNKNOWN ", 10)...)
+	names = append(names, checktest.Repeat("NA", 23)...)
 	names = names[:n]
 	names[0] = "n/a"
 	// zeros: 0 × 40 with positives only is a candidate; with one negative
@@ -383,9 +374,9 @@ func TestDisguisedHand(t *testing.T) {
 		}()},
 		{"dict", kDict, names},
 	}
-	mem := newMem(t)
+	mem := checktest.Allocator(t)
 	bs := batches(t, mem, cols, 7, 60, 61)
-	defer release(bs)
+	defer checktest.Release(bs)
 	cfg := defaults()
 	r := checktest.SplitMerge(t, &missing.Check, cfg, env(cols), bs, checktest.Options{})
 	m := metricsOf(t, r)
@@ -429,10 +420,10 @@ func TestDisguisedHand(t *testing.T) {
 // TestDisguisedMinRows: a placeholder in a column with few distinct values
 // must still occur CandidateMinRows times.
 func TestDisguisedMinRows(t *testing.T) {
-	mem := newMem(t)
+	mem := checktest.Allocator(t)
 	cols := []col{{"s", kString, []any{"unknown", "unknown", "unknown", "unknown", "a", "b"}}}
 	bs := batches(t, mem, cols)
-	defer release(bs)
+	defer checktest.Release(bs)
 	cfg := defaults()
 	cfg.CandidateFactor = 0.1
 	r := checktest.Result(t, &missing.Check, cfg, env(cols), bs)
@@ -456,7 +447,7 @@ func TestDisguisedMinRows(t *testing.T) {
 // TestDistinctCap: past 10000 distinct values the set is dropped and the
 // count reported as a lower bound, the same however the data is split.
 func TestDistinctCap(t *testing.T) {
-	mem := newMem(t)
+	mem := checktest.Allocator(t)
 	const n = 12000
 	vals := make([]any, n)
 	for i := range vals {
@@ -467,7 +458,7 @@ func TestDistinctCap(t *testing.T) {
 	}
 	cols := []col{{"f", kFloat64, vals}}
 	bs := batches(t, mem, cols, 3000, 9000)
-	defer release(bs)
+	defer checktest.Release(bs)
 	cfg := defaults()
 	r := checktest.SplitMerge(t, &missing.Check, cfg, env(cols), bs, checktest.Options{Trials: 8})
 	d := metricsOf(t, r).Disguised["f"]
@@ -499,9 +490,9 @@ func TestByClassHand(t *testing.T) {
 	add("c", 20, 20, 0)  // x: 100% but only 20 rows: below class_min_rows
 	add(nil, 50, 50, 50) // null labels: counted, never tested
 	cols := []col{{"label", kString, lab}, {"x", kFloat64, x}, {"y", kString, y}}
-	mem := newMem(t)
+	mem := checktest.Allocator(t)
 	bs := batches(t, mem, cols, 33, 150)
-	defer release(bs)
+	defer checktest.Release(bs)
 	cfg := defaults()
 	r := checktest.SplitMerge(t, &missing.Check, cfg, labelEnv(cols, "label"), bs, checktest.Options{})
 	m := metricsOf(t, r)
@@ -544,9 +535,9 @@ func TestByClassNotApplicable(t *testing.T) {
 		}
 	}
 	cols := []col{{"many", kString, strLabel}, {"f", kFloat64, floatLabel}, {"x", kString, x}}
-	mem := newMem(t)
+	mem := checktest.Allocator(t)
 	bs := batches(t, mem, cols, 500, 1700)
-	defer release(bs)
+	defer checktest.Release(bs)
 	for _, label := range []string{"", "absent", "f", "many"} {
 		r := checktest.SplitMerge(t, &missing.Check, defaults(), labelEnv(cols, label), bs, checktest.Options{Trials: 5})
 		m := metricsOf(t, r)
@@ -559,10 +550,10 @@ func TestByClassNotApplicable(t *testing.T) {
 
 // TestNoRowsWithLabel: zero rows with a label role.
 func TestNoRowsWithLabel(t *testing.T) {
-	mem := newMem(t)
+	mem := checktest.Allocator(t)
 	cols := []col{{"label", kString, nil}, {"a", kInt64, nil}}
 	bs := batches(t, mem, cols)
-	defer release(bs)
+	defer checktest.Release(bs)
 	r := checktest.SplitMerge(t, &missing.Check, defaults(), labelEnv(cols, "label"), bs, checktest.Options{Trials: 5})
 	if r.Status != checks.NotApplicable || len(r.Findings) != 1 {
 		t.Errorf("status %s findings %v", r.Status, keys(r.Findings))
@@ -571,10 +562,10 @@ func TestNoRowsWithLabel(t *testing.T) {
 
 // TestAllNullColumnsWithLabel: all-null columns and an all-null label.
 func TestAllNullColumnsWithLabel(t *testing.T) {
-	mem := newMem(t)
-	cols := []col{{"label", kString, repeat(nil, 50)}, {"a", kInt64, repeat(nil, 50)}, {"s", kString, repeat(nil, 50)}}
+	mem := checktest.Allocator(t)
+	cols := []col{{"label", kString, checktest.Repeat(nil, 50)}, {"a", kInt64, checktest.Repeat(nil, 50)}, {"s", kString, checktest.Repeat(nil, 50)}}
 	bs := batches(t, mem, cols, 20)
-	defer release(bs)
+	defer checktest.Release(bs)
 	r := checktest.SplitMerge(t, &missing.Check, defaults(), labelEnv(cols, "label"), bs, checktest.Options{Trials: 5})
 	compareBase(t, cols, defaults(), r)
 	compareExtra(t, cols, "label", defaults(), r)
@@ -663,7 +654,7 @@ func TestRandomExtraAgainstOracle(t *testing.T) {
 	var cands, flags int
 	for seed := uint64(1); seed <= 12; seed++ {
 		t.Run(fmt.Sprint("seed ", seed), func(t *testing.T) {
-			mem := newMem(t)
+			mem := checktest.Allocator(t)
 			rng := rand.New(rand.NewPCG(seed, 11))
 			rows := 300 + rng.IntN(2500)
 			cols := randomTable(rng, rows)
@@ -674,8 +665,8 @@ func TestRandomExtraAgainstOracle(t *testing.T) {
 			if seed%4 == 0 {
 				cfg.NumericSentinels = []float64{-999}
 			}
-			bs := batches(t, mem, cols, randomBounds(rng, rows)...)
-			defer release(bs)
+			bs := batches(t, mem, cols, checktest.RandomBounds(rng, rows, 0, 300)...)
+			defer checktest.Release(bs)
 			r := checktest.SplitMerge(t, &missing.Check, cfg, labelEnv(cols, "label"), bs, checktest.Options{Seed: seed, Trials: 8})
 			compareBase(t, cols, cfg, r)
 			compareExtra(t, cols, "label", cfg, r)
@@ -706,31 +697,11 @@ func TestSampleTruth(t *testing.T) {
 	if err := json.Unmarshal(data, &tr); err != nil {
 		t.Fatal(err)
 	}
-	f, err := os.Open("../../fixtures/sample/train.arrow")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	mem := newMem(t)
-	rd, err := ipc.NewFileReader(f, ipc.WithAllocator(mem))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rd.Close()
-	var recs []arrow.RecordBatch
-	for i := range rd.NumRecords() {
-		rec, err := rd.RecordBatch(i)
-		if err != nil {
-			t.Fatal(err)
-		}
-		rec.Retain()
-		recs = append(recs, rec)
-	}
-	bs := checktest.Batches(0, recs...)
-	defer release(bs)
+	mem := checktest.Allocator(t)
+	bs := checktest.ReadIPC(t, mem, "../../fixtures/sample/train.arrow")
 	cfg := defaults()
 	cfg.CandidateFactor = 1
-	e := checks.Env{Schema: rd.Schema(), Roles: checks.Roles{Label: "label"}}
+	e := checks.Env{Schema: bs[0].Record.Schema(), Roles: checks.Roles{Label: "label"}}
 	r := checktest.SplitMerge(t, &missing.Check, cfg, e, bs, checktest.Options{Trials: 5})
 	m := metricsOf(t, r)
 	want := tr.Columns["age"].NumericSentinel

@@ -1,7 +1,6 @@
 package missing_test
 
 import (
-	"encoding/json"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -62,94 +61,21 @@ type col struct {
 	vals []any
 }
 
-func schemaOf(cols []col) *arrow.Schema {
-	fields := make([]arrow.Field, len(cols))
+// columns is cols as checktest columns.
+func columns(cols []col) []checktest.Column {
+	out := make([]checktest.Column, len(cols))
 	for i, c := range cols {
-		fields[i] = arrow.Field{Name: c.name, Type: kindType[c.kind], Nullable: true}
+		out[i] = checktest.Column{Name: c.name, Type: kindType[c.kind], Vals: c.vals}
 	}
-	return arrow.NewSchema(fields, nil)
+	return out
 }
 
-// record builds rows [lo, hi) of cols as one record batch.
-func record(t *testing.T, mem memory.Allocator, cols []col, lo, hi int) arrow.RecordBatch {
-	t.Helper()
-	arrs := make([]arrow.Array, len(cols))
-	for i, c := range cols {
-		arrs[i] = build(t, mem, c.kind, c.vals[lo:hi])
-	}
-	rec := array.NewRecordBatch(schemaOf(cols), arrs, int64(hi-lo))
-	for _, a := range arrs {
-		a.Release()
-	}
-	return rec
-}
-
-func build(t *testing.T, mem memory.Allocator, k kind, vals []any) arrow.Array {
-	t.Helper()
-	var b array.Builder
-	if k == kDict {
-		b = array.NewDictionaryBuilder(mem, kindType[k].(*arrow.DictionaryType))
-	} else {
-		b = array.NewBuilder(mem, kindType[k])
-	}
-	defer b.Release()
-	for _, v := range vals {
-		if v == nil {
-			b.AppendNull()
-			continue
-		}
-		switch b := b.(type) {
-		case *array.StringBuilder:
-			b.Append(v.(string))
-		case *array.LargeStringBuilder:
-			b.Append(v.(string))
-		case *array.StringViewBuilder:
-			b.Append(v.(string))
-		case *array.BinaryDictionaryBuilder:
-			if err := b.AppendString(v.(string)); err != nil {
-				t.Fatal(err)
-			}
-		case *array.Float64Builder:
-			b.Append(v.(float64))
-		case *array.Float32Builder:
-			b.Append(v.(float32))
-		case *array.Float16Builder:
-			b.Append(float16.New(v.(float32)))
-		case *array.Int64Builder:
-			b.Append(v.(int64))
-		case *array.Int32Builder:
-			b.Append(int32(v.(int64)))
-		case *array.Uint8Builder:
-			b.Append(uint8(v.(int64)))
-		case *array.BooleanBuilder:
-			b.Append(v.(bool))
-		default:
-			t.Fatalf("no builder case for %T", b)
-		}
-	}
-	return b.NewArray()
-}
+func schemaOf(cols []col) *arrow.Schema { return checktest.Schema(columns(cols)) }
 
 // batches cuts cols into record batches at the given row boundaries.
 func batches(t *testing.T, mem memory.Allocator, cols []col, bounds ...int) []checks.Batch {
 	t.Helper()
-	n := 0
-	if len(cols) > 0 {
-		n = len(cols[0].vals)
-	}
-	var recs []arrow.RecordBatch
-	lo := 0
-	for _, hi := range append(bounds, n) {
-		recs = append(recs, record(t, mem, cols, lo, hi))
-		lo = hi
-	}
-	return checktest.Batches(0, recs...)
-}
-
-func release(bs []checks.Batch) {
-	for _, b := range bs {
-		b.Record.Release()
-	}
+	return checktest.Table(t, mem, columns(cols), bounds...)
 }
 
 // ---- the oracle ----
@@ -334,9 +260,7 @@ func keys(fs []checks.Finding) []findingKey {
 func metricsOf(t *testing.T, r checks.Result) missing.Metrics {
 	t.Helper()
 	var m missing.Metrics
-	if err := json.Unmarshal(r.Metrics, &m); err != nil {
-		t.Fatalf("decode metrics: %v", err)
-	}
+	checktest.Metrics(t, nil, r, &m, false)
 	return m
 }
 
@@ -378,12 +302,6 @@ func fmtScore(s *float64) string {
 func defaults() *missing.Config { return missing.Check.DefaultConfig().(*missing.Config) }
 
 func env(cols []col) checks.Env { return checks.Env{Schema: schemaOf(cols)} }
-
-func newMem(t *testing.T) *memory.CheckedAllocator {
-	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-	t.Cleanup(func() { mem.AssertSize(t, 0) })
-	return mem
-}
 
 // ---- hand-written cases ----
 
@@ -433,7 +351,7 @@ func TestCategories(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			mem := newMem(t)
+			mem := checktest.Allocator(t)
 			cfg := defaults()
 			if tc.cfg != nil {
 				tc.cfg(cfg)
@@ -443,7 +361,7 @@ func TestCategories(t *testing.T) {
 				cols = append(cols, col{name: "other", kind: kInt64, vals: []any{int64(1)}})
 			}
 			bs := batches(t, mem, cols)
-			defer release(bs)
+			defer checktest.Release(bs)
 			r := checktest.Result(t, &missing.Check, cfg, env(cols), bs)
 			got := metricsOf(t, r).Columns["c"]
 			want := counts{nulls: got.Nulls, nan: got.NaN, empty: got.Empty, sentinel: got.Sentinel}
@@ -462,7 +380,7 @@ func TestCategories(t *testing.T) {
 // placeholders no row points at: a row pointing at the null value is null,
 // an unused placeholder counts nothing.
 func TestDictionaryNullValue(t *testing.T) {
-	mem := newMem(t)
+	mem := checktest.Allocator(t)
 	db := array.NewStringBuilder(mem)
 	db.AppendValues([]string{"x", "", "NA", "unused", "?"}, []bool{true, false, true, true, true})
 	dict := db.NewArray()
@@ -496,7 +414,7 @@ func TestDictionaryNullValue(t *testing.T) {
 // column, an NDJSON key never given a value) is all nulls. Such an array
 // has no validity bitmap, so its IsNull reports false.
 func TestNullTypeColumn(t *testing.T) {
-	mem := newMem(t)
+	mem := checktest.Allocator(t)
 	nulls := array.NewNull(5)
 	defer nulls.Release()
 	ib := array.NewInt64Builder(mem)
@@ -517,14 +435,14 @@ func TestNullTypeColumn(t *testing.T) {
 // TestRowsWithMissing counts a row once however many of its columns are
 // missing.
 func TestRowsWithMissing(t *testing.T) {
-	mem := newMem(t)
+	mem := checktest.Allocator(t)
 	cols := []col{
 		{"a", kString, []any{nil, "x", "NA", "x", ""}},
 		{"b", kFloat64, []any{math.NaN(), 1.0, nil, 2.0, 3.0}},
 		{"c", kInt64, []any{nil, int64(1), int64(2), int64(3), nil}},
 	}
 	bs := batches(t, mem, cols, 2)
-	defer release(bs)
+	defer checktest.Release(bs)
 	r := checktest.SplitMerge(t, &missing.Check, defaults(), env(cols), bs, checktest.Options{})
 	m := metricsOf(t, r)
 	if m.RowsWithMissing != 3 || m.RowsWithMissingRate != 0.6 || m.Rows != 5 {
@@ -550,7 +468,7 @@ func TestStatusThresholds(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(fmt.Sprint(tc.missing), func(t *testing.T) {
-			mem := newMem(t)
+			mem := checktest.Allocator(t)
 			vals := make([]any, 20)
 			for i := range vals {
 				vals[i] = "v"
@@ -560,7 +478,7 @@ func TestStatusThresholds(t *testing.T) {
 			}
 			cols := []col{{"a", kString, vals}}
 			bs := batches(t, mem, cols, 7)
-			defer release(bs)
+			defer checktest.Release(bs)
 			cfg := defaults()
 			r := checktest.Result(t, &missing.Check, cfg, env(cols), bs)
 			if r.Status != tc.status {
@@ -598,14 +516,14 @@ func checkThreshold(t *testing.T, f checks.Finding, value, threshold float64, se
 // TestWorstColumnDecides: one failing column fails the check even when the
 // others are clean, and a warning does not hide a failure.
 func TestWorstColumnDecides(t *testing.T) {
-	mem := newMem(t)
+	mem := checktest.Allocator(t)
 	cols := []col{
 		{"warn", kString, []any{nil, "x", "x", "x"}},
 		{"fail", kString, []any{nil, nil, nil, "x"}},
 		{"clean", kInt64, []any{int64(1), int64(2), int64(3), int64(4)}},
 	}
 	bs := batches(t, mem, cols)
-	defer release(bs)
+	defer checktest.Release(bs)
 	r := checktest.Result(t, &missing.Check, defaults(), env(cols), bs)
 	if r.Status != checks.Fail {
 		t.Errorf("status %s, want fail", r.Status)
@@ -621,13 +539,13 @@ func TestWorstColumnDecides(t *testing.T) {
 func TestNoRows(t *testing.T) {
 	for _, n := range []int{0, 1, 3} { // no batch at all, or zero-row batches
 		t.Run(fmt.Sprint(n, " batches"), func(t *testing.T) {
-			mem := newMem(t)
+			mem := checktest.Allocator(t)
 			cols := []col{{"a", kString, nil}, {"b", kFloat64, nil}}
 			var bs []checks.Batch
 			for range n {
 				bs = append(bs, batches(t, mem, cols)...)
 			}
-			defer release(bs)
+			defer checktest.Release(bs)
 			r := checktest.SplitMerge(t, &missing.Check, defaults(), env(cols), bs, checktest.Options{Trials: 5})
 			if r.Status != checks.NotApplicable || r.Score != nil {
 				t.Errorf("status %s score %s, want not_applicable, null", r.Status, fmtScore(r.Score))
@@ -654,10 +572,10 @@ func TestNoColumns(t *testing.T) {
 // TestSentinelFinding: placeholder values are reported per column with the
 // setting to change.
 func TestSentinelFinding(t *testing.T) {
-	mem := newMem(t)
+	mem := checktest.Allocator(t)
 	cols := []col{{"a", kString, []any{"NA", "x", "?", "x", "x", "x", "x", "x", "x", "x", "x", "x", "x", "x", "x", "x", "x", "x", "x", "x", "x", "x", "x", "x", "x", "x", "x", "x", "x", "x", "x", "x", "x", "x", "x", "x", "x", "x", "x", "x", "x"}}}
 	bs := batches(t, mem, cols)
-	defer release(bs)
+	defer checktest.Release(bs)
 	r := checktest.Result(t, &missing.Check, defaults(), env(cols), bs)
 	var found bool
 	for _, f := range r.Findings {
@@ -710,19 +628,13 @@ func TestMergeIncompatible(t *testing.T) {
 	for name, other := range map[string]checks.State{
 		"other column":  checktest.New(t, &missing.Check, defaults(), checks.Env{Schema: b}),
 		"more columns":  checktest.New(t, &missing.Check, defaults(), checks.Env{Schema: ab}),
-		"another check": otherState{},
+		"another check": checktest.Foreign{},
 	} {
 		if err := sa.Merge(other); err == nil {
 			t.Errorf("%s: want an error", name)
 		}
 	}
 }
-
-type otherState struct{}
-
-func (otherState) Observe(checks.Batch) error     { return nil }
-func (otherState) Merge(checks.State) error       { return nil }
-func (otherState) Result() (checks.Result, error) { return checks.Result{}, nil }
 
 // ---- random data ----
 
@@ -803,17 +715,6 @@ func randomColumns(rng *rand.Rand, rows int) []col {
 	return cols
 }
 
-func randomBounds(rng *rand.Rand, rows int) []int {
-	var bounds []int
-	for i := 0; i < rows; {
-		i += rng.IntN(300)
-		if i < rows {
-			bounds = append(bounds, i)
-		}
-	}
-	return bounds
-}
-
 // TestRandomAgainstOracle compares the check with the oracle on random
 // data under several configurations, one pass and split-and-merged.
 func TestRandomAgainstOracle(t *testing.T) {
@@ -833,7 +734,7 @@ func TestRandomAgainstOracle(t *testing.T) {
 	for seed := uint64(1); seed <= 6; seed++ {
 		for name, mod := range configs {
 			t.Run(fmt.Sprintf("seed %d %s", seed, name), func(t *testing.T) {
-				mem := newMem(t)
+				mem := checktest.Allocator(t)
 				rng := rand.New(rand.NewPCG(seed, 7))
 				rows := 500 + rng.IntN(1500)
 				cols := randomColumns(rng, rows)
@@ -845,8 +746,8 @@ func TestRandomAgainstOracle(t *testing.T) {
 				if mod != nil {
 					mod(cfg)
 				}
-				bs := batches(t, mem, cols, randomBounds(rng, rows)...)
-				defer release(bs)
+				bs := batches(t, mem, cols, checktest.RandomBounds(rng, rows, 0, 300)...)
+				defer checktest.Release(bs)
 				r := checktest.SplitMerge(t, &missing.Check, cfg, env(cols), bs, checktest.Options{Seed: seed, Trials: 10})
 				compare(t, cols, cfg, r)
 				statuses[r.Status]++

@@ -9,6 +9,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/readiness/readiness/checks"
+	"github.com/readiness/readiness/checks/checktest"
 )
 
 // BenchmarkObserve measures the check's hot loop on one 64K-row batch of a
@@ -51,15 +52,7 @@ func BenchmarkObserve(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			b.SetBytes(n * 3)
-			b.ReportAllocs()
-			b.ResetTimer()
-			for b.Loop() {
-				if err := st.Observe(checks.Batch{Record: rec}); err != nil {
-					b.Fatal(err)
-				}
-			}
-			b.ReportMetric(float64(b.N)*n/b.Elapsed().Seconds(), "rows/s")
+			checktest.BenchObserve(b, rec, 3, func() (checks.State, error) { return st, nil })
 		})
 	}
 }

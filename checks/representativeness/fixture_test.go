@@ -5,8 +5,6 @@ import (
 	"os"
 	"testing"
 
-	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/ipc"
 	"github.com/readiness/readiness/checks"
 	"github.com/readiness/readiness/checks/checktest"
 	rep "github.com/readiness/readiness/checks/representativeness"
@@ -35,28 +33,8 @@ func TestFixtureSample(t *testing.T) {
 	if err := json.Unmarshal(raw, &tr); err != nil {
 		t.Fatal(err)
 	}
-	mem := newMem(t)
-	f, err := os.Open("../../fixtures/sample/train.arrow")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	rd, err := ipc.NewFileReader(f, ipc.WithAllocator(mem))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rd.Close()
-	var recs []arrow.RecordBatch
-	for i := range rd.NumRecords() {
-		rec, err := rd.RecordBatch(i)
-		if err != nil {
-			t.Fatal(err)
-		}
-		rec.Retain()
-		recs = append(recs, rec)
-	}
-	bs := checktest.Batches(0, recs...)
-	defer release(bs)
+	mem := checktest.Allocator(t)
+	bs := checktest.ReadIPC(t, mem, "../../fixtures/sample/train.arrow")
 
 	cfg := defaults()
 	cfg.Required = map[string]map[string]int64{"label": {}}
@@ -66,7 +44,7 @@ func TestFixtureSample(t *testing.T) {
 		cfg.Required["label"][c] = n + 1 // one short of every class: all missed
 		cfg.Targets["label"].Shares[c] = float64(n) / float64(labelled)
 	}
-	env := checks.Env{Schema: rd.Schema(), Roles: checks.Roles{Label: "label", Features: tr.FeatureColumns}}
+	env := checks.Env{Schema: bs[0].Record.Schema(), Roles: checks.Roles{Label: "label", Features: tr.FeatureColumns}}
 	r := checktest.SplitMerge(t, &rep.Check, cfg, env, bs, checktest.Options{Trials: 5})
 	m := metricsOf(t, r)
 	for _, c := range append(tr.FeatureColumns, "label") {

@@ -1,7 +1,6 @@
 package representativeness_test
 
 import (
-	"encoding/json"
 	"fmt"
 	"maps"
 	"math"
@@ -13,9 +12,6 @@ import (
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/apache/arrow-go/v18/arrow/decimal128"
-	"github.com/apache/arrow-go/v18/arrow/float16"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/readiness/readiness/checks"
 	"github.com/readiness/readiness/checks/checktest"
@@ -37,98 +33,21 @@ type col struct {
 	vals []any
 }
 
-func schemaOf(cols []col) *arrow.Schema {
-	fs := make([]arrow.Field, len(cols))
+// columns is cols as checktest columns.
+func columns(cols []col) []checktest.Column {
+	out := make([]checktest.Column, len(cols))
 	for i, c := range cols {
-		fs[i] = arrow.Field{Name: c.name, Type: c.typ, Nullable: true}
+		out[i] = checktest.Column{Name: c.name, Type: c.typ, Vals: c.vals}
 	}
-	return arrow.NewSchema(fs, nil)
+	return out
 }
 
-func build(t testing.TB, mem memory.Allocator, typ arrow.DataType, vals []any) arrow.Array {
-	t.Helper()
-	if typ.ID() == arrow.NULL {
-		return array.NewNull(len(vals))
-	}
-	var b array.Builder
-	if dt, ok := typ.(*arrow.DictionaryType); ok {
-		b = array.NewDictionaryBuilder(mem, dt)
-	} else {
-		b = array.NewBuilder(mem, typ)
-	}
-	defer b.Release()
-	for _, v := range vals {
-		if v == nil {
-			b.AppendNull()
-			continue
-		}
-		switch b := b.(type) {
-		case *array.StringBuilder:
-			b.Append(v.(string))
-		case *array.LargeStringBuilder:
-			b.Append(v.(string))
-		case *array.StringViewBuilder:
-			b.Append(v.(string))
-		case *array.BinaryDictionaryBuilder:
-			if err := b.AppendString(v.(string)); err != nil {
-				t.Fatal(err)
-			}
-		case *array.BooleanBuilder:
-			b.Append(v.(bool))
-		case *array.Int64Builder:
-			b.Append(v.(int64))
-		case *array.Int32Builder:
-			b.Append(int32(v.(int64)))
-		case *array.Int8Builder:
-			b.Append(int8(v.(int64)))
-		case *array.Uint64Builder:
-			b.Append(uint64(v.(int64)))
-		case *array.Float64Builder:
-			b.Append(v.(float64))
-		case *array.Float16Builder:
-			b.Append(float16.New(v.(float32)))
-		case *array.Decimal128Builder:
-			b.Append(decimal128.FromI64(v.(int64)))
-		case *array.TimestampBuilder:
-			b.Append(arrow.Timestamp(v.(int64)))
-		default:
-			t.Fatalf("no builder case for %T", b)
-		}
-	}
-	return b.NewArray()
-}
+func schemaOf(cols []col) *arrow.Schema { return checktest.Schema(columns(cols)) }
 
 // batches cuts cols into record batches at the given row boundaries.
 func batches(t testing.TB, mem memory.Allocator, cols []col, bounds ...int) []checks.Batch {
 	t.Helper()
-	n := len(cols[0].vals)
-	sc := schemaOf(cols)
-	var recs []arrow.RecordBatch
-	lo := 0
-	for _, hi := range append(bounds, n) {
-		arrs := make([]arrow.Array, len(cols))
-		for i, c := range cols {
-			arrs[i] = build(t, mem, c.typ, c.vals[lo:hi])
-		}
-		recs = append(recs, array.NewRecordBatch(sc, arrs, int64(hi-lo)))
-		for _, a := range arrs {
-			a.Release()
-		}
-		lo = hi
-	}
-	return checktest.Batches(0, recs...)
-}
-
-func release(bs []checks.Batch) {
-	for _, b := range bs {
-		b.Record.Release()
-	}
-}
-
-func newMem(t *testing.T) *memory.CheckedAllocator {
-	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-	t.Cleanup(func() { mem.AssertSize(t, 0) })
-	return mem
+	return checktest.Table(t, mem, columns(cols), bounds...)
 }
 
 func defaults() *rep.Config { return rep.Check.DefaultConfig().(*rep.Config) }
@@ -144,11 +63,7 @@ func features(cols []col) checks.Roles {
 func metricsOf(t *testing.T, r checks.Result) rep.Metrics {
 	t.Helper()
 	var m rep.Metrics
-	dec := json.NewDecoder(strings.NewReader(string(r.Metrics)))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&m); err != nil {
-		t.Fatalf("decode metrics: %v\n%s", err, r.Metrics)
-	}
+	checktest.Metrics(t, nil, r, &m, true)
 	return m
 }
 
@@ -163,14 +78,6 @@ func observed(t *testing.T, cfg *rep.Config, env checks.Env, bs []checks.Batch) 
 		}
 	}
 	return st
-}
-
-func codes(r checks.Result) []string {
-	var out []string
-	for _, f := range r.Findings {
-		out = append(out, f.Code)
-	}
-	return out
 }
 
 func near(a, b, tol float64) bool { return math.Abs(a-b) <= tol }
@@ -266,7 +173,7 @@ func exactW1KS(x, y []float64) (w1, ks float64) {
 // ---- tests ----
 
 func TestIdenticalDataAgainstItself(t *testing.T) {
-	mem := newMem(t)
+	mem := checktest.Allocator(t)
 	rng := rand.New(rand.NewPCG(1, 2))
 	n := 3000
 	cols := []col{
@@ -284,7 +191,7 @@ func TestIdenticalDataAgainstItself(t *testing.T) {
 	cols[0].vals[5] = nil
 	cols[1].vals[7] = nil
 	bs := batches(t, mem, cols, 1000, 2000)
-	defer release(bs)
+	defer checktest.Release(bs)
 	cfg := defaults()
 	env := checks.Env{Schema: schemaOf(cols), Roles: features(cols)}
 	env.Reference = observed(t, cfg, env, bs)
@@ -311,7 +218,7 @@ func TestIdenticalDataAgainstItself(t *testing.T) {
 }
 
 func TestKnownCategoricalShift(t *testing.T) {
-	mem := newMem(t)
+	mem := checktest.Allocator(t)
 	mk := func(a, b int) []any {
 		var v []any
 		for range a {
@@ -325,8 +232,8 @@ func TestKnownCategoricalShift(t *testing.T) {
 	train := []col{{"c", arrow.BinaryTypes.String, mk(50, 50)}}
 	ref := []col{{"c", dictType, mk(80, 20)}} // a different type for the same values
 	tb, rb := batches(t, mem, train, 30), batches(t, mem, ref, 55)
-	defer release(tb)
-	defer release(rb)
+	defer checktest.Release(tb)
+	defer checktest.Release(rb)
 	cfg := defaults()
 	renv := checks.Env{Schema: schemaOf(ref), Roles: features(ref)}
 	env := checks.Env{Schema: schemaOf(train), Roles: features(train), Reference: observed(t, cfg, renv, rb)}
@@ -348,8 +255,8 @@ func TestKnownCategoricalShift(t *testing.T) {
 		t.Errorf("under %v missing %v", c.UnderRepresented, c.MissingCategories)
 	}
 	// psi 0.416 > 0.25 fails; js 0.227 > 0.2 fails.
-	if r.Status != checks.Fail || !reflect.DeepEqual(codes(r), []string{"REP001", "REP001"}) {
-		t.Errorf("status %s codes %v", r.Status, codes(r))
+	if r.Status != checks.Fail || !reflect.DeepEqual(checktest.Codes(r), []string{"REP001", "REP001"}) {
+		t.Errorf("status %s codes %v", r.Status, checktest.Codes(r))
 	}
 	wantScore := 100 * (1 - math.Min(1, wantPSI/0.25))
 	if r.Score == nil || !near(*r.Score, math.Round(wantScore*100)/100, 1e-9) {
@@ -358,7 +265,7 @@ func TestKnownCategoricalShift(t *testing.T) {
 }
 
 func TestMissingAndUnderRepresented(t *testing.T) {
-	mem := newMem(t)
+	mem := checktest.Allocator(t)
 	var tv, rv []any
 	add := func(dst *[]any, v any, n int) {
 		for range n {
@@ -375,8 +282,8 @@ func TestMissingAndUnderRepresented(t *testing.T) {
 	add(&rv, "d", 10)
 	train, ref := []col{{"c", arrow.BinaryTypes.LargeString, tv}}, []col{{"c", arrow.BinaryTypes.StringView, rv}}
 	tb, rb := batches(t, mem, train), batches(t, mem, ref)
-	defer release(tb)
-	defer release(rb)
+	defer checktest.Release(tb)
+	defer checktest.Release(rb)
 	cfg := defaults()
 	env := checks.Env{Schema: schemaOf(train), Roles: features(train),
 		Reference: observed(t, cfg, checks.Env{Schema: schemaOf(ref), Roles: features(ref)}, rb)}
@@ -404,7 +311,7 @@ func TestMissingAndUnderRepresented(t *testing.T) {
 	if w := jsOracle(ts, rs); !near(*c.JSDistance, w, 1e-9) {
 		t.Errorf("js %v want %v", *c.JSDistance, w)
 	}
-	got := codes(r)
+	got := checktest.Codes(r)
 	for _, code := range []string{"REP001", "REP003", "REP004"} {
 		if !slices.Contains(got, code) {
 			t.Errorf("codes %v lack %s", got, code)
@@ -423,7 +330,7 @@ func TestKnownNumericShift(t *testing.T) {
 		{"tiny shift", 0.01, 1, 3000, 3000},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			mem := newMem(t)
+			mem := checktest.Allocator(t)
 			rng := rand.New(rand.NewPCG(7, 9))
 			var x, y []float64
 			var tv, rv []any
@@ -439,8 +346,8 @@ func TestKnownNumericShift(t *testing.T) {
 			}
 			train, ref := []col{{"v", arrow.PrimitiveTypes.Float64, tv}}, []col{{"v", arrow.PrimitiveTypes.Float64, rv}}
 			tb, rb := batches(t, mem, train, 1000), batches(t, mem, ref, 10)
-			defer release(tb)
-			defer release(rb)
+			defer checktest.Release(tb)
+			defer checktest.Release(rb)
 			cfg := defaults()
 			env := checks.Env{Schema: schemaOf(train), Roles: features(train),
 				Reference: observed(t, cfg, checks.Env{Schema: schemaOf(ref), Roles: features(ref)}, rb)}
@@ -475,7 +382,7 @@ func boolF(b bool) float64 {
 }
 
 func TestTargetsAndRequired(t *testing.T) {
-	mem := newMem(t)
+	mem := checktest.Allocator(t)
 	var region, tier []any
 	for i := range 200 {
 		switch {
@@ -490,7 +397,7 @@ func TestTargetsAndRequired(t *testing.T) {
 	}
 	cols := []col{{"region", arrow.BinaryTypes.String, region}, {"tier", arrow.PrimitiveTypes.Int32, tier}}
 	bs := batches(t, mem, cols, 33, 100)
-	defer release(bs)
+	defer checktest.Release(bs)
 	cfg := defaults()
 	cfg.Targets = map[string]rep.Target{
 		"region": {Shares: map[string]float64{"eu": 0.5, "us": 0.5, "apac": 0.1}, Tolerance: 0.05},
@@ -578,7 +485,7 @@ func TestTargetsAndRequired(t *testing.T) {
 // TestDeclaredValuesSurviveOverflow: a column with more distinct values than
 // max_categories is not listed, yet its declared values stay exact.
 func TestDeclaredValuesSurviveOverflow(t *testing.T) {
-	mem := newMem(t)
+	mem := checktest.Allocator(t)
 	var s, n []any
 	for i := range 500 {
 		s = append(s, fmt.Sprintf("user-%d", i%50))
@@ -586,7 +493,7 @@ func TestDeclaredValuesSurviveOverflow(t *testing.T) {
 	}
 	cols := []col{{"s", arrow.BinaryTypes.String, s}, {"n", arrow.PrimitiveTypes.Int64, n}}
 	bs := batches(t, mem, cols, 7, 250, 251)
-	defer release(bs)
+	defer checktest.Release(bs)
 	cfg := defaults()
 	cfg.MaxCategories = 20
 	cfg.Required = map[string]map[string]int64{"s": {"user-3": 10, "user-49": 11}, "n": {"39": 12, "0": 12}}
@@ -617,7 +524,7 @@ func TestDeclaredValuesSurviveOverflow(t *testing.T) {
 }
 
 func TestSlices(t *testing.T) {
-	mem := newMem(t)
+	mem := checktest.Allocator(t)
 	rng := rand.New(rand.NewPCG(3, 4))
 	var region, device, flag []any
 	regions := []any{"eu", "us", "apac", nil}
@@ -636,7 +543,7 @@ func TestSlices(t *testing.T) {
 	}
 	cols := []col{{"region", dictType, region}, {"device", arrow.BinaryTypes.String, device}, {"flag", arrow.FixedWidthTypes.Boolean, flag}}
 	bs := batches(t, mem, cols, 100, 101, 400)
-	defer release(bs)
+	defer checktest.Release(bs)
 	cfg := defaults()
 	cfg.Slices = []string{"region", "device", "flag"}
 	cfg.MinSliceRows = 20
@@ -690,8 +597,8 @@ func TestSlices(t *testing.T) {
 	if zero < 2 || len(want) == int(total) {
 		t.Fatalf("test data should have zero-row and covered combinations: %d zero of %d", zero, len(want))
 	}
-	if r.Status != checks.Warn || !slices.Contains(codes(r), "REP007") {
-		t.Errorf("status %s codes %v", r.Status, codes(r))
+	if r.Status != checks.Warn || !slices.Contains(checktest.Codes(r), "REP007") {
+		t.Errorf("status %s codes %v", r.Status, checktest.Codes(r))
 	}
 	wantScore := 100 * (1 - float64(len(want))/float64(total))
 	if !near(*r.Score, math.Round(wantScore*100)/100, 1e-9) {
@@ -700,7 +607,7 @@ func TestSlices(t *testing.T) {
 }
 
 func TestSlicesOverCap(t *testing.T) {
-	mem := newMem(t)
+	mem := checktest.Allocator(t)
 	var a, b []any
 	for i := range 300 {
 		a = append(a, int64(i%150))
@@ -708,14 +615,14 @@ func TestSlicesOverCap(t *testing.T) {
 	}
 	cols := []col{{"a", arrow.PrimitiveTypes.Int64, a}, {"b", arrow.PrimitiveTypes.Int64, b}}
 	bs := batches(t, mem, cols, 50)
-	defer release(bs)
+	defer checktest.Release(bs)
 	cfg := defaults()
 	cfg.Slices = []string{"a", "b"}
 	cfg.MaxSliceCombinations = 1000 // 150 × 101 > 1000 though only 300 are observed
 	r := checktest.SplitMerge(t, &rep.Check, cfg, checks.Env{Schema: schemaOf(cols)}, bs, checktest.Options{})
 	sm := metricsOf(t, r).Slices
-	if sm.Evaluated || r.Status != checks.NotApplicable || !slices.Contains(codes(r), "REP008") {
-		t.Errorf("slices %+v status %s codes %v", sm, r.Status, codes(r))
+	if sm.Evaluated || r.Status != checks.NotApplicable || !slices.Contains(checktest.Codes(r), "REP008") {
+		t.Errorf("slices %+v status %s codes %v", sm, r.Status, checktest.Codes(r))
 	}
 	cfg.MaxSliceCombinations = 200 // fewer than the 300 observed combinations
 	r = checktest.SplitMerge(t, &rep.Check, cfg, checks.Env{Schema: schemaOf(cols)}, bs, checktest.Options{})
@@ -725,14 +632,14 @@ func TestSlicesOverCap(t *testing.T) {
 }
 
 func TestNotApplicable(t *testing.T) {
-	mem := newMem(t)
+	mem := checktest.Allocator(t)
 	cols := []col{{"c", arrow.BinaryTypes.String, []any{"a", "b", nil}}, {"allnull", arrow.PrimitiveTypes.Float64, []any{nil, nil, nil}}}
 	bs := batches(t, mem, cols)
-	defer release(bs)
+	defer checktest.Release(bs)
 	env := checks.Env{Schema: schemaOf(cols), Roles: features(cols)}
 	r := checktest.SplitMerge(t, &rep.Check, defaults(), env, bs, checktest.Options{})
-	if r.Status != checks.NotApplicable || r.Score != nil || codes(r)[0] != "REP000" {
-		t.Errorf("no comparison: status %s score %v codes %v", r.Status, r.Score, codes(r))
+	if r.Status != checks.NotApplicable || r.Score != nil || checktest.Codes(r)[0] != "REP000" {
+		t.Errorf("no comparison: status %s score %v codes %v", r.Status, r.Score, checktest.Codes(r))
 	}
 	m := metricsOf(t, r)
 	if m.Columns["allnull"].Nulls != 3 || m.Columns["c"].Nulls != 1 || m.ReferencePresent {
@@ -741,13 +648,13 @@ func TestNotApplicable(t *testing.T) {
 
 	// Zero rows, with a reference and required values.
 	empty := batches(t, mem, []col{{"c", arrow.BinaryTypes.String, []any{}}, {"allnull", arrow.PrimitiveTypes.Float64, []any{}}})
-	defer release(empty)
+	defer checktest.Release(empty)
 	cfg := defaults()
 	cfg.Required = map[string]map[string]int64{"c": {"a": 1}}
 	env.Reference = observed(t, cfg, env, bs)
 	r = checktest.SplitMerge(t, &rep.Check, cfg, env, empty, checktest.Options{})
-	if r.Status != checks.NotApplicable || r.Score != nil || codes(r)[0] != "REP000" {
-		t.Errorf("zero rows: status %s score %v codes %v", r.Status, r.Score, codes(r))
+	if r.Status != checks.NotApplicable || r.Score != nil || checktest.Codes(r)[0] != "REP000" {
+		t.Errorf("zero rows: status %s score %v codes %v", r.Status, r.Score, checktest.Codes(r))
 	}
 
 	// An all-null column against a reference is not compared.
@@ -760,7 +667,7 @@ func TestNotApplicable(t *testing.T) {
 }
 
 func TestForeignReference(t *testing.T) {
-	env := checks.Env{Schema: arrow.NewSchema(nil, nil), Reference: foreign{}}
+	env := checks.Env{Schema: arrow.NewSchema(nil, nil), Reference: checktest.Foreign{}}
 	if _, err := rep.Check.New(defaults(), env); err == nil {
 		t.Error("a foreign reference state was accepted")
 	}
@@ -768,12 +675,6 @@ func TestForeignReference(t *testing.T) {
 		t.Error("a foreign config was accepted")
 	}
 }
-
-type foreign struct{}
-
-func (foreign) Observe(checks.Batch) error     { return nil }
-func (foreign) Merge(checks.State) error       { return nil }
-func (foreign) Result() (checks.Result, error) { return checks.Result{}, nil }
 
 func TestColumns(t *testing.T) {
 	cfg := defaults()
@@ -851,14 +752,14 @@ func randomCols(rng *rand.Rand, n int, shift float64) []col {
 func TestSplitMergeEveryType(t *testing.T) {
 	for seed := uint64(1); seed <= 3; seed++ {
 		t.Run(fmt.Sprint("seed ", seed), func(t *testing.T) {
-			mem := newMem(t)
+			mem := checktest.Allocator(t)
 			rng := rand.New(rand.NewPCG(seed, 11))
 			train := randomCols(rng, 800+rng.IntN(800), 0)
 			ref := randomCols(rng, 500+rng.IntN(800), 0.4)
 			tb := batches(t, mem, train, 100, 333)
 			rb := batches(t, mem, ref, 17)
-			defer release(tb)
-			defer release(rb)
+			defer checktest.Release(tb)
+			defer checktest.Release(rb)
 			cfg := defaults()
 			cfg.MaxCategories = 100 // i32 overflows to numeric
 			cfg.Targets = map[string]rep.Target{"s": {Shares: map[string]float64{"alpha": 0.4, "beta": 0.3}, Tolerance: 0.05}}

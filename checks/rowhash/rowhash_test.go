@@ -13,14 +13,9 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/decimal256"
 	"github.com/apache/arrow-go/v18/arrow/float16"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/readiness/readiness/checks/checktest"
 	"github.com/readiness/readiness/checks/rowhash"
 )
-
-func newMem(t testing.TB) *memory.CheckedAllocator {
-	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-	t.Cleanup(func() { mem.AssertSize(t, 0) })
-	return mem
-}
 
 // cell is one value to build: a type and how to append it (nil: a null).
 type cell struct {
@@ -170,7 +165,7 @@ func allDifferent(t *testing.T, mem memory.Allocator, cells ...cell) {
 }
 
 func TestNumbersByValue(t *testing.T) {
-	mem := newMem(t)
+	mem := checktest.Allocator(t)
 	p := arrow.PrimitiveTypes
 	one := []cell{
 		i64("int8", p.Int8, 1), i64("int16", p.Int16, 1), i64("int32", p.Int32, 1), i64("int64", p.Int64, 1),
@@ -204,7 +199,7 @@ func TestNumbersByValue(t *testing.T) {
 }
 
 func TestNaNAndZero(t *testing.T) {
-	mem := newMem(t)
+	mem := checktest.Allocator(t)
 	p := arrow.PrimitiveTypes
 	nan2 := math.Float64frombits(0x7ff8000000000001)
 	sameAll(t, mem, f64("NaN", p.Float64, math.NaN()), f64("-NaN", p.Float64, math.Copysign(math.NaN(), -1)),
@@ -216,7 +211,7 @@ func TestNaNAndZero(t *testing.T) {
 }
 
 func TestStringsAndDictionaries(t *testing.T) {
-	mem := newMem(t)
+	mem := checktest.Allocator(t)
 	b := arrow.BinaryTypes
 	sameAll(t, mem, str("string", b.String, "héllo"), str("large_string", b.LargeString, "héllo"),
 		str("string_view", b.StringView, "héllo"), str("dictionary<int32>", dictString, "héllo"),
@@ -230,7 +225,7 @@ func TestStringsAndDictionaries(t *testing.T) {
 // TestDictionaryBatch: a dictionary column with repeated, null and unused
 // entries hashes value by value as the plain column does, also when sliced.
 func TestDictionaryBatch(t *testing.T) {
-	mem := newMem(t)
+	mem := checktest.Allocator(t)
 	vals := []*string{ptr("b"), ptr("a"), nil, ptr("b"), ptr("c"), nil, ptr("a")}
 	sb := array.NewStringBuilder(mem)
 	db := array.NewDictionaryBuilder(mem, dictString).(*array.BinaryDictionaryBuilder)
@@ -273,7 +268,7 @@ func ptr[T any](v T) *T { return &v }
 // TestTimestamps: the same instant in every unit and zone is one value;
 // dates by their day.
 func TestTimestamps(t *testing.T) {
-	mem := newMem(t)
+	mem := checktest.Allocator(t)
 	for _, instant := range []time.Time{
 		time.Date(2025, 6, 1, 12, 34, 56, 0, time.UTC),
 		time.Unix(0, 0),
@@ -307,7 +302,7 @@ func TestTimestamps(t *testing.T) {
 
 // TestNulls: null is one value whatever the column type.
 func TestNulls(t *testing.T) {
-	mem := newMem(t)
+	mem := checktest.Allocator(t)
 	var cells []cell
 	for _, dt := range []arrow.DataType{arrow.Null, arrow.PrimitiveTypes.Int8, arrow.PrimitiveTypes.Int64, arrow.PrimitiveTypes.Uint64,
 		arrow.PrimitiveTypes.Float64, arrow.FixedWidthTypes.Float16, arrow.BinaryTypes.String, arrow.BinaryTypes.StringView,
@@ -341,7 +336,7 @@ func TestNulls(t *testing.T) {
 
 // TestNested: lists hash by value, without panicking.
 func TestNested(t *testing.T) {
-	mem := newMem(t)
+	mem := checktest.Allocator(t)
 	lb := array.NewListBuilder(mem, arrow.PrimitiveTypes.Int64)
 	vb := lb.ValueBuilder().(*array.Int64Builder)
 	for _, l := range [][]int64{{1, 2}, {2, 1}, {1, 2}, {}} {
@@ -370,7 +365,7 @@ func TestOrder(t *testing.T) {
 	if rowhash.Fold(s, x) == x || rowhash.Fold(s, x) == s {
 		t.Error("Fold returns one of its inputs")
 	}
-	mem := newMem(t)
+	mem := checktest.Allocator(t)
 	rec := record(t, mem, []string{"ab", "a", "x"}, []string{"c", "bc", "x"}, nil)
 	defer rec.Release()
 	out := make([]rowhash.Fingerprint, 3)
@@ -419,7 +414,7 @@ func record(t testing.TB, mem memory.Allocator, a, b []string, n []int64) arrow.
 // TestNoCollisions: a million distinct rows get a million fingerprints.
 func TestNoCollisions(t *testing.T) {
 	const n = 1_000_000
-	mem := newMem(t)
+	mem := checktest.Allocator(t)
 	a, b, c := make([]string, n), make([]string, n), make([]int64, n)
 	for i := range n {
 		// Rows differ in one column only, by one character, or by how the
@@ -454,7 +449,7 @@ func TestNoCollisions(t *testing.T) {
 // TestRowsIsFoldedValues: Rows equals folding Value cell by cell, for
 // every supported type, with nulls, on sliced batches too.
 func TestRowsIsFoldedValues(t *testing.T) {
-	mem := newMem(t)
+	mem := checktest.Allocator(t)
 	rng := rand.New(rand.NewPCG(5, 6))
 	const n = 300
 	types := []arrow.DataType{
@@ -608,7 +603,7 @@ func BenchmarkRows(b *testing.B) {
 // whose nanoseconds would flip a tag's low bits stays apart from nulls and
 // integers.
 func TestTagsStayApart(t *testing.T) {
-	mem := newMem(t)
+	mem := checktest.Allocator(t)
 	dur := &arrow.DurationType{Unit: arrow.Nanosecond}
 	ts := &arrow.TimestampType{Unit: arrow.Nanosecond}
 	fps := map[rowhash.Fingerprint]string{rowhash.Null(): "null", rowhash.Int(5): "int 5", rowhash.Int(0): "int 0"}

@@ -44,9 +44,9 @@ func rowsAt(times []time.Time, labels []string) table {
 
 func run(t *testing.T, tb table, cfg *staleness.Config, staleBefore time.Time) (checks.Result, expect) {
 	t.Helper()
-	mem := newMem(t)
+	mem := checktest.Allocator(t)
 	bs := tb.batches(mem, len(tb.rows)/3)
-	defer release(bs)
+	defer checktest.Release(bs)
 	r := checktest.SplitMerge(t, &staleness.Check, cfg, envFor(tb, asOf, staleBefore), bs, checktest.Options{Trials: 5})
 	e := oracle(tb.rows, asOf, staleBefore, cfg.WindowShare)
 	compare(t, e, r)
@@ -85,7 +85,7 @@ func TestCutoff(t *testing.T) {
 // TestNoTimeColumn: no role, a role naming an absent column, and columns
 // that cannot hold times are not applicable.
 func TestNoTimeColumn(t *testing.T) {
-	mem := newMem(t)
+	mem := checktest.Allocator(t)
 	ib := array.NewInt64Builder(mem)
 	ib.AppendValues([]int64{1, 2, 3}, nil)
 	ints := ib.NewArray()
@@ -106,8 +106,8 @@ func TestNoTimeColumn(t *testing.T) {
 		t.Run(role, func(t *testing.T) {
 			env := checks.Env{Schema: sc, AsOf: asOf, StaleBefore: staleness.Cutoff(defaults(), asOf), Roles: checks.Roles{Time: role, Label: "n"}}
 			r := checktest.SplitMerge(t, &staleness.Check, defaults(), env, checktest.Batches(0, rec), checktest.Options{Trials: 3})
-			if r.Status != checks.NotApplicable || r.Score != nil || !slices.Equal(codesOf(r), []string{"STA000"}) {
-				t.Errorf("status %s score %s findings %v, want not_applicable, null, [STA000]", r.Status, fmtScore(r.Score), codesOf(r))
+			if r.Status != checks.NotApplicable || r.Score != nil || !slices.Equal(checktest.Codes(r), []string{"STA000"}) {
+				t.Errorf("status %s score %s findings %v, want not_applicable, null, [STA000]", r.Status, fmtScore(r.Score), checktest.Codes(r))
 			}
 			if m := metricsOf(t, r); m.Rows != 3 || m.TimedRows != 0 {
 				t.Errorf("rows %d timed %d, want 3 0", m.Rows, m.TimedRows)
@@ -140,16 +140,16 @@ func TestColumns(t *testing.T) {
 func TestNoRows(t *testing.T) {
 	for _, n := range []int{0, 1, 3} {
 		t.Run(fmt.Sprint(n), func(t *testing.T) {
-			mem := newMem(t)
+			mem := checktest.Allocator(t)
 			tb := table{kind: kString}
 			var bs []checks.Batch
 			for range n {
 				bs = append(bs, tb.batches(mem)...)
 			}
-			defer release(bs)
+			defer checktest.Release(bs)
 			r := checktest.SplitMerge(t, &staleness.Check, defaults(), envFor(tb, asOf, time.Time{}), bs, checktest.Options{Trials: 3})
-			if r.Status != checks.NotApplicable || r.Score != nil || !slices.Equal(codesOf(r), []string{"STA001"}) {
-				t.Errorf("status %s score %s findings %v, want not_applicable, null, [STA001]", r.Status, fmtScore(r.Score), codesOf(r))
+			if r.Status != checks.NotApplicable || r.Score != nil || !slices.Equal(checktest.Codes(r), []string{"STA001"}) {
+				t.Errorf("status %s score %s findings %v, want not_applicable, null, [STA001]", r.Status, fmtScore(r.Score), checktest.Codes(r))
 			}
 		})
 	}
@@ -161,8 +161,8 @@ func TestAllNullTimes(t *testing.T) {
 		tb.rows = append(tb.rows, row{label: label("a")})
 	}
 	r, _ := run(t, tb, defaults(), staleness.Cutoff(defaults(), asOf))
-	if r.Status != checks.NotApplicable || !slices.Equal(codesOf(r), []string{"STA001"}) || metricsOf(t, r).NullTimes != 10 {
-		t.Errorf("status %s findings %v, want not_applicable [STA001], 10 nulls", r.Status, codesOf(r))
+	if r.Status != checks.NotApplicable || !slices.Equal(checktest.Codes(r), []string{"STA001"}) || metricsOf(t, r).NullTimes != 10 {
+		t.Errorf("status %s findings %v, want not_applicable [STA001], 10 nulls", r.Status, checktest.Codes(r))
 	}
 }
 
@@ -191,9 +191,9 @@ func TestUnparsable(t *testing.T) {
 			}
 			tb.rows = append(tb.rows, row{})
 			r, _ := run(t, tb, defaults(), time.Time{})
-			f := finding(r, c.code)
+			f := checktest.Finding(r, c.code)
 			if r.Status != c.status || f == nil {
-				t.Fatalf("status %s findings %v, want %s with %s", r.Status, codesOf(r), c.status, c.code)
+				t.Fatalf("status %s findings %v, want %s with %s", r.Status, checktest.Codes(r), c.status, c.code)
 			}
 			if *f.Value != float64(c.bad)/10 || *f.Threshold != 0.5 || f.Setting != "checks.staleness.max_unreadable_rate" || *f.Rows != int64(c.bad) || f.Column != "ts" {
 				t.Errorf("finding %+v", *f)
@@ -239,22 +239,22 @@ func TestStaleThresholds(t *testing.T) {
 			}
 			r, _ := run(t, rowsAt(times, nil), defaults(), staleBefore)
 			if r.Status != c.status {
-				t.Errorf("status %s, want %s (findings %v)", r.Status, c.status, codesOf(r))
+				t.Errorf("status %s, want %s (findings %v)", r.Status, c.status, checktest.Codes(r))
 			}
 			if want := 100 * float64(20-c.stale) / 20; r.Score == nil || *r.Score != want {
 				t.Errorf("score %s, want %v", fmtScore(r.Score), want)
 			}
 			for _, code := range []string{"STA004", "STA005", "STA006"} {
-				f := finding(r, code)
+				f := checktest.Finding(r, code)
 				if (code == c.code) != (f != nil) {
-					t.Errorf("findings %v, want %q", codesOf(r), c.code)
+					t.Errorf("findings %v, want %q", checktest.Codes(r), c.code)
 				}
 				if f != nil && (*f.Value != float64(c.stale)/20 || *f.Rows != int64(c.stale) || f.Column != "ts" ||
 					!strings.HasPrefix(f.Setting, "checks.staleness.") || f.Threshold == nil) {
 					t.Errorf("finding %+v", *f)
 				}
 			}
-			if f := finding(r, "STA004"); f != nil && (*f.Threshold != 0.5 || f.Setting != "checks.staleness.fail_stale_rate") {
+			if f := checktest.Finding(r, "STA004"); f != nil && (*f.Threshold != 0.5 || f.Setting != "checks.staleness.fail_stale_rate") {
 				t.Errorf("STA004 threshold %v setting %s", *f.Threshold, f.Setting)
 			}
 		})
@@ -265,15 +265,15 @@ func TestStaleThresholds(t *testing.T) {
 func TestNothingStale(t *testing.T) {
 	r, _ := run(t, rowsAt([]time.Time{at("1900-01-01T00:00:00Z"), at("1950-01-01T00:00:00Z")}, nil), defaults(), time.Time{})
 	m := metricsOf(t, r)
-	if m.StaleRows != 0 || m.StaleBefore != "" || finding(r, "STA004") != nil {
-		t.Errorf("stale %d before %q findings %v", m.StaleRows, m.StaleBefore, codesOf(r))
+	if m.StaleRows != 0 || m.StaleBefore != "" || checktest.Finding(r, "STA004") != nil {
+		t.Errorf("stale %d before %q findings %v", m.StaleRows, m.StaleBefore, checktest.Codes(r))
 	}
 }
 
 func TestFutureRows(t *testing.T) {
 	times := []time.Time{asOf, asOf.Add(time.Microsecond), asOf.Add(-time.Hour), asOf.Add(24 * time.Hour)}
 	r, _ := run(t, rowsAt(times, nil), defaults(), time.Time{})
-	f := finding(r, "STA007")
+	f := checktest.Finding(r, "STA007")
 	if r.Status != checks.Warn || f == nil || *f.Rows != 2 || *f.Value != 2 || *f.Threshold != 0 || f.Setting != "checks.staleness.max_future_rows" {
 		t.Fatalf("status %s findings %+v, want warn with STA007 for 2 rows", r.Status, r.Findings)
 	}
@@ -297,15 +297,15 @@ func TestEmptyMonths(t *testing.T) {
 	short := rowsAt([]time.Time{at("2025-01-31T23:59:59Z"), at("2025-04-01T00:00:00Z"), at("2025-04-30T00:00:00Z")}, nil)
 	r, _ := run(t, short, defaults(), time.Time{})
 	m := metricsOf(t, r)
-	if !slices.Equal(m.EmptyMonths, []string{"2025-02", "2025-03"}) || m.EmptyMonthCount != 2 || finding(r, "STA011") == nil || r.Status != checks.Pass {
-		t.Errorf("empty months %v (%d), findings %v, status %s", m.EmptyMonths, m.EmptyMonthCount, codesOf(r), r.Status)
+	if !slices.Equal(m.EmptyMonths, []string{"2025-02", "2025-03"}) || m.EmptyMonthCount != 2 || checktest.Finding(r, "STA011") == nil || r.Status != checks.Pass {
+		t.Errorf("empty months %v (%d), findings %v, status %s", m.EmptyMonths, m.EmptyMonthCount, checktest.Codes(r), r.Status)
 	}
 	long := rowsAt([]time.Time{at("1900-01-01T00:00:00Z"), at("1900-03-01T00:00:00Z"), at("2025-12-31T00:00:00Z")}, nil)
 	r, _ = run(t, long, defaults(), time.Time{})
 	m = metricsOf(t, r)
-	if f := finding(r, "STA010"); f == nil || r.Status != checks.Warn || m.EmptyMonthCount != 126*12-3 || len(m.EmptyMonths) != 240 ||
+	if f := checktest.Finding(r, "STA010"); f == nil || r.Status != checks.Warn || m.EmptyMonthCount != 126*12-3 || len(m.EmptyMonths) != 240 ||
 		m.EmptyMonths[0] != "1900-02" || m.EmptyMonths[1] != "1900-04" || !m.EmptyMonthsTrunc || *f.Threshold != 3 {
-		t.Errorf("long gap: %d months, %d listed (first %v), findings %v, status %s", m.EmptyMonthCount, len(m.EmptyMonths), m.EmptyMonths[:2], codesOf(r), r.Status)
+		t.Errorf("long gap: %d months, %d listed (first %v), findings %v, status %s", m.EmptyMonthCount, len(m.EmptyMonths), m.EmptyMonths[:2], checktest.Codes(r), r.Status)
 	}
 }
 
@@ -333,9 +333,9 @@ func TestJSBounds(t *testing.T) {
 	}
 	r, _ = run(t, rowsAt(times, disjoint), defaults(), time.Time{})
 	d = metricsOf(t, r).LabelDrift
-	f := finding(r, "STA008")
+	f := checktest.Finding(r, "STA008")
 	if !d.Measured || math.Abs(*d.JSDistance-1) > 1e-12 || r.Status != checks.Fail || f == nil || *r.Score > 1e-9 {
-		t.Fatalf("disjoint: %+v, status %s score %s findings %v", d, r.Status, fmtScore(r.Score), codesOf(r))
+		t.Fatalf("disjoint: %+v, status %s score %s findings %v", d, r.Status, fmtScore(r.Score), checktest.Codes(r))
 	}
 	if f.Column != "label" || *f.Threshold != 0.3 || f.Setting != "checks.staleness.js_fail" || !strings.Contains(f.Message, "2025-01-01 to 2025-01-02") {
 		t.Errorf("STA008: %+v", *f)
@@ -349,8 +349,8 @@ func TestJSBounds(t *testing.T) {
 func TestDriftNotMeasured(t *testing.T) {
 	oneDay := rowsAt([]time.Time{at("2025-05-05T00:00:00Z"), at("2025-05-05T23:59:59.999999Z")}, []string{"a", "b"})
 	r, _ := run(t, oneDay, defaults(), time.Time{})
-	if d := metricsOf(t, r).LabelDrift; d.Measured || d.Reason != "the times span fewer than 2 days" || finding(r, "STA012") == nil {
-		t.Errorf("one day: %+v %v", d, codesOf(r))
+	if d := metricsOf(t, r).LabelDrift; d.Measured || d.Reason != "the times span fewer than 2 days" || checktest.Finding(r, "STA012") == nil {
+		t.Errorf("one day: %+v %v", d, checktest.Codes(r))
 	}
 	unlabelledOld := rowsAt([]time.Time{at("2025-05-05T00:00:00Z"), at("2025-05-09T00:00:00Z")}, []string{"", "b"})
 	r, _ = run(t, unlabelledOld, defaults(), time.Time{})
@@ -359,15 +359,15 @@ func TestDriftNotMeasured(t *testing.T) {
 	}
 
 	// No label role: drift not measured, and no STA012.
-	mem := newMem(t)
+	mem := checktest.Allocator(t)
 	tb := rowsAt([]time.Time{at("2025-05-05T00:00:00Z"), at("2025-06-09T00:00:00Z")}, []string{"a", "b"})
 	bs := tb.batches(mem)
-	defer release(bs)
+	defer checktest.Release(bs)
 	env := envFor(tb, asOf, time.Time{})
 	env.Roles.Label = ""
 	r = checktest.SplitMerge(t, &staleness.Check, defaults(), env, bs, checktest.Options{Trials: 3})
-	if d := metricsOf(t, r).LabelDrift; d.Measured || d.Reason != "no label column" || finding(r, "STA012") != nil {
-		t.Errorf("no label: %+v %v", d, codesOf(r))
+	if d := metricsOf(t, r).LabelDrift; d.Measured || d.Reason != "no label column" || checktest.Finding(r, "STA012") != nil {
+		t.Errorf("no label: %+v %v", d, checktest.Codes(r))
 	}
 
 	// A float label is continuous.
@@ -381,8 +381,8 @@ func TestDriftNotMeasured(t *testing.T) {
 	defer rec.Release()
 	r = checktest.SplitMerge(t, &staleness.Check, defaults(), checks.Env{Schema: sc, AsOf: asOf, Roles: checks.Roles{Time: "ts", Label: "y"}},
 		checktest.Batches(0, rec), checktest.Options{Trials: 3})
-	if d := metricsOf(t, r).LabelDrift; d.Measured || !strings.Contains(d.Reason, "continuous") || finding(r, "STA012") == nil {
-		t.Errorf("float label: %+v %v", d, codesOf(r))
+	if d := metricsOf(t, r).LabelDrift; d.Measured || !strings.Contains(d.Reason, "continuous") || checktest.Finding(r, "STA012") == nil {
+		t.Errorf("float label: %+v %v", d, checktest.Codes(r))
 	}
 }
 
@@ -400,10 +400,10 @@ func TestTooManyLabels(t *testing.T) {
 			// Repeat the labels so merges meet known and new ones.
 			times = append(times, times...)
 			labs = append(labs, labs...)
-			mem := newMem(t)
+			mem := checktest.Allocator(t)
 			tb := rowsAt(times, labs)
 			bs := tb.batches(mem, n/2, n+7)
-			defer release(bs)
+			defer checktest.Release(bs)
 			r := checktest.SplitMerge(t, &staleness.Check, defaults(), envFor(tb, asOf, time.Time{}), bs, checktest.Options{Trials: 10})
 			d := metricsOf(t, r).LabelDrift
 			if d.Measured != (n <= staleness.MaxLabels) {
@@ -457,7 +457,7 @@ func TestMergeIncompatible(t *testing.T) {
 		"other as_of":        checktest.New(t, &staleness.Check, defaults(), later),
 		"no time column":     checktest.New(t, &staleness.Check, defaults(), noTime),
 		"other stale_before": checktest.New(t, &staleness.Check, defaults(), stale),
-		"another check":      otherState{},
+		"another check":      checktest.Foreign{},
 	} {
 		if err := a.Merge(o); err == nil {
 			t.Errorf("%s: want an error", name)
@@ -465,16 +465,10 @@ func TestMergeIncompatible(t *testing.T) {
 	}
 }
 
-type otherState struct{}
-
-func (otherState) Observe(checks.Batch) error     { return nil }
-func (otherState) Merge(checks.State) error       { return nil }
-func (otherState) Result() (checks.Result, error) { return checks.Result{}, nil }
-
 // TestOutOfRange: a timestamp in seconds beyond the microsecond range is
 // neither null nor unparsed, and counts as unreadable.
 func TestOutOfRange(t *testing.T) {
-	mem := newMem(t)
+	mem := checktest.Allocator(t)
 	b := array.NewTimestampBuilder(mem, &arrow.TimestampType{Unit: arrow.Second})
 	b.AppendValues([]arrow.Timestamp{arrow.Timestamp(math.MaxInt64), arrow.Timestamp(asOf.Unix() - 86400)}, nil)
 	b.AppendNull()
@@ -487,8 +481,8 @@ func TestOutOfRange(t *testing.T) {
 	r := checktest.SplitMerge(t, &staleness.Check, defaults(), checks.Env{Schema: sc, AsOf: asOf, Roles: checks.Roles{Time: "ts"}},
 		checktest.Batches(0, rec), checktest.Options{Trials: 5})
 	m := metricsOf(t, r)
-	if m.OutOfRangeTimes != 1 || m.NullTimes != 1 || m.TimedRows != 1 || m.UnparsedTimes != 0 || finding(r, "STA003") == nil {
-		t.Errorf("metrics %+v findings %v", m, codesOf(r))
+	if m.OutOfRangeTimes != 1 || m.NullTimes != 1 || m.TimedRows != 1 || m.UnparsedTimes != 0 || checktest.Finding(r, "STA003") == nil {
+		t.Errorf("metrics %+v findings %v", m, checktest.Codes(r))
 	}
 	if *r.Score != 50 {
 		t.Errorf("score %v, want 50 (1 readable of 2 non-null)", *r.Score)
@@ -555,9 +549,9 @@ func TestDriftNoise(t *testing.T) {
 		return []string{"b", "b", "b", "a"}[d%2*2 : d%2*2+2]
 	})
 	r, e := run(t, small, defaults(), time.Time{})
-	f := finding(r, "STA013")
+	f := checktest.Finding(r, "STA013")
 	if !e.measured || e.js <= 0.1 || e.js > 2*e.floor || f == nil || r.Status != checks.Pass || *r.Score != 100 {
-		t.Fatalf("small windows: js %v floor %v, status %s score %s findings %v; want pass, 100, STA013", e.js, e.floor, r.Status, fmtScore(r.Score), codesOf(r))
+		t.Fatalf("small windows: js %v floor %v, status %s score %s findings %v; want pass, 100, STA013", e.js, e.floor, r.Status, fmtScore(r.Score), checktest.Codes(r))
 	}
 	if *f.Value != e.js || !near(*f.Threshold, 2*e.floor) || f.Setting != "checks.staleness.js_warn" {
 		t.Errorf("STA013: %+v", *f)
@@ -579,9 +573,9 @@ func TestDriftNoise(t *testing.T) {
 		return out
 	})
 	r, e = run(t, large, defaults(), time.Time{})
-	f = finding(r, "STA009")
-	if !e.measured || e.js <= 2*e.floor || f == nil || r.Status != checks.Warn || finding(r, "STA013") != nil {
-		t.Fatalf("large windows: js %v floor %v, status %s findings %v; want warn with STA009", e.js, e.floor, r.Status, codesOf(r))
+	f = checktest.Finding(r, "STA009")
+	if !e.measured || e.js <= 2*e.floor || f == nil || r.Status != checks.Warn || checktest.Finding(r, "STA013") != nil {
+		t.Fatalf("large windows: js %v floor %v, status %s findings %v; want warn with STA009", e.js, e.floor, r.Status, checktest.Codes(r))
 	}
 	if want := math.Round(100*(1-e.js)*100) / 100; *r.Score != want {
 		t.Errorf("score %v, want %v", *r.Score, want)

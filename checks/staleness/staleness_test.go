@@ -1,14 +1,10 @@
 package staleness_test
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"os"
 	"slices"
-	"sync"
 	"testing"
 	"time"
 
@@ -18,76 +14,22 @@ import (
 	"github.com/readiness/readiness/checks"
 	"github.com/readiness/readiness/checks/checktest"
 	"github.com/readiness/readiness/checks/staleness"
-	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
 const dayUS = 86_400_000_000
 
-func newMem(t testing.TB) *memory.CheckedAllocator {
-	t.Helper()
-	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-	t.Cleanup(func() { mem.AssertSize(t, 0) })
-	return mem
-}
-
 func defaults() *staleness.Config { return staleness.Check.DefaultConfig().(*staleness.Config) }
 
-// metricsSchema is the check's metrics schema fragment, compiled once.
-var metricsSchema = sync.OnceValues(func() (*jsonschema.Schema, error) {
-	f, err := os.Open("metrics.schema.json")
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	doc, err := jsonschema.UnmarshalJSON(f)
-	if err != nil {
-		return nil, err
-	}
-	c := jsonschema.NewCompiler()
-	c.AssertFormat()
-	if err := c.AddResource("metrics.schema.json", doc); err != nil {
-		return nil, err
-	}
-	return c.Compile("metrics.schema.json")
-})
+// metricsSchema is the check's metrics schema, compiled once.
+var metricsSchema = checktest.SchemaFile("metrics.schema.json", true)
 
 // metricsOf decodes a result's metrics, after validating them against
 // metrics.schema.json.
 func metricsOf(t testing.TB, r checks.Result) staleness.Metrics {
 	t.Helper()
-	sch, err := metricsSchema()
-	if err != nil {
-		t.Fatalf("metrics.schema.json: %v", err)
-	}
-	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(r.Metrics))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := sch.Validate(inst); err != nil {
-		t.Errorf("metrics do not match metrics.schema.json: %v\n%s", err, r.Metrics)
-	}
 	var m staleness.Metrics
-	if err := json.Unmarshal(r.Metrics, &m); err != nil {
-		t.Fatalf("decode metrics: %v", err)
-	}
+	checktest.Metrics(t, metricsSchema, r, &m, false)
 	return m
-}
-
-func codesOf(r checks.Result) []string {
-	var out []string
-	for _, f := range r.Findings {
-		out = append(out, f.Code)
-	}
-	return out
-}
-
-func finding(r checks.Result, code string) *checks.Finding {
-	for i := range r.Findings {
-		if r.Findings[i].Code == code {
-			return &r.Findings[i]
-		}
-	}
-	return nil
 }
 
 func fmtScore(s *float64) string {
@@ -311,12 +253,6 @@ func (tb table) batches(mem memory.Allocator, cuts ...int) []checks.Batch {
 		lo = c
 	}
 	return checktest.Batches(0, recs...)
-}
-
-func release(bs []checks.Batch) {
-	for _, b := range bs {
-		b.Record.Release()
-	}
 }
 
 func envFor(tb table, asOf, staleBefore time.Time) checks.Env {
@@ -604,7 +540,7 @@ func TestRandomAgainstOracle(t *testing.T) {
 	for k := kind(0); k < nKinds; k++ {
 		for seed := uint64(1); seed <= 3; seed++ {
 			t.Run(fmt.Sprintf("%s seed %d", k, seed), func(t *testing.T) {
-				mem := newMem(t)
+				mem := checktest.Allocator(t)
 				rng := rand.New(rand.NewPCG(seed, uint64(k)))
 				// as_of is not at midnight, so ages split days.
 				asOf := time.Date(2026, 1, 1, 13, 17, 5, 123456000, time.UTC)
@@ -616,7 +552,7 @@ func TestRandomAgainstOracle(t *testing.T) {
 				tb := randomTable(rng, k, n, asOf, staleBefore, seed >= 2, seed <= 2)
 				tb.dictLabel = (int(k)+int(seed))%2 == 0
 				bs := tb.batches(mem, randomCuts(rng, n)...)
-				defer release(bs)
+				defer checktest.Release(bs)
 				r := checktest.SplitMerge(t, &staleness.Check, cfg, envFor(tb, asOf, staleBefore), bs, checktest.Options{Seed: seed, Trials: 8})
 				compare(t, oracle(tb.rows, asOf, staleBefore, cfg.WindowShare), r)
 				statuses[r.Status]++
@@ -631,7 +567,7 @@ func TestRandomAgainstOracle(t *testing.T) {
 // TestRecentData: data within the last year, labels stationary: pass, and
 // the oracle agrees on every metric.
 func TestRecentData(t *testing.T) {
-	mem := newMem(t)
+	mem := checktest.Allocator(t)
 	rng := rand.New(rand.NewPCG(9, 9))
 	asOf := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	cfg := defaults()
@@ -645,12 +581,12 @@ func TestRecentData(t *testing.T) {
 		tb.rows = append(tb.rows, r)
 	}
 	bs := tb.batches(mem, 500, 1000, 1500)
-	defer release(bs)
+	defer checktest.Release(bs)
 	r := checktest.SplitMerge(t, &staleness.Check, cfg, envFor(tb, asOf, staleBefore), bs, checktest.Options{Trials: 5})
 	e := oracle(tb.rows, asOf, staleBefore, cfg.WindowShare)
 	compare(t, e, r)
 	if r.Status != checks.Pass || len(r.Findings) != 0 {
-		t.Errorf("status %s findings %v, want pass with none", r.Status, codesOf(r))
+		t.Errorf("status %s findings %v, want pass with none", r.Status, checktest.Codes(r))
 	}
 	// Nothing stale or future, and the labels are stationary: the distance
 	// is sampling noise, below twice the floor, and costs nothing.

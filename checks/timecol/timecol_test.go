@@ -9,16 +9,9 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/readiness/readiness/checks/checktest"
 	"github.com/readiness/readiness/checks/timecol"
 )
-
-func newMem(t *testing.T) *memory.CheckedAllocator {
-	t.Helper()
-	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-	t.Cleanup(func() { mem.AssertSize(t, 0) })
-	return mem
-}
 
 func utc(y int, mo time.Month, d, h, mi, s, ns int) time.Time {
 	return time.Date(y, mo, d, h, mi, s, ns, time.UTC)
@@ -154,7 +147,7 @@ func check(t *testing.T, name string, a arrow.Array, wants []want, wantUnparsed 
 // TestMicrosTimestampUnits: every unit, with and without a zone, before
 // 1970, and beyond the nanosecond range (2262) for the coarser units.
 func TestMicrosTimestampUnits(t *testing.T) {
-	mem := newMem(t)
+	mem := checktest.Allocator(t)
 	times := []time.Time{utc(2024, 3, 10, 12, 34, 56, 0), utc(1900, 1, 1, 0, 0, 0, 0), utc(1969, 12, 31, 23, 59, 59, 0),
 		utc(2500, 7, 4, 1, 2, 3, 0), utc(9999, 12, 31, 23, 59, 59, 0), utc(1, 1, 1, 0, 0, 0, 0)}
 	for _, unit := range []arrow.TimeUnit{arrow.Second, arrow.Millisecond, arrow.Microsecond, arrow.Nanosecond} {
@@ -186,7 +179,7 @@ func TestMicrosTimestampUnits(t *testing.T) {
 // TestMicrosSubMicrosecond: nanosecond values are floored to the
 // microsecond, before 1970 too.
 func TestMicrosSubMicrosecond(t *testing.T) {
-	mem := newMem(t)
+	mem := checktest.Allocator(t)
 	b := array.NewTimestampBuilder(mem, arrow.FixedWidthTypes.Timestamp_ns.(*arrow.TimestampType))
 	defer b.Release()
 	for _, v := range []int64{0, 999, 1000, 1999, -1, -999, -1000, -1001, math.MaxInt64, math.MinInt64} {
@@ -201,7 +194,7 @@ func TestMicrosSubMicrosecond(t *testing.T) {
 // TestMicrosOutOfRange: seconds and milliseconds beyond the microsecond
 // range are not times, and are not counted as unparsed strings.
 func TestMicrosOutOfRange(t *testing.T) {
-	mem := newMem(t)
+	mem := checktest.Allocator(t)
 	for _, unit := range []arrow.TimeUnit{arrow.Second, arrow.Millisecond} {
 		b := array.NewTimestampBuilder(mem, &arrow.TimestampType{Unit: unit})
 		b.AppendValues([]arrow.Timestamp{math.MaxInt64, math.MinInt64, 1}, nil)
@@ -225,7 +218,7 @@ func TestMicrosOutOfRange(t *testing.T) {
 }
 
 func TestMicrosDates(t *testing.T) {
-	mem := newMem(t)
+	mem := checktest.Allocator(t)
 	days := []int32{0, 1, -1, 19792, -25567 /* 1900-01-01 */, 2932896 /* 9999-12-31 */, 106751991, -106751991,
 		106751992, -106751992, math.MaxInt32, math.MinInt32}
 	d32 := array.NewDate32Builder(mem)
@@ -265,7 +258,7 @@ func TestMicrosDates(t *testing.T) {
 // TestMicrosStrings: string, large string, string view and dictionary
 // columns, with nulls and unparsable values; slices keep their offsets.
 func TestMicrosStrings(t *testing.T) {
-	mem := newMem(t)
+	mem := checktest.Allocator(t)
 	vals := []any{"2024-03-10T12:34:56+05:30", nil, "not a time", "2024-03-10", "", "1900-01-01 00:00:00", "2500-01-01T00:00:00Z", "03/10/2024"}
 	var wants []want
 	var unparsed int64
@@ -307,7 +300,7 @@ func TestMicrosStrings(t *testing.T) {
 }
 
 func TestMicrosDictionary(t *testing.T) {
-	mem := newMem(t)
+	mem := checktest.Allocator(t)
 	// Dictionary entries: a time, an unparsable string, a null entry.
 	db := array.NewStringBuilder(mem)
 	db.Append("2024-03-10T00:00:00-01:00")
@@ -363,7 +356,7 @@ func TestMicrosDictionary(t *testing.T) {
 // TestMicrosOtherTypes: a column that cannot hold times gives no times and
 // no unparsed strings, and never panics.
 func TestMicrosOtherTypes(t *testing.T) {
-	mem := newMem(t)
+	mem := checktest.Allocator(t)
 	ib := array.NewInt64Builder(mem)
 	ib.AppendValues([]int64{1, 2}, []bool{true, false})
 	ia := ib.NewArray()
@@ -407,7 +400,7 @@ var layouts = []struct {
 // and both with the instant the string was written from, at the layout's
 // precision.
 func TestMicrosParseAgree(t *testing.T) {
-	mem := newMem(t)
+	mem := checktest.Allocator(t)
 	rng := rand.New(rand.NewPCG(3, 4))
 	lo, hi := utc(1900, 1, 1, 0, 0, 0, 0).UnixMicro(), utc(2500, 12, 31, 0, 0, 0, 0).UnixMicro()
 	b := array.NewStringBuilder(mem)
