@@ -521,6 +521,7 @@ func (s *state) Merge(o checks.State) error {
 			s.counts[remap[j]] += other.counts[j]
 		}
 	}
+	s.entries.reserve(s.entries.n + other.entries.n)
 	other.entries.each(func(k rowhash.Fingerprint, oe *rowEntry) {
 		e := *oe
 		if e.class >= 0 {

@@ -40,9 +40,27 @@ func (t *rowTable) add(key rowhash.Fingerprint, e rowEntry, copies int64) {
 	}
 }
 
-func (t *rowTable) grow() {
+// reserve grows the table, once, to hold n entries. Merge calls it before
+// inserting another table's entries: those arrive in slot order, that is
+// sorted by their home slot, and inserting them in that order into a
+// smaller table (or one that doubles on the way) piles them into one long
+// probe run — quadratic. Into a table at least as large, each lands at or
+// just after its home slot.
+func (t *rowTable) reserve(n int) {
+	size := len(t.slots)
+	for 4*n > 3*size {
+		size *= 2
+	}
+	if size > len(t.slots) {
+		t.resize(size)
+	}
+}
+
+func (t *rowTable) grow() { t.resize(2 * len(t.slots)) }
+
+func (t *rowTable) resize(size int) {
 	old := t.slots
-	t.slots = make([]rowSlot, 2*len(old))
+	t.slots = make([]rowSlot, size)
 	t.n = 0
 	for i := range old {
 		if s := &old[i]; s.e.copies > 0 {
