@@ -6,7 +6,7 @@ COMMIT    := $(shell git rev-parse HEAD 2>/dev/null)
 LDFLAGS   := -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 SAMPLE    := fixtures/sample/train.parquet
 
-.PHONY: all build audit test vet fmt-check fixtures docs bench clean
+.PHONY: all build audit test vet fmt-check fixtures docs bench bench-compare bench-data bench-go clean
 
 all: build
 
@@ -40,7 +40,36 @@ docs: build
 	mkdir -p docs
 	$(BIN) checks --markdown > docs/checks.md.tmp && mv docs/checks.md.tmp docs/checks.md
 
-bench:
+# Performance (issue 6; docs/performance.md). The harness is its own Go
+# module under bench/ so that the main module never depends on DuckDB.
+# `make bench` times the audit and a decode-only floor on generated 1M- and
+# 10M-row Parquet files (bench/data/, git-ignored, generated once);
+# `make bench-compare` also times DuckDB computing the same statistics and
+# fails if its counts disagree with report.json (needs cgo). Neither runs
+# in CI. Narrow it with e.g. `make bench BENCH_SIZES=1m BENCH_RUNS=5`. An
+# audit run that takes longer than BENCH_AUDIT_TIMEOUT is stopped and
+# reported as a lower bound (0: never stop).
+BENCH_SIZES ?= 1m 10m
+BENCH_RUNS  ?= 3
+BENCH_AUDIT_TIMEOUT ?= 10m
+BENCH_FILES := $(foreach s,$(BENCH_SIZES),bench/data/$(s)/train.parquet)
+
+bench: build bench-data
+	cd bench && $(GO) build -o ../bin/benchrun ./cmd/benchrun
+	bin/benchrun -bin $(BIN) -n $(BENCH_RUNS) -audit-timeout $(BENCH_AUDIT_TIMEOUT) $(BENCH_FILES)
+
+bench-compare: build bench-data
+	cd bench && CGO_ENABLED=1 $(GO) build -tags duckdb -o ../bin/benchrun-duckdb ./cmd/benchrun
+	bin/benchrun-duckdb -bin $(BIN) -n $(BENCH_RUNS) -audit-timeout $(BENCH_AUDIT_TIMEOUT) -compare $(BENCH_FILES)
+
+bench-data: $(BENCH_FILES)
+
+# bench/data/<n>m/train.parquet: n million rows, seed 7, counts-only truth.
+bench/data/%/train.parquet:
+	$(GO) run ./fixtures/cmd/genfixtures -rows $(patsubst %m,%000000,$*) -seed 7 -out bench/data/$* -formats parquet -truth counts
+
+# The Go micro-benchmarks of the hot loops.
+bench-go:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
 clean:

@@ -1,0 +1,544 @@
+// Command benchrun measures a full `readiness audit` of a Parquet file
+// against two yardsticks: a decode-only floor (the same pipeline, reader
+// settings and workers, with one check that does nothing) and, with
+// -compare, DuckDB computing the equivalent statistics in SQL. Every
+// measurement runs in its own child process, so its wall time and peak RSS
+// (getrusage's ru_maxrss of that child) are its own; each is repeated -n
+// times and the medians are printed.
+//
+// With -compare, DuckDB's counts are checked against the audit's
+// report.json (exact duplicate rows, duplicate feature rows and groups,
+// conflicting label groups and rows, class counts, per-column nulls); any
+// disagreement makes the exit code non-zero.
+//
+// Usage:
+//
+//	benchrun [-bin bin/readiness] [-n 3] [-workers N] [-compare] file.parquet...
+//
+// The DuckDB comparison is compiled in only with -tags duckdb (it needs cgo
+// and DuckDB's static library); without it, -compare is an error.
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// Child process modes (internal: the parent re-runs its own executable).
+const (
+	modeDecode = "decode"
+	modeDuckDB = "duckdb"
+)
+
+// duckdbAvailable and runDuckDB are set by duckdb.go when built with the
+// duckdb tag.
+var (
+	duckdbAvailable = false
+	runDuckDB       func(file string, threads int, w io.Writer) error
+)
+
+type options struct {
+	bin      string
+	runs     int
+	workers  int
+	compare  bool
+	threads  int
+	asOf     string
+	jsonOut  string
+	keepOuts bool
+	measure  map[string]bool
+	timeout  time.Duration
+}
+
+func main() {
+	var o options
+	mode := flag.String("mode", "", "internal: run one child measurement (decode or duckdb) on -file")
+	file := flag.String("file", "", "internal: the input of a child measurement")
+	flag.StringVar(&o.bin, "bin", "bin/readiness", "the readiness binary to time")
+	flag.IntVar(&o.runs, "n", 3, "runs of each measurement (the median is reported)")
+	flag.IntVar(&o.workers, "workers", runtime.NumCPU(), "--workers for the audit and the decode floor")
+	flag.BoolVar(&o.compare, "compare", false, "also run DuckDB on the same file, time it, and check its counts against report.json (needs -tags duckdb)")
+	flag.IntVar(&o.threads, "duckdb-threads", 2, "DuckDB's threads setting")
+	flag.StringVar(&o.asOf, "as-of", "2026-01-01", "--as-of passed to the audit")
+	flag.StringVar(&o.jsonOut, "json", "", "also write the results as JSON to this file")
+	flag.BoolVar(&o.keepOuts, "keep", false, "keep the audit's output folders (printed) instead of deleting them")
+	flag.DurationVar(&o.timeout, "audit-timeout", 0, "stop an audit run after this long (0: never); a stopped run counts as taking at least this long, and no further audit runs are made")
+	measures := flag.String("measure", "audit,decode", "comma-separated measurements: audit, decode (-compare adds duckdb); without audit there is no count comparison")
+	flag.Usage = func() {
+		fmt.Fprintf(flag.CommandLine.Output(), "usage: benchrun [flags] file.parquet...\n")
+		flag.PrintDefaults()
+	}
+	flag.Parse()
+
+	switch *mode {
+	case "":
+	case modeDecode:
+		if err := runDecode(*file, o.workers, os.Stdout); err != nil {
+			fmt.Fprintln(os.Stderr, "benchrun decode:", err)
+			os.Exit(3)
+		}
+		return
+	case modeDuckDB:
+		if !duckdbAvailable {
+			fmt.Fprintln(os.Stderr, "benchrun: built without DuckDB (go build -tags duckdb)")
+			os.Exit(2)
+		}
+		if err := runDuckDB(*file, o.threads, os.Stdout); err != nil {
+			fmt.Fprintln(os.Stderr, "benchrun duckdb:", err)
+			os.Exit(3)
+		}
+		return
+	default:
+		fmt.Fprintf(os.Stderr, "benchrun: unknown -mode %q\n", *mode)
+		os.Exit(2)
+	}
+
+	if flag.NArg() == 0 || o.runs < 1 || o.workers < 1 {
+		flag.Usage()
+		os.Exit(2)
+	}
+	o.measure = map[string]bool{}
+	for _, m := range strings.Split(*measures, ",") {
+		switch m = strings.TrimSpace(m); m {
+		case "audit", "decode", "duckdb":
+			o.measure[m] = true
+		case "":
+		default:
+			fmt.Fprintf(os.Stderr, "benchrun: -measure %q: want audit, decode or duckdb\n", m)
+			os.Exit(2)
+		}
+	}
+	if o.compare {
+		o.measure["duckdb"] = true
+	}
+	if len(o.measure) == 0 {
+		fmt.Fprintln(os.Stderr, "benchrun: -measure: nothing to measure")
+		os.Exit(2)
+	}
+	if o.measure["duckdb"] && !duckdbAvailable {
+		fmt.Fprintln(os.Stderr, "benchrun: -compare needs a build with -tags duckdb (make bench-compare)")
+		os.Exit(2)
+	}
+	if _, err := os.Stat(o.bin); err != nil {
+		fmt.Fprintf(os.Stderr, "benchrun: -bin: %v (run make build)\n", err)
+		os.Exit(2)
+	}
+	self, err := os.Executable()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "benchrun:", err)
+		os.Exit(2)
+	}
+
+	printMachine(o)
+	var results []*fileResult
+	ok := true
+	for _, f := range flag.Args() {
+		r, err := benchFile(self, f, o)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "benchrun: %s: %v\n", f, err)
+			os.Exit(3)
+		}
+		results = append(results, r)
+		if r.Compare != nil && !r.Compare.Agree {
+			ok = false
+		}
+	}
+	printScaling(results)
+	if o.jsonOut != "" {
+		data, _ := json.MarshalIndent(results, "", "  ")
+		if err := os.WriteFile(o.jsonOut, append(data, '\n'), 0o644); err != nil {
+			fmt.Fprintln(os.Stderr, "benchrun:", err)
+			os.Exit(3)
+		}
+	}
+	if !ok {
+		fmt.Fprintln(os.Stderr, "benchrun: DuckDB's counts and the audit's report.json disagree")
+		os.Exit(1)
+	}
+}
+
+// run is one child process: its wall time and peak RSS.
+type run struct {
+	Seconds float64 `json:"seconds"`
+	MaxRSS  int64   `json:"max_rss_bytes"`
+	// TimedOut says the run was stopped at -audit-timeout: Seconds and
+	// MaxRSS are lower bounds.
+	TimedOut bool `json:"timed_out,omitempty"`
+}
+
+// measure is the runs of one kind of measurement and their medians.
+type measure struct {
+	Name string `json:"name"`
+	Runs []run  `json:"runs"`
+	// TimedOut says a run was stopped: the medians are lower bounds.
+	TimedOut      bool    `json:"timed_out,omitempty"`
+	MedianSeconds float64 `json:"median_seconds"`
+	MedianRSS     int64   `json:"median_max_rss_bytes"`
+	RowsPerSec    float64 `json:"rows_per_second"`
+	MBPerSec      float64 `json:"mb_per_second"`
+}
+
+type fileResult struct {
+	File     string             `json:"file"`
+	Bytes    int64              `json:"bytes"`
+	Rows     int64              `json:"rows"`
+	Workers  int                `json:"workers"`
+	Measures []*measure         `json:"measures"`
+	Ratios   map[string]float64 `json:"ratios"`
+	Compare  *comparison        `json:"compare,omitempty"`
+}
+
+func (r *fileResult) get(name string) *measure {
+	for _, m := range r.Measures {
+		if m.Name == name {
+			return m
+		}
+	}
+	return nil
+}
+
+// child runs cmd, returning its stdout, wall time and peak RSS. Exit codes
+// in okCodes are not errors.
+func child(cmd *exec.Cmd, okCodes ...int) ([]byte, run, int, error) {
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	start := time.Now()
+	err := cmd.Run()
+	wall := time.Since(start)
+	code := 0
+	if err != nil {
+		ee, isExit := err.(*exec.ExitError)
+		if !isExit {
+			return nil, run{}, -1, err
+		}
+		code = ee.ExitCode()
+	}
+	r := run{Seconds: wall.Seconds()}
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		r.MaxRSS = ru.Maxrss * 1024 // kilobytes on Linux
+	}
+	if code != 0 {
+		allowed := false
+		for _, c := range okCodes {
+			allowed = allowed || c == code
+		}
+		if !allowed {
+			return nil, r, code, fmt.Errorf("%s exited %d: %s", strings.Join(cmd.Args, " "), code, lastLines(stderr.String(), 20))
+		}
+	}
+	return stdout.Bytes(), r, code, nil
+}
+
+func lastLines(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}
+
+func benchFile(self, file string, o options) (*fileResult, error) {
+	st, err := os.Stat(file)
+	if err != nil {
+		return nil, err
+	}
+	res := &fileResult{File: file, Bytes: st.Size(), Workers: o.workers, Ratios: map[string]float64{}}
+	fmt.Printf("\n== %s (%.1f MB), %d run(s) of each, %d workers\n", file, float64(st.Size())/1e6, o.runs, o.workers)
+
+	// The audit. Exit 1 (the gate failed) is a completed audit.
+	audit := &measure{Name: "audit"}
+	var reportJSON []byte
+	var rep *auditReport
+	for i := 0; o.measure["audit"] && i < o.runs; i++ {
+		dir, err := os.MkdirTemp("", "benchrun-audit-")
+		if err != nil {
+			return nil, err
+		}
+		ctx, cancel := context.Background(), context.CancelFunc(func() {})
+		if o.timeout > 0 {
+			ctx, cancel = context.WithTimeout(ctx, o.timeout)
+		}
+		cmd := exec.CommandContext(ctx, o.bin, "audit", "-q", "--as-of", o.asOf, "--workers", fmt.Sprint(o.workers), "--out", dir, file)
+		_, r, code, err := child(cmd, 1)
+		timedOut := ctx.Err() != nil
+		cancel()
+		if timedOut {
+			os.RemoveAll(dir)
+			r.TimedOut = true
+			audit.TimedOut = true
+			audit.Runs = append(audit.Runs, r)
+			printRun("audit", i, r)
+			fmt.Printf("   audit run %d stopped at -audit-timeout %s; no further audit runs\n", i+1, o.timeout)
+			break
+		}
+		if err != nil {
+			os.RemoveAll(dir)
+			return nil, err
+		}
+		if reportJSON == nil {
+			if reportJSON, err = os.ReadFile(filepath.Join(dir, "report.json")); err != nil {
+				os.RemoveAll(dir)
+				return nil, fmt.Errorf("audit exited %d without report.json: %w", code, err)
+			}
+		}
+		if o.keepOuts {
+			fmt.Printf("   audit run %d output: %s\n", i+1, dir)
+		} else {
+			os.RemoveAll(dir)
+		}
+		audit.Runs = append(audit.Runs, r)
+		printRun("audit", i, r)
+	}
+	if o.measure["audit"] && audit.TimedOut {
+		res.Measures = append(res.Measures, audit)
+	} else if o.measure["audit"] {
+		if rep, err = parseReport(reportJSON); err != nil {
+			return nil, fmt.Errorf("report.json: %w", err)
+		}
+		res.Rows = rep.rows
+		res.Measures = append(res.Measures, audit)
+	}
+
+	// The decode-only floor.
+	decode := &measure{Name: "decode"}
+	for i := 0; o.measure["decode"] && i < o.runs; i++ {
+		cmd := exec.Command(self, "-mode", modeDecode, "-workers", fmt.Sprint(o.workers), "-file", file)
+		out, r, _, err := child(cmd)
+		if err != nil {
+			return nil, err
+		}
+		var d decodeResult
+		if err := json.Unmarshal(out, &d); err != nil {
+			return nil, fmt.Errorf("decode output %q: %w", out, err)
+		}
+		if rep != nil && d.Rows != rep.rows {
+			return nil, fmt.Errorf("decode read %d rows, the audit %d", d.Rows, rep.rows)
+		}
+		res.Rows = d.Rows
+		decode.Runs = append(decode.Runs, r)
+		printRun("decode", i, r)
+	}
+	if o.measure["decode"] {
+		res.Measures = append(res.Measures, decode)
+	}
+
+	// DuckDB.
+	if o.measure["duckdb"] {
+		duck := &measure{Name: "duckdb"}
+		var stats *duckStats
+		for i := 0; i < o.runs; i++ {
+			cmd := exec.Command(self, "-mode", modeDuckDB, "-duckdb-threads", fmt.Sprint(o.threads), "-file", file)
+			out, r, _, err := child(cmd)
+			if err != nil {
+				return nil, err
+			}
+			var s duckStats
+			if err := json.Unmarshal(out, &s); err != nil {
+				return nil, fmt.Errorf("duckdb output %q: %w", out, err)
+			}
+			if stats == nil {
+				stats = &s
+			}
+			duck.Runs = append(duck.Runs, r)
+			printRun("duckdb", i, r)
+		}
+		res.Measures = append(res.Measures, duck)
+		if res.Rows == 0 {
+			res.Rows = stats.Rows
+		}
+		if rep != nil {
+			res.Compare = compare(stats, rep)
+		} else {
+			res.Compare = &comparison{Agree: true, DuckDB: stats}
+		}
+	}
+
+	for _, m := range res.Measures {
+		finish(m, res.Rows, res.Bytes)
+	}
+	if a, d := res.get("audit"), res.get("decode"); a != nil && d != nil {
+		res.Ratios["audit/decode"] = a.MedianSeconds / d.MedianSeconds
+		res.Ratios["audit_rss/decode_rss"] = float64(a.MedianRSS) / float64(d.MedianRSS)
+	}
+	if a, d := res.get("audit"), res.get("duckdb"); a != nil && d != nil {
+		res.Ratios["audit/duckdb"] = a.MedianSeconds / d.MedianSeconds
+		res.Ratios["audit_rss/duckdb_rss"] = float64(a.MedianRSS) / float64(d.MedianRSS)
+	}
+	if a, d := res.get("decode"), res.get("duckdb"); a != nil && d != nil {
+		res.Ratios["decode/duckdb"] = a.MedianSeconds / d.MedianSeconds
+	}
+	printResult(res)
+	if res.Compare != nil {
+		printComparison(res.Compare, res.get("duckdb") != nil, stats(res))
+	}
+	return res, nil
+}
+
+func stats(r *fileResult) *duckStats {
+	if r.Compare == nil {
+		return nil
+	}
+	return r.Compare.DuckDB
+}
+
+func finish(m *measure, rows, bytes int64) {
+	secs := make([]float64, len(m.Runs))
+	rss := make([]int64, len(m.Runs))
+	for i, r := range m.Runs {
+		secs[i], rss[i] = r.Seconds, r.MaxRSS
+	}
+	sort.Float64s(secs)
+	sort.Slice(rss, func(i, j int) bool { return rss[i] < rss[j] })
+	m.MedianSeconds = medianF(secs)
+	m.MedianRSS = int64(medianF(toF(rss)))
+	if m.MedianSeconds > 0 {
+		m.RowsPerSec = float64(rows) / m.MedianSeconds
+		m.MBPerSec = float64(bytes) / 1e6 / m.MedianSeconds
+	}
+}
+
+func toF(v []int64) []float64 {
+	out := make([]float64, len(v))
+	for i, x := range v {
+		out[i] = float64(x)
+	}
+	return out
+}
+
+// medianF is the median of sorted values (the mean of the middle two for
+// an even count).
+func medianF(sorted []float64) float64 {
+	n := len(sorted)
+	if n == 0 {
+		return 0
+	}
+	if n%2 == 1 {
+		return sorted[n/2]
+	}
+	return (sorted[n/2-1] + sorted[n/2]) / 2
+}
+
+func mib(b int64) float64 { return float64(b) / (1 << 20) }
+
+func printRun(name string, i int, r run) {
+	ge := " "
+	if r.TimedOut {
+		ge = ">"
+	}
+	fmt.Printf("   %-7s run %d: %s%8.3f s  %s%8.1f MiB peak RSS\n", name, i+1, ge, r.Seconds, ge, mib(r.MaxRSS))
+}
+
+func printResult(r *fileResult) {
+	runs := 0
+	for _, m := range r.Measures {
+		runs = max(runs, len(m.Runs))
+	}
+	fmt.Printf("\n   %d rows, %.1f MB; medians of up to %d run(s):\n", r.Rows, float64(r.Bytes)/1e6, runs)
+	fmt.Printf("   %-8s %10s %14s %10s %14s\n", "", "wall s", "rows/s", "MB/s", "peak RSS MiB")
+	for _, m := range r.Measures {
+		note := ""
+		if m.TimedOut {
+			note = "  (stopped at -audit-timeout: time and RSS are lower bounds, rates upper bounds)"
+		}
+		fmt.Printf("   %-8s %10.3f %14.0f %10.1f %14.1f%s\n", m.Name, m.MedianSeconds, m.RowsPerSec, m.MBPerSec, mib(m.MedianRSS), note)
+	}
+	ge := ""
+	if a := r.get("audit"); a != nil && a.TimedOut {
+		ge = ">"
+	}
+	if v, ok := r.Ratios["audit/decode"]; ok {
+		fmt.Printf("   audit/decode time "+ge+"%.2fx (issue 6 target <= 1.5x), RSS %.2fx\n", v, r.Ratios["audit_rss/decode_rss"])
+	}
+	if v, ok := r.Ratios["decode/duckdb"]; ok {
+		fmt.Printf("   decode/duckdb time %.2fx\n", v)
+	}
+	if v, ok := r.Ratios["audit/duckdb"]; ok {
+		fmt.Printf("   audit/duckdb time "+ge+"%.2fx (issue 6 target < 0.4x), RSS %.2fx\n", v, r.Ratios["audit_rss/duckdb_rss"])
+	}
+	if a := r.get("audit"); a != nil {
+		fmt.Printf("   audit peak RSS "+ge+"%.2f GiB (issue 6 target at 10M rows < 1 GiB)\n", float64(a.MedianRSS)/(1<<30))
+	}
+}
+
+// printScaling compares the audit time of the largest and smallest inputs
+// (issue 6: 10× the rows in at most 11× the time).
+func printScaling(rs []*fileResult) {
+	if len(rs) < 2 {
+		return
+	}
+	lo, hi := rs[0], rs[0]
+	for _, r := range rs {
+		if r.Rows < lo.Rows {
+			lo = r
+		}
+		if r.Rows > hi.Rows {
+			hi = r
+		}
+	}
+	if lo.Rows == 0 || lo == hi {
+		return
+	}
+	fmt.Printf("\n== scaling %d -> %d rows (%.1fx):\n", lo.Rows, hi.Rows, float64(hi.Rows)/float64(lo.Rows))
+	for _, name := range []string{"audit", "decode", "duckdb"} {
+		a, b := lo.get(name), hi.get(name)
+		if a == nil || b == nil {
+			continue
+		}
+		ge := ""
+		if b.TimedOut && !a.TimedOut {
+			ge = ">"
+		} else if a.TimedOut {
+			continue // no meaningful ratio
+		}
+		fmt.Printf("   %-7s time %s%.2fx, peak RSS %s%.2fx\n", name, ge, b.MedianSeconds/a.MedianSeconds, ge, float64(b.MedianRSS)/float64(a.MedianRSS))
+	}
+	fmt.Printf("   (issue 6 target: audit time at most %.1fx)\n", 1.1*float64(hi.Rows)/float64(lo.Rows))
+}
+
+func printMachine(o options) {
+	fmt.Printf("machine: %d CPUs (%s), %s RAM, %s/%s, %s\n", runtime.NumCPU(), cpuModel(), memTotal(), runtime.GOOS, runtime.GOARCH, runtime.Version())
+	fmt.Printf("audit: %s audit -q --as-of %s --workers %d --out <tmp> <file>\n", o.bin, o.asOf, o.workers)
+	if o.measure["duckdb"] {
+		fmt.Printf("duckdb: threads=%d\n", o.threads)
+	}
+}
+
+func cpuModel() string {
+	data, err := os.ReadFile("/proc/cpuinfo")
+	if err != nil {
+		return "unknown CPU"
+	}
+	for _, l := range strings.Split(string(data), "\n") {
+		if k, v, ok := strings.Cut(l, ":"); ok && strings.TrimSpace(k) == "model name" {
+			return strings.TrimSpace(v)
+		}
+	}
+	return "unknown CPU"
+}
+
+func memTotal() string {
+	data, err := os.ReadFile("/proc/meminfo")
+	if err != nil {
+		return "unknown"
+	}
+	for _, l := range strings.Split(string(data), "\n") {
+		if strings.HasPrefix(l, "MemTotal:") {
+			var kb int64
+			fmt.Sscanf(strings.TrimSpace(strings.TrimPrefix(l, "MemTotal:")), "%d", &kb)
+			return fmt.Sprintf("%.1f GiB", float64(kb)/(1<<20))
+		}
+	}
+	return "unknown"
+}
