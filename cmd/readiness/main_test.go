@@ -30,6 +30,11 @@ func TestMain(m *testing.M) {
 		os.RemoveAll(dir)
 		panic("build readiness: " + err.Error())
 	}
+	// The binary annotates and appends a step summary inside GitHub
+	// Actions; the tests must behave the same there, so they start outside
+	// it (TestGitHubActions sets these itself).
+	os.Unsetenv("GITHUB_ACTIONS")
+	os.Unsetenv("GITHUB_STEP_SUMMARY")
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
