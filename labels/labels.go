@@ -11,9 +11,9 @@ package labels
 
 import (
 	"strconv"
-	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -102,24 +102,89 @@ func IsContinuous(t arrow.DataType) bool {
 // trimmed. ">50K" and ">50K." both become ">50k"; "Refund " and "refund"
 // become "refund". Symbols such as < > = + are kept, so "<=50K" and ">50K"
 // stay apart.
-func Normalize(s string) string {
+func Normalize(s string) string { return string(AppendNormalized(nil, s)) }
+
+// AppendNormalized appends Normalize(s) to dst. ASCII text, by far the
+// common case, is folded byte by byte without allocating (NFKC leaves
+// ASCII unchanged), so a caller reusing dst normalises a column's values
+// without garbage.
+func AppendNormalized(dst []byte, s string) []byte {
+	if out, ok := appendASCII(dst, s); ok {
+		return out
+	}
+	return appendGeneral(dst, s)
+}
+
+// appendGeneral is Normalize for any text.
+func appendGeneral(dst []byte, s string) []byte {
 	s = norm.NFKC.String(s)
-	var b strings.Builder
-	b.Grow(len(s))
+	start := len(dst)
 	space := false
 	for _, r := range s {
 		switch {
 		case unicode.IsSpace(r):
-			space = b.Len() > 0
+			space = len(dst) > start
 		case unicode.IsPunct(r):
 			// dropped
 		default:
 			if space {
-				b.WriteByte(' ')
+				dst = append(dst, ' ')
 				space = false
 			}
-			b.WriteRune(unicode.ToLower(r))
+			dst = utf8.AppendRune(dst, unicode.ToLower(r))
 		}
 	}
-	return b.String()
+	return dst
+}
+
+// asciiClass classifies ASCII bytes the way appendGeneral treats them:
+// white space (unicode.IsSpace), punctuation (unicode.IsPunct), upper case,
+// or kept as is.
+var asciiClass = func() (c [128]uint8) {
+	for r := range rune(128) {
+		switch {
+		case unicode.IsSpace(r):
+			c[r] = classSpace
+		case unicode.IsPunct(r):
+			c[r] = classPunct
+		case unicode.IsUpper(r):
+			c[r] = classUpper
+		}
+	}
+	return c
+}()
+
+const (
+	classKeep uint8 = iota
+	classSpace
+	classPunct
+	classUpper
+)
+
+// appendASCII appends the normalised form of s to dst when s is ASCII, and
+// reports false (dst[len(dst):] unspecified) when it is not.
+func appendASCII(dst []byte, s string) ([]byte, bool) {
+	start := len(dst)
+	space := false
+	for i := 0; i < len(s); i++ {
+		ch := s[i]
+		if ch >= 0x80 {
+			return dst[:start], false
+		}
+		switch asciiClass[ch] {
+		case classSpace:
+			space = len(dst) > start
+		case classPunct:
+		default:
+			if space {
+				dst = append(dst, ' ')
+				space = false
+			}
+			if asciiClass[ch] == classUpper {
+				ch += 'a' - 'A'
+			}
+			dst = append(dst, ch)
+		}
+	}
+	return dst, true
 }

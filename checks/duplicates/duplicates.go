@@ -39,7 +39,6 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"unicode"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -489,66 +488,11 @@ func normalizeStrings(s *state, a stringArray, vals []rowhash.Fingerprint) {
 	}
 }
 
-// normalizedFP is the fingerprint of labels.Normalize(v). ASCII text, by
-// far the common case, is folded into a reused buffer without allocating;
-// the tests check that the fast path agrees with labels.Normalize.
+// normalizedFP is the fingerprint of labels.Normalize(v), folded into a
+// reused buffer.
 func (s *state) normalizedFP(v string) rowhash.Fingerprint {
-	if b, ok := normalizeASCII(s.buf[:0], v); ok {
-		s.buf = b
-		return rowhash.Bytes(b)
-	}
-	return rowhash.String(labels.Normalize(v))
-}
-
-// asciiClass classifies ASCII bytes the way labels.Normalize treats them:
-// white space (unicode.IsSpace), punctuation (unicode.IsPunct), upper case,
-// or kept as is. NFKC leaves ASCII unchanged.
-var asciiClass = func() (c [128]uint8) {
-	for r := range rune(128) {
-		switch {
-		case unicode.IsSpace(r):
-			c[r] = classSpace
-		case unicode.IsPunct(r):
-			c[r] = classPunct
-		case unicode.IsUpper(r):
-			c[r] = classUpper
-		}
-	}
-	return c
-}()
-
-const (
-	classKeep uint8 = iota
-	classSpace
-	classPunct
-	classUpper
-)
-
-// normalizeASCII appends labels.Normalize(v) to dst when v is ASCII, and
-// reports false (dst unspecified) when it is not.
-func normalizeASCII(dst []byte, v string) ([]byte, bool) {
-	space := false
-	for i := 0; i < len(v); i++ {
-		ch := v[i]
-		if ch >= 0x80 {
-			return dst, false
-		}
-		switch asciiClass[ch] {
-		case classSpace:
-			space = len(dst) > 0
-		case classPunct:
-		default:
-			if space {
-				dst = append(dst, ' ')
-				space = false
-			}
-			if asciiClass[ch] == classUpper {
-				ch += 'a' - 'A'
-			}
-			dst = append(dst, ch)
-		}
-	}
-	return dst, true
+	s.buf = labels.AppendNormalized(s.buf[:0], v)
+	return rowhash.Bytes(s.buf)
 }
 
 func (s *state) Merge(o checks.State) error {
