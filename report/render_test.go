@@ -29,11 +29,16 @@ func baseReport() *Report {
 		SchemaVersion: SchemaVersion,
 		Tool:          Tool{Name: "readiness", Version: "v1.2.3"},
 		AsOf:          "2026-01-01T00:00:00Z",
-		Policy:        Policy{Source: "configs/default.yaml", Name: "default", Version: 1, SHA256: "6cce7242e1479610c332308c70147b7a9530ace1c871febc0d2737a0ffde2992"},
+		Policy: Policy{Source: "configs/default.yaml", Name: "default", Version: 1, SHA256: "6cce7242e1479610c332308c70147b7a9530ace1c871febc0d2737a0ffde2992",
+			Effective: []byte(`{"checks":{},"name":"default","version":1}`), EffectiveSHA256: "3517464446debe2ec17bdbe39ae6a38182e01180d3e90e8c7905c96543b602dd"},
 		Inputs: []Input{
-			{Path: "data/split=train/part-0.parquet", Format: "parquet", Rows: 1500, Bytes: 9000},
-			{Path: "data/split=test/part-0.parquet", Format: "parquet", Rows: 500, Bytes: 3000},
+			{Path: "data/split=train/part-0.parquet", Format: "parquet", Rows: 1500, Bytes: 9000, ModTime: "2026-11-20T10:00:00Z",
+				SHA256: "8ee94cc73607810481e090431be90a834508194bb284db88dd8590627d9db30e"},
+			{Path: "data/split=test/part-0.parquet", Format: "parquet", Rows: 500, Bytes: 3000, ModTime: "2026-11-20T10:00:01Z",
+				SHA256: "1e8d2343d968465d13ba854966f72870214bcf355870518bc08fd9a3613e6207"},
 		},
+		Provenance: Provenance{InputHash: "sha256", SchemaFingerprint: "1e8d2343d968465d13ba854966f72870214bcf355870518bc08fd9a3613e6207",
+			Sampling: "none: every row of every input was read"},
 		Dataset: Dataset{Rows: 12345, Columns: 11, Schema: []Column{{Name: "label", Type: "utf8"}}},
 		Roles:   Roles{Roles: checks.Roles{Label: "label", Features: []string{"text"}}, Choices: []RoleChoice{{Role: "label", Column: "label", Source: "flag", Reason: "--label"}}},
 		Run:     Run{Started: "2026-11-26T23:29:03.702275227+01:00", DurationMS: 31.4, Workers: 2},
@@ -165,7 +170,7 @@ var renderCases = []struct {
 }
 
 // sampleAuditReport is the report.json `make audit` wrote for
-// fixtures/sample (before the readiness block existed): real findings.
+// fixtures/sample: real findings and metrics.
 func sampleAuditReport(t *testing.T) *Report {
 	t.Helper()
 	r, err := Read(filepath.Join("testdata", "sample-report.json"))

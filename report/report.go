@@ -26,7 +26,7 @@ import (
 )
 
 // SchemaVersion is the version of report.json's shape.
-const SchemaVersion = "1.1.0"
+const SchemaVersion = "1.2.0"
 
 //go:embed report.schema.json
 var schema []byte
@@ -45,8 +45,10 @@ type Report struct {
 	Roles         Roles   `json:"roles"`
 	// Reference describes the reference dataset (--reference), when one
 	// was given.
-	Reference *Reference      `json:"reference,omitempty"`
-	Checks    []checks.Result `json:"checks"`
+	Reference *Reference `json:"reference,omitempty"`
+	// Provenance says how the inputs were identified and what was read.
+	Provenance Provenance      `json:"provenance"`
+	Checks     []checks.Result `json:"checks"`
 	// Readiness is the score, the verdict and the gate's outcome.
 	Readiness *readiness.Assessment `json:"readiness,omitempty"`
 	Run       Run                   `json:"run"`
@@ -56,7 +58,10 @@ type Report struct {
 type Tool struct {
 	Name    string `json:"name"`
 	Version string `json:"version"`
-	Commit  string `json:"commit,omitempty"`
+	// Commit is the source commit the binary was built from, when known.
+	Commit string `json:"commit,omitempty"`
+	// GoVersion is the Go release that compiled it.
+	GoVersion string `json:"go_version,omitempty"`
 }
 
 // Policy names the policy the audit applied.
@@ -64,7 +69,16 @@ type Policy struct {
 	Source  string `json:"source"`
 	Name    string `json:"name"`
 	Version int    `json:"version"`
-	SHA256  string `json:"sha256"`
+	// SHA256 is the hash of the policy file's bytes.
+	SHA256 string `json:"sha256"`
+	// Effective is the whole policy the audit applied — every check's
+	// configuration with the defaults filled in, the readers' settings and
+	// the readiness section, after command-line overrides — and
+	// EffectiveSHA256 the hash of its compact JSON (keys sorted, no white
+	// space: json.Compact of the indented object in report.json), so two
+	// reports can be compared by one string.
+	Effective       json.RawMessage `json:"effective"`
+	EffectiveSHA256 string          `json:"effective_sha256"`
 }
 
 // Input is one file that was read.
@@ -75,6 +89,29 @@ type Input struct {
 	Rows        int64             `json:"rows"`
 	Bytes       int64             `json:"bytes"`
 	Partitions  map[string]string `json:"partitions,omitempty"`
+	// ModTime is the file's modification time (RFC 3339, UTC).
+	ModTime string `json:"mod_time,omitempty"`
+	// SHA256 is the hash of the file's bytes; empty with --no-hash (see
+	// Provenance.InputHash).
+	SHA256 string `json:"sha256,omitempty"`
+	// Version is a remote object's ETag or generation.
+	Version string `json:"version,omitempty"`
+}
+
+// Provenance says how the inputs were identified and what was read of them.
+type Provenance struct {
+	// InputHash is "sha256" when every local input's bytes were hashed,
+	// or "none" with --no-hash.
+	InputHash string `json:"input_hash"`
+	// SchemaFingerprint is the sha256 of the unified schema: each column's
+	// name and Arrow type, in order.
+	SchemaFingerprint string `json:"schema_fingerprint"`
+	// Sampled says whether any row was skipped; Sampling says how.
+	Sampled  bool   `json:"sampled"`
+	Sampling string `json:"sampling"`
+	// ShowValues records --show-values: whether raw cell values were
+	// allowed into the outputs.
+	ShowValues bool `json:"show_values"`
 }
 
 // Dataset describes the unified dataset.
@@ -118,6 +155,9 @@ type Run struct {
 	Started    string  `json:"started"`
 	DurationMS float64 `json:"duration_ms"`
 	Workers    int     `json:"workers"`
+	Host       string  `json:"host,omitempty"`
+	// Platform is GOOS/GOARCH of the binary.
+	Platform string `json:"platform,omitempty"`
 }
 
 // Check returns the result of the named check.

@@ -25,12 +25,14 @@ func sampleReport(t *testing.T) *Report {
 		SchemaVersion: SchemaVersion,
 		Tool:          Tool{Name: "readiness", Version: "test"},
 		AsOf:          "2026-01-01T00:00:00Z",
-		Policy:        Policy{Source: "p.yaml", Name: "default", Version: 1, SHA256: strings.Repeat("a", 64)},
-		Inputs:        []Input{{Path: "a.parquet", Format: "parquet", Rows: 10, Bytes: 100}},
-		Dataset:       Dataset{Rows: 10, Columns: 1, Schema: []Column{{Name: "age", Type: "int64"}}},
-		Roles:         Roles{Roles: checks.Roles{Features: []string{"age"}}, Choices: []RoleChoice{{Role: "label", Source: "detected", Reason: "none"}}},
-		Checks:        []checks.Result{res},
-		Run:           Run{Started: "2026-01-01T00:00:00Z", DurationMS: 1, Workers: 1},
+		Policy: Policy{Source: "p.yaml", Name: "default", Version: 1, SHA256: strings.Repeat("a", 64),
+			Effective: []byte(`{"version":1}`), EffectiveSHA256: strings.Repeat("b", 64)},
+		Inputs:     []Input{{Path: "a.parquet", Format: "parquet", Rows: 10, Bytes: 100, SHA256: strings.Repeat("c", 64)}},
+		Provenance: Provenance{InputHash: "sha256", SchemaFingerprint: strings.Repeat("d", 64), Sampling: "none"},
+		Dataset:    Dataset{Rows: 10, Columns: 1, Schema: []Column{{Name: "age", Type: "int64"}}},
+		Roles:      Roles{Roles: checks.Roles{Features: []string{"age"}}, Choices: []RoleChoice{{Role: "label", Source: "detected", Reason: "none"}}},
+		Checks:     []checks.Result{res},
+		Run:        Run{Started: "2026-01-01T00:00:00Z", DurationMS: 1, Workers: 1},
 	}
 }
 

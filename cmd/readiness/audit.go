@@ -39,6 +39,7 @@ type auditFlags struct {
 	reference                           []string
 	cpuProfile, memProfile              string
 	require, failOn, junit              string
+	noHash, showValues                  bool
 }
 
 func newAuditCmd() *cobra.Command {
@@ -81,6 +82,8 @@ glob. The format comes from the extension (.parquet, .csv, .tsv, .ndjson,
 	fl.StringVar(&f.junit, "junit", "", "write a JUnit XML file (one test case per check, and one for the verdict)")
 	fl.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile of the audit to this file (go tool pprof)")
 	fl.StringVar(&f.memProfile, "memprofile", "", "write a heap profile, taken after the checks are merged, to this file")
+	fl.BoolVar(&f.noHash, "no-hash", false, "do not hash the inputs' bytes for the report's provenance (the report says so; `readiness verify` then compares sizes and times only)")
+	fl.BoolVar(&f.showValues, "show-values", false, "allow raw cell values (placeholders found, exact times) into the outputs; by default none appears")
 	fl.StringArrayVar(&f.reference, "reference", nil, "reference dataset (e.g. a sample of production traffic) the training data is compared with; repeatable")
 	return cmd
 }
@@ -224,6 +227,7 @@ func runAudit(ctx context.Context, stdout, stderr io.Writer, paths []string, f a
 		return err
 	}
 
+	waitHashes := startHashing(ctx, found.Inputs, f.workers, f.noHash)
 	var total int64
 	for _, in := range found.Inputs {
 		total += in.Size
@@ -243,8 +247,16 @@ func runAudit(ctx context.Context, stdout, stderr io.Writer, paths []string, f a
 			return failed(err)
 		}
 	}
+	sums, err := waitHashes()
+	if err != nil {
+		return failed(err)
+	}
 	rep := buildReport(ds, out, policy, roles, choices, asOf, started, f.workers)
 	rep.Reference = refReport
+	if rep.Policy.Effective, rep.Policy.EffectiveSHA256, err = effectivePolicy(policy, tasks, rcfg, ropts, f); err != nil {
+		return failed(err)
+	}
+	fillProvenance(rep, ds, sums, f.noHash, f.showValues)
 	if rep.Readiness, err = readiness.Evaluate(rcfg, out.Results, f.require, f.failOn); err != nil {
 		return usage(err)
 	}
@@ -511,6 +523,9 @@ func inputsOf(ds *pipeline.Dataset, out *pipeline.Outcome) []report.Input {
 	var inputs []report.Input
 	for i, in := range ds.Inputs {
 		ri := report.Input{Path: in.Path, Format: string(in.Format), Compression: string(in.Compression), Rows: out.InputRows[i], Bytes: in.Size}
+		if !in.ModTime.IsZero() {
+			ri.ModTime = in.ModTime.UTC().Format(time.RFC3339Nano)
+		}
 		if len(in.Partitions) > 0 {
 			ri.Partitions = map[string]string{}
 			for _, p := range in.Partitions {
@@ -534,7 +549,7 @@ func buildReport(ds *pipeline.Dataset, out *pipeline.Outcome, p *configs.Policy,
 	v, c := toolVersion()
 	r := &report.Report{
 		SchemaVersion: report.SchemaVersion,
-		Tool:          report.Tool{Name: "readiness", Version: v, Commit: c},
+		Tool:          report.Tool{Name: "readiness", Version: v, Commit: c, GoVersion: runtime.Version()},
 		AsOf:          asOf.Format(time.RFC3339),
 		Policy:        report.Policy{Source: p.Source, Name: p.Name, Version: p.Version, SHA256: p.SHA256},
 		Inputs:        inputsOf(ds, out),
@@ -545,6 +560,8 @@ func buildReport(ds *pipeline.Dataset, out *pipeline.Outcome, p *configs.Policy,
 	for _, ch := range choices {
 		r.Roles.Choices = append(r.Roles.Choices, report.RoleChoice{Role: ch.Role, Column: ch.Column, Source: string(ch.Source), Reason: ch.Reason})
 	}
-	r.Run = report.Run{Started: started.UTC().Format(time.RFC3339Nano), DurationMS: float64(time.Since(started).Microseconds()) / 1000, Workers: workers}
+	host, _ := os.Hostname()
+	r.Run = report.Run{Started: started.UTC().Format(time.RFC3339Nano), DurationMS: float64(time.Since(started).Microseconds()) / 1000, Workers: workers,
+		Host: host, Platform: runtime.GOOS + "/" + runtime.GOARCH}
 	return r
 }

@@ -121,7 +121,7 @@ func newRoot() *cobra.Command {
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return usage(fmt.Errorf("%w (see %s --help)", err, c.CommandPath()))
 	})
-	root.AddCommand(newAuditCmd(), newInitCmd(), newChecksCmd(), newExplainCmd(), newVersionCmd())
+	root.AddCommand(newAuditCmd(), newInitCmd(), newChecksCmd(), newExplainCmd(), newVerifyCmd(), newRenderCmd(), newVersionCmd())
 	return root
 }
 
