@@ -195,3 +195,34 @@ func Float(v float64) *float64 { return &v }
 
 // Int returns a pointer to v, for the optional fields of a Finding.
 func Int(v int64) *int64 { return &v }
+
+// FlaggedRow is one row a finding concerns, for findings.parquet: rows are
+// named by input and row number, never by their values.
+type FlaggedRow struct {
+	// Input is the index of the input in the run's sorted list of inputs,
+	// and Row the 0-based row number within it (see [Batch]).
+	Input int
+	Row   int64
+	// Code is the finding code that flagged the row.
+	Code string
+	// Column is the column the flag is about, if any.
+	Column string
+	// Group ties together rows flagged as one set (the rows of a duplicate
+	// group, of a conflicting-label group); 0 when the flag stands alone.
+	// It is derived from a fingerprint, never from a value, and is the
+	// same whatever the worker count or input order.
+	Group uint64
+}
+
+// MaxFlaggedRows bounds how many flagged rows a state keeps per finding
+// code. Past it, a state keeps the rows that come first in (input, row)
+// order — a choice that does not depend on how batches were split among
+// workers — and says in its metrics how many it did not list.
+const MaxFlaggedRows = 1 << 20
+
+// A RowLister is a [State] that can list the rows its findings concern.
+// The CLI writes them to findings.parquet after the states are merged.
+type RowLister interface {
+	// FlaggedRows calls emit for each flagged row, in any order.
+	FlaggedRows(emit func(FlaggedRow))
+}
