@@ -75,6 +75,12 @@ type Env struct {
 	// dataset (--reference), for checks that compare the training data with
 	// one; nil when there is none.
 	Reference State
+	// ShowValues is --show-values: the user allows raw cell values into
+	// the outputs. Without it a check must not put a value read from the
+	// data into a message or its metrics — except label classes and the
+	// categories of categorical columns, which are the dataset's
+	// vocabulary — and reports times to the day.
+	ShowValues bool
 }
 
 // Roles names the columns that play a part in the audit. Empty means none.

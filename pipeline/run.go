@@ -32,6 +32,8 @@ type RunOptions struct {
 	// References maps a check's name to its merged state over a reference
 	// dataset, passed to that check as [checks.Env.Reference].
 	References map[string]checks.State
+	// ShowValues is passed to the checks as [checks.Env.ShowValues].
+	ShowValues bool
 }
 
 // Outcome is what a run measured.
@@ -108,7 +110,7 @@ func (d *Dataset) Run(ctx context.Context, tasks []Task, opts RunOptions) (*Outc
 	if workers <= 0 {
 		workers = runtime.NumCPU()
 	}
-	env := checks.Env{Roles: opts.Roles, AsOf: opts.AsOf, StaleBefore: opts.StaleBefore}
+	env := checks.Env{Roles: opts.Roles, AsOf: opts.AsOf, StaleBefore: opts.StaleBefore, ShowValues: opts.ShowValues}
 	target := d.Projection(tasks, env)
 	env.Schema = target
 

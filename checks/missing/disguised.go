@@ -277,8 +277,10 @@ func (d *disguised) distinctValues() int64 {
 // Candidate is one disguised-missing candidate of a column.
 type Candidate struct {
 	// Value is the placeholder: a number, or the lower-case form of a
-	// string placeholder (any case variant counts towards it).
-	Value string `json:"value"`
+	// string placeholder (any case variant counts towards it). It is
+	// empty unless the audit ran with --show-values: it is a value read
+	// from the data.
+	Value string `json:"value,omitempty"`
 	// Count is how many non-missing values equal it; Share is Count / rows.
 	Count int64   `json:"count"`
 	Share float64 `json:"share"`

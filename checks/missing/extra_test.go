@@ -320,7 +320,7 @@ func compareBase(t *testing.T, cols []col, cfg *missing.Config, r checks.Result)
 }
 
 func labelEnv(cols []col, label string) checks.Env {
-	return checks.Env{Schema: schemaOf(cols), Roles: checks.Roles{Label: label}}
+	return checks.Env{Schema: schemaOf(cols), Roles: checks.Roles{Label: label}, ShowValues: true}
 }
 
 // ---- hand-built cases ----
@@ -399,6 +399,31 @@ func TestDisguisedHand(t *testing.T) {
 	}
 	compareBase(t, cols, cfg, r)
 	compareExtra(t, cols, "", cfg, r)
+
+	// Without --show-values the same candidates are counted, but their
+	// values appear nowhere in the result.
+	hidden := env(cols)
+	hidden.ShowValues = false
+	rh := checktest.SplitMerge(t, &missing.Check, cfg, hidden, bs, checktest.Options{Trials: 2})
+	mh := metricsOf(t, rh)
+	for name, w := range want {
+		got := mh.Disguised[name].Candidates
+		if len(got) != len(w) || got[0].Value != "" || got[0].Count != w[0].Count || got[0].Why != w[0].Why {
+			t.Errorf("%s hidden: candidates %+v, want %+v without the value", name, got, w)
+		}
+	}
+	all, err := json.Marshal(rh)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range []string{"-999", "unknown", `\"0\"`} {
+		if strings.Contains(string(all), v) {
+			t.Errorf("without --show-values the result names the value %s:\n%s", v, all)
+		}
+	}
+	if !strings.Contains(string(all), "--show-values") {
+		t.Errorf("MIS005 does not say how to see the values: %s", all)
+	}
 
 	// Declared as a sentinel, -999 is missing and no longer a candidate;
 	// a token "Unknown" leaves " UNKNOWN " (10 rows, below 10 × 133/102).
@@ -701,7 +726,7 @@ func TestSampleTruth(t *testing.T) {
 	bs := checktest.ReadIPC(t, mem, "../../fixtures/sample/train.arrow")
 	cfg := defaults()
 	cfg.CandidateFactor = 1
-	e := checks.Env{Schema: bs[0].Record.Schema(), Roles: checks.Roles{Label: "label"}}
+	e := checks.Env{Schema: bs[0].Record.Schema(), Roles: checks.Roles{Label: "label"}, ShowValues: true}
 	r := checktest.SplitMerge(t, &missing.Check, cfg, e, bs, checktest.Options{Trials: 5})
 	m := metricsOf(t, r)
 	want := tr.Columns["age"].NumericSentinel

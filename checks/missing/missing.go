@@ -290,6 +290,9 @@ type state struct {
 	// (categorical) label column.
 	byClass  *byClass
 	colFlags []bool // scratch: per row, missing in the current column
+	// showValues is --show-values: only then are the disguised-missing
+	// candidates' values named.
+	showValues bool
 }
 
 func newState(c any, env checks.Env) (checks.State, error) {
@@ -305,7 +308,7 @@ func newState(c any, env checks.Env) (checks.State, error) {
 			return nil, fmt.Errorf("checks.missing.column_sentinels: column %q is not in the dataset", name)
 		}
 	}
-	s := &state{cfg: cfg, tokens: map[string]bool{}}
+	s := &state{cfg: cfg, tokens: map[string]bool{}, showValues: env.ShowValues}
 	for _, t := range cfg.Tokens {
 		t = strings.TrimSpace(t)
 		s.tokens[t] = true
@@ -739,13 +742,23 @@ func (s *state) disguisedFinding(c *column, miss int64) (checks.Finding, ColumnD
 	}
 	var rows int64
 	var list []string
-	for _, x := range cands {
+	for i, x := range cands {
 		rows += x.Count
-		list = append(list, fmt.Sprintf("%q (%d rows, %.1f%%)", x.Value, x.Count, 100*x.Share))
+		if s.showValues {
+			list = append(list, fmt.Sprintf("%q (%d rows, %.1f%%)", x.Value, x.Count, 100*x.Share))
+		} else {
+			// The values came from the data: without --show-values they
+			// are neither quoted nor kept in the metrics.
+			list = append(list, fmt.Sprintf("one in %d rows (%.1f%%)", x.Count, 100*x.Share))
+			cands[i].Value = ""
+		}
 	}
 	how := fmt.Sprintf("to count them as missing, add them to checks.missing.column_sentinels.%s", c.name)
 	if !c.dis.numeric {
 		how = "to count them as missing, add each spelling the column uses (matched case-sensitively, after trimming) to checks.missing.tokens"
+	}
+	if !s.showValues {
+		how += "; run with --show-values to see the values"
 	}
 	// The bar the candidates cleared: the frequency bound, unless one of
 	// them qualified by lying out of range, which needs only the minimum.

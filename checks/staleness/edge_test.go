@@ -478,7 +478,7 @@ func TestOutOfRange(t *testing.T) {
 	sc := arrow.NewSchema([]arrow.Field{{Name: "ts", Type: a.DataType(), Nullable: true}}, nil)
 	rec := array.NewRecordBatch(sc, []arrow.Array{a}, 3)
 	defer rec.Release()
-	r := checktest.SplitMerge(t, &staleness.Check, defaults(), checks.Env{Schema: sc, AsOf: asOf, Roles: checks.Roles{Time: "ts"}},
+	r := checktest.SplitMerge(t, &staleness.Check, defaults(), checks.Env{Schema: sc, AsOf: asOf, Roles: checks.Roles{Time: "ts"}, ShowValues: true},
 		checktest.Batches(0, rec), checktest.Options{Trials: 5})
 	m := metricsOf(t, r)
 	if m.OutOfRangeTimes != 1 || m.NullTimes != 1 || m.TimedRows != 1 || m.UnparsedTimes != 0 || checktest.Finding(r, "STA003") == nil {

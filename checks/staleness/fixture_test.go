@@ -1,7 +1,9 @@
 package staleness_test
 
 import (
+	"encoding/json"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -41,7 +43,7 @@ func TestSampleFixture(t *testing.T) {
 	mem := checktest.Allocator(t)
 	bs := checktest.ReadParquet(t, mem, filepath.Join(sampleDir, "train.parquet"), 97)
 	env := checks.Env{Schema: bs[0].Record.Schema(), AsOf: asOf, StaleBefore: staleBefore,
-		Roles: checks.Roles{Label: "label", Time: "ts", ID: "id"}}
+		Roles: checks.Roles{Label: "label", Time: "ts", ID: "id"}, ShowValues: true}
 	r := checktest.SplitMerge(t, &staleness.Check, cfg, env, bs, checktest.Options{Trials: 10})
 	m := metricsOf(t, r)
 	if m.Rows != tr.Rows || m.StaleRows != tr.StaleRows || m.FutureRows != tr.FutureRows {
@@ -58,5 +60,20 @@ func TestSampleFixture(t *testing.T) {
 	}
 	if tr.FutureRows > 0 && checktest.Finding(r, "STA007") == nil {
 		t.Errorf("findings %v, want STA007 for %d future rows", checktest.Codes(r), tr.FutureRows)
+	}
+
+	// Without --show-values the first and last times are the truth's days,
+	// and no exact instant of the data appears anywhere in the result.
+	env.ShowValues = false
+	r = checktest.SplitMerge(t, &staleness.Check, cfg, env, bs, checktest.Options{Trials: 2})
+	m = metricsOf(t, r)
+	if m.MinTime != tr.MinTime.UTC().Format(time.DateOnly) || m.MaxTime != tr.MaxTime.UTC().Format(time.DateOnly) {
+		t.Errorf("hidden: min %s max %s; truth's days %s %s", m.MinTime, m.MaxTime, tr.MinTime.UTC().Format(time.DateOnly), tr.MaxTime.UTC().Format(time.DateOnly))
+	}
+	all, _ := json.Marshal(r)
+	for _, exact := range []time.Time{*tr.MinTime, *tr.MaxTime} {
+		if s := exact.UTC().Format("15:04:05"); strings.Contains(string(all), "T"+s) {
+			t.Errorf("hidden: the result holds the exact time %s: %s", exact, all)
+		}
 	}
 }

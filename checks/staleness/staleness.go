@@ -266,6 +266,7 @@ type Metrics struct {
 	StaleRate        float64       `json:"stale_rate"`
 	FutureRows       int64         `json:"future_rows"`
 	AgeDays          *AgeQuantiles `json:"age_days,omitempty"`
+	AgeHistogram     []AgeBin      `json:"age_histogram,omitempty"`
 	AgeMethod        string        `json:"age_method"`
 	EmptyMonths      []string      `json:"empty_months"`
 	EmptyMonthCount  int64         `json:"empty_month_count"`
@@ -351,6 +352,9 @@ type state struct {
 
 	us []int64 // scratch
 	ok []bool
+	// showValues is --show-values: only then are min_time and max_time
+	// exact instants rather than days.
+	showValues bool
 }
 
 func newState(c any, env checks.Env) (checks.State, error) {
@@ -377,7 +381,7 @@ func newState(c any, env checks.Env) (checks.State, error) {
 		schema = arrow.NewSchema(nil, nil)
 	}
 	s := &state{cfg: cfg, timeName: env.Roles.Time, timeIdx: -1, labelIdx: -1,
-		asOf: timecol.FromTime(env.AsOf), days: map[int64]*dayCount{}}
+		asOf: timecol.FromTime(env.AsOf), days: map[int64]*dayCount{}, showValues: env.ShowValues}
 	_, s.asOfRem = divmod(s.asOf, dayUS)
 	if !env.StaleBefore.IsZero() {
 		s.stale, s.staleUS = true, timecol.FromTime(env.StaleBefore)
@@ -711,8 +715,17 @@ func (s *state) Result() (checks.Result, error) {
 		return checks.NewResult(Check.Name, checks.NotApplicable, nil, m, findings)
 	}
 	m.MinTime, m.MaxTime = formatUS(s.minT), formatUS(s.maxT)
+	if !s.showValues {
+		// Without --show-values the first and last times are values read
+		// from the data: they are given to the day, the collection
+		// period a reviewer needs.
+		first, _ := divmod(s.minT, dayUS)
+		last, _ := divmod(s.maxT, dayUS)
+		m.MinTime, m.MaxTime = formatDay(first), formatDay(last)
+	}
 	m.StaleRate = float64(s.staleRows) / float64(s.timed)
 	m.AgeDays = s.ageQuantiles()
+	m.AgeHistogram = s.ageHistogram()
 
 	if s.stale && s.staleRows > 0 {
 		f := checks.Finding{Code: "STA006", Severity: checks.Info, Column: col, Value: checks.Float(m.StaleRate),
@@ -815,6 +828,41 @@ func (s *state) ageHist() (ages, counts []int64) {
 		counts = append(counts, hist[a])
 	}
 	return ages, counts
+}
+
+// AgeBin is one bar of the age histogram: the timed rows whose age in
+// whole days is in [FromDays, ToDays); a nil bound is open.
+type AgeBin struct {
+	Label    string `json:"label"`
+	FromDays *int64 `json:"from_days"`
+	ToDays   *int64 `json:"to_days"`
+	Rows     int64  `json:"rows"`
+}
+
+// ageBinEdges are the histogram's bounds in days: future, under 30 days,
+// 1–3 months, 3–6 months, 6–12 months, 1–2 years, 2–5 years, older.
+var ageBinEdges = []int64{0, 30, 90, 180, 365, 730, 1825}
+
+var ageBinLabels = []string{"future", "< 30 days", "30–89 days", "90–179 days", "180–364 days", "1–2 years", "2–5 years", "≥ 5 years"}
+
+// ageHistogram counts the timed rows per age bin, exactly.
+func (s *state) ageHistogram() []AgeBin {
+	bins := make([]AgeBin, len(ageBinEdges)+1)
+	for i := range bins {
+		bins[i].Label = ageBinLabels[i]
+		if i > 0 {
+			bins[i].FromDays = &ageBinEdges[i-1]
+		}
+		if i < len(ageBinEdges) {
+			bins[i].ToDays = &ageBinEdges[i]
+		}
+	}
+	ages, counts := s.ageHist()
+	for k, a := range ages {
+		i := sort.Search(len(ageBinEdges), func(i int) bool { return ageBinEdges[i] > a })
+		bins[i].Rows += counts[k]
+	}
+	return bins
 }
 
 func (s *state) ageQuantiles() *AgeQuantiles {

@@ -257,7 +257,7 @@ func (tb table) batches(mem memory.Allocator, cuts ...int) []checks.Batch {
 
 func envFor(tb table, asOf, staleBefore time.Time) checks.Env {
 	return checks.Env{Schema: tb.schema(), AsOf: asOf, StaleBefore: staleBefore,
-		Roles: checks.Roles{Time: "ts", Label: "label"}}
+		Roles: checks.Roles{Time: "ts", Label: "label"}, ShowValues: true}
 }
 
 // ---- the oracle ----
@@ -268,6 +268,7 @@ type expect struct {
 	stale, future                int64
 	min, max                     time.Time
 	ages                         [7]int64
+	hist                         [8]int64 // rows per age bin, written out by hand below
 	emptyMonths                  []string
 	emptyCount                   int64
 	measured                     bool
@@ -315,6 +316,26 @@ func oracle(rows []row, asOf, staleBefore time.Time, share float64) expect {
 		return e
 	}
 	slices.Sort(ages)
+	for _, a := range ages {
+		switch {
+		case a < 0:
+			e.hist[0]++
+		case a < 30:
+			e.hist[1]++
+		case a < 90:
+			e.hist[2]++
+		case a < 180:
+			e.hist[3]++
+		case a < 365:
+			e.hist[4]++
+		case a < 730:
+			e.hist[5]++
+		case a < 1825:
+			e.hist[6]++
+		default:
+			e.hist[7]++
+		}
+	}
 	for i, p := range []float64{0, 5, 25, 50, 75, 95, 100} {
 		rank := max(1, int(math.Ceil(p/100*float64(len(ages)))))
 		e.ages[i] = ages[rank-1]
@@ -444,6 +465,18 @@ func compare(t *testing.T, e expect, r checks.Result) {
 	a := m.AgeDays
 	if a == nil || [7]int64{a.P0, a.P5, a.P25, a.P50, a.P75, a.P95, a.P100} != e.ages {
 		t.Errorf("age_days %+v, oracle %v", a, e.ages)
+	}
+	var hist [8]int64
+	if len(m.AgeHistogram) != 8 {
+		t.Errorf("age_histogram has %d bins, want 8", len(m.AgeHistogram))
+	}
+	for i, b := range m.AgeHistogram {
+		if i < 8 {
+			hist[i] = b.Rows
+		}
+	}
+	if hist != e.hist {
+		t.Errorf("age_histogram %v, oracle %v", hist, e.hist)
 	}
 	if !slices.Equal(m.EmptyMonths, e.emptyMonths) || m.EmptyMonthCount != e.emptyCount || m.EmptyMonthsTrunc != (e.emptyCount > 240) {
 		t.Errorf("empty months %d %v (truncated %v); oracle %d %v", m.EmptyMonthCount, m.EmptyMonths, m.EmptyMonthsTrunc, e.emptyCount, e.emptyMonths)

@@ -236,7 +236,7 @@ func runAudit(ctx context.Context, stdout, stderr io.Writer, paths []string, f a
 	ropts.Counter = counter
 	stopBar := startProgress(stderr, f.quiet, total, counter)
 	out, err := ds.Run(ctx, tasks, pipeline.RunOptions{ReadOptions: ropts, Workers: f.workers, Roles: roles, AsOf: asOf,
-		StaleBefore: staleBefore(tasks, asOf), References: refStates})
+		StaleBefore: staleBefore(tasks, asOf), References: refStates, ShowValues: f.showValues})
 	stopBar(err == nil)
 	if err != nil {
 		return classify(err)
@@ -422,7 +422,7 @@ func runReference(ctx context.Context, f auditFlags, format pipeline.Format, tas
 			refRoles.Features = append(refRoles.Features, c)
 		}
 	}
-	out, err := ds.Run(ctx, refTasks, pipeline.RunOptions{ReadOptions: ropts, Workers: f.workers, Roles: refRoles, AsOf: asOf})
+	out, err := ds.Run(ctx, refTasks, pipeline.RunOptions{ReadOptions: ropts, Workers: f.workers, Roles: refRoles, AsOf: asOf, ShowValues: f.showValues})
 	if err != nil {
 		return nil, nil, classify(err)
 	}

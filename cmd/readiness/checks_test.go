@@ -51,7 +51,7 @@ func num(t *testing.T, m map[string]any, path ...string) float64 {
 func TestChecksAgreeWithTruth(t *testing.T) {
 	tr := readTruth(t, "sample")
 	for _, ext := range []string{"parquet", "csv"} {
-		rep, _ := audit(t, filepath.Join(root(t), "fixtures", "sample", "train."+ext))
+		rep, _ := audit(t, "--show-values", filepath.Join(root(t), "fixtures", "sample", "train."+ext))
 		if !reflect.DeepEqual(rep.Roles.Features, tr.FeatureColumns) {
 			t.Fatalf("%s: features %v, truth's feature columns %v", ext, rep.Roles.Features, tr.FeatureColumns)
 		}
