@@ -18,6 +18,7 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 
@@ -49,6 +50,9 @@ type Report struct {
 	// Provenance says how the inputs were identified and what was read.
 	Provenance Provenance      `json:"provenance"`
 	Checks     []checks.Result `json:"checks"`
+	// Flagged summarises the rows the findings concern, which
+	// findings.parquet lists.
+	Flagged *Flagged `json:"flagged_rows,omitempty"`
 	// Readiness is the score, the verdict and the gate's outcome.
 	Readiness *readiness.Assessment `json:"readiness,omitempty"`
 	Run       Run                   `json:"run"`
@@ -96,6 +100,17 @@ type Input struct {
 	SHA256 string `json:"sha256,omitempty"`
 	// Version is a remote object's ETag or generation.
 	Version string `json:"version,omitempty"`
+}
+
+// Flagged counts the rows findings.parquet lists, by finding code. A code
+// listed in Truncated flagged more rows than LimitPerCode: the file lists
+// the first LimitPerCode of them in (input, row) order.
+type Flagged struct {
+	File         string           `json:"file"`
+	Rows         int64            `json:"rows"`
+	ByCode       map[string]int64 `json:"by_code"`
+	LimitPerCode int64            `json:"limit_per_code"`
+	Truncated    []string         `json:"truncated"`
 }
 
 // Provenance says how the inputs were identified and what was read of them.
@@ -199,6 +214,16 @@ func Read(path string) (*Report, error) {
 // folder, synced, then renamed over path. A reader sees the old file or
 // the whole new one, never a part.
 func WriteFile(path string, data []byte) error {
+	return WriteFileFunc(path, func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	})
+}
+
+// WriteFileFunc is [WriteFile] for output written as a stream: write
+// fills the temporary file, which is renamed over path only if it
+// succeeds.
+func WriteFileFunc(path string, write func(io.Writer) error) error {
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
@@ -212,7 +237,7 @@ func WriteFile(path string, data []byte) error {
 			os.Remove(name)
 		}
 	}()
-	if _, err := tmp.Write(data); err != nil {
+	if err := write(tmp); err != nil {
 		return err
 	}
 	if err := tmp.Sync(); err != nil {

@@ -22,8 +22,10 @@ package checktest
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"testing"
 
@@ -58,6 +60,18 @@ func New(t testing.TB, c *checks.Check, cfg any, env checks.Env) checks.State {
 // state: asking twice gives the same JSON.
 func Result(t testing.TB, c *checks.Check, cfg any, env checks.Env, batches []checks.Batch) checks.Result {
 	t.Helper()
+	r, _ := resultAndState(t, c, cfg, env, batches)
+	return r
+}
+
+// OnePass is [Result] that also returns the state, e.g. for [Flagged].
+func OnePass(t testing.TB, c *checks.Check, cfg any, env checks.Env, batches []checks.Batch) (checks.Result, checks.State) {
+	t.Helper()
+	return resultAndState(t, c, cfg, env, batches)
+}
+
+func resultAndState(t testing.TB, c *checks.Check, cfg any, env checks.Env, batches []checks.Batch) (checks.Result, checks.State) {
+	t.Helper()
 	st := New(t, c, cfg, env)
 	for i, b := range batches {
 		if err := st.Observe(b); err != nil {
@@ -68,7 +82,23 @@ func Result(t testing.TB, c *checks.Check, cfg any, env checks.Env, batches []ch
 	if again := result(t, c, st); !bytes.Equal(JSON(t, r), JSON(t, again)) {
 		t.Fatalf("%s: Result changed the state:\nfirst:  %s\nsecond: %s", c.Name, JSON(t, r), JSON(t, again))
 	}
-	return r
+	return r, st
+}
+
+// Flagged returns the rows a state lists for findings.parquet (nil if it
+// is not a [checks.RowLister]), sorted by input, row, code, column, group.
+func Flagged(st checks.State) []checks.FlaggedRow {
+	rl, ok := st.(checks.RowLister)
+	if !ok {
+		return nil
+	}
+	var out []checks.FlaggedRow
+	rl.FlaggedRows(func(f checks.FlaggedRow) { out = append(out, f) })
+	slices.SortFunc(out, func(a, b checks.FlaggedRow) int {
+		return cmp.Or(cmp.Compare(a.Input, b.Input), cmp.Compare(a.Row, b.Row), cmp.Compare(a.Code, b.Code),
+			cmp.Compare(a.Column, b.Column), cmp.Compare(a.Group, b.Group))
+	})
+	return out
 }
 
 func result(t testing.TB, c *checks.Check, st checks.State) checks.Result {
@@ -141,8 +171,9 @@ type piece struct {
 func SplitMerge(t testing.TB, c *checks.Check, cfg any, env checks.Env, batches []checks.Batch, opts Options) checks.Result {
 	t.Helper()
 	opts = opts.withDefaults()
-	want := Result(t, c, cfg, env, batches)
+	want, one := resultAndState(t, c, cfg, env, batches)
 	wantJSON := JSON(t, want)
+	wantFlagged := Flagged(one)
 	rng := rand.New(rand.NewPCG(opts.Seed, 0x636865636b74))
 	for trial := range opts.Trials {
 		pieces := cut(rng, batches, opts.MaxCuts)
@@ -176,9 +207,15 @@ func SplitMerge(t testing.TB, c *checks.Check, cfg any, env checks.Env, batches 
 			t.Fatalf("%s: trial %d (seed %d): split and merged result differs from one pass\none pass: %s\nsplit:    %s",
 				c.Name, trial, opts.Seed, wantJSON, got)
 		}
+		if got := Flagged(states[0]); !slices.Equal(got, wantFlagged) {
+			t.Fatalf("%s: trial %d (seed %d): split and merged flagged rows differ from one pass: %d vs %d rows\none pass: %v\nsplit:    %v",
+				c.Name, trial, opts.Seed, len(wantFlagged), len(got), head(wantFlagged), head(got))
+		}
 	}
 	return want
 }
+
+func head(f []checks.FlaggedRow) []checks.FlaggedRow { return f[:min(len(f), 10)] }
 
 // cut splits every batch at up to maxCuts random points.
 func cut(rng *rand.Rand, batches []checks.Batch, maxCuts int) []piece {

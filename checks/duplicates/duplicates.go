@@ -203,6 +203,44 @@ type feature struct {
 	other int64 // rows in a non-train split (exact)
 }
 
+// first is the position of the first row seen with a fingerprint.
+type first struct {
+	pos  checks.RowRef
+	seen uint8 // 1 or 2: once, or more than once (saturating)
+}
+
+// otherRow is a row of a non-train split.
+type otherRow struct {
+	fp  rowhash.Fingerprint
+	pos checks.RowRef
+}
+
+// before orders positions by input, then row.
+func before(a, b checks.RowRef) bool {
+	return a.Input < b.Input || a.Input == b.Input && a.Row < b.Row
+}
+
+// see records one more row at pos with fingerprint fp: the earlier of the
+// two positions stays first, the later goes to repeats.
+func see(m map[rowhash.Fingerprint]first, repeats *checks.RowList, fp rowhash.Fingerprint, pos checks.RowRef, seen uint8) {
+	e, ok := m[fp]
+	if !ok {
+		m[fp] = first{pos: pos, seen: seen}
+		return
+	}
+	later := pos
+	if before(pos, e.pos) {
+		later, e.pos = e.pos, pos
+	}
+	repeats.Add(int(later.Input), later.Row, group(fp))
+	e.seen = 2
+	m[fp] = e
+}
+
+// group is the group id of the rows sharing a fingerprint: its fold, not
+// a value.
+func group(fp rowhash.Fingerprint) uint64 { return fp.Hi ^ fp.Lo }
+
 type split struct {
 	rows  int64
 	train bool
@@ -224,11 +262,22 @@ type state struct {
 	splitName string
 	train     []string // TrainValues, trimmed
 
-	rows       int64
-	exact      map[rowhash.Fingerprint]uint8 // distinct rows, seen once or more (saturating at 2)
-	feats      map[rowhash.Fingerprint]feature
-	norm       map[rowhash.Fingerprint]struct{}
-	ids        map[rowhash.Fingerprint]struct{}
+	rows int64
+	// exact holds each distinct row's first position (in (input, row)
+	// order) and whether it was seen again; repeats lists every other row
+	// — the exact duplicate rows themselves, for findings.parquet.
+	exact   map[rowhash.Fingerprint]first
+	repeats checks.RowList
+	feats   map[rowhash.Fingerprint]feature
+	norm    map[rowhash.Fingerprint]struct{}
+	// ids holds each distinct id's first position; idRepeats the rows that
+	// reuse an earlier row's id.
+	ids       map[rowhash.Fingerprint]first
+	idRepeats checks.RowList
+	// others lists the rows of non-train splits with their feature
+	// fingerprint: those whose vector also occurs in the train split are
+	// the leaked rows.
+	others     []otherRow
 	idRows     int64 // rows with a non-null id
 	splits     map[string]*split
 	nullSplits int64
@@ -250,8 +299,8 @@ func newState(c any, env checks.Env) (checks.State, error) {
 	}
 	n := env.Schema.NumFields()
 	s := &state{cfg: cfg, isFeature: make([]bool, n), isText: make([]bool, n), idIdx: -1, splitIdx: -1,
-		exact: map[rowhash.Fingerprint]uint8{}, feats: map[rowhash.Fingerprint]feature{},
-		norm: map[rowhash.Fingerprint]struct{}{}, ids: map[rowhash.Fingerprint]struct{}{},
+		exact: map[rowhash.Fingerprint]first{}, feats: map[rowhash.Fingerprint]feature{},
+		norm: map[rowhash.Fingerprint]struct{}{}, ids: map[rowhash.Fingerprint]first{},
 		splits: map[string]*split{}}
 	for _, v := range cfg.TrainValues {
 		s.train = append(s.train, strings.TrimSpace(v))
@@ -366,17 +415,15 @@ func (s *state) Observe(b checks.Batch) error {
 	if c := s.idIdx; c >= 0 {
 		rowhash.Values(rec.Column(c), vals)
 		null := rowhash.Null()
-		for _, v := range vals {
+		for i, v := range vals {
 			if v != null {
 				s.idRows++
-				s.ids[v] = struct{}{}
+				see(s.ids, &s.idRepeats, v, checks.RowRef{Input: int32(b.Input), Row: b.Offset + int64(i)}, 1)
 			}
 		}
 	}
 	for i := range n {
-		if k := s.exact[rowFP[i]]; k < 2 {
-			s.exact[rowFP[i]] = k + 1
-		}
+		see(s.exact, &s.repeats, rowFP[i], checks.RowRef{Input: int32(b.Input), Row: b.Offset + int64(i)}, 1)
 	}
 	if len(s.features) > 0 {
 		for i := range n {
@@ -389,6 +436,7 @@ func (s *state) Observe(b checks.Batch) error {
 					f.train = true
 				case 0:
 					f.other++
+					s.others = append(s.others, otherRow{fp: featFP[i], pos: checks.RowRef{Input: int32(b.Input), Row: b.Offset + int64(i)}})
 				}
 			}
 			if f != old { // most repeats change nothing: spare the second map operation
@@ -505,8 +553,9 @@ func (s *state) Merge(o checks.State) error {
 		return fmt.Errorf("merge duplicates states over different columns or roles")
 	}
 	s.rows += other.rows
-	for fp, k := range other.exact {
-		s.exact[fp] = min(s.exact[fp]+k, 2)
+	s.repeats.Merge(&other.repeats)
+	for fp, e := range other.exact {
+		see(s.exact, &s.repeats, fp, e.pos, e.seen)
 	}
 	for fp, of := range other.feats {
 		f := s.feats[fp]
@@ -518,9 +567,11 @@ func (s *state) Merge(o checks.State) error {
 	for fp := range other.norm {
 		s.norm[fp] = struct{}{}
 	}
-	for fp := range other.ids {
-		s.ids[fp] = struct{}{}
+	s.idRepeats.Merge(&other.idRepeats)
+	for fp, e := range other.ids {
+		see(s.ids, &s.idRepeats, fp, e.pos, e.seen)
 	}
+	s.others = append(s.others, other.others...)
 	s.idRows += other.idRows
 	for v, osp := range other.splits {
 		sp := s.splits[v]
@@ -546,8 +597,8 @@ func (s *state) Result() (checks.Result, error) {
 		Method: Method, CollisionBound: float64(s.rows) * float64(s.rows) / math.Exp2(129)}
 	m.ExactDuplicateRows = s.rows - int64(len(s.exact))
 	m.ExactDuplicateRate = rate(m.ExactDuplicateRows, s.rows)
-	for _, k := range s.exact {
-		if k > 1 {
+	for _, e := range s.exact {
+		if e.seen > 1 {
 			m.DuplicateGroups++
 		}
 	}
@@ -687,4 +738,33 @@ func nonNil(s []string) []string {
 		return []string{}
 	}
 	return s
+}
+
+// FlaggedRows lists, for findings.parquet, the rows behind the findings
+// the result reports: the exact duplicate rows (every row of a group but
+// its first, in (input, row) order) under DUP001 or DUP002, the rows
+// reusing an earlier row's id under DUP003, and the rows of other splits
+// whose feature vector occurs in the train split under DUP004. The group
+// id ties a row to the others with the same row, id or feature vector.
+func (s *state) FlaggedRows(emit func(checks.FlaggedRow)) {
+	res, err := s.Result()
+	if err != nil {
+		return
+	}
+	for _, f := range res.Findings {
+		switch f.Code {
+		case "DUP001", "DUP002":
+			s.repeats.Emit(f.Code, "", emit)
+		case "DUP003":
+			s.idRepeats.Emit(f.Code, s.idName, emit)
+		case "DUP004":
+			var leaked checks.RowList
+			for _, o := range s.others {
+				if s.feats[o.fp].train {
+					leaked.Add(int(o.pos.Input), o.pos.Row, group(o.fp))
+				}
+			}
+			leaked.Emit(f.Code, s.splitName, emit)
+		}
+	}
 }

@@ -391,7 +391,7 @@ func newState(c any, env checks.Env) (checks.State, error) {
 		}
 	}
 	if len(s.features) > 0 {
-		s.groups = lbl.NewGroups()
+		s.groups = lbl.NewTrackedGroups()
 	}
 	s.classes = map[rowhash.Fingerprint]*class{}
 	return s, nil
@@ -477,7 +477,7 @@ func (s *state) Observe(b checks.Batch) error {
 		// a value of the null type, the fingerprint Null.
 		labelled := fp != null
 		if s.groups != nil {
-			s.groups.Add(featFP[i], fp, labelled)
+			s.groups.AddAt(featFP[i], fp, labelled, lbl.Pos{Input: int32(b.Input), Row: b.Offset + int64(i)})
 		}
 		if !labelled {
 			s.nulls++
@@ -888,4 +888,32 @@ func quoteList(xs []string, n int) string {
 		parts = append(parts, fmt.Sprintf("%q", x))
 	}
 	return strings.Join(parts, ", ")
+}
+
+// FlaggedRows lists, for findings.parquet, every row of every feature
+// group that carries two or more distinct labels — the rows to relabel or
+// remove — under the conflict finding the result reports (LAB001, LAB002
+// or LAB012). Rows of one group share a group id.
+func (s *state) FlaggedRows(emit func(checks.FlaggedRow)) {
+	if s.groups == nil {
+		return
+	}
+	res, err := s.Result()
+	if err != nil {
+		return
+	}
+	code := ""
+	for _, f := range res.Findings {
+		if f.Code == "LAB001" || f.Code == "LAB002" || f.Code == "LAB012" {
+			code = f.Code
+		}
+	}
+	if code == "" {
+		return
+	}
+	var rows checks.RowList
+	s.groups.ConflictingRows(func(m lbl.Member) {
+		rows.Add(int(m.Pos.Input), m.Pos.Row, m.Features.Hi^m.Features.Lo)
+	})
+	rows.Emit(code, s.labelName, emit)
 }

@@ -103,6 +103,7 @@ type oracle struct {
 	annLabelled           map[string]int64 // canonical annotator → labelled rows
 	annConflicting        map[string]int64
 	annNull               int64
+	conflictRows          []int64 // every row of a conflicting group, in order
 }
 
 func computeOracle(features []col, label col, ann *col) oracle {
@@ -139,6 +140,11 @@ func computeOracle(features []col, label col, ann *col) oracle {
 		if len(features) > 0 && len(g.labels) >= 2 {
 			o.groups++
 			o.groupRows += g.rows
+		}
+	}
+	for i, k := range keys {
+		if len(features) > 0 && len(gs[k].labels) >= 2 {
+			o.conflictRows = append(o.conflictRows, int64(i))
 		}
 	}
 	if ann != nil {
@@ -244,6 +250,19 @@ func TestRandomAgainstOracle(t *testing.T) {
 				m := metricsOf(t, r)
 				o := computeOracle(feats, label, &ann)
 				o.compare(t, m)
+				// findings.parquet: every row of the conflicting groups,
+				// one group id per feature vector.
+				_, st := checktest.OnePass(t, &labels.Check, defaults(), env, bs)
+				var flagged []int64
+				for _, f := range checktest.Flagged(st) {
+					if checktest.Finding(r, f.Code) == nil || f.Column != "target" {
+						t.Errorf("flagged row %+v: code not in the result or wrong column", f)
+					}
+					flagged = append(flagged, f.Row)
+				}
+				if !slices.Equal(flagged, o.conflictRows) {
+					t.Errorf("flagged %d rows, oracle %d conflicting rows", len(flagged), len(o.conflictRows))
+				}
 				if !slices.Equal(m.FeatureColumns, []string{"f_word", "f_num", "f_int"}[:len(feats)]) {
 					t.Errorf("feature_columns %q, want the features in schema order without label and annotator", m.FeatureColumns)
 				}

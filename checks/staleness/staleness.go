@@ -355,6 +355,9 @@ type state struct {
 	// showValues is --show-values: only then are min_time and max_time
 	// exact instants rather than days.
 	showValues bool
+	// staleList and futureList are the stale and future rows, for
+	// findings.parquet.
+	staleList, futureList checks.RowList
 }
 
 func newState(c any, env checks.Env) (checks.State, error) {
@@ -454,9 +457,11 @@ func (s *state) Observe(b checks.Batch) error {
 		s.minT, s.maxT = min(s.minT, t), max(s.maxT, t)
 		if s.stale && t < s.staleUS {
 			s.staleRows++
+			s.staleList.Add(b.Input, b.Offset+int64(i), 0)
 		}
 		if t > s.asOf {
 			s.future++
+			s.futureList.Add(b.Input, b.Offset+int64(i), 0)
 		}
 		d, r := divmod(t, dayUS)
 		if d != lastDay || last == nil {
@@ -601,6 +606,8 @@ func (s *state) Merge(other checks.State) error {
 	if o.timeIdx != s.timeIdx || o.labelIdx != s.labelIdx || o.asOf != s.asOf || o.stale != s.stale || o.staleUS != s.staleUS {
 		return fmt.Errorf("staleness: cannot merge states of different columns, as_of or stale_before")
 	}
+	s.staleList.Merge(&o.staleList)
+	s.futureList.Merge(&o.futureList)
 	if o.timed > 0 {
 		if s.timed == 0 {
 			s.minT, s.maxT = o.minT, o.maxT
@@ -1045,4 +1052,22 @@ func largestShift(old, nw map[string]float64) string {
 		return ""
 	}
 	return fmt.Sprintf("; largest change: label %q from %.1f%% to %.1f%%", best, 100*old[best], 100*nw[best])
+}
+
+// FlaggedRows lists, for findings.parquet, the stale rows under the
+// staleness finding the result reports (STA004, STA005 or STA006) and the
+// rows dated after as_of under STA007.
+func (s *state) FlaggedRows(emit func(checks.FlaggedRow)) {
+	res, err := s.Result()
+	if err != nil {
+		return
+	}
+	for _, f := range res.Findings {
+		switch f.Code {
+		case "STA004", "STA005", "STA006":
+			s.staleList.Emit(f.Code, s.timeName, emit)
+		case "STA007":
+			s.futureList.Emit(f.Code, s.timeName, emit)
+		}
+	}
 }

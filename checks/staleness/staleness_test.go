@@ -269,6 +269,7 @@ type expect struct {
 	min, max                     time.Time
 	ages                         [7]int64
 	hist                         [8]int64 // rows per age bin, written out by hand below
+	staleRows, futureRows        []int64  // row numbers, in order
 	emptyMonths                  []string
 	emptyCount                   int64
 	measured                     bool
@@ -284,7 +285,7 @@ func oracle(rows []row, asOf, staleBefore time.Time, share float64) expect {
 	months := map[string]bool{}
 	asOfUS := asOf.UnixMicro()
 	var timed []row
-	for _, r := range rows {
+	for i, r := range rows {
 		e.rows++
 		switch {
 		case r.raw == nil:
@@ -305,9 +306,11 @@ func oracle(rows []row, asOf, staleBefore time.Time, share float64) expect {
 		}
 		if !staleBefore.IsZero() && tm.Before(staleBefore) {
 			e.stale++
+			e.staleRows = append(e.staleRows, int64(i))
 		}
 		if tm.After(asOf.Truncate(time.Microsecond)) {
 			e.future++
+			e.futureRows = append(e.futureRows, int64(i))
 		}
 		ages = append(ages, floorDiv(asOfUS-tm.UnixMicro(), dayUS))
 		months[tm.Format("2006-01")] = true
@@ -587,7 +590,30 @@ func TestRandomAgainstOracle(t *testing.T) {
 				bs := tb.batches(mem, randomCuts(rng, n)...)
 				defer checktest.Release(bs)
 				r := checktest.SplitMerge(t, &staleness.Check, cfg, envFor(tb, asOf, staleBefore), bs, checktest.Options{Seed: seed, Trials: 8})
-				compare(t, oracle(tb.rows, asOf, staleBefore, cfg.WindowShare), r)
+				e := oracle(tb.rows, asOf, staleBefore, cfg.WindowShare)
+				compare(t, e, r)
+				// findings.parquet: the stale rows under the staleness
+				// finding, the future rows under STA007.
+				_, st := checktest.OnePass(t, &staleness.Check, cfg, envFor(tb, asOf, staleBefore), bs)
+				var stale, future []int64
+				for _, f := range checktest.Flagged(st) {
+					switch f.Code {
+					case "STA004", "STA005", "STA006":
+						stale = append(stale, f.Row)
+					case "STA007":
+						future = append(future, f.Row)
+					}
+					if checktest.Finding(r, f.Code) == nil {
+						t.Errorf("row flagged %s, which the result does not report", f.Code)
+					}
+				}
+				wantStale := e.staleRows
+				if checktest.Finding(r, "STA004") == nil && checktest.Finding(r, "STA005") == nil && checktest.Finding(r, "STA006") == nil {
+					wantStale = nil
+				}
+				if !slices.Equal(stale, wantStale) || !slices.Equal(future, e.futureRows) {
+					t.Errorf("flagged %d stale and %d future rows, oracle %d and %d", len(stale), len(future), len(wantStale), len(e.futureRows))
+				}
 				statuses[r.Status]++
 			})
 		}

@@ -257,6 +257,8 @@ func runAudit(ctx context.Context, stdout, stderr io.Writer, paths []string, f a
 		return failed(err)
 	}
 	fillProvenance(rep, ds, sums, f.noHash, f.showValues)
+	flagged, flaggedSummary := flaggedRows(ds, tasks, out)
+	rep.Flagged = flaggedSummary
 	if rep.Readiness, err = readiness.Evaluate(rcfg, out.Results, f.require, f.failOn); err != nil {
 		return usage(err)
 	}
@@ -264,7 +266,7 @@ func runAudit(ctx context.Context, stdout, stderr io.Writer, paths []string, f a
 	if ctx.Err() != nil {
 		return context.Cause(ctx)
 	}
-	if err := writeOutputs(rep, f, log); err != nil {
+	if err := writeOutputs(rep, flagged, f, log); err != nil {
 		return failed(err)
 	}
 	if os.Getenv("GITHUB_ACTIONS") == "true" {
@@ -313,10 +315,10 @@ func readinessConfig(p *configs.Policy, f auditFlags) (*readiness.Config, error)
 	return cfg, nil
 }
 
-// writeOutputs writes report.json and report.md into --out, the JUnit file,
-// and appends the Markdown to GitHub's step summary when there is one. Each
-// file appears whole or not at all.
-func writeOutputs(rep *report.Report, f auditFlags, log zerolog.Logger) error {
+// writeOutputs writes report.json, report.md and findings.parquet into
+// --out, the JUnit file, and appends the Markdown to GitHub's step summary
+// when there is one. Each file appears whole or not at all.
+func writeOutputs(rep *report.Report, flagged []findingRow, f auditFlags, log zerolog.Logger) error {
 	render := func(write func(io.Writer, *report.Report) error) ([]byte, error) {
 		var b bytes.Buffer
 		err := write(&b, rep)
@@ -341,6 +343,11 @@ func writeOutputs(rep *report.Report, f auditFlags, log zerolog.Logger) error {
 			}
 			log.Info().Str("path", path).Msg("wrote " + name)
 		}
+		path := filepath.Join(f.out, "findings.parquet")
+		if err := report.WriteFileFunc(path, func(w io.Writer) error { return writeFindings(w, flagged) }); err != nil {
+			return fmt.Errorf("write %s: %w", path, err)
+		}
+		log.Info().Str("path", path).Int("rows", len(flagged)).Msg("wrote findings.parquet")
 	}
 	if f.junit != "" {
 		data, err := render(report.WriteJUnit)
