@@ -203,11 +203,15 @@ type feature struct {
 	other int64 // rows in a non-train split (exact)
 }
 
-// first is the position of the first row seen with a fingerprint.
+// first is the position of the first row seen with a fingerprint: 16
+// bytes, fields ordered to pack.
 type first struct {
-	pos  checks.RowRef
-	seen uint8 // 1 or 2: once, or more than once (saturating)
+	input int32
+	seen  uint8 // 1 or 2: once, or more than once (saturating)
+	row   int64
 }
+
+func (f first) before(g first) bool { return f.input < g.input || f.input == g.input && f.row < g.row }
 
 // otherRow is a row of a non-train split.
 type otherRow struct {
@@ -215,24 +219,20 @@ type otherRow struct {
 	pos checks.RowRef
 }
 
-// before orders positions by input, then row.
-func before(a, b checks.RowRef) bool {
-	return a.Input < b.Input || a.Input == b.Input && a.Row < b.Row
-}
-
-// see records one more row at pos with fingerprint fp: the earlier of the
-// two positions stays first, the later goes to repeats.
-func see(m map[rowhash.Fingerprint]first, repeats *checks.RowList, fp rowhash.Fingerprint, pos checks.RowRef, seen uint8) {
+// see records one more row at pos (whose seen is 1, or 2 when merging an
+// entry seen more than once) with fingerprint fp: the earlier of the two
+// positions stays first, the later goes to repeats.
+func see(m map[rowhash.Fingerprint]first, repeats *checks.RowList, fp rowhash.Fingerprint, pos first) {
 	e, ok := m[fp]
 	if !ok {
-		m[fp] = first{pos: pos, seen: seen}
+		m[fp] = pos
 		return
 	}
 	later := pos
-	if before(pos, e.pos) {
-		later, e.pos = e.pos, pos
+	if pos.before(e) {
+		later, e.input, e.row = e, pos.input, pos.row
 	}
-	repeats.Add(int(later.Input), later.Row, group(fp))
+	repeats.Add(int(later.input), later.row, group(fp))
 	e.seen = 2
 	m[fp] = e
 }
@@ -418,12 +418,12 @@ func (s *state) Observe(b checks.Batch) error {
 		for i, v := range vals {
 			if v != null {
 				s.idRows++
-				see(s.ids, &s.idRepeats, v, checks.RowRef{Input: int32(b.Input), Row: b.Offset + int64(i)}, 1)
+				see(s.ids, &s.idRepeats, v, first{input: int32(b.Input), seen: 1, row: b.Offset + int64(i)})
 			}
 		}
 	}
 	for i := range n {
-		see(s.exact, &s.repeats, rowFP[i], checks.RowRef{Input: int32(b.Input), Row: b.Offset + int64(i)}, 1)
+		see(s.exact, &s.repeats, rowFP[i], first{input: int32(b.Input), seen: 1, row: b.Offset + int64(i)})
 	}
 	if len(s.features) > 0 {
 		for i := range n {
@@ -555,7 +555,7 @@ func (s *state) Merge(o checks.State) error {
 	s.rows += other.rows
 	s.repeats.Merge(&other.repeats)
 	for fp, e := range other.exact {
-		see(s.exact, &s.repeats, fp, e.pos, e.seen)
+		see(s.exact, &s.repeats, fp, e)
 	}
 	for fp, of := range other.feats {
 		f := s.feats[fp]
@@ -569,7 +569,7 @@ func (s *state) Merge(o checks.State) error {
 	}
 	s.idRepeats.Merge(&other.idRepeats)
 	for fp, e := range other.ids {
-		see(s.ids, &s.idRepeats, fp, e.pos, e.seen)
+		see(s.ids, &s.idRepeats, fp, e)
 	}
 	s.others = append(s.others, other.others...)
 	s.idRows += other.idRows
