@@ -210,3 +210,45 @@ func TestRenderRebuildsTheAuditsFiles(t *testing.T) {
 		t.Errorf("render of an invalid report: exit %d\n%s", r.code, r.stderr)
 	}
 }
+
+// Determinism: the same inputs, policy and --as-of give byte-identical
+// report.json (apart from the run block) and findings.parquet, whatever
+// the worker count, the batch size and the order the inputs are named in.
+func TestOutputsAreDeterministic(t *testing.T) {
+	dir := filepath.Join(root(t), "fixtures", "sample-partitioned")
+	a := filepath.Join(dir, "split=train", "part-0.parquet")
+	b := filepath.Join(dir, "split=test", "part-0.csv")
+	c := filepath.Join(dir, "split=test", "part-0.parquet")
+	runs := [][]string{
+		{"--workers", "1", a, b, c},
+		{"--workers", "4", "--batch-size", "97", c, b, a},
+		{"--workers", "3", "--batch-size", "1000", b, a, c},
+	}
+	var firstJSON, firstFindings []byte
+	for i, args := range runs {
+		out := t.TempDir()
+		r := runCLI(t, append([]string{"audit", "--out", out, "--as-of", "2026-01-01"}, args...)...)
+		if r.code != 0 && r.code != 1 {
+			t.Fatalf("run %d: exit %d: %s", i, r.code, r.stderr)
+		}
+		js, err := os.ReadFile(filepath.Join(out, "report.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		fp, err := os.ReadFile(filepath.Join(out, "findings.parquet"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		js = stripRun(t, js)
+		if i == 0 {
+			firstJSON, firstFindings = js, fp
+			continue
+		}
+		if !bytes.Equal(js, firstJSON) {
+			t.Errorf("run %d (%v): report.json differs from run 0", i, args)
+		}
+		if !bytes.Equal(fp, firstFindings) {
+			t.Errorf("run %d (%v): findings.parquet differs from run 0", i, args)
+		}
+	}
+}
