@@ -174,23 +174,52 @@ feed:
 			out.Rows += n
 		}
 	}
+	// The checks' states are independent: merge each check's on its own
+	// goroutine (a merge of large tables is the longest single step
+	// after the read), at most one per worker.
+	out.Results = make([]checks.Result, len(tasks))
+	out.States = make([]checks.State, len(tasks))
+	errs := make([]error, len(tasks))
+	sem := make(chan struct{}, workers)
+	var mg sync.WaitGroup
 	for k, t := range tasks {
-		merged := ws[0].states[k]
-		for _, w := range ws[1:] {
-			if err := merged.Merge(w.states[k]); err != nil {
-				return nil, &CheckError{Check: t.Check.Name, Err: fmt.Errorf("merge: %w", err)}
-			}
-		}
-		res, err := merged.Result()
+		mg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; mg.Done() }()
+			out.States[k], out.Results[k], errs[k] = mergeTask(t, ws, k)
+		}()
+	}
+	mg.Wait()
+	for _, err := range errs {
 		if err != nil {
-			return nil, &CheckError{Check: t.Check.Name, Err: err}
+			return nil, err
 		}
-		res.Name = t.Check.Name
-		out.Results = append(out.Results, res)
-		out.States = append(out.States, merged)
 	}
 	sort.Slice(out.Results, func(i, j int) bool { return out.Results[i].Name < out.Results[j].Name })
 	return out, nil
+}
+
+// mergeTask merges the workers' states of task k and reads the result. A
+// panic in a check's Merge or Result becomes that check's error.
+func mergeTask(t Task, ws []*worker, k int) (merged checks.State, res checks.Result, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = &CheckError{Check: t.Check.Name, Err: fmt.Errorf("panic: %v", r)}
+		}
+	}()
+	merged = ws[0].states[k]
+	for _, w := range ws[1:] {
+		if err := merged.Merge(w.states[k]); err != nil {
+			return nil, res, &CheckError{Check: t.Check.Name, Err: fmt.Errorf("merge: %w", err)}
+		}
+	}
+	res, err = merged.Result()
+	if err != nil {
+		return nil, res, &CheckError{Check: t.Check.Name, Err: err}
+	}
+	res.Name = t.Check.Name
+	return merged, res, nil
 }
 
 // readUnit reads one unit and folds its batches into w's states.
