@@ -47,7 +47,7 @@
 // Where arrow-go falls short (measured on the Apache test corpus): it
 // refuses Parquet's deprecated LZ4 codec, which we decode ourselves
 // (lz4hadoop.go); and it lacks Arrow C++'s compatibility path for data page
-// V2 written by parquet-cpp before 3.0 (ARROW-17100: levels compressed with
-// the values), so such files fail with a clear error naming the row group —
-// routing around it would mean re-implementing arrow-go's page reader.
+// V2 written by parquet-cpp before 2.0 (ARROW-17100: pages compressed but
+// marked is_compressed = false), which we route around by patching that one
+// byte of each such page header in what arrow-go reads (pagefix.go).
 package pipeline

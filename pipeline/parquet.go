@@ -37,7 +37,10 @@ type parquetSource struct {
 	renamed bool
 	// leaves maps a top-level field name to its leaf column indexes.
 	leaves map[string][]int
-	units  []Unit
+	// patches fix up the page headers of an old parquet-cpp file
+	// (pagefix.go); nil for every other file.
+	patches []bytePatch
+	units   []Unit
 	rows   int64
 }
 
@@ -71,6 +74,9 @@ func openParquet(ctx context.Context, in *Input, opts ReadOptions) (src source, 
 	}
 	sc, renamed := uniqueSchema(sc)
 	s := &parquetSource{in: in, meta: pr.MetaData(), schema: sc, renamed: renamed, leaves: map[string][]int{}}
+	if s.patches, err = v2CompressionPatches(f, in.Size, pr.MetaData()); err != nil {
+		return nil, err
+	}
 	for i, fld := range fr.Manifest.Fields {
 		name := sc.Field(i).Name
 		s.leaves[name] = append(s.leaves[name], leafIndexes(fld)...)
@@ -137,7 +143,11 @@ func (s *parquetSource) Read(ctx context.Context, u Unit, columns []string, _ ma
 		}
 	}()
 	defer recoverInto(&err, "parquet")
-	pr, err := file.NewParquetReader(f, file.WithReadProps(parquetProps(mem)), file.WithMetadata(s.meta))
+	var rf parquet.ReaderAtSeeker = f
+	if s.patches != nil {
+		rf = &patchedFile{patchedReaderAt: patchedReaderAt{r: f, patches: s.patches}, Seeker: f, Closer: f}
+	}
+	pr, err := file.NewParquetReader(rf, file.WithReadProps(parquetProps(mem)), file.WithMetadata(s.meta))
 	if err != nil {
 		return nil, parquetErr(err)
 	}

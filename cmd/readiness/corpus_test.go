@@ -57,7 +57,6 @@ func TestCorpus(t *testing.T) {
 	}
 	rowsRe := regexp.MustCompile(`\brows=(\d+)\b`)
 	var mu sync.Mutex
-	var validFailed []string
 	checked := 0
 	sem := make(chan struct{}, 2)
 	var wg sync.WaitGroup
@@ -119,9 +118,9 @@ func TestCorpus(t *testing.T) {
 					t.Errorf("%s: error does not name the file: %s", e.path, last)
 				}
 				if e.expect == "valid" {
-					mu.Lock()
-					validFailed = append(validFailed, e.path+": "+last)
-					mu.Unlock()
+					// Every valid file of the corpus is read (the last,
+					// ARROW-17100.parquet, since pipeline/pagefix.go).
+					t.Errorf("%s: a valid file failed: %s", e.path, last)
 				}
 			default:
 				t.Errorf("%s: exit %d, want 0, 1 or 3\n%s", e.path, code, errText)
@@ -129,10 +128,7 @@ func TestCorpus(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	t.Logf("%d files audited; %d valid files matched the manifest's row count; %d valid files not yet readable", len(entries), checked, len(validFailed))
-	for _, v := range validFailed {
-		t.Log("  " + v)
-	}
+	t.Logf("%d files audited; %d valid files matched the manifest's row count", len(entries), checked)
 }
 
 func readAll(r interface{ Read([]byte) (int, error) }) string {
