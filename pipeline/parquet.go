@@ -41,7 +41,7 @@ type parquetSource struct {
 	// (pagefix.go); nil for every other file.
 	patches []bytePatch
 	units   []Unit
-	rows   int64
+	rows    int64
 }
 
 func parquetProps(mem memory.Allocator) *parquet.ReaderProperties {
