@@ -12,6 +12,7 @@ import (
 	"github.com/readiness/readiness/checks/duplicates"
 	"github.com/readiness/readiness/checks/labels"
 	"github.com/readiness/readiness/checks/missing"
+	"github.com/readiness/readiness/checks/privacy"
 	"github.com/readiness/readiness/checks/representativeness"
 	"github.com/readiness/readiness/checks/staleness"
 )
@@ -24,6 +25,7 @@ var All = []*checks.Check{
 	&balance.Check,
 	&staleness.Check,
 	&representativeness.Check,
+	&privacy.Check,
 }
 
 // Lookup returns the check with the given name.
