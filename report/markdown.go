@@ -204,7 +204,81 @@ func renderMarkdown(r *Report, keep, keepReasons int) []byte {
 		}
 		p("</details>\n\n")
 	}
+	writeMarkdownCompliance(&b, r)
 	return b.Bytes()
+}
+
+// mdGaps is how many known gaps the Markdown datasheet lists.
+const mdGaps = 10
+
+// writeMarkdownCompliance writes the Article 10 evidence map and the
+// datasheet summary (see Compliance and Datasheet).
+func writeMarkdownCompliance(b *bytes.Buffer, r *Report) {
+	p := func(format string, args ...any) { fmt.Fprintf(b, format, args...) }
+	p("### EU AI Act Article 10: evidence map\n\n")
+	p("_%s_\n\n", mdText(ComplianceNote))
+	p("| criterion | status | backed by | concerns |\n|---|---|---|---|\n")
+	for _, c := range Compliance(r) {
+		backed := make([]string, len(c.Checks))
+		for i, n := range c.Checks {
+			backed[i] = mdCode(n)
+		}
+		codes := make([]string, len(c.Codes))
+		for i, n := range c.Codes {
+			codes[i] = mdCode(n)
+		}
+		p("| %s — %s | %s | %s | %s |\n", mdText(c.Paragraph), mdText(c.Name), mdText(c.Status),
+			orDash(strings.Join(backed, ", ")), orDash(strings.Join(codes, ", ")))
+	}
+	d := Datasheet(r)
+	inputs := "inputs"
+	if d.Inputs == 1 {
+		inputs = "input"
+	}
+	p("\n**Datasheet.** Composition: %s rows × %d columns from %d %s", groupDigits(d.Rows), d.Columns, d.Inputs, inputs)
+	if len(d.Classes) > 0 {
+		cs := make([]string, 0, len(d.Classes))
+		for i, c := range d.Classes {
+			if i == mdGaps {
+				cs = append(cs, fmt.Sprintf("… %d more", len(d.Classes)-mdGaps))
+				break
+			}
+			cs = append(cs, mdText(clipRunes(c.Class, 60))+" "+groupDigits(c.Rows))
+		}
+		p("; %d classes: %s", len(d.Classes), strings.Join(cs, ", "))
+	}
+	p(". Collection period: ")
+	if d.MinTime != "" || d.MaxTime != "" {
+		p("%s to %s (%s).", mdText(d.MinTime), mdText(d.MaxTime), mdCode(d.TimeColumn))
+	} else {
+		p("not measured.")
+	}
+	p(" Labelling: ")
+	if d.LabelColumn == "" {
+		p("no label column.")
+	} else {
+		p("label column %s", mdCode(d.LabelColumn))
+		if d.Annotators != nil {
+			p(", %s annotators", groupDigits(*d.Annotators))
+		}
+		if d.ConflictRate != nil {
+			p(", conflict rate %s", pct(*d.ConflictRate))
+		}
+		p(".")
+	}
+	p("\n\n")
+	if len(d.Gaps) == 0 {
+		p("Known gaps: no finding of warning severity or worse.\n")
+		return
+	}
+	p("Known gaps:\n\n")
+	n, more := cut(len(d.Gaps), mdGaps)
+	for _, g := range d.Gaps[:n] {
+		p("- %s\n", mdText(clip(g)))
+	}
+	if more > 0 {
+		p("- … %d more in report.json\n", more)
+	}
 }
 
 // cut returns how many of n items to show when keeping keep (-1: all), and

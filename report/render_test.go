@@ -167,6 +167,7 @@ var renderCases = []struct {
 	{"notapplicable", notApplicableReport},
 	{"noreadiness", noReadinessReport},
 	{"sample", sampleAuditReport},
+	{"reference", referenceAuditReport},
 }
 
 // sampleAuditReport is the report.json `make audit` wrote for
@@ -174,6 +175,21 @@ var renderCases = []struct {
 func sampleAuditReport(t *testing.T) *Report {
 	t.Helper()
 	r, err := Read(filepath.Join("testdata", "sample-report.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// referenceAuditReport is the report.json of an audit of fixtures/sample
+// against a reference dataset (the test split of
+// fixtures/sample-partitioned), so that representativeness compared:
+//
+//	readiness audit fixtures/sample/train.parquet \
+//	  --reference fixtures/sample-partitioned/split=test/part-0.parquet --as-of 2026-01-01
+func referenceAuditReport(t *testing.T) *Report {
+	t.Helper()
+	r, err := Read(filepath.Join("testdata", "reference-report.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -227,6 +243,7 @@ func TestRenderGolden(t *testing.T) {
 		{"junit.xml", func(b *bytes.Buffer, r *Report) error { return WriteJUnit(b, r) }},
 		{"md", func(b *bytes.Buffer, r *Report) error { return WriteMarkdown(b, r) }},
 		{"annotations.txt", func(b *bytes.Buffer, r *Report) error { return WriteAnnotations(b, r) }},
+		{"html", func(b *bytes.Buffer, r *Report) error { return WriteHTML(b, r) }},
 	}
 	for _, c := range renderCases {
 		for _, w := range writers {
@@ -267,6 +284,7 @@ func TestRenderFromJSON(t *testing.T) {
 		"junit":       func(b *bytes.Buffer, r *Report) error { return WriteJUnit(b, r) },
 		"markdown":    func(b *bytes.Buffer, r *Report) error { return WriteMarkdown(b, r) },
 		"annotations": func(b *bytes.Buffer, r *Report) error { return WriteAnnotations(b, r) },
+		"html":        func(b *bytes.Buffer, r *Report) error { return WriteHTML(b, r) },
 	} {
 		var a, b bytes.Buffer
 		if err := write(&a, r); err != nil {
@@ -305,6 +323,9 @@ func TestRenderWriteErrors(t *testing.T) {
 		}
 		if err := WriteAnnotations(&failingWriter{n}, r); err == nil {
 			t.Errorf("WriteAnnotations: no error from a writer failing after %d bytes", n)
+		}
+		if err := WriteHTML(&failingWriter{n}, r); err == nil {
+			t.Errorf("WriteHTML: no error from a writer failing after %d bytes", n)
 		}
 	}
 }
