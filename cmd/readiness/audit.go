@@ -262,6 +262,11 @@ func runAudit(ctx context.Context, stdout, stderr io.Writer, paths []string, f a
 	if rep.Readiness, err = readiness.Evaluate(rcfg, out.Results, f.require, f.failOn); err != nil {
 		return usage(err)
 	}
+	if !f.showValues {
+		if _, err := redactReport(rep, numberedRedactor()); err != nil {
+			return failed(err)
+		}
+	}
 	// A signal that arrived during the run must not leave any output.
 	if ctx.Err() != nil {
 		return context.Cause(ctx)
@@ -315,7 +320,7 @@ func readinessConfig(p *configs.Policy, f auditFlags) (*readiness.Config, error)
 	return cfg, nil
 }
 
-// writeOutputs writes report.json, report.md and findings.parquet into
+// writeOutputs writes report.json, report.md, report.html and findings.parquet into
 // --out, the JUnit file, and appends the Markdown to GitHub's step summary
 // when there is one. Each file appears whole or not at all.
 func writeOutputs(rep *report.Report, flagged []findingRow, f auditFlags, log zerolog.Logger) error {
@@ -336,7 +341,11 @@ func writeOutputs(rep *report.Report, flagged []findingRow, f auditFlags, log ze
 		if err != nil {
 			return err
 		}
-		for name, data := range map[string][]byte{"report.json": data, "report.md": md} {
+		html, err := render(report.WriteHTML)
+		if err != nil {
+			return err
+		}
+		for name, data := range map[string][]byte{"report.json": data, "report.md": md, "report.html": html} {
 			path := filepath.Join(f.out, name)
 			if err := report.WriteFile(path, data); err != nil {
 				return fmt.Errorf("write %s: %w", path, err)

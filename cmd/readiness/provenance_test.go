@@ -188,7 +188,7 @@ func TestRenderRebuildsTheAuditsFiles(t *testing.T) {
 	if r := runCLI(t, "render", filepath.Join(out, "report.json"), "--out", again); r.code != 0 {
 		t.Fatalf("render: exit %d: %s", r.code, r.stderr)
 	}
-	for _, name := range []string{"report.md", "junit.xml"} {
+	for _, name := range []string{"report.md", "junit.xml", "report.html"} {
 		a, err := os.ReadFile(filepath.Join(out, name))
 		if err != nil {
 			t.Fatal(err)

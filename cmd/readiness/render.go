@@ -20,6 +20,7 @@ var renderings = map[string]struct {
 	file  string
 	write func(io.Writer, *report.Report) error
 }{
+	"html":  {"report.html", report.WriteHTML},
 	"md":    {"report.md", report.WriteMarkdown},
 	"junit": {"junit.xml", report.WriteJUnit},
 }
