@@ -89,7 +89,7 @@ func openCSV(ctx context.Context, in *Input, opts ReadOptions) (src source, err 
 		return nil, usageErr("--delimiter %q cannot separate CSV fields", d)
 	}
 	s := &csvSource{in: in, nulls: csvNulls(opts), sampled: inferRows(opts)}
-	rc, err := openText(in, nil)
+	rc, err := openText(ctx, in, nil)
 	if err != nil {
 		if in.Compression == Gzip && errors.Is(err, io.EOF) {
 			s.schema = arrow.NewSchema(nil, nil) // a 0-byte file
@@ -410,7 +410,7 @@ func (s *csvSource) Read(ctx context.Context, u Unit, columns []string, types ma
 		none := func(int) (int, error) { return 0, io.EOF }
 		return newTextReader(ctx, sc, cols, batchSize(opts), "CSV", none, nil), nil
 	}
-	br, rc, err := openTextColumns(s.in, opts, cols)
+	br, rc, err := openTextColumns(ctx, s.in, opts, cols)
 	if err != nil {
 		return nil, err
 	}

@@ -40,6 +40,14 @@
 // values; dictionaries of lists or structs keep their encoding, since
 // arrow-go's cast kernels cannot unpack them.
 //
+// A path may also be an s3://, gs://, az:// or http(s):// URL: Discover
+// lists the objects it names (one object, a prefix or a glob, with the
+// same rules as local folders and globs; Input.Path is the URL without
+// query string, Input.Version the ETag or generation), and the readers
+// open them through package remote, whose files read exact byte ranges,
+// so a Parquet audit fetches the footer and the projected column chunks
+// only. A 403 or 404 is an *InputError naming the URL.
+//
 // Errors about an input are [*InputError] values: they name the file and,
 // where known, the row group, line or column. A panic raised by a
 // dependency while decoding a file is recovered into such an error.

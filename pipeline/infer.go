@@ -745,8 +745,8 @@ const utf8BOM = "\xef\xbb\xbf"
 
 // openTextColumns opens a text input to be read into cols, positioned past
 // any byte-order mark. On error it releases the columns' builders.
-func openTextColumns(in *Input, opts ReadOptions, cols []*textColumn) (*bufio.Reader, io.Closer, error) {
-	rc, err := openText(in, opts.Counter)
+func openTextColumns(ctx context.Context, in *Input, opts ReadOptions, cols []*textColumn) (*bufio.Reader, io.Closer, error) {
+	rc, err := openText(ctx, in, opts.Counter)
 	if err != nil {
 		for _, c := range cols {
 			c.b.Release()

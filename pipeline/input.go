@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -10,6 +11,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/readiness/readiness/pipeline/remote"
 )
 
 // Format is an input file format.
@@ -55,7 +58,22 @@ type Input struct {
 	Size        int64
 	ModTime     time.Time
 	Partitions  []Partition
+	Version     string // ETag or generation of a remote object
+
+	// remote, when set, is the object Path names (Path is its URL
+	// without query string or user info).
+	remote *remoteInput
 }
+
+// remoteInput is a listed remote object and the client that reads it.
+type remoteInput struct {
+	client *remote.Client
+	obj    *remote.Object
+}
+
+// Remote says whether the input is a remote object (s3://, gs://, az://,
+// http(s)://) rather than a local file.
+func (in *Input) Remote() bool { return in.remote != nil }
 
 // ParseFormat checks a --format value.
 func ParseFormat(s string) (Format, error) {
@@ -114,6 +132,11 @@ func DetectFormat(name string) (f Format, c Compression, ok bool) {
 type DiscoverOptions struct {
 	// Format, when set, overrides detection by extension for every file.
 	Format Format
+	// Remote lists and reads URL inputs; nil means a client with default
+	// options, made when the first URL is seen.
+	Remote *remote.Client
+	// Context bounds the listing of URL inputs; nil means Background.
+	Context context.Context
 }
 
 // Discovery is what Discover found.
@@ -135,18 +158,22 @@ func Discover(paths []string, opts DiscoverOptions) (*Discovery, error) {
 	}
 	d := &Discovery{}
 	seen := map[string]*Input{}
-	add := func(path string, info fs.FileInfo, named bool) error {
-		clean := filepath.Clean(path)
-		if seen[clean] != nil {
-			return nil
-		}
-		f, c, ok := DetectFormat(path)
+	detect := func(name string) (Format, Compression, bool) {
+		f, c, ok := DetectFormat(name)
 		if opts.Format != "" {
 			f, ok = opts.Format, true
 			if f != CSV && f != TSV && f != NDJSON {
 				c = NoCompression
 			}
 		}
+		return f, c, ok
+	}
+	add := func(path string, info fs.FileInfo, named bool) error {
+		clean := filepath.Clean(path)
+		if seen[clean] != nil {
+			return nil
+		}
+		f, c, ok := detect(path)
 		if !ok {
 			if named {
 				return usageErr("%s: cannot tell the format from the file name; use --format", path)
@@ -164,6 +191,19 @@ func Discover(paths []string, opts DiscoverOptions) (*Discovery, error) {
 		return nil
 	}
 	for _, p := range paths {
+		if remote.IsURL(p) {
+			if opts.Remote == nil {
+				opts.Remote = remote.New(remote.Options{})
+			}
+			ctx := opts.Context
+			if ctx == nil {
+				ctx = context.Background()
+			}
+			if err := discoverURL(ctx, d, seen, p, opts.Remote, detect); err != nil {
+				return nil, err
+			}
+			continue
+		}
 		matches := []string{p}
 		if hasGlobMeta(p) {
 			m, err := filepath.Glob(p)
@@ -224,6 +264,65 @@ func Discover(paths []string, opts DiscoverOptions) (*Discovery, error) {
 	sort.Strings(d.Skipped)
 	return d, nil
 }
+
+// discoverURL lists the objects a URL names (one object, a prefix or a
+// glob) and adds them as inputs. A malformed URL is a usage error; a
+// refusal or an absent object is an *InputError naming the URL.
+func discoverURL(ctx context.Context, d *Discovery, seen map[string]*Input, raw string, rc *remote.Client,
+	detect func(string) (Format, Compression, bool)) error {
+	if _, err := remote.Parse(raw); err != nil {
+		return &UsageError{Err: err}
+	}
+	objs, named, err := rc.List(ctx, raw)
+	if err != nil {
+		return &InputError{Path: remote.Redact(raw), Err: stripURLPrefix(err, remote.Redact(raw))}
+	}
+	found := 0
+	for _, o := range objs {
+		if seen[o.URL] != nil {
+			found++
+			continue
+		}
+		f, c, ok := detect(o.Key)
+		if !ok {
+			if named {
+				return usageErr("%s: cannot tell the format from the object name; use --format", o.URL)
+			}
+			d.Skipped = append(d.Skipped, o.URL)
+			continue
+		}
+		in := &Input{
+			Path: o.URL, Format: f, Compression: c,
+			Size: o.Size, ModTime: o.ModTime, Version: o.Version,
+			Partitions: hivePartitions(o.Key),
+			remote:     &remoteInput{client: rc, obj: o},
+		}
+		seen[o.URL] = in
+		d.Inputs = append(d.Inputs, in)
+		found++
+	}
+	if found == 0 {
+		return usageErr("%s: no data files found under this prefix", remote.Redact(raw))
+	}
+	return nil
+}
+
+// stripURLPrefix drops a leading "<url>: " from err's message, since the
+// *InputError around it names the URL already.
+func stripURLPrefix(err error, url string) error {
+	if msg, ok := strings.CutPrefix(err.Error(), url+": "); ok {
+		return &prefixless{msg: msg, err: err}
+	}
+	return err
+}
+
+type prefixless struct {
+	msg string
+	err error
+}
+
+func (p *prefixless) Error() string { return p.msg }
+func (p *prefixless) Unwrap() error { return p.err }
 
 func hasGlobMeta(p string) bool { return strings.ContainsAny(p, "*?[") }
 

@@ -41,7 +41,7 @@ func openIPCStream(ctx context.Context, in *Input, opts ReadOptions) (source, er
 }
 
 func openIPC(in *Input, opts ReadOptions, stream bool) (src source, err error) {
-	f, err := openFile(in.Path, nil)
+	f, err := openFile(context.Background(), in, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -115,7 +115,7 @@ func (s *ipcSource) Rows() int64           { return -1 }
 func (s *ipcSource) Close() error          { return nil }
 
 func (s *ipcSource) Read(ctx context.Context, u Unit, columns []string, _ map[string]arrow.DataType, opts ReadOptions) (rr array.RecordReader, err error) {
-	f, err := openFile(s.in.Path, opts.Counter)
+	f, err := openFile(ctx, s.in, opts.Counter)
 	if err != nil {
 		return nil, err
 	}

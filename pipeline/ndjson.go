@@ -77,7 +77,7 @@ type ndjsonSource struct {
 func openNDJSON(ctx context.Context, in *Input, opts ReadOptions) (src source, err error) {
 	defer recoverInto(&err, "NDJSON")
 	s := &ndjsonSource{in: in, sampled: inferRows(opts), schema: arrow.NewSchema(nil, nil)}
-	rc, err := openText(in, nil)
+	rc, err := openText(ctx, in, nil)
 	if err != nil {
 		if in.Compression == Gzip && errors.Is(err, io.EOF) {
 			s.empty = true
@@ -161,7 +161,7 @@ func (s *ndjsonSource) Read(ctx context.Context, u Unit, columns []string, types
 		none := func(int) (int, error) { return 0, io.EOF }
 		return newTextReader(ctx, sc, cols, batchSize(opts), "NDJSON", none, nil), nil
 	}
-	br, rc, err := openTextColumns(s.in, opts, cols)
+	br, rc, err := openTextColumns(ctx, s.in, opts, cols)
 	if err != nil {
 		return nil, err
 	}

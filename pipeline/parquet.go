@@ -52,7 +52,7 @@ func parquetProps(mem memory.Allocator) *parquet.ReaderProperties {
 }
 
 func openParquet(ctx context.Context, in *Input, opts ReadOptions) (src source, err error) {
-	f, err := openFile(in.Path, nil)
+	f, err := openFile(ctx, in, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -131,7 +131,7 @@ func (s *parquetSource) Read(ctx context.Context, u Unit, columns []string, _ ma
 			picked = append(picked, fld)
 		}
 	}
-	f, err := openFile(s.in.Path, opts.Counter)
+	f, err := openFile(ctx, s.in, opts.Counter)
 	if err != nil {
 		return nil, err
 	}

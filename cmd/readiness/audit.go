@@ -40,6 +40,7 @@ type auditFlags struct {
 	cpuProfile, memProfile              string
 	require, failOn, junit              string
 	noHash, showValues                  bool
+	remote                              *remoteFlags
 }
 
 func newAuditCmd() *cobra.Command {
@@ -59,6 +60,7 @@ glob. The format comes from the extension (.parquet, .csv, .tsv, .ndjson,
 		},
 	}
 	fl := cmd.Flags()
+	f.remote = addRemoteFlags(fl)
 	fl.StringVar(&f.out, "out", "", "folder to write report.json into (created if missing)")
 	fl.StringVar(&f.config, "config", "", "policy file (default: the embedded configs/default.yaml)")
 	fl.StringVar(&f.format, "format", "", "read every input as this format: parquet, csv, tsv, ndjson, arrow, arrows")
@@ -197,9 +199,13 @@ func runAudit(ctx context.Context, stdout, stderr io.Writer, paths []string, f a
 		return usage(err)
 	}
 
-	found, err := pipeline.Discover(paths, pipeline.DiscoverOptions{Format: format})
+	dopts, err := f.remote.discoverOptions(format)
 	if err != nil {
-		return usage(err)
+		return err
+	}
+	found, err := pipeline.Discover(paths, dopts)
+	if err != nil {
+		return classify(err)
 	}
 	for _, s := range found.Skipped {
 		log.Info().Str("path", s).Msg("skipped: format unknown from the file name")
@@ -417,9 +423,13 @@ func runReference(ctx context.Context, f auditFlags, format pipeline.Format, tas
 			refTasks = append(refTasks, t)
 		}
 	}
-	found, err := pipeline.Discover(f.reference, pipeline.DiscoverOptions{Format: format})
+	dopts, err := f.remote.discoverOptions(format)
 	if err != nil {
-		return nil, nil, usage(fmt.Errorf("--reference: %w", err))
+		return nil, nil, err
+	}
+	found, err := pipeline.Discover(f.reference, dopts)
+	if err != nil {
+		return nil, nil, classify(fmt.Errorf("--reference: %w", err))
 	}
 	ds, err := pipeline.Plan(ctx, found.Inputs, f.workers, ropts)
 	if err != nil {
@@ -542,6 +552,7 @@ func inputsOf(ds *pipeline.Dataset, out *pipeline.Outcome) []report.Input {
 		if !in.ModTime.IsZero() {
 			ri.ModTime = in.ModTime.UTC().Format(time.RFC3339Nano)
 		}
+		ri.Version = in.Version
 		if len(in.Partitions) > 0 {
 			ri.Partitions = map[string]string{}
 			for _, p := range in.Partitions {
