@@ -1,0 +1,143 @@
+package fptable
+
+import (
+	"math/bits"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/readiness/readiness/checks/rowhash"
+)
+
+// first is the shape of the duplicates check's exact-row value: 16 bytes.
+type first struct {
+	input int32
+	seen  uint8
+	row   int64
+}
+
+// benchKeys returns n keys with about 30% repeats, like a dataset with
+// duplicates.
+func benchKeys(n int) []rowhash.Fingerprint {
+	r := rand.New(rand.NewPCG(1, 2))
+	keys := make([]rowhash.Fingerprint, n)
+	for i := range keys {
+		x := uint64(r.IntN(n * 7 / 10))
+		keys[i] = rowhash.Fingerprint{Hi: x * 0x9E3779B97F4A7C15, Lo: bits.RotateLeft64(x*0xC2B2AE3D27D4EB4F, 17) ^ x}
+	}
+	return keys
+}
+
+const benchN = 1 << 20
+
+func BenchmarkUpsert(b *testing.B) {
+	keys := benchKeys(benchN)
+	b.Run("fptable", func(b *testing.B) {
+		b.SetBytes(int64(len(keys)))
+		for b.Loop() {
+			t := New[first](0)
+			for i, k := range keys {
+				v, isNew := t.Upsert(k)
+				if isNew {
+					*v = first{seen: 1, row: int64(i)}
+				} else {
+					v.seen = 2
+				}
+			}
+		}
+	})
+	b.Run("occupancy-byte", func(b *testing.B) {
+		b.SetBytes(int64(len(keys)))
+		for b.Loop() {
+			t := newByteTable()
+			for i, k := range keys {
+				v, isNew := t.upsert(k)
+				if isNew {
+					*v = first{seen: 1, row: int64(i)}
+				} else {
+					v.seen = 2
+				}
+			}
+		}
+	})
+	b.Run("map", func(b *testing.B) {
+		b.SetBytes(int64(len(keys)))
+		for b.Loop() {
+			m := map[rowhash.Fingerprint]first{}
+			for i, k := range keys {
+				if e, ok := m[k]; ok {
+					e.seen = 2
+					m[k] = e
+				} else {
+					m[k] = first{seen: 1, row: int64(i)}
+				}
+			}
+		}
+	})
+}
+
+func BenchmarkMerge(b *testing.B) {
+	keys := benchKeys(benchN)
+	x, y := New[first](0), New[first](0)
+	for i, k := range keys {
+		t := x
+		if i%2 == 1 {
+			t = y
+		}
+		v, _ := t.Upsert(k)
+		v.seen++
+	}
+	b.SetBytes(int64(y.Len()))
+	for b.Loop() {
+		t := New[first](0)
+		t.Merge(x, func(_ rowhash.Fingerprint, dst, src *first, _ bool) { dst.seen += src.seen })
+		t.Merge(y, func(_ rowhash.Fingerprint, dst, src *first, _ bool) { dst.seen += src.seen })
+	}
+}
+
+// byteTable is the alternative empty-slot scheme, an occupancy byte in
+// every slot, kept here only to measure it against Table.
+type byteSlot struct {
+	key  rowhash.Fingerprint
+	used bool
+	val  first
+}
+
+type byteTable struct {
+	slots []byteSlot
+	shift uint8
+	n     int
+}
+
+func newByteTable() *byteTable {
+	return &byteTable{slots: make([]byteSlot, minSize), shift: 64 - 4}
+}
+
+func (t *byteTable) upsert(k rowhash.Fingerprint) (*first, bool) {
+	if 4*(t.n+1) > 3*len(t.slots) {
+		old := t.slots
+		t.slots = make([]byteSlot, 2*len(old))
+		t.shift--
+		mask := uint64(len(t.slots) - 1)
+		for j := range old {
+			if old[j].used {
+				i := ((old[j].key.Lo ^ bits.RotateLeft64(old[j].key.Hi, 29)) * 0x9E3779B97F4A7C15) >> t.shift
+				for t.slots[i].used {
+					i = (i + 1) & mask
+				}
+				t.slots[i] = old[j]
+			}
+		}
+	}
+	mask := uint64(len(t.slots) - 1)
+	for i := ((k.Lo ^ bits.RotateLeft64(k.Hi, 29)) * 0x9E3779B97F4A7C15) >> t.shift; ; i = (i + 1) & mask {
+		s := &t.slots[i]
+		if !s.used {
+			s.used, s.key = true, k
+			t.n++
+			return &s.val, true
+		}
+		if s.key == k {
+			return &s.val, false
+		}
+	}
+}

@@ -1,0 +1,9 @@
+//go:build !unix
+
+package fptable
+
+type region struct{}
+
+func allocSlots[V any](size int) ([]slot[V], *region) { return make([]slot[V], size), nil }
+
+func freeSlots[V any]([]slot[V], *region) {}

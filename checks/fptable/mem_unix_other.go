@@ -1,0 +1,5 @@
+//go:build unix && !linux
+
+package fptable
+
+func adviseHuge([]byte) {}
