@@ -107,6 +107,9 @@ type Batch struct {
 	// Offset is the 0-based row number, within that input, of the batch's
 	// first row.
 	Offset int64
+	// Memo, when not nil, caches fingerprints of Record shared by the
+	// checks observing it (see [Memo]); nil is valid.
+	Memo *Memo
 }
 
 // State accumulates what one worker has seen. The pipeline never calls a

@@ -101,6 +101,9 @@ type workItem struct {
 type worker struct {
 	states []checks.State
 	rows   []int64
+	// memo holds the fingerprints the checks share for the current batch;
+	// its buffers are reused from batch to batch.
+	memo checks.Memo
 }
 
 // Run reads every input once and folds it through the tasks' states, one
@@ -213,6 +216,9 @@ func mergeTask(t Task, ws []*worker, k int) (merged checks.State, res checks.Res
 		if err := merged.Merge(w.states[k]); err != nil {
 			return nil, res, &CheckError{Check: t.Check.Name, Err: fmt.Errorf("merge: %w", err)}
 		}
+		// Merged: let its tables go now rather than when the run ends
+		// (each goroutine clears only its own task's slot).
+		w.states[k] = nil
 	}
 	res, err = merged.Result()
 	if err != nil {
@@ -269,7 +275,7 @@ func (d *Dataset) readUnit(ctx context.Context, w *worker, tasks []Task, target 
 		if err != nil {
 			return err
 		}
-		b := checks.Batch{Record: batch, Input: it.input, Offset: offset}
+		b := checks.Batch{Record: batch, Input: it.input, Offset: offset, Memo: w.memo.Reset(batch)}
 		for k, st := range w.states {
 			if err := observe(st, b); err != nil {
 				batch.Release()

@@ -1,0 +1,113 @@
+package checks
+
+import (
+	"slices"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/readiness/readiness/checks/rowhash"
+)
+
+// Memo caches, for one record batch, the fingerprints several checks
+// compute from it: the value fingerprints of a column ([rowhash.Values])
+// and the row fingerprints of a set of columns ([rowhash.Rows]). The
+// duplicates, labels and balance checks all hash the feature columns and
+// the whole row; with a memo each batch is hashed once.
+//
+// The pipeline gives each batch a memo reset for it ([Batch.Memo]); its
+// buffers are reused from batch to batch. A check reads through the memo's
+// methods, which work on a nil memo too (they then compute into the
+// caller's buffer), so a check never needs to know whether it has one.
+//
+// Slices a memo returns belong to it: read them, never write them, and
+// do not keep them past the call to Observe.
+type Memo struct {
+	rec  arrow.RecordBatch
+	n    int
+	cols []memoCol
+	rows []memoRows
+	// used is the number of entries of rows in use for rec.
+	used int
+}
+
+type memoCol struct {
+	ok bool
+	fp []rowhash.Fingerprint
+}
+
+type memoRows struct {
+	cols []int
+	fp   []rowhash.Fingerprint
+}
+
+// Reset empties the memo for the batch rec, keeping its buffers, and
+// returns it.
+func (m *Memo) Reset(rec arrow.RecordBatch) *Memo {
+	m.rec, m.n, m.used = rec, int(rec.NumRows()), 0
+	if nc := int(rec.NumCols()); len(m.cols) < nc {
+		m.cols = append(m.cols, make([]memoCol, nc-len(m.cols))...)
+	}
+	for i := range m.cols {
+		m.cols[i].ok = false
+	}
+	return m
+}
+
+func growFP(p *[]rowhash.Fingerprint, n int) []rowhash.Fingerprint {
+	if cap(*p) < n {
+		*p = make([]rowhash.Fingerprint, n)
+	}
+	return (*p)[:n]
+}
+
+// valid reports whether the memo holds rec's fingerprints.
+func (m *Memo) valid(rec arrow.RecordBatch) bool { return m != nil && m.rec == rec && m.rec != nil }
+
+// Values returns the value fingerprints of column c of rec (see
+// [rowhash.Values]). Without a memo for rec they are computed into *buf.
+func (m *Memo) Values(rec arrow.RecordBatch, c int, buf *[]rowhash.Fingerprint) []rowhash.Fingerprint {
+	if !m.valid(rec) {
+		out := growFP(buf, int(rec.NumRows()))
+		rowhash.Values(rec.Column(c), out)
+		return out
+	}
+	e := &m.cols[c]
+	if !e.ok {
+		rowhash.Values(rec.Column(c), growFP(&e.fp, m.n))
+		e.ok = true
+	}
+	return e.fp[:m.n]
+}
+
+// Rows returns the row fingerprints of rec over the columns cols, in that
+// order (see [rowhash.Rows]). Without a memo for rec they are computed
+// into *buf, with *scratch for the column values.
+func (m *Memo) Rows(rec arrow.RecordBatch, cols []int, buf, scratch *[]rowhash.Fingerprint) []rowhash.Fingerprint {
+	if !m.valid(rec) {
+		out := growFP(buf, int(rec.NumRows()))
+		rowhash.Rows(rec, cols, out, scratch)
+		return out
+	}
+	for i := range m.used {
+		if e := &m.rows[i]; slices.Equal(e.cols, cols) {
+			return e.fp[:m.n]
+		}
+	}
+	if m.used == len(m.rows) {
+		m.rows = append(m.rows, memoRows{})
+	}
+	e := &m.rows[m.used]
+	m.used++
+	e.cols = append(e.cols[:0], cols...)
+	out := growFP(&e.fp, m.n)
+	seed := rowhash.Seed()
+	for i := range out {
+		out[i] = seed
+	}
+	for _, c := range cols {
+		vals := m.Values(rec, c, nil)
+		for i := range out {
+			out[i] = rowhash.Fold(out[i], vals[i])
+		}
+	}
+	return out
+}

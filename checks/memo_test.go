@@ -1,0 +1,120 @@
+package checks_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/readiness/readiness/checks"
+	"github.com/readiness/readiness/checks/balance"
+	"github.com/readiness/readiness/checks/checktest"
+	"github.com/readiness/readiness/checks/duplicates"
+	"github.com/readiness/readiness/checks/labels"
+	"github.com/readiness/readiness/checks/rowhash"
+)
+
+const sample = "../fixtures/sample/train.parquet"
+
+// TestMemoMatchesRowhash: what a memo returns is what rowhash computes
+// directly, for every column and for several column sets, asked in any
+// order and more than once; a nil memo and a memo for another batch compute
+// into the caller's buffer.
+func TestMemoMatchesRowhash(t *testing.T) {
+	mem := checktest.Allocator(t)
+	bs := checktest.ReadParquet(t, mem, sample, 333)
+	var memo checks.Memo
+	sets := [][]int{nil, {0}, {2, 3, 4, 5, 6, 7, 8}, {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, {8, 2}, {2, 3, 4, 5, 6, 7, 8}}
+	var buf, scratch []rowhash.Fingerprint
+	for k, b := range bs {
+		rec := b.Record
+		n := int(rec.NumRows())
+		m := memo.Reset(rec)
+		for _, cols := range sets {
+			want := make([]rowhash.Fingerprint, n)
+			rowhash.Rows(rec, cols, want, nil)
+			for _, mm := range []*checks.Memo{m, nil} {
+				if got := mm.Rows(rec, cols, &buf, &scratch); !slices.Equal(got, want) {
+					t.Fatalf("batch %d, cols %v, memo %v: Rows differs from rowhash.Rows", k, cols, mm != nil)
+				}
+			}
+			if k > 0 { // a memo for another batch must not answer for this one
+				if got := bs[k-1].Memo.Rows(rec, cols, &buf, &scratch); !slices.Equal(got, want) {
+					t.Fatalf("batch %d: stale memo", k)
+				}
+				other := new(checks.Memo).Reset(bs[k-1].Record)
+				if got := other.Rows(rec, cols, &buf, &scratch); !slices.Equal(got, want) {
+					t.Fatalf("batch %d: memo of another batch answered", k)
+				}
+			}
+		}
+		for c := range int(rec.NumCols()) {
+			want := make([]rowhash.Fingerprint, n)
+			rowhash.Values(rec.Column(c), want)
+			for _, mm := range []*checks.Memo{m, nil} {
+				if got := mm.Values(rec, c, &buf); !slices.Equal(got, want) {
+					t.Fatalf("batch %d, column %d: Values differs", k, c)
+				}
+			}
+		}
+	}
+}
+
+// TestChecksWithMemo: the duplicates, labels and balance checks give the
+// same results and flagged rows whether they hash for themselves or share
+// one memo per batch (in either order), over uneven batches.
+func TestChecksWithMemo(t *testing.T) {
+	mem := checktest.Allocator(t)
+	bs := checktest.ReadParquet(t, mem, sample, 257)
+	env := checks.Env{Schema: bs[0].Record.Schema(),
+		Roles: checks.Roles{Label: "label", Time: "ts", ID: "id", Annotator: "annotator",
+			Features: []string{"text", "category", "region", "amount", "age", "score", "flag"}},
+		AsOf: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), StaleBefore: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)}
+	all := []*checks.Check{&duplicates.Check, &labels.Check, &balance.Check}
+	run := func(order []int, useMemo bool) []string {
+		states := make([]checks.State, len(all))
+		for i, c := range all {
+			st, err := c.New(c.DefaultConfig(), env)
+			if err != nil {
+				t.Fatal(err)
+			}
+			states[i] = st
+		}
+		var memo checks.Memo
+		for _, b := range bs {
+			if useMemo {
+				b.Memo = memo.Reset(b.Record)
+			}
+			for _, i := range order {
+				if err := states[i].Observe(b); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		out := make([]string, len(all))
+		for i, st := range states {
+			r, err := st.Result()
+			if err != nil {
+				t.Fatal(err)
+			}
+			js, _ := json.Marshal(r)
+			var rows []string
+			if l, ok := st.(checks.RowLister); ok {
+				l.FlaggedRows(func(f checks.FlaggedRow) { rows = append(rows, fmt.Sprint(f)) })
+			}
+			slices.Sort(rows)
+			out[i] = string(js) + fmt.Sprint(rows)
+		}
+		return out
+	}
+	want := run([]int{0, 1, 2}, false)
+	for _, order := range [][]int{{0, 1, 2}, {2, 1, 0}, {1, 0, 2}} {
+		got := run(order, true)
+		for i := range all {
+			if got[i] != want[i] {
+				t.Errorf("%s with a memo (order %v) differs from without:\n%s\n%s", all[i].Name, order, got[i], want[i])
+			}
+		}
+	}
+}
