@@ -1,6 +1,9 @@
 package labels
 
-import "github.com/readiness/readiness/checks/rowhash"
+import (
+	"github.com/readiness/readiness/checks/fptable"
+	"github.com/readiness/readiness/checks/rowhash"
+)
 
 // Groups maps each distinct feature vector (by fingerprint) to what was seen
 // with it: how many rows, and whether two or more distinct non-null labels
@@ -14,11 +17,25 @@ import "github.com/readiness/readiness/checks/rowhash"
 // so that [Groups.ConflictingRows] can list the rows of the conflicting
 // groups (for findings.parquet).
 type Groups struct {
-	m       map[rowhash.Fingerprint]Group
+	t       *fptable.Table[entry]
 	tracked bool
 	// later holds every row of a group but its first, when tracked.
 	later []Member
 }
+
+// entry is what the table keeps of one group: [Group] packed into 40 bytes.
+type entry struct {
+	label       rowhash.Fingerprint
+	rows        int64
+	row         int64 // first.Row, when tracked
+	input       int32 // first.Input, when tracked
+	labelled    bool
+	conflicting bool
+}
+
+func (e *entry) first() Pos { return Pos{Input: e.input, Row: e.row} }
+
+func (e *entry) setFirst(p Pos) { e.input, e.row = p.Input, p.Row }
 
 // Pos is a row's position: its input and its row number within it.
 type Pos struct {
@@ -47,28 +64,29 @@ type Group struct {
 }
 
 // NewGroups returns an empty table.
-func NewGroups() *Groups { return &Groups{m: map[rowhash.Fingerprint]Group{}} }
+func NewGroups() *Groups { return &Groups{t: fptable.New[entry](0)} }
 
 // NewTrackedGroups returns an empty table that remembers rows' positions.
 func NewTrackedGroups() *Groups {
-	return &Groups{m: map[rowhash.Fingerprint]Group{}, tracked: true}
+	return &Groups{t: fptable.New[entry](0), tracked: true}
 }
 
 // AddAt is [Groups.Add] for the row at pos, remembered when the table is
 // tracked.
 func (g *Groups) AddAt(features, label rowhash.Fingerprint, labelled bool, pos Pos) {
+	e, isNew := g.t.Upsert(features)
 	if g.tracked {
-		if e, ok := g.m[features]; ok {
-			if pos.before(e.First) {
-				pos, e.First = e.First, pos
-				g.m[features] = e
+		if isNew {
+			e.setFirst(pos)
+		} else {
+			if first := e.first(); pos.before(first) {
+				e.setFirst(pos)
+				pos = first
 			}
 			g.later = append(g.later, Member{Features: features, Pos: pos})
-		} else {
-			g.m[features] = Group{First: pos}
 		}
 	}
-	g.Add(features, label, labelled)
+	e.add(label, labelled)
 }
 
 // ConflictingRows calls emit with every row of every conflicting group
@@ -77,13 +95,13 @@ func (g *Groups) ConflictingRows(emit func(Member)) {
 	if !g.tracked {
 		return
 	}
-	for fp, e := range g.m {
-		if e.Conflicting {
-			emit(Member{Features: fp, Pos: e.First})
+	g.t.Each(func(fp rowhash.Fingerprint, e *entry) {
+		if e.conflicting {
+			emit(Member{Features: fp, Pos: e.first()})
 		}
-	}
+	})
 	for _, m := range g.later {
-		if g.m[m.Features].Conflicting {
+		if g.Conflicting(m.Features) {
 			emit(m)
 		}
 	}
@@ -92,17 +110,20 @@ func (g *Groups) ConflictingRows(emit func(Member)) {
 // Add records one row with the given feature vector and label; labelled is
 // false when the label is null.
 func (g *Groups) Add(features, label rowhash.Fingerprint, labelled bool) {
-	e := g.m[features]
-	e.Rows++
+	e, _ := g.t.Upsert(features)
+	e.add(label, labelled)
+}
+
+func (e *entry) add(label rowhash.Fingerprint, labelled bool) {
+	e.rows++
 	if labelled {
 		switch {
-		case !e.Labelled:
-			e.Label, e.Labelled = label, true
-		case e.Label != label:
-			e.Conflicting = true
+		case !e.labelled:
+			e.label, e.labelled = label, true
+		case e.label != label:
+			e.conflicting = true
 		}
 	}
-	g.m[features] = e
 }
 
 // Merge folds o into g.
@@ -110,49 +131,49 @@ func (g *Groups) Merge(o *Groups) {
 	if g.tracked {
 		g.later = append(g.later, o.later...)
 	}
-	for k, b := range o.m {
-		a, ok := g.m[k]
-		if !ok {
-			g.m[k] = b
-			continue
+	g.t.Merge(o.t, func(k rowhash.Fingerprint, a, b *entry, isNew bool) {
+		if isNew {
+			*a = *b
+			return
 		}
 		if g.tracked {
-			later := b.First
-			if b.First.before(a.First) {
-				later, a.First = a.First, b.First
+			later := b.first()
+			if first := a.first(); later.before(first) {
+				later = first
+				a.setFirst(b.first())
 			}
 			g.later = append(g.later, Member{Features: k, Pos: later})
 		}
-		a.Rows += b.Rows
-		a.Conflicting = a.Conflicting || b.Conflicting
-		if b.Labelled {
+		a.rows += b.rows
+		a.conflicting = a.conflicting || b.conflicting
+		if b.labelled {
 			switch {
-			case !a.Labelled:
-				a.Label, a.Labelled = b.Label, true
-			case a.Label != b.Label:
-				a.Conflicting = true
+			case !a.labelled:
+				a.label, a.labelled = b.label, true
+			case a.label != b.label:
+				a.conflicting = true
 			}
 		}
-		g.m[k] = a
-	}
+	})
 }
 
 // Conflicting reports whether the feature vector is a conflicting group.
 func (g *Groups) Conflicting(features rowhash.Fingerprint) bool {
-	return g.m[features].Conflicting
+	e := g.t.Get(features)
+	return e != nil && e.conflicting
 }
 
 // Conflicts returns the number of conflicting groups and of rows in them
 // (including rows of those groups whose label is null).
 func (g *Groups) Conflicts() (groups, rows int64) {
-	for _, e := range g.m {
-		if e.Conflicting {
+	g.t.Each(func(_ rowhash.Fingerprint, e *entry) {
+		if e.conflicting {
 			groups++
-			rows += e.Rows
+			rows += e.rows
 		}
-	}
+	})
 	return groups, rows
 }
 
 // Len returns the number of distinct feature vectors.
-func (g *Groups) Len() int { return len(g.m) }
+func (g *Groups) Len() int { return g.t.Len() }

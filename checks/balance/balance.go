@@ -233,8 +233,10 @@ type state struct {
 	staleBefore int64
 	isFeature   []bool
 	nFeatures   int
-	continuous  bool // float or decimal label
-	integer     bool // integer label: a distribution, in case of too many values
+	all         []int // every column index
+	featIdx     []int // the feature columns' indexes, in schema order
+	continuous  bool  // float or decimal label
+	integer     bool  // integer label: a distribution, in case of too many values
 
 	rows     int64
 	labelled int64
@@ -302,6 +304,12 @@ func newState(c any, env checks.Env) (checks.State, error) {
 			}
 		}
 	}
+	for i, f := range s.isFeature {
+		s.all = append(s.all, i)
+		if f {
+			s.featIdx = append(s.featIdx, i)
+		}
+	}
 	if s.continuous || s.integer {
 		d, err := newDist()
 		if err != nil {
@@ -342,29 +350,11 @@ func (s *state) Observe(b checks.Batch) error {
 		s.dist.observe(label)
 	}
 
-	// One pass over the columns gives the full-row, feature and label
-	// fingerprints together.
-	s.full, s.feat = grow(s.full, n), grow(s.feat, n)
-	s.labelFP, s.vals = grow(s.labelFP, n), grow(s.vals, n)
-	seed := rowhash.Seed()
-	for i := range n {
-		s.full[i], s.feat[i] = seed, seed
-	}
-	for c := range int(rec.NumCols()) {
-		vals := s.vals
-		if c == s.labelIdx {
-			vals = s.labelFP
-		}
-		rowhash.Values(rec.Column(c), vals)
-		for i := range n {
-			s.full[i] = rowhash.Fold(s.full[i], vals[i])
-		}
-		if s.isFeature[c] {
-			for i := range n {
-				s.feat[i] = rowhash.Fold(s.feat[i], vals[i])
-			}
-		}
-	}
+	// The full-row, feature and label fingerprints come from the batch's
+	// memo, shared with the other checks that hash the same columns.
+	full := b.Memo.Rows(rec, s.all, &s.full, &s.vals)
+	feat := b.Memo.Rows(rec, s.featIdx, &s.feat, &s.vals) // without features: every row the empty vector
+	labelFP := b.Memo.Values(rec, s.labelIdx, &s.labelFP)
 
 	s.timeOK = grow(s.timeOK, n)
 	if s.timeIdx >= 0 {
@@ -387,9 +377,9 @@ func (s *state) Observe(b checks.Batch) error {
 			s.labelled++
 		}
 		if s.nFeatures > 0 {
-			s.groups.Add(s.feat[i], s.labelFP[i], cl >= 0)
+			s.groups.Add(feat[i], labelFP[i], cl >= 0)
 		}
-		s.entries.add(s.full[i], rowEntry{feat: s.feat[i], class: cl, stale: stale[i]}, 1)
+		s.entries.add(full[i], rowEntry{feat: feat[i], class: cl, stale: stale[i]}, 1)
 	}
 	return nil
 }
@@ -521,17 +511,14 @@ func (s *state) Merge(o checks.State) error {
 			s.counts[remap[j]] += other.counts[j]
 		}
 	}
-	s.entries.reserve(s.entries.n + other.entries.n)
-	other.entries.each(func(k rowhash.Fingerprint, oe *rowEntry) {
-		e := *oe
-		if e.class >= 0 {
+	s.entries.merge(other.entries, func(class int32) int32 {
+		if class >= 0 {
 			if remap != nil {
-				e.class = remap[e.class]
-			} else {
-				e.class = 0
+				return remap[class]
 			}
+			return 0
 		}
-		s.entries.add(k, e, e.copies)
+		return class
 	})
 	if !s.overflow && (other.overflow || len(s.names) > s.cfg.MaxClasses) {
 		s.setOverflow()

@@ -43,6 +43,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/readiness/readiness/checks"
+	"github.com/readiness/readiness/checks/fptable"
 	"github.com/readiness/readiness/checks/rowhash"
 	"github.com/readiness/readiness/labels"
 )
@@ -222,19 +223,28 @@ type otherRow struct {
 // see records one more row at pos (whose seen is 1, or 2 when merging an
 // entry seen more than once) with fingerprint fp: the earlier of the two
 // positions stays first, the later goes to repeats.
-func see(m map[rowhash.Fingerprint]first, repeats *checks.RowList, fp rowhash.Fingerprint, pos first) {
-	e, ok := m[fp]
-	if !ok {
-		m[fp] = pos
+func see(t *fptable.Table[first], repeats *checks.RowList, fp rowhash.Fingerprint, pos first) {
+	e, isNew := t.Upsert(fp)
+	seeAt(e, isNew, repeats, fp, pos)
+}
+
+// seeAt is see for the entry e of fp, isNew when fp was not in the table.
+func seeAt(e *first, isNew bool, repeats *checks.RowList, fp rowhash.Fingerprint, pos first) {
+	if isNew {
+		*e = pos
 		return
 	}
 	later := pos
-	if pos.before(e) {
-		later, e.input, e.row = e, pos.input, pos.row
+	if pos.before(*e) {
+		later, e.input, e.row = *e, pos.input, pos.row
 	}
 	repeats.Add(int(later.input), later.row, group(fp))
 	e.seen = 2
-	m[fp] = e
+}
+
+// mergeFirsts folds the table o into t with see, for every entry of o.
+func mergeFirsts(t, o *fptable.Table[first], repeats *checks.RowList) {
+	t.Merge(o, func(fp rowhash.Fingerprint, e, pos *first, isNew bool) { seeAt(e, isNew, repeats, fp, *pos) })
 }
 
 // group is the group id of the rows sharing a fingerprint: its fold, not
@@ -266,13 +276,13 @@ type state struct {
 	// exact holds each distinct row's first position (in (input, row)
 	// order) and whether it was seen again; repeats lists every other row
 	// — the exact duplicate rows themselves, for findings.parquet.
-	exact   map[rowhash.Fingerprint]first
+	exact   *fptable.Table[first]
 	repeats checks.RowList
-	feats   map[rowhash.Fingerprint]feature
-	norm    map[rowhash.Fingerprint]struct{}
+	feats   *fptable.Table[feature]
+	norm    *fptable.Table[struct{}]
 	// ids holds each distinct id's first position; idRepeats the rows that
 	// reuse an earlier row's id.
-	ids       map[rowhash.Fingerprint]first
+	ids       *fptable.Table[first]
 	idRepeats checks.RowList
 	// others lists the rows of non-train splits with their feature
 	// fingerprint: those whose vector also occurs in the train split are
@@ -284,7 +294,8 @@ type state struct {
 
 	// scratch, reused between batches
 	rowFP, featFP, normFP, vals []rowhash.Fingerprint
-	dictFP                      []rowhash.Fingerprint
+	dictFP, normVals            []rowhash.Fingerprint
+	all, featIdx                []int // column indexes: every column, the features
 	buf                         []byte
 	splitKind                   []int8 // per row: -1 no split (null), 0 non-train, 1 train
 }
@@ -299,8 +310,8 @@ func newState(c any, env checks.Env) (checks.State, error) {
 	}
 	n := env.Schema.NumFields()
 	s := &state{cfg: cfg, isFeature: make([]bool, n), isText: make([]bool, n), idIdx: -1, splitIdx: -1,
-		exact: map[rowhash.Fingerprint]first{}, feats: map[rowhash.Fingerprint]feature{},
-		norm: map[rowhash.Fingerprint]struct{}{}, ids: map[rowhash.Fingerprint]first{},
+		exact: fptable.New[first](0), feats: fptable.New[feature](0),
+		norm: fptable.New[struct{}](0), ids: fptable.New[first](0),
 		splits: map[string]*split{}}
 	for _, v := range cfg.TrainValues {
 		s.train = append(s.train, strings.TrimSpace(v))
@@ -311,8 +322,10 @@ func newState(c any, env checks.Env) (checks.State, error) {
 	}
 	for i, f := range env.Schema.Fields() {
 		s.columns = append(s.columns, f.Name)
+		s.all = append(s.all, i)
 		if want[f.Name] {
 			s.isFeature[i] = true
+			s.featIdx = append(s.featIdx, i)
 			s.features = append(s.features, f.Name)
 			if isString(f.Type) {
 				s.isText[i] = true
@@ -382,38 +395,38 @@ func (s *state) Observe(b checks.Batch) error {
 	if int(rec.NumCols()) != len(s.columns) {
 		return fmt.Errorf("duplicates: batch has %d columns, schema %d", rec.NumCols(), len(s.columns))
 	}
-	rowFP, featFP, normFP, vals := grow(&s.rowFP, n), grow(&s.featFP, n), grow(&s.normFP, n), grow(&s.vals, n)
-	seed := rowhash.Seed()
-	for i := range n {
-		rowFP[i], featFP[i], normFP[i] = seed, seed, seed
-	}
-	for c := range s.columns {
-		arr := rec.Column(c)
-		rowhash.Values(arr, vals)
-		for i, v := range vals {
-			rowFP[i] = rowhash.Fold(rowFP[i], v)
+	// Row and feature fingerprints come from the batch's memo, shared
+	// with the other checks that hash the same columns.
+	memo := b.Memo
+	rowFP := memo.Rows(rec, s.all, &s.rowFP, &s.vals)
+	featFP := memo.Rows(rec, s.featIdx, &s.featFP, &s.vals)
+	var normFP []rowhash.Fingerprint
+	if len(s.texts) > 0 {
+		// The normalised vector: the feature values, string features
+		// folded with labels.Normalize.
+		normFP = grow(&s.normFP, n)
+		seed := rowhash.Seed()
+		for i := range n {
+			normFP[i] = seed
 		}
-		if !s.isFeature[c] {
-			continue
-		}
-		for i, v := range vals {
-			featFP[i] = rowhash.Fold(featFP[i], v)
-		}
-		if len(s.texts) == 0 {
-			continue // the normalised vector is the feature vector
-		}
-		if s.isText[c] {
-			s.normalized(arr, vals)
-		}
-		for i, v := range vals {
-			normFP[i] = rowhash.Fold(normFP[i], v)
+		for _, c := range s.featIdx {
+			vals := memo.Values(rec, c, &s.vals)
+			if s.isText[c] {
+				own := grow(&s.normVals, n)
+				copy(own, vals)
+				s.normalized(rec.Column(c), own)
+				vals = own
+			}
+			for i, v := range vals {
+				normFP[i] = rowhash.Fold(normFP[i], v)
+			}
 		}
 	}
 	if c := s.splitIdx; c >= 0 {
 		s.observeSplits(rec.Column(c), n)
 	}
 	if c := s.idIdx; c >= 0 {
-		rowhash.Values(rec.Column(c), vals)
+		vals := memo.Values(rec, c, &s.vals)
 		null := rowhash.Null()
 		for i, v := range vals {
 			if v != null {
@@ -427,8 +440,7 @@ func (s *state) Observe(b checks.Batch) error {
 	}
 	if len(s.features) > 0 {
 		for i := range n {
-			old := s.feats[featFP[i]]
-			f := old
+			f, _ := s.feats.Upsert(featFP[i])
 			f.seen = min(f.seen+1, 2)
 			if s.splitIdx >= 0 {
 				switch s.splitKind[i] {
@@ -439,11 +451,8 @@ func (s *state) Observe(b checks.Batch) error {
 					s.others = append(s.others, otherRow{fp: featFP[i], pos: checks.RowRef{Input: int32(b.Input), Row: b.Offset + int64(i)}})
 				}
 			}
-			if f != old { // most repeats change nothing: spare the second map operation
-				s.feats[featFP[i]] = f
-			}
 			if len(s.texts) > 0 {
-				s.norm[normFP[i]] = struct{}{}
+				s.norm.Upsert(normFP[i])
 			}
 		}
 	}
@@ -554,23 +563,15 @@ func (s *state) Merge(o checks.State) error {
 	}
 	s.rows += other.rows
 	s.repeats.Merge(&other.repeats)
-	for fp, e := range other.exact {
-		see(s.exact, &s.repeats, fp, e)
-	}
-	for fp, of := range other.feats {
-		f := s.feats[fp]
+	mergeFirsts(s.exact, other.exact, &s.repeats)
+	s.feats.Merge(other.feats, func(_ rowhash.Fingerprint, f, of *feature, _ bool) {
 		f.seen = min(f.seen+of.seen, 2)
 		f.train = f.train || of.train
 		f.other += of.other
-		s.feats[fp] = f
-	}
-	for fp := range other.norm {
-		s.norm[fp] = struct{}{}
-	}
+	})
+	s.norm.Merge(other.norm, func(rowhash.Fingerprint, *struct{}, *struct{}, bool) {})
 	s.idRepeats.Merge(&other.idRepeats)
-	for fp, e := range other.ids {
-		see(s.ids, &s.idRepeats, fp, e)
-	}
+	mergeFirsts(s.ids, other.ids, &s.idRepeats)
 	s.others = append(s.others, other.others...)
 	s.idRows += other.idRows
 	for v, osp := range other.splits {
@@ -595,33 +596,33 @@ func rate(n, d int64) float64 {
 func (s *state) Result() (checks.Result, error) {
 	m := Metrics{Rows: s.rows, FeatureColumns: nonNil(s.features), NormalizedTextColumns: nonNil(s.texts),
 		Method: Method, CollisionBound: float64(s.rows) * float64(s.rows) / math.Exp2(129)}
-	m.ExactDuplicateRows = s.rows - int64(len(s.exact))
+	m.ExactDuplicateRows = s.rows - int64(s.exact.Len())
 	m.ExactDuplicateRate = rate(m.ExactDuplicateRows, s.rows)
-	for _, e := range s.exact {
+	s.exact.Each(func(_ rowhash.Fingerprint, e *first) {
 		if e.seen > 1 {
 			m.DuplicateGroups++
 		}
-	}
+	})
 	var cross int64
 	anyTrain := false
 	if len(s.features) > 0 {
-		m.DuplicateFeatureRows = s.rows - int64(len(s.feats))
+		m.DuplicateFeatureRows = s.rows - int64(s.feats.Len())
 		m.NormalizedTextDuplicates = m.DuplicateFeatureRows // no string feature to fold
 		if len(s.texts) > 0 {
-			m.NormalizedTextDuplicates = s.rows - int64(len(s.norm))
+			m.NormalizedTextDuplicates = s.rows - int64(s.norm.Len())
 		}
-		for _, f := range s.feats {
+		s.feats.Each(func(_ rowhash.Fingerprint, f *feature) {
 			if f.seen > 1 {
 				m.DuplicateFeatureGroups++
 			}
 			if f.train {
 				cross += f.other
 			}
-		}
+		})
 	}
 	if s.idIdx >= 0 {
 		m.IDColumn = s.idName
-		m.DuplicateIDs = checks.Int(s.idRows - int64(len(s.ids)))
+		m.DuplicateIDs = checks.Int(s.idRows - int64(s.ids.Len()))
 	}
 	if s.splitIdx >= 0 {
 		m.SplitColumn = s.splitName
@@ -760,7 +761,7 @@ func (s *state) FlaggedRows(emit func(checks.FlaggedRow)) {
 		case "DUP004":
 			var leaked checks.RowList
 			for _, o := range s.others {
-				if s.feats[o.fp].train {
+				if f := s.feats.Get(o.fp); f != nil && f.train {
 					leaked.Add(int(o.pos.Input), o.pos.Row, group(o.fp))
 				}
 			}

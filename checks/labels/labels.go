@@ -441,13 +441,6 @@ func validate(c *Config) error {
 	return nil
 }
 
-func grow(s *[]rowhash.Fingerprint, n int) []rowhash.Fingerprint {
-	if cap(*s) < n {
-		*s = make([]rowhash.Fingerprint, n)
-	}
-	return (*s)[:n]
-}
-
 func (s *state) Observe(b checks.Batch) error {
 	rec := b.Record
 	n := int(rec.NumRows())
@@ -456,19 +449,18 @@ func (s *state) Observe(b checks.Batch) error {
 		return nil
 	}
 	la := rec.Column(s.label)
-	labelFP := grow(&s.labelFP, n)
-	rowhash.Values(la, labelFP)
+	// Fingerprints come from the batch's memo, shared with the other
+	// checks that hash the same columns.
+	labelFP := b.Memo.Values(rec, s.label, &s.labelFP)
 	var featFP []rowhash.Fingerprint
 	if s.groups != nil {
-		featFP = grow(&s.featFP, n)
-		rowhash.Rows(rec, s.features, featFP, &s.tmp)
+		featFP = b.Memo.Rows(rec, s.features, &s.featFP, &s.tmp)
 	}
 	var annFP []rowhash.Fingerprint
 	var aa arrow.Array
 	if s.ann >= 0 {
 		aa = rec.Column(s.ann)
-		annFP = grow(&s.annFP, n)
-		rowhash.Values(aa, annFP)
+		annFP = b.Memo.Values(rec, s.ann, &s.annFP)
 	}
 	null := rowhash.Null()
 	for i := range n {
