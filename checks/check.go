@@ -232,6 +232,7 @@ const MaxFlaggedRows = 1 << 20
 // A RowLister is a [State] that can list the rows its findings concern.
 // The CLI writes them to findings.parquet after the states are merged.
 type RowLister interface {
-	// FlaggedRows calls emit for each flagged row, in any order.
-	FlaggedRows(emit func(FlaggedRow))
+	// FlaggedRows calls emit for each row behind a finding of res, the
+	// state's own result (which its caller already holds), in any order.
+	FlaggedRows(res Result, emit func(FlaggedRow))
 }

@@ -101,7 +101,7 @@ func TestChecksWithMemo(t *testing.T) {
 			js, _ := json.Marshal(r)
 			var rows []string
 			if l, ok := st.(checks.RowLister); ok {
-				l.FlaggedRows(func(f checks.FlaggedRow) { rows = append(rows, fmt.Sprint(f)) })
+				l.FlaggedRows(r, func(f checks.FlaggedRow) { rows = append(rows, fmt.Sprint(f)) })
 			}
 			slices.Sort(rows)
 			out[i] = string(js) + fmt.Sprint(rows)

@@ -92,8 +92,12 @@ func Flagged(st checks.State) []checks.FlaggedRow {
 	if !ok {
 		return nil
 	}
+	res, err := st.Result()
+	if err != nil {
+		return nil
+	}
 	var out []checks.FlaggedRow
-	rl.FlaggedRows(func(f checks.FlaggedRow) { out = append(out, f) })
+	rl.FlaggedRows(res, func(f checks.FlaggedRow) { out = append(out, f) })
 	slices.SortFunc(out, func(a, b checks.FlaggedRow) int {
 		return cmp.Or(cmp.Compare(a.Input, b.Input), cmp.Compare(a.Row, b.Row), cmp.Compare(a.Code, b.Code),
 			cmp.Compare(a.Column, b.Column), cmp.Compare(a.Group, b.Group))

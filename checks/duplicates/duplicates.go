@@ -747,11 +747,7 @@ func nonNil(s []string) []string {
 // reusing an earlier row's id under DUP003, and the rows of other splits
 // whose feature vector occurs in the train split under DUP004. The group
 // id ties a row to the others with the same row, id or feature vector.
-func (s *state) FlaggedRows(emit func(checks.FlaggedRow)) {
-	res, err := s.Result()
-	if err != nil {
-		return
-	}
+func (s *state) FlaggedRows(res checks.Result, emit func(checks.FlaggedRow)) {
 	for _, f := range res.Findings {
 		switch f.Code {
 		case "DUP001", "DUP002":

@@ -886,12 +886,8 @@ func quoteList(xs []string, n int) string {
 // group that carries two or more distinct labels — the rows to relabel or
 // remove — under the conflict finding the result reports (LAB001, LAB002
 // or LAB012). Rows of one group share a group id.
-func (s *state) FlaggedRows(emit func(checks.FlaggedRow)) {
+func (s *state) FlaggedRows(res checks.Result, emit func(checks.FlaggedRow)) {
 	if s.groups == nil {
-		return
-	}
-	res, err := s.Result()
-	if err != nil {
 		return
 	}
 	code := ""

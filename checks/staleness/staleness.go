@@ -1057,11 +1057,7 @@ func largestShift(old, nw map[string]float64) string {
 // FlaggedRows lists, for findings.parquet, the stale rows under the
 // staleness finding the result reports (STA004, STA005 or STA006) and the
 // rows dated after as_of under STA007.
-func (s *state) FlaggedRows(emit func(checks.FlaggedRow)) {
-	res, err := s.Result()
-	if err != nil {
-		return
-	}
+func (s *state) FlaggedRows(res checks.Result, emit func(checks.FlaggedRow)) {
 	for _, f := range res.Findings {
 		switch f.Code {
 		case "STA004", "STA005", "STA006":

@@ -44,7 +44,8 @@ func flaggedRows(ds *pipeline.Dataset, tasks []pipeline.Task, out *pipeline.Outc
 		if !ok {
 			continue
 		}
-		rl.FlaggedRows(func(f checks.FlaggedRow) {
+		res := resultOf(out.Results, t.Check.Name)
+		rl.FlaggedRows(res, func(f checks.FlaggedRow) {
 			r := findingRow{Input: ds.Inputs[f.Input].Path, Row: f.Row, Check: t.Check.Name, Code: f.Code}
 			if f.Column != "" {
 				c := f.Column
@@ -70,6 +71,16 @@ func flaggedRows(ds *pipeline.Dataset, tasks []pipeline.Task, out *pipeline.Outc
 	}
 	sort.Strings(sum.Truncated)
 	return rows, sum
+}
+
+// resultOf returns the result of the named check.
+func resultOf(results []checks.Result, name string) checks.Result {
+	for _, r := range results {
+		if r.Name == name {
+			return r
+		}
+	}
+	return checks.Result{Name: name}
 }
 
 func deref(s *string) string {
