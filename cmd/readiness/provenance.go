@@ -8,12 +8,12 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/readiness/readiness/configs"
 	"github.com/readiness/readiness/pipeline"
+	"github.com/readiness/readiness/pipeline/remote"
 	"github.com/readiness/readiness/readiness"
 	"github.com/readiness/readiness/report"
 	"gopkg.in/yaml.v3"
@@ -23,11 +23,6 @@ import (
 // the bytes that were trained on — each input's size, modification time and
 // sha256, the schema's fingerprint, and the whole effective policy with its
 // hash. `readiness verify` checks a report's inputs against the files.
-
-// isRemote says whether an input path is a URL (s3://, https://, …):
-// remote objects are identified by their ETag or generation, not hashed
-// (that would cost a full read).
-func isRemote(path string) bool { return strings.Contains(path, "://") }
 
 // hashFile returns the hex sha256 of a file's bytes, read once, read-only.
 func hashFile(ctx context.Context, path string) (string, error) {
@@ -63,7 +58,9 @@ func hashInputs(ctx context.Context, inputs []*pipeline.Input, workers int) (map
 	sem := make(chan struct{}, max(workers, 1))
 	var wg sync.WaitGroup
 	for _, in := range inputs {
-		if isRemote(in.Path) {
+		// A remote object is identified by its ETag or generation, not
+		// hashed: that would cost a second full download.
+		if remote.IsURL(in.Path) {
 			continue
 		}
 		wg.Add(1)

@@ -77,7 +77,7 @@ func runVerify(ctx context.Context, stdout io.Writer, path string, client *remot
 		how = "size and modification time only (the report was written with --no-hash)"
 	}
 	for _, in := range inputs {
-		if isRemote(in.Path) {
+		if remote.IsURL(in.Path) {
 			how += "; remote objects by size and version"
 			break
 		}
@@ -91,7 +91,7 @@ func runVerify(ctx context.Context, stdout io.Writer, path string, client *remot
 
 func verifyInput(ctx context.Context, in report.Input, hashed bool, client *remote.Client) inputCheck {
 	c := inputCheck{path: in.Path, state: "ok"}
-	if isRemote(in.Path) {
+	if remote.IsURL(in.Path) {
 		return verifyRemote(ctx, in, client)
 	}
 	info, err := os.Stat(in.Path)
