@@ -141,3 +141,71 @@ func (t *byteTable) upsert(k rowhash.Fingerprint) (*first, bool) {
 		}
 	}
 }
+
+// BenchmarkParts upserts 1M keys (about 730k distinct) into a plain Table,
+// into a Parts table with no budget or an unlimited one, on an 8 MiB budget
+// (about a third of the distinct keys' slots), and on a tiny budget, which
+// spills every non-empty partition as soon as it must grow; the Parts
+// variants then Visit every partition, reading spilled runs back and
+// combining them. Reports the bytes and runs spilled per op.
+func BenchmarkParts(b *testing.B) {
+	keys := benchKeys(benchN)
+	upsert := func(v *first, isNew bool, i int) {
+		if isNew {
+			*v = first{seen: 1, row: int64(i)}
+		} else {
+			v.seen = 2
+		}
+	}
+	combine := func(_ rowhash.Fingerprint, dst, src *first, isNew bool) {
+		if isNew || src.row < dst.row {
+			dst.row = src.row
+		}
+		dst.seen = min(dst.seen+src.seen, 2)
+	}
+	b.Run("table", func(b *testing.B) {
+		b.SetBytes(int64(len(keys)))
+		for b.Loop() {
+			t := New[first](0)
+			for i, k := range keys {
+				v, isNew := t.Upsert(k)
+				upsert(v, isNew, i)
+			}
+			t.free()
+		}
+	})
+	for _, bc := range []struct {
+		name  string
+		limit int64 // < 0: nil budget
+	}{{"parts-nil", -1}, {"parts-unlimited", 0}, {"parts-8MiB", 8 << 20}, {"parts-tiny", 1}} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.SetBytes(int64(len(keys)))
+			var spilled, runs int64
+			for b.Loop() {
+				var bud *Budget
+				if bc.limit >= 0 {
+					bud = NewBudget(bc.limit, b.TempDir())
+				}
+				t := NewParts(bud, combine)
+				for i, k := range keys {
+					v, isNew := t.Upsert(Part(k), k)
+					upsert(v, isNew, i)
+				}
+				var n int
+				if err := t.Visit(func(_ int, tb *Table[first]) { n += tb.Len() }); err != nil {
+					b.Fatal(err)
+				}
+				_, s, r := bud.Stats()
+				spilled, runs = spilled+s, runs+r
+				for _, tb := range t.parts {
+					tb.free()
+				}
+				if err := bud.Close(); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(spilled)/float64(b.N), "spilled-B/op")
+			b.ReportMetric(float64(runs)/float64(b.N), "runs/op")
+		})
+	}
+}

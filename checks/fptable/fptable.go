@@ -18,7 +18,7 @@
 // 16-byte-key, 16-byte-value slot 40 bytes instead of 32, and 1M upserts
 // took a median 194 ms against 159 ms on a loaded 2-core machine.)
 //
-// Memory: a large slot array (1 MiB or more) is an anonymous memory map on
+// Memory: a large slot array (64 KiB or more) is an anonymous memory map on
 // Unix, outside the Go heap: the collector neither scans it nor counts it
 // towards its heap goal, and an array a resize replaces goes back to the
 // system at once rather than staying as garbage until the next collection
@@ -32,6 +32,11 @@
 //
 // Iteration ([Table.Each]) is in slot order, which depends on the insertion
 // history; callers that emit results must not depend on it.
+//
+// The checks use [Parts], a Table split into partitions under a memory
+// [Budget] (--memory-limit), which spills partitions to disk rather than
+// exceed it and reads them back one at a time: the audit's per-row tables
+// then need memory for the budget, not for every distinct row.
 package fptable
 
 import (
@@ -226,4 +231,24 @@ func hasPointers(t reflect.Type) bool {
 		return false
 	}
 	return true
+}
+
+// full reports whether the next new key makes the table grow.
+func (t *Table[V]) full() bool { return 4*(t.n+1) > 3*len(t.slots) }
+
+// bytes is the size of the slot array.
+func (t *Table[V]) bytes() int64 { return int64(len(t.slots)) * slotSize[V]() }
+
+// clear empties the table, keeping its slot array.
+func (t *Table[V]) clear() {
+	clear(t.slots)
+	t.n, t.hasZero = 0, false
+	var zero V
+	t.zero = zero
+}
+
+// free releases the slot array now; t must not be used afterwards.
+func (t *Table[V]) free() {
+	freeSlots(t.slots, t.mem)
+	t.slots, t.mem, t.n, t.hasZero = nil, nil, 0, false
 }

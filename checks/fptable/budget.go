@@ -1,0 +1,166 @@
+package fptable
+
+import (
+	"fmt"
+	"os"
+	"sync"
+	"sync/atomic"
+)
+
+// Budget is the memory the partitioned tables ([Parts]) of one audit may
+// hold between them, and the place they spill to when they would hold
+// more. One Budget is shared by every table of every worker; it is safe
+// for concurrent use. A nil *Budget is unlimited and never spills.
+//
+// Only the tables' slot arrays are counted: they are what grows with the
+// number of distinct rows. The rest of an audit (decoded batches, the
+// checks' small per-column summaries, the row lists kept for
+// findings.parquet) is outside the budget.
+type Budget struct {
+	limit   int64
+	used    atomic.Int64
+	peak    atomic.Int64
+	spilled atomic.Int64 // bytes written to spill files
+	runs    atomic.Int64 // runs written
+
+	dir    string // where the spill directory is made
+	mu     sync.Mutex
+	tmp    string // the spill directory, made at the first spill
+	files  []*os.File
+	closed bool
+}
+
+// NewBudget returns a budget of limit bytes (0 or less: unlimited) whose
+// spill files go in a new directory under dir (the system's temporary
+// directory when dir is empty), made at the first spill and removed by
+// [Budget.Close].
+func NewBudget(limit int64, dir string) *Budget {
+	if dir == "" {
+		dir = os.TempDir()
+	}
+	return &Budget{limit: limit, dir: dir}
+}
+
+// Limit returns the budget in bytes (0: unlimited).
+func (b *Budget) Limit() int64 {
+	if b == nil || b.limit <= 0 {
+		return 0
+	}
+	return b.limit
+}
+
+// reserve accounts for n more bytes if they fit in the budget, and reports
+// whether they did.
+func (b *Budget) reserve(n int64) bool {
+	if b == nil {
+		return true
+	}
+	for {
+		used := b.used.Load()
+		if b.limit > 0 && used+n > b.limit {
+			return false
+		}
+		if b.used.CompareAndSwap(used, used+n) {
+			b.notePeak(used + n)
+			return true
+		}
+	}
+}
+
+// force accounts for n more bytes whether or not they fit: memory a table
+// cannot do without (its smallest size, or the one partition being read
+// back).
+func (b *Budget) force(n int64) {
+	if b == nil {
+		return
+	}
+	b.notePeak(b.used.Add(n))
+}
+
+func (b *Budget) notePeak(used int64) {
+	for {
+		p := b.peak.Load()
+		if used <= p || b.peak.CompareAndSwap(p, used) {
+			return
+		}
+	}
+}
+
+// spills reports whether a partition table of the given size spills when
+// the budget is full, rather than grow past it: one smaller than 1/2048 of
+// the budget (at most 1 MiB) grows instead, so that a full budget does not
+// turn every new row into a tiny run. With 64 partitions, a dozen tables
+// and a few workers, those small tables together stay within about half
+// the budget. A test's budget of a few bytes spills any non-empty table.
+func (b *Budget) spills(entries int, bytes int64) bool {
+	return b != nil && entries > 0 && bytes >= min(b.limit/2048, 1<<20)
+}
+
+// within reports whether the memory accounted for is within the budget.
+func (b *Budget) within() bool {
+	return b == nil || b.limit <= 0 || b.used.Load() <= b.limit
+}
+
+// release returns n bytes to the budget.
+func (b *Budget) release(n int64) {
+	if b != nil {
+		b.used.Add(-n)
+	}
+}
+
+// Stats returns the most table memory held at once, and the bytes and
+// runs written to spill files so far.
+func (b *Budget) Stats() (peak, spilledBytes, runs int64) {
+	if b == nil {
+		return 0, 0, 0
+	}
+	return b.peak.Load(), b.spilled.Load(), b.runs.Load()
+}
+
+// file returns a new spill file, making the spill directory first if
+// needed.
+func (b *Budget) file() (*os.File, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.closed {
+		return nil, fmt.Errorf("spill: budget already closed")
+	}
+	if b.tmp == "" {
+		d, err := os.MkdirTemp(b.dir, "readiness-spill-")
+		if err != nil {
+			return nil, fmt.Errorf("spill: %w (set --spill-dir to a writable directory)", err)
+		}
+		b.tmp = d
+	}
+	f, err := os.CreateTemp(b.tmp, "run-")
+	if err != nil {
+		return nil, fmt.Errorf("spill: %w", err)
+	}
+	b.files = append(b.files, f)
+	return f, nil
+}
+
+// Close closes and removes every spill file and the spill directory. The
+// tables using the budget must not be used afterwards.
+func (b *Budget) Close() error {
+	if b == nil {
+		return nil
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.closed = true
+	var first error
+	for _, f := range b.files {
+		if err := f.Close(); err != nil && first == nil {
+			first = err
+		}
+	}
+	b.files = nil
+	if b.tmp != "" {
+		if err := os.RemoveAll(b.tmp); err != nil && first == nil {
+			first = err
+		}
+		b.tmp = ""
+	}
+	return first
+}
