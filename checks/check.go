@@ -24,6 +24,7 @@ package checks
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/readiness/readiness/checks/fptable"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -81,6 +82,12 @@ type Env struct {
 	// categories of categorical columns, which are the dataset's
 	// vocabulary — and reports times to the day.
 	ShowValues bool
+	// Memory is the budget of the audit's per-row tables (--memory-limit),
+	// shared by every check and worker: a check that keeps a table per
+	// distinct row, feature vector or id makes it an [fptable.Parts] on this
+	// budget, which spills partitions to disk rather than exceed it. nil is
+	// unlimited.
+	Memory *fptable.Budget
 }
 
 // Roles names the columns that play a part in the audit. Empty means none.
@@ -234,5 +241,7 @@ const MaxFlaggedRows = 1 << 20
 type RowLister interface {
 	// FlaggedRows calls emit for each row behind a finding of res, the
 	// state's own result (which its caller already holds), in any order.
-	FlaggedRows(res Result, emit func(FlaggedRow))
+	// It fails only when it cannot read its own state back (a table
+	// spilled to disk under the memory budget).
+	FlaggedRows(res Result, emit func(FlaggedRow)) error
 }

@@ -16,11 +16,19 @@ import (
 // the first row of each group in (input, row) order, and every later row —
 // so that [Groups.ConflictingRows] can list the rows of the conflicting
 // groups (for findings.parquet).
+//
+// The table is an [fptable.Parts] on the audit's memory budget: partitioned
+// by the feature fingerprint, spilled to disk partition by partition when
+// over the budget, and read back one partition at a time by [Groups.Stats],
+// [Groups.Open] and [Groups.ConflictingRows]. Callers that look rows up by
+// feature vector partition their own tables by [fptable.Part] of it, so the
+// partition they need is the one open.
 type Groups struct {
-	t       *fptable.Table[entry]
+	t       *fptable.Parts[entry]
 	tracked bool
-	// later holds every row of a group but its first, when tracked.
-	later []Member
+	// later holds every row of a group but its first, when tracked, by
+	// partition.
+	later [fptable.Partitions][]Member
 }
 
 // entry is what the table keeps of one group: [Group] packed into 40 bytes.
@@ -63,18 +71,24 @@ type Group struct {
 	First Pos
 }
 
-// NewGroups returns an empty table.
-func NewGroups() *Groups { return &Groups{t: fptable.New[entry](0)} }
+// NewGroups returns an empty table on budget b (nil: unlimited).
+func NewGroups(b *fptable.Budget) *Groups { return newGroups(b, false) }
 
-// NewTrackedGroups returns an empty table that remembers rows' positions.
-func NewTrackedGroups() *Groups {
-	return &Groups{t: fptable.New[entry](0), tracked: true}
+// NewTrackedGroups returns an empty table on budget b that remembers rows'
+// positions.
+func NewTrackedGroups(b *fptable.Budget) *Groups { return newGroups(b, true) }
+
+func newGroups(b *fptable.Budget, tracked bool) *Groups {
+	g := &Groups{tracked: tracked}
+	g.t = fptable.NewParts(b, g.combine)
+	return g
 }
 
 // AddAt is [Groups.Add] for the row at pos, remembered when the table is
 // tracked.
 func (g *Groups) AddAt(features, label rowhash.Fingerprint, labelled bool, pos Pos) {
-	e, isNew := g.t.Upsert(features)
+	p := fptable.Part(features)
+	e, isNew := g.t.Upsert(p, features)
 	if g.tracked {
 		if isNew {
 			e.setFirst(pos)
@@ -83,34 +97,37 @@ func (g *Groups) AddAt(features, label rowhash.Fingerprint, labelled bool, pos P
 				e.setFirst(pos)
 				pos = first
 			}
-			g.later = append(g.later, Member{Features: features, Pos: pos})
+			g.later[p] = append(g.later[p], Member{Features: features, Pos: pos})
 		}
 	}
 	e.add(label, labelled)
 }
 
 // ConflictingRows calls emit with every row of every conflicting group
-// (tracked tables only; an untracked one emits nothing).
-func (g *Groups) ConflictingRows(emit func(Member)) {
+// (tracked tables only; an untracked one emits nothing), partition by
+// partition.
+func (g *Groups) ConflictingRows(emit func(Member)) error {
 	if !g.tracked {
-		return
+		return nil
 	}
-	g.t.Each(func(fp rowhash.Fingerprint, e *entry) {
-		if e.conflicting {
-			emit(Member{Features: fp, Pos: e.first()})
+	return g.t.Visit(func(p int, t *fptable.Table[entry]) {
+		t.Each(func(fp rowhash.Fingerprint, e *entry) {
+			if e.conflicting {
+				emit(Member{Features: fp, Pos: e.first()})
+			}
+		})
+		for _, m := range g.later[p] {
+			if e := t.Get(m.Features); e != nil && e.conflicting {
+				emit(m)
+			}
 		}
 	})
-	for _, m := range g.later {
-		if g.Conflicting(m.Features) {
-			emit(m)
-		}
-	}
 }
 
 // Add records one row with the given feature vector and label; labelled is
 // false when the label is null.
 func (g *Groups) Add(features, label rowhash.Fingerprint, labelled bool) {
-	e, _ := g.t.Upsert(features)
+	e, _ := g.t.Upsert(fptable.Part(features), features)
 	e.add(label, labelled)
 }
 
@@ -126,54 +143,90 @@ func (e *entry) add(label rowhash.Fingerprint, labelled bool) {
 	}
 }
 
-// Merge folds o into g.
-func (g *Groups) Merge(o *Groups) {
-	if g.tracked {
-		g.later = append(g.later, o.later...)
+// combine folds b, the aggregate of other rows of group k, into a.
+func (g *Groups) combine(k rowhash.Fingerprint, a, b *entry, isNew bool) {
+	if isNew {
+		*a = *b
+		return
 	}
-	g.t.Merge(o.t, func(k rowhash.Fingerprint, a, b *entry, isNew bool) {
-		if isNew {
-			*a = *b
-			return
+	if g.tracked {
+		later := b.first()
+		if first := a.first(); later.before(first) {
+			later = first
+			a.setFirst(b.first())
 		}
-		if g.tracked {
-			later := b.first()
-			if first := a.first(); later.before(first) {
-				later = first
-				a.setFirst(b.first())
-			}
-			g.later = append(g.later, Member{Features: k, Pos: later})
+		p := fptable.Part(k)
+		g.later[p] = append(g.later[p], Member{Features: k, Pos: later})
+	}
+	a.rows += b.rows
+	a.conflicting = a.conflicting || b.conflicting
+	if b.labelled {
+		switch {
+		case !a.labelled:
+			a.label, a.labelled = b.label, true
+		case a.label != b.label:
+			a.conflicting = true
 		}
-		a.rows += b.rows
-		a.conflicting = a.conflicting || b.conflicting
-		if b.labelled {
-			switch {
-			case !a.labelled:
-				a.label, a.labelled = b.label, true
-			case a.label != b.label:
-				a.conflicting = true
-			}
-		}
-	})
+	}
 }
 
-// Conflicting reports whether the feature vector is a conflicting group.
-func (g *Groups) Conflicting(features rowhash.Fingerprint) bool {
-	e := g.t.Get(features)
+// Merge folds o into g; o must not be used afterwards.
+func (g *Groups) Merge(o *Groups) error {
+	if g.tracked {
+		for p := range g.later {
+			g.later[p] = append(g.later[p], o.later[p]...)
+			o.later[p] = nil
+		}
+	}
+	return g.t.Merge(o.t)
+}
+
+// Part is one partition of a [Groups] table, whole, while it is open.
+type Part struct{ t *fptable.Table[entry] }
+
+// Conflicting reports whether the feature vector, which must belong to this
+// partition ([fptable.Part]), is a conflicting group.
+func (p Part) Conflicting(features rowhash.Fingerprint) bool {
+	e := p.t.Get(features)
 	return e != nil && e.conflicting
 }
 
-// Conflicts returns the number of conflicting groups and of rows in them
-// (including rows of those groups whose label is null).
-func (g *Groups) Conflicts() (groups, rows int64) {
-	g.t.Each(func(_ rowhash.Fingerprint, e *entry) {
-		if e.conflicting {
-			groups++
-			rows += e.rows
-		}
-	})
-	return groups, rows
+// Open returns partition p whole, reading back what was spilled; [Groups.Close]
+// must follow. Partitions of other tables partitioned by the same feature
+// fingerprints may be open at the same time.
+func (g *Groups) Open(p int) (Part, error) {
+	t, err := g.t.Open(p)
+	return Part{t}, err
 }
 
-// Len returns the number of distinct feature vectors.
-func (g *Groups) Len() int { return g.t.Len() }
+// Close hands back partition p (see [fptable.Parts.Close]).
+func (g *Groups) Close(p int) error { return g.t.Close(p) }
+
+// Stats is what a [Groups] table counts.
+type Stats struct {
+	// Groups is the number of distinct feature vectors.
+	Groups int64
+	// ConflictingGroups and ConflictingRows count the conflicting groups
+	// and the rows in them (including rows of those groups whose label is
+	// null).
+	ConflictingGroups, ConflictingRows int64
+}
+
+// Stats counts the groups, reading every partition once.
+func (g *Groups) Stats() (Stats, error) {
+	var st Stats
+	err := g.t.Visit(func(_ int, t *fptable.Table[entry]) {
+		st.Groups += int64(t.Len())
+		t.Each(func(_ rowhash.Fingerprint, e *entry) {
+			if e.conflicting {
+				st.ConflictingGroups++
+				st.ConflictingRows += e.rows
+			}
+		})
+	})
+	return st, err
+}
+
+// Err returns the first error spilling the table to disk or reading it
+// back, if any.
+func (g *Groups) Err() error { return g.t.Err() }

@@ -1,10 +1,13 @@
 package labels_test
 
 import (
+	"cmp"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
+	"github.com/readiness/readiness/checks/fptable"
 	"github.com/readiness/readiness/checks/rowhash"
 	"github.com/readiness/readiness/labels"
 )
@@ -45,47 +48,113 @@ func add(g *labels.Groups, r row) {
 	g.Add(fp(r.features), fp(r.label), r.label >= 0)
 }
 
+// budgets are the budgets every test runs on: none, and a tiny one that
+// spills every partition from a few thousand groups.
+var budgets = []struct {
+	name string
+	make func(t *testing.T) *fptable.Budget
+}{
+	{"nil budget", func(*testing.T) *fptable.Budget { return nil }},
+	{"tiny budget", func(t *testing.T) *fptable.Budget {
+		b := fptable.NewBudget(1, t.TempDir())
+		t.Cleanup(func() {
+			if err := b.Close(); err != nil {
+				t.Error(err)
+			}
+		})
+		return b
+	}},
+}
+
+func stats(t *testing.T, g *labels.Groups) labels.Stats {
+	t.Helper()
+	st, err := g.Stats()
+	if err != nil {
+		t.Fatalf("Stats: %v", err)
+	}
+	return st
+}
+
+func merge(t *testing.T, g, o *labels.Groups) {
+	t.Helper()
+	if err := g.Merge(o); err != nil {
+		t.Fatalf("Merge: %v", err)
+	}
+}
+
+// conflicting reports Conflicting for every feature vector in fs, opening
+// each partition once.
+func conflicting(t *testing.T, g *labels.Groups, fs []int) map[int]bool {
+	t.Helper()
+	got := map[int]bool{}
+	for p := range fptable.Partitions {
+		part, err := g.Open(p)
+		if err != nil {
+			t.Fatalf("Open(%d): %v", p, err)
+		}
+		for _, f := range fs {
+			if fptable.Part(fp(f)) == p {
+				got[f] = part.Conflicting(fp(f))
+			}
+		}
+		if err := g.Close(p); err != nil {
+			t.Fatalf("Close(%d): %v", p, err)
+		}
+	}
+	return got
+}
+
 // TestGroupsOrderIndependent: adding rows in any order, to any number of
 // tables merged in any order, gives the oracle's answer.
 func TestGroupsOrderIndependent(t *testing.T) {
-	for seed := uint64(1); seed <= 30; seed++ {
-		rng := rand.New(rand.NewPCG(seed, 5))
-		n := rng.IntN(400)
-		nf, nl := 1+rng.IntN(60), 1+rng.IntN(4)
-		rows := make([]row, n)
-		for i := range rows {
-			rows[i] = row{features: rng.IntN(nf), label: rng.IntN(nl+1) - 1}
-		}
-		wantGroups, wantRows, wantLen, wantConflicting := oracleConflicts(rows)
-		for trial := range 10 {
-			perm := rng.Perm(n)
-			tables := make([]*labels.Groups, 1+rng.IntN(5))
-			for i := range tables {
-				tables[i] = labels.NewGroups()
-			}
-			for _, i := range perm {
-				add(tables[rng.IntN(len(tables))], rows[i])
-			}
-			for len(tables) > 1 {
-				i, j := rng.IntN(len(tables)), rng.IntN(len(tables)-1)
-				if j >= i {
-					j++
+	for _, bud := range budgets {
+		t.Run(bud.name, func(t *testing.T) {
+			b := bud.make(t)
+			for seed := uint64(1); seed <= 30; seed++ {
+				rng := rand.New(rand.NewPCG(seed, 5))
+				n := rng.IntN(400)
+				nf, nl := 1+rng.IntN(60), 1+rng.IntN(4)
+				rows := make([]row, n)
+				for i := range rows {
+					rows[i] = row{features: rng.IntN(nf), label: rng.IntN(nl+1) - 1}
 				}
-				tables[i].Merge(tables[j])
-				tables = append(tables[:j], tables[j+1:]...)
-			}
-			g := tables[0]
-			groups, groupRows := g.Conflicts()
-			if groups != wantGroups || groupRows != wantRows || g.Len() != wantLen {
-				t.Fatalf("seed %d trial %d: conflicts %d/%d len %d, oracle %d/%d len %d",
-					seed, trial, groups, groupRows, g.Len(), wantGroups, wantRows, wantLen)
-			}
-			for f := range nf {
-				if g.Conflicting(fp(f)) != wantConflicting[f] {
-					t.Fatalf("seed %d trial %d: Conflicting(%d) = %v, oracle %v", seed, trial, f, g.Conflicting(fp(f)), wantConflicting[f])
+				wantGroups, wantRows, wantLen, wantConflicting := oracleConflicts(rows)
+				for trial := range 10 {
+					perm := rng.Perm(n)
+					tables := make([]*labels.Groups, 1+rng.IntN(5))
+					for i := range tables {
+						tables[i] = labels.NewGroups(b)
+					}
+					for _, i := range perm {
+						add(tables[rng.IntN(len(tables))], rows[i])
+					}
+					for len(tables) > 1 {
+						i, j := rng.IntN(len(tables)), rng.IntN(len(tables)-1)
+						if j >= i {
+							j++
+						}
+						merge(t, tables[i], tables[j])
+						tables = append(tables[:j], tables[j+1:]...)
+					}
+					g := tables[0]
+					st := stats(t, g)
+					if st.ConflictingGroups != wantGroups || st.ConflictingRows != wantRows || st.Groups != int64(wantLen) {
+						t.Fatalf("seed %d trial %d: conflicts %d/%d len %d, oracle %d/%d len %d",
+							seed, trial, st.ConflictingGroups, st.ConflictingRows, st.Groups, wantGroups, wantRows, wantLen)
+					}
+					fs := make([]int, nf)
+					for f := range fs {
+						fs[f] = f
+					}
+					got := conflicting(t, g, fs)
+					for _, f := range fs {
+						if got[f] != wantConflicting[f] {
+							t.Fatalf("seed %d trial %d: Conflicting(%d) = %v, oracle %v", seed, trial, f, got[f], wantConflicting[f])
+						}
+					}
 				}
 			}
-		}
+		})
 	}
 }
 
@@ -106,36 +175,135 @@ func TestGroupsCases(t *testing.T) {
 		{"two groups", [][]row{{{1, 0}, {2, 0}}, {{1, 1}, {2, 0}, {3, 5}}}, 1, 2},
 		{"empty", nil, 0, 0},
 	}
-	for _, tc := range cases {
-		for _, reverse := range []bool{false, true} {
-			t.Run(fmt.Sprint(tc.name, " reverse ", reverse), func(t *testing.T) {
-				g := labels.NewGroups()
-				for k := range tc.parts {
-					if reverse {
-						k = len(tc.parts) - 1 - k
-					}
-					part := labels.NewGroups()
-					for _, r := range tc.parts[k] {
-						add(part, r)
-					}
-					g.Merge(part)
+	for _, bud := range budgets {
+		t.Run(bud.name, func(t *testing.T) {
+			b := bud.make(t)
+			for _, tc := range cases {
+				for _, reverse := range []bool{false, true} {
+					t.Run(fmt.Sprint(tc.name, " reverse ", reverse), func(t *testing.T) {
+						g := labels.NewGroups(b)
+						for k := range tc.parts {
+							if reverse {
+								k = len(tc.parts) - 1 - k
+							}
+							part := labels.NewGroups(b)
+							for _, r := range tc.parts[k] {
+								add(part, r)
+							}
+							merge(t, g, part)
+						}
+						if st := stats(t, g); st.ConflictingGroups != tc.groups || st.ConflictingRows != tc.rows {
+							t.Errorf("conflicts %d/%d, want %d/%d", st.ConflictingGroups, st.ConflictingRows, tc.groups, tc.rows)
+						}
+					})
 				}
-				if groups, rows := g.Conflicts(); groups != tc.groups || rows != tc.rows {
-					t.Errorf("conflicts %d/%d, want %d/%d", groups, rows, tc.groups, tc.rows)
+			}
+			// Merging an empty table changes nothing, either way round. (A
+			// table merged into another is spent: each way needs its own.)
+			conflict := func() *labels.Groups {
+				g := labels.NewGroups(b)
+				add(g, row{1, 0})
+				add(g, row{1, 1})
+				return g
+			}
+			g := conflict()
+			merge(t, g, labels.NewGroups(b))
+			e := labels.NewGroups(b)
+			merge(t, e, conflict())
+			for _, x := range []*labels.Groups{g, e} {
+				if st := stats(t, x); st.ConflictingGroups != 1 || st.ConflictingRows != 2 || st.Groups != 1 {
+					t.Errorf("after merging an empty table: %d/%d len %d", st.ConflictingGroups, st.ConflictingRows, st.Groups)
 				}
-			})
+			}
+		})
+	}
+}
+
+// TestGroupsSpilled: enough groups, most of them in two partitions, that a
+// tiny budget spills while rows are added and while shards are merged; the
+// counts, Conflicting and the rows ConflictingRows lists (tracked tables)
+// match the oracle, and reading the table again changes nothing.
+func TestGroupsSpilled(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 5))
+	var features []int
+	for i := 0; len(features) < 30_000; i++ {
+		if p := fptable.Part(fp(i)); p == 0 || p == 9 || rng.IntN(40) == 0 {
+			features = append(features, i)
 		}
 	}
-	// Merging an empty table changes nothing, either way round.
-	g := labels.NewGroups()
-	add(g, row{1, 0})
-	add(g, row{1, 1})
-	g.Merge(labels.NewGroups())
-	e := labels.NewGroups()
-	e.Merge(g)
-	for _, x := range []*labels.Groups{g, e} {
-		if groups, rows := x.Conflicts(); groups != 1 || rows != 2 || x.Len() != 1 {
-			t.Errorf("after merging an empty table: %d/%d len %d", groups, rows, x.Len())
+	rows := make([]row, 120_000)
+	for i := range rows {
+		f := features[rng.IntN(len(features))]
+		label := f % 3
+		switch rng.IntN(20) {
+		case 0:
+			label = rng.IntN(3)
+		case 1:
+			label = -1
+		}
+		rows[i] = row{f, label}
+	}
+	wantGroups, wantRows, wantLen, wantConflicting := oracleConflicts(rows)
+	pos := func(i int) labels.Pos { return labels.Pos{Input: int32(i % 3), Row: int64(i)} }
+	var wantMembers []labels.Member
+	for i, r := range rows {
+		if wantConflicting[r.features] {
+			wantMembers = append(wantMembers, labels.Member{Features: fp(r.features), Pos: pos(i)})
 		}
 	}
+	sortMembers(wantMembers)
+
+	for _, bud := range budgets {
+		t.Run(bud.name, func(t *testing.T) {
+			b := bud.make(t)
+			shards := make([]*labels.Groups, 4)
+			for i := range shards {
+				shards[i] = labels.NewTrackedGroups(b)
+			}
+			for i, r := range rows {
+				shards[i*len(shards)/len(rows)].AddAt(fp(r.features), fp(r.label), r.label >= 0, pos(i))
+			}
+			for len(shards) > 1 {
+				j := rng.IntN(len(shards) - 1)
+				merge(t, shards[j], shards[j+1])
+				shards = slices.Delete(shards, j+1, j+2)
+			}
+			g := shards[0]
+			if _, spilled, _ := b.Stats(); (b != nil) != (spilled > 0) {
+				t.Fatalf("budget %v: %d bytes spilled", b != nil, spilled)
+			}
+			for again := range 2 {
+				st := stats(t, g)
+				if st.ConflictingGroups != wantGroups || st.ConflictingRows != wantRows || st.Groups != int64(wantLen) {
+					t.Fatalf("read %d: conflicts %d/%d len %d, oracle %d/%d len %d",
+						again, st.ConflictingGroups, st.ConflictingRows, st.Groups, wantGroups, wantRows, wantLen)
+				}
+				var members []labels.Member
+				if err := g.ConflictingRows(func(m labels.Member) { members = append(members, m) }); err != nil {
+					t.Fatal(err)
+				}
+				sortMembers(members)
+				if !slices.Equal(members, wantMembers) {
+					t.Fatalf("read %d: ConflictingRows lists %d rows, oracle %d (or the same number, different rows)",
+						again, len(members), len(wantMembers))
+				}
+				got := conflicting(t, g, features)
+				for _, f := range features {
+					if got[f] != wantConflicting[f] {
+						t.Fatalf("read %d: Conflicting(%d) = %v, oracle %v", again, f, got[f], wantConflicting[f])
+					}
+				}
+			}
+			if err := g.Err(); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
+
+func sortMembers(ms []labels.Member) {
+	slices.SortFunc(ms, func(a, b labels.Member) int {
+		return cmp.Or(cmp.Compare(a.Pos.Row, b.Pos.Row), cmp.Compare(a.Pos.Input, b.Pos.Input),
+			cmp.Compare(a.Features.Hi, b.Features.Hi), cmp.Compare(a.Features.Lo, b.Features.Lo))
+	})
 }

@@ -25,11 +25,15 @@
 // quantiles from a DDSketch with 1% relative error). An integer label with
 // more than max_classes distinct values gets the same summary.
 //
-// State: per distinct full row its feature fingerprint, class index, stale
-// flag and number of copies; a [labels.Groups] over feature vectors; class
-// names in a slice and a map (merging remaps class indexes by name). Rows
-// and feature vectors are told apart by 128-bit fingerprints
-// ([rowhash]), exact up to a collision probability below n²/2^129.
+// State: per distinct full row its feature fingerprint, a key of its class
+// name, its stale and labelled flags and its number of copies; a
+// [labels.Groups] over feature vectors; class names in a slice and a map
+// (merging adds counts by name). The two per-row tables are
+// [fptable.Parts] on the audit's memory budget (Env.Memory), both
+// partitioned by the feature fingerprint, so that Result reads one
+// partition of each at a time, spilled or not. Rows and feature vectors are
+// told apart by 128-bit fingerprints ([rowhash]), exact up to a collision
+// probability below n²/2^129.
 package balance
 
 import (
@@ -43,6 +47,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/readiness/readiness/checks"
+	"github.com/readiness/readiness/checks/fptable"
 	"github.com/readiness/readiness/checks/rowhash"
 	"github.com/readiness/readiness/checks/timecol"
 	"github.com/readiness/readiness/labels"
@@ -214,14 +219,6 @@ type Metrics struct {
 
 const countMethod = "exact counts; distinct full rows and feature vectors by 128-bit logical-value fingerprints, collision chance below n^2/2^129"
 
-// rowEntry is what the state keeps of one distinct full row.
-type rowEntry struct {
-	feat   rowhash.Fingerprint
-	copies int64
-	class  int32 // -1: null label; 0 for every labelled row when there are no class names
-	stale  bool
-}
-
 type state struct {
 	cfg      *Config
 	label    string
@@ -243,11 +240,15 @@ type state struct {
 	unparsed int64
 
 	names    []string
+	keys     []uint64 // classKey of each name
 	index    map[string]int32
 	counts   []int64
 	overflow bool
 
-	entries *rowTable
+	// entries has an entry per distinct full row, in the partition of its
+	// feature vector (of its full row without feature columns); groups,
+	// nil without feature columns, is partitioned alike.
+	entries *fptable.Parts[rowEntry]
 	groups  *labels.Groups
 	dist    *dist
 
@@ -275,7 +276,7 @@ func newState(c any, env checks.Env) (checks.State, error) {
 		return nil, fmt.Errorf("checks.balance.max_classes: %d is below 1", cfg.MaxClasses)
 	}
 	s := &state{cfg: cfg, labelIdx: -1, timeIdx: -1, index: map[string]int32{},
-		entries: newRowTable(), groups: labels.NewGroups()}
+		entries: newRowTable(env.Memory)}
 	schema := env.Schema
 	if schema == nil {
 		schema = arrow.NewSchema(nil, nil)
@@ -309,6 +310,9 @@ func newState(c any, env checks.Env) (checks.State, error) {
 		if f {
 			s.featIdx = append(s.featIdx, i)
 		}
+	}
+	if s.nFeatures > 0 {
+		s.groups = labels.NewGroups(env.Memory)
 	}
 	if s.continuous || s.integer {
 		d, err := newDist()
@@ -371,15 +375,43 @@ func (s *state) Observe(b checks.Batch) error {
 	s.class = grow(s.class, n)
 	s.classes(label, s.class)
 
+	// Without feature columns every row has the same (empty) feature
+	// vector: rows are spread by their full fingerprint instead.
+	part := feat
+	if s.groups == nil {
+		part = full
+	}
+	named := !s.overflow && !s.continuous // rows get class keys
 	for i := range n {
 		cl := s.class[i]
 		if cl >= 0 {
 			s.labelled++
 		}
-		if s.nFeatures > 0 {
+		if s.groups != nil {
 			s.groups.Add(feat[i], labelFP[i], cl >= 0)
 		}
-		s.entries.add(full[i], rowEntry{feat: feat[i], class: cl, stale: stale[i]}, 1)
+		e, isNew := s.entries.Upsert(fptable.Part(part[i]), full[i])
+		if isNew {
+			e.feat, e.n = feat[i], rowFlags(cl >= 0, stale[i])
+			if cl >= 0 && named {
+				e.class = s.keys[cl]
+			}
+		}
+		e.n += oneCopy
+	}
+	return s.err()
+}
+
+// err is the first error spilling the state's tables to disk or reading
+// them back.
+func (s *state) err() error {
+	if err := s.entries.Err(); err != nil {
+		return fmt.Errorf("balance: %w", err)
+	}
+	if s.groups != nil {
+		if err := s.groups.Err(); err != nil {
+			return fmt.Errorf("balance: %w", err)
+		}
 	}
 	return nil
 }
@@ -471,17 +503,18 @@ func (s *state) classOf(text string) int32 {
 	j := int32(len(s.names))
 	name := strings.Clone(text)
 	s.names = append(s.names, name)
+	s.keys = append(s.keys, classKey(name))
 	s.index[name] = j
 	s.counts = append(s.counts, 0)
 	return j
 }
 
 // setOverflow drops the class names: the label has more distinct values
-// than max_classes. Rows keep only whether they are labelled.
+// than max_classes. Only whether rows are labelled counts from now on; the
+// class keys rows already have are ignored.
 func (s *state) setOverflow() {
 	s.overflow = true
-	s.names, s.index, s.counts = nil, nil, nil
-	s.entries.each(func(_ rowhash.Fingerprint, e *rowEntry) { e.class = min(e.class, 0) })
+	s.names, s.keys, s.index, s.counts = nil, nil, nil, nil
 }
 
 func (s *state) Merge(o checks.State) error {
@@ -501,25 +534,19 @@ func (s *state) Merge(o checks.State) error {
 			return err
 		}
 	}
-	s.groups.Merge(other.groups)
-
-	var remap []int32
-	if !s.overflow && !other.overflow && !s.continuous {
-		remap = make([]int32, len(other.names))
-		for j, name := range other.names {
-			remap[j] = s.classOf(name)
-			s.counts[remap[j]] += other.counts[j]
+	if s.groups != nil {
+		if err := s.groups.Merge(other.groups); err != nil {
+			return fmt.Errorf("balance: %w", err)
 		}
 	}
-	s.entries.merge(other.entries, func(class int32) int32 {
-		if class >= 0 {
-			if remap != nil {
-				return remap[class]
-			}
-			return 0
+	if err := s.entries.Merge(other.entries); err != nil {
+		return fmt.Errorf("balance: %w", err)
+	}
+	if !s.overflow && !other.overflow && !s.continuous {
+		for j, name := range other.names {
+			s.counts[s.classOf(name)] += other.counts[j]
 		}
-		return class
-	})
+	}
 	if !s.overflow && (other.overflow || len(s.names) > s.cfg.MaxClasses) {
 		s.setOverflow()
 	}
@@ -550,23 +577,10 @@ func (s *state) Result() (checks.Result, error) {
 			Message: "the dataset has no rows"}})
 	}
 
-	usable := make([]int64, len(s.names))
-	s.entries.each(func(_ rowhash.Fingerprint, e *rowEntry) {
-		switch {
-		case e.class < 0:
-			m.Excluded.MissingLabel += e.copies
-		case s.nFeatures > 0 && s.groups.Conflicting(e.feat):
-			m.Excluded.Conflicting += e.copies
-		case e.stale:
-			m.Excluded.Stale += e.copies
-		default:
-			m.UsableRows++
-			m.Excluded.Duplicate += e.copies - 1
-			if int(e.class) < len(usable) {
-				usable[e.class]++
-			}
-		}
-	})
+	usable, err := s.usable(&m)
+	if err != nil {
+		return checks.Result{}, err
+	}
 	m.UnparsedTimes = s.unparsed
 
 	var findings []checks.Finding
@@ -685,6 +699,61 @@ func (s *state) Result() (checks.Result, error) {
 	}
 	score := round2(100 * norm * float64(meeting) / float64(k))
 	return result(status, &score)
+}
+
+// usable attributes every row to usable_rows or to the first exclusion
+// that applies, in m, and returns the usable rows of each class (indexed
+// like s.names). It reads the row entries and the feature groups one
+// partition at a time: a row's group is in the same partition as its entry.
+func (s *state) usable(m *Metrics) ([]int64, error) {
+	usable := make([]int64, len(s.names))
+	var class map[uint64]int
+	if !s.overflow && !s.continuous {
+		class = make(map[uint64]int, len(s.names))
+		for j, k := range s.keys {
+			if i, dup := class[k]; dup {
+				return nil, fmt.Errorf("balance: class names %q and %q have the same 64-bit key: usable rows per class cannot be told apart", s.names[i], s.names[j])
+			}
+			class[k] = j
+		}
+	}
+	for p := range fptable.Partitions {
+		rows, err := s.entries.Open(p)
+		if err != nil {
+			return nil, fmt.Errorf("balance: %w", err)
+		}
+		var groups labels.Part
+		if s.groups != nil {
+			if groups, err = s.groups.Open(p); err != nil {
+				return nil, fmt.Errorf("balance: %w", err)
+			}
+		}
+		rows.Each(func(_ rowhash.Fingerprint, e *rowEntry) {
+			switch {
+			case !e.labelled():
+				m.Excluded.MissingLabel += e.copies()
+			case s.groups != nil && groups.Conflicting(e.feat):
+				m.Excluded.Conflicting += e.copies()
+			case e.stale():
+				m.Excluded.Stale += e.copies()
+			default:
+				m.UsableRows++
+				m.Excluded.Duplicate += e.copies() - 1
+				if j, ok := class[e.class]; ok {
+					usable[j]++
+				}
+			}
+		})
+		if s.groups != nil {
+			if err := s.groups.Close(p); err != nil {
+				return nil, fmt.Errorf("balance: %w", err)
+			}
+		}
+		if err := s.entries.Close(p); err != nil {
+			return nil, fmt.Errorf("balance: %w", err)
+		}
+	}
+	return usable, nil
 }
 
 func ratio(n, d int64) float64 {

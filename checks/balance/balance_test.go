@@ -13,6 +13,7 @@ import (
 	"github.com/readiness/readiness/checks"
 	"github.com/readiness/readiness/checks/balance"
 	"github.com/readiness/readiness/checks/checktest"
+	"github.com/readiness/readiness/checks/fptable"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
@@ -113,34 +114,41 @@ func TestAgainstOracle(t *testing.T) {
 	}
 	for i, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			mem := checktest.Allocator(t)
-			rng := rand.New(rand.NewPCG(uint64(i), 7))
-			cols := randomTable(rng, c.n, c.label, c.timeType)
-			bs := checktest.Table(t, mem, cols, c.bounds...)
-			defer checktest.Release(bs)
-			env := envOf(cols)
-			r := checktest.SplitMerge(t, &balance.Check, defaultCfg(), env, bs, checktest.Options{Seed: uint64(i + 1)})
-			m := metricsOf(t, r)
-			o := oracle(rowsOf(cols), 3, 4, []int{0, 1, 2}, staleBefore)
-			compare(t, m, o)
-			if o.excluded.Conflicting == 0 || o.excluded.Stale == 0 || o.excluded.Duplicate == 0 || o.excluded.MissingLabel == 0 {
-				t.Errorf("the table lacks a defect: %+v", o.excluded)
-			}
-			if m.LabelKind != "classes" || m.NumClasses != len(o.classes) {
-				t.Errorf("label kind %q, %d classes", m.LabelKind, m.NumClasses)
-			}
-			checkDerived(t, r, m, defaultCfg())
-			var unparsed int64
-			for _, v := range cols[4].Vals {
-				if s, ok := v.(string); ok {
-					if _, ok := timeOf(s); !ok {
-						unparsed++
+			budgets(t, func(t *testing.T, budget *fptable.Budget) {
+				mem := checktest.Allocator(t)
+				rng := rand.New(rand.NewPCG(uint64(i), 7))
+				cols := randomTable(rng, c.n, c.label, c.timeType)
+				bs := checktest.Table(t, mem, cols, c.bounds...)
+				defer checktest.Release(bs)
+				env := envOf(cols)
+				env.Memory = budget
+				opts := checktest.Options{Seed: uint64(i + 1)}
+				if budget != nil {
+					opts.Trials = 6 // every partition spills: slow
+				}
+				r := checktest.SplitMerge(t, &balance.Check, defaultCfg(), env, bs, opts)
+				m := metricsOf(t, r)
+				o := oracle(rowsOf(cols), 3, 4, []int{0, 1, 2}, staleBefore)
+				compare(t, m, o)
+				if o.excluded.Conflicting == 0 || o.excluded.Stale == 0 || o.excluded.Duplicate == 0 || o.excluded.MissingLabel == 0 {
+					t.Errorf("the table lacks a defect: %+v", o.excluded)
+				}
+				if m.LabelKind != "classes" || m.NumClasses != len(o.classes) {
+					t.Errorf("label kind %q, %d classes", m.LabelKind, m.NumClasses)
+				}
+				checkDerived(t, r, m, defaultCfg())
+				var unparsed int64
+				for _, v := range cols[4].Vals {
+					if s, ok := v.(string); ok {
+						if _, ok := timeOf(s); !ok {
+							unparsed++
+						}
 					}
 				}
-			}
-			if m.UnparsedTimes != unparsed || hasCode(r, "BAL010") != (unparsed > 0) {
-				t.Errorf("unparsed_times %d, want %d; findings %v", m.UnparsedTimes, unparsed, checktest.Codes(r))
-			}
+				if m.UnparsedTimes != unparsed || hasCode(r, "BAL010") != (unparsed > 0) {
+					t.Errorf("unparsed_times %d, want %d; findings %v", m.UnparsedTimes, unparsed, checktest.Codes(r))
+				}
+			})
 		})
 	}
 }
@@ -382,36 +390,38 @@ func TestTooManyValues(t *testing.T) {
 	cfg := &balance.Config{MinClassRows: 1, WarnRatio: 5, FailRatio: 20, MaxClasses: 25}
 	for _, c := range []col{{Name: "label", Type: arrow.PrimitiveTypes.Int64, Vals: ints}, {Name: "label", Type: arrow.BinaryTypes.String, Vals: strs}} {
 		t.Run(c.Type.String(), func(t *testing.T) {
-			cols := []col{c, {Name: "f", Type: arrow.BinaryTypes.String, Vals: feats}}
-			bs := checktest.Table(t, mem, cols, 100, 250, 251)
-			defer checktest.Release(bs)
-			env := checks.Env{Schema: checktest.Schema(cols), Roles: checks.Roles{Label: "label", Features: []string{"f"}}}
-			r := checktest.SplitMerge(t, &balance.Check, cfg, env, bs, checktest.Options{Trials: 40, MaxStates: 12})
-			m := metricsOf(t, r)
-			if r.Status != checks.NotApplicable || !hasCode(r, "BAL007") || m.LabelKind != "too_many_values" || len(m.Classes) != 0 {
-				t.Errorf("status %s, findings %v, kind %q, %d classes", r.Status, checktest.Codes(r), m.LabelKind, len(m.Classes))
-			}
-			o := oracle(rowsOf(cols), 0, -1, []int{1}, time.Time{})
-			if m.UsableRows != o.usable || m.Excluded != o.excluded || m.LabelledRows != o.labelled {
-				t.Errorf("usable %d excluded %+v, oracle %d %+v", m.UsableRows, m.Excluded, o.usable, o.excluded)
-			}
-			if isInt := c.Type.ID() == arrow.INT64; isInt != (m.Distribution != nil) {
-				t.Fatalf("distribution %+v for %s", m.Distribution, c.Type)
-			}
-			if m.Distribution != nil {
-				var vals []float64
-				for _, v := range ints {
-					if v != nil {
-						vals = append(vals, float64(v.(int64)))
-					}
+			budgets(t, func(t *testing.T, budget *fptable.Budget) {
+				cols := []col{c, {Name: "f", Type: arrow.BinaryTypes.String, Vals: feats}}
+				bs := checktest.Table(t, mem, cols, 100, 250, 251)
+				defer checktest.Release(bs)
+				env := checks.Env{Schema: checktest.Schema(cols), Memory: budget, Roles: checks.Roles{Label: "label", Features: []string{"f"}}}
+				r := checktest.SplitMerge(t, &balance.Check, cfg, env, bs, checktest.Options{Trials: 40, MaxStates: 12})
+				m := metricsOf(t, r)
+				if r.Status != checks.NotApplicable || !hasCode(r, "BAL007") || m.LabelKind != "too_many_values" || len(m.Classes) != 0 {
+					t.Errorf("status %s, findings %v, kind %q, %d classes", r.Status, checktest.Codes(r), m.LabelKind, len(m.Classes))
 				}
-				checkDistribution(t, m.Distribution, vals, int64(n-len(vals)), 0)
-			}
-			// With room for every value, the same label is classes.
-			r = checktest.SplitMerge(t, &balance.Check, defaultCfg(), env, bs, checktest.Options{})
-			if m := metricsOf(t, r); m.LabelKind != "classes" || len(m.Classes) != 40 {
-				t.Errorf("with max_classes 1000: kind %q, %d classes", m.LabelKind, len(m.Classes))
-			}
+				o := oracle(rowsOf(cols), 0, -1, []int{1}, time.Time{})
+				if m.UsableRows != o.usable || m.Excluded != o.excluded || m.LabelledRows != o.labelled {
+					t.Errorf("usable %d excluded %+v, oracle %d %+v", m.UsableRows, m.Excluded, o.usable, o.excluded)
+				}
+				if isInt := c.Type.ID() == arrow.INT64; isInt != (m.Distribution != nil) {
+					t.Fatalf("distribution %+v for %s", m.Distribution, c.Type)
+				}
+				if m.Distribution != nil {
+					var vals []float64
+					for _, v := range ints {
+						if v != nil {
+							vals = append(vals, float64(v.(int64)))
+						}
+					}
+					checkDistribution(t, m.Distribution, vals, int64(n-len(vals)), 0)
+				}
+				// With room for every value, the same label is classes.
+				r = checktest.SplitMerge(t, &balance.Check, defaultCfg(), env, bs, checktest.Options{})
+				if m := metricsOf(t, r); m.LabelKind != "classes" || len(m.Classes) != 40 {
+					t.Errorf("with max_classes 1000: kind %q, %d classes", m.LabelKind, len(m.Classes))
+				}
+			})
 		})
 	}
 }

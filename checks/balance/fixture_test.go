@@ -11,6 +11,7 @@ import (
 	"github.com/readiness/readiness/checks"
 	"github.com/readiness/readiness/checks/balance"
 	"github.com/readiness/readiness/checks/checktest"
+	"github.com/readiness/readiness/checks/fptable"
 )
 
 var sampleDir = filepath.Join("..", "..", "fixtures", "sample")
@@ -57,13 +58,15 @@ func goRows(t *testing.T, bs []checks.Batch) [][]any {
 	return rows
 }
 
-func TestSampleFixture(t *testing.T) {
+func TestSampleFixture(t *testing.T) { budgets(t, testSampleFixture) }
+
+func testSampleFixture(t *testing.T, budget *fptable.Budget) {
 	var tr truth
 	checktest.ReadJSON(t, filepath.Join(sampleDir, "truth.json"), &tr)
 	mem := checktest.Allocator(t)
 	bs := checktest.ReadParquet(t, mem, filepath.Join(sampleDir, "train.parquet"), 97)
 	schema := bs[0].Record.Schema()
-	env := checks.Env{Schema: schema, StaleBefore: tr.StaleBefore, AsOf: tr.StaleBefore.AddDate(1, 0, 0),
+	env := checks.Env{Schema: schema, StaleBefore: tr.StaleBefore, AsOf: tr.StaleBefore.AddDate(1, 0, 0), Memory: budget,
 		Roles: checks.Roles{Label: "label", Time: "ts", ID: "id", Annotator: "annotator", Features: tr.FeatureColumns}}
 	r := checktest.SplitMerge(t, &balance.Check, defaultCfg(), env, bs, checktest.Options{Trials: 10})
 	m := metricsOf(t, r)

@@ -97,7 +97,9 @@ func Flagged(st checks.State) []checks.FlaggedRow {
 		return nil
 	}
 	var out []checks.FlaggedRow
-	rl.FlaggedRows(res, func(f checks.FlaggedRow) { out = append(out, f) })
+	if err := rl.FlaggedRows(res, func(f checks.FlaggedRow) { out = append(out, f) }); err != nil {
+		return nil
+	}
 	slices.SortFunc(out, func(a, b checks.FlaggedRow) int {
 		return cmp.Or(cmp.Compare(a.Input, b.Input), cmp.Compare(a.Row, b.Row), cmp.Compare(a.Code, b.Code),
 			cmp.Compare(a.Column, b.Column), cmp.Compare(a.Group, b.Group))

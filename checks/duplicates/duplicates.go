@@ -220,11 +220,10 @@ type otherRow struct {
 	pos checks.RowRef
 }
 
-// see records one more row at pos (whose seen is 1, or 2 when merging an
-// entry seen more than once) with fingerprint fp: the earlier of the two
-// positions stays first, the later goes to repeats.
-func see(t *fptable.Table[first], repeats *checks.RowList, fp rowhash.Fingerprint, pos first) {
-	e, isNew := t.Upsert(fp)
+// see records one more row at pos with fingerprint fp in partition p of
+// t: the earlier of two positions stays first, the later goes to repeats.
+func see(t *fptable.Parts[first], p int, repeats *checks.RowList, fp rowhash.Fingerprint, pos first) {
+	e, isNew := t.Upsert(p, fp)
 	seeAt(e, isNew, repeats, fp, pos)
 }
 
@@ -242,9 +241,18 @@ func seeAt(e *first, isNew bool, repeats *checks.RowList, fp rowhash.Fingerprint
 	e.seen = 2
 }
 
-// mergeFirsts folds the table o into t with see, for every entry of o.
-func mergeFirsts(t, o *fptable.Table[first], repeats *checks.RowList) {
-	t.Merge(o, func(fp rowhash.Fingerprint, e, pos *first, isNew bool) { seeAt(e, isNew, repeats, fp, *pos) })
+// firsts returns a table of first positions on budget b whose combine
+// (merging workers' tables, reading back spilled partitions) lists the
+// later of two positions in repeats.
+func firsts(b *fptable.Budget, repeats *checks.RowList) *fptable.Parts[first] {
+	return fptable.NewParts(b, func(fp rowhash.Fingerprint, e, pos *first, isNew bool) { seeAt(e, isNew, repeats, fp, *pos) })
+}
+
+// mergeFeature folds the feature vector aggregate o into f.
+func mergeFeature(_ rowhash.Fingerprint, f, o *feature, _ bool) {
+	f.seen = min(f.seen+o.seen, 2)
+	f.train = f.train || o.train
+	f.other += o.other
 }
 
 // group is the group id of the rows sharing a fingerprint: its fold, not
@@ -273,21 +281,30 @@ type state struct {
 	train     []string // TrainValues, trimmed
 
 	rows int64
+	// The tables are partitioned and spill to disk under the audit's
+	// memory budget (fptable.Parts). exact, feats and others are
+	// partitioned by the feature fingerprint (identical rows have
+	// identical features), so one partition of each holds everything a
+	// lookup between them needs; without feature columns exact is
+	// partitioned by the row fingerprint.
+	//
 	// exact holds each distinct row's first position (in (input, row)
 	// order) and whether it was seen again; repeats lists every other row
-	// — the exact duplicate rows themselves, for findings.parquet.
-	exact   *fptable.Table[first]
+	// — the exact duplicate rows themselves, for findings.parquet. It is
+	// complete once exact has been visited (Result): rows whose first
+	// aggregates were spilled are listed when they are read back.
+	exact   *fptable.Parts[first]
 	repeats checks.RowList
-	feats   *fptable.Table[feature]
-	norm    *fptable.Table[struct{}]
+	feats   *fptable.Parts[feature]
+	norm    *fptable.Parts[struct{}]
 	// ids holds each distinct id's first position; idRepeats the rows that
-	// reuse an earlier row's id.
-	ids       *fptable.Table[first]
+	// reuse an earlier row's id (complete, like repeats, after Result).
+	ids       *fptable.Parts[first]
 	idRepeats checks.RowList
 	// others lists the rows of non-train splits with their feature
-	// fingerprint: those whose vector also occurs in the train split are
-	// the leaked rows.
-	others     []otherRow
+	// fingerprint, by partition: those whose vector also occurs in the
+	// train split are the leaked rows.
+	others     [fptable.Partitions][]otherRow
 	idRows     int64 // rows with a non-null id
 	splits     map[string]*split
 	nullSplits int64
@@ -310,9 +327,11 @@ func newState(c any, env checks.Env) (checks.State, error) {
 	}
 	n := env.Schema.NumFields()
 	s := &state{cfg: cfg, isFeature: make([]bool, n), isText: make([]bool, n), idIdx: -1, splitIdx: -1,
-		exact: fptable.New[first](0), feats: fptable.New[feature](0),
-		norm: fptable.New[struct{}](0), ids: fptable.New[first](0),
+		feats:  fptable.NewParts(env.Memory, mergeFeature),
+		norm:   fptable.NewParts(env.Memory, func(rowhash.Fingerprint, *struct{}, *struct{}, bool) {}),
 		splits: map[string]*split{}}
+	s.exact = firsts(env.Memory, &s.repeats)
+	s.ids = firsts(env.Memory, &s.idRepeats)
 	for _, v := range cfg.TrainValues {
 		s.train = append(s.train, strings.TrimSpace(v))
 	}
@@ -431,16 +450,19 @@ func (s *state) Observe(b checks.Batch) error {
 		for i, v := range vals {
 			if v != null {
 				s.idRows++
-				see(s.ids, &s.idRepeats, v, first{input: int32(b.Input), seen: 1, row: b.Offset + int64(i)})
+				see(s.ids, fptable.Part(v), &s.idRepeats, v, first{input: int32(b.Input), seen: 1, row: b.Offset + int64(i)})
 			}
 		}
 	}
-	for i := range n {
-		see(s.exact, &s.repeats, rowFP[i], first{input: int32(b.Input), seen: 1, row: b.Offset + int64(i)})
-	}
-	if len(s.features) > 0 {
+	if len(s.features) == 0 {
 		for i := range n {
-			f, _ := s.feats.Upsert(featFP[i])
+			see(s.exact, fptable.Part(rowFP[i]), &s.repeats, rowFP[i], first{input: int32(b.Input), seen: 1, row: b.Offset + int64(i)})
+		}
+	} else {
+		for i := range n {
+			p := fptable.Part(featFP[i])
+			see(s.exact, p, &s.repeats, rowFP[i], first{input: int32(b.Input), seen: 1, row: b.Offset + int64(i)})
+			f, _ := s.feats.Upsert(p, featFP[i])
 			f.seen = min(f.seen+1, 2)
 			if s.splitIdx >= 0 {
 				switch s.splitKind[i] {
@@ -448,15 +470,25 @@ func (s *state) Observe(b checks.Batch) error {
 					f.train = true
 				case 0:
 					f.other++
-					s.others = append(s.others, otherRow{fp: featFP[i], pos: checks.RowRef{Input: int32(b.Input), Row: b.Offset + int64(i)}})
+					s.others[p] = append(s.others[p], otherRow{fp: featFP[i], pos: checks.RowRef{Input: int32(b.Input), Row: b.Offset + int64(i)}})
 				}
 			}
 			if len(s.texts) > 0 {
-				s.norm.Upsert(normFP[i])
+				s.norm.Upsert(fptable.Part(normFP[i]), normFP[i])
 			}
 		}
 	}
 	s.rows += int64(n)
+	return s.err()
+}
+
+// err is the first spill error of any table.
+func (s *state) err() error {
+	for _, err := range []error{s.exact.Err(), s.feats.Err(), s.norm.Err(), s.ids.Err()} {
+		if err != nil {
+			return fmt.Errorf("duplicates: %w", err)
+		}
+	}
 	return nil
 }
 
@@ -563,16 +595,15 @@ func (s *state) Merge(o checks.State) error {
 	}
 	s.rows += other.rows
 	s.repeats.Merge(&other.repeats)
-	mergeFirsts(s.exact, other.exact, &s.repeats)
-	s.feats.Merge(other.feats, func(_ rowhash.Fingerprint, f, of *feature, _ bool) {
-		f.seen = min(f.seen+of.seen, 2)
-		f.train = f.train || of.train
-		f.other += of.other
-	})
-	s.norm.Merge(other.norm, func(rowhash.Fingerprint, *struct{}, *struct{}, bool) {})
+	s.exact.Merge(other.exact)
+	s.feats.Merge(other.feats)
+	s.norm.Merge(other.norm)
 	s.idRepeats.Merge(&other.idRepeats)
-	mergeFirsts(s.ids, other.ids, &s.idRepeats)
-	s.others = append(s.others, other.others...)
+	s.ids.Merge(other.ids)
+	for p := range s.others {
+		s.others[p] = append(s.others[p], other.others[p]...)
+		other.others[p] = nil
+	}
 	s.idRows += other.idRows
 	for v, osp := range other.splits {
 		sp := s.splits[v]
@@ -583,7 +614,7 @@ func (s *state) Merge(o checks.State) error {
 		sp.rows += osp.rows
 	}
 	s.nullSplits += other.nullSplits
-	return nil
+	return s.err()
 }
 
 func rate(n, d int64) float64 {
@@ -596,33 +627,44 @@ func rate(n, d int64) float64 {
 func (s *state) Result() (checks.Result, error) {
 	m := Metrics{Rows: s.rows, FeatureColumns: nonNil(s.features), NormalizedTextColumns: nonNil(s.texts),
 		Method: Method, CollisionBound: float64(s.rows) * float64(s.rows) / math.Exp2(129)}
-	m.ExactDuplicateRows = s.rows - int64(s.exact.Len())
+	// Each table is read once, a partition at a time (partitions spilled
+	// to disk are read back and combined, completing repeats and
+	// idRepeats).
+	distinct, err := count(s.exact, func(e *first) bool { return e.seen > 1 }, &m.DuplicateGroups)
+	if err != nil {
+		return checks.Result{}, fmt.Errorf("duplicates: %w", err)
+	}
+	m.ExactDuplicateRows = s.rows - distinct
 	m.ExactDuplicateRate = rate(m.ExactDuplicateRows, s.rows)
-	s.exact.Each(func(_ rowhash.Fingerprint, e *first) {
-		if e.seen > 1 {
-			m.DuplicateGroups++
-		}
-	})
 	var cross int64
 	anyTrain := false
 	if len(s.features) > 0 {
-		m.DuplicateFeatureRows = s.rows - int64(s.feats.Len())
-		m.NormalizedTextDuplicates = m.DuplicateFeatureRows // no string feature to fold
-		if len(s.texts) > 0 {
-			m.NormalizedTextDuplicates = s.rows - int64(s.norm.Len())
-		}
-		s.feats.Each(func(_ rowhash.Fingerprint, f *feature) {
-			if f.seen > 1 {
-				m.DuplicateFeatureGroups++
-			}
+		distinct, err := count(s.feats, func(f *feature) bool {
 			if f.train {
 				cross += f.other
 			}
-		})
+			return f.seen > 1
+		}, &m.DuplicateFeatureGroups)
+		if err != nil {
+			return checks.Result{}, fmt.Errorf("duplicates: %w", err)
+		}
+		m.DuplicateFeatureRows = s.rows - distinct
+		m.NormalizedTextDuplicates = m.DuplicateFeatureRows // no string feature to fold
+		if len(s.texts) > 0 {
+			distinct, err := count(s.norm, func(*struct{}) bool { return false }, nil)
+			if err != nil {
+				return checks.Result{}, fmt.Errorf("duplicates: %w", err)
+			}
+			m.NormalizedTextDuplicates = s.rows - distinct
+		}
 	}
 	if s.idIdx >= 0 {
 		m.IDColumn = s.idName
-		m.DuplicateIDs = checks.Int(s.idRows - int64(s.ids.Len()))
+		distinct, err := count(s.ids, func(*first) bool { return false }, nil)
+		if err != nil {
+			return checks.Result{}, fmt.Errorf("duplicates: %w", err)
+		}
+		m.DuplicateIDs = checks.Int(s.idRows - distinct)
 	}
 	if s.splitIdx >= 0 {
 		m.SplitColumn = s.splitName
@@ -734,6 +776,24 @@ func (s *state) Result() (checks.Result, error) {
 	return checks.NewResult(Check.Name, status, &score, m, findings)
 }
 
+// count visits t and returns its number of entries, adding to *n (when n
+// is not nil) the number for which f is true.
+func count[V any](t *fptable.Parts[V], f func(*V) bool, n *int64) (int64, error) {
+	var entries, matched int64
+	err := t.Visit(func(_ int, tb *fptable.Table[V]) {
+		entries += int64(tb.Len())
+		tb.Each(func(_ rowhash.Fingerprint, v *V) {
+			if f(v) {
+				matched++
+			}
+		})
+	})
+	if n != nil {
+		*n += matched
+	}
+	return entries, err
+}
+
 func nonNil(s []string) []string {
 	if s == nil {
 		return []string{}
@@ -747,7 +807,7 @@ func nonNil(s []string) []string {
 // reusing an earlier row's id under DUP003, and the rows of other splits
 // whose feature vector occurs in the train split under DUP004. The group
 // id ties a row to the others with the same row, id or feature vector.
-func (s *state) FlaggedRows(res checks.Result, emit func(checks.FlaggedRow)) {
+func (s *state) FlaggedRows(res checks.Result, emit func(checks.FlaggedRow)) error {
 	for _, f := range res.Findings {
 		switch f.Code {
 		case "DUP001", "DUP002":
@@ -756,12 +816,18 @@ func (s *state) FlaggedRows(res checks.Result, emit func(checks.FlaggedRow)) {
 			s.idRepeats.Emit(f.Code, s.idName, emit)
 		case "DUP004":
 			var leaked checks.RowList
-			for _, o := range s.others {
-				if f := s.feats.Get(o.fp); f != nil && f.train {
-					leaked.Add(int(o.pos.Input), o.pos.Row, group(o.fp))
+			err := s.feats.Visit(func(p int, t *fptable.Table[feature]) {
+				for _, o := range s.others[p] {
+					if f := t.Get(o.fp); f != nil && f.train {
+						leaked.Add(int(o.pos.Input), o.pos.Row, group(o.fp))
+					}
 				}
+			})
+			if err != nil {
+				return fmt.Errorf("duplicates: %w", err)
 			}
 			leaked.Emit(f.Code, s.splitName, emit)
 		}
 	}
+	return nil
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/readiness/readiness/checks"
 	"github.com/readiness/readiness/checks/checktest"
 	"github.com/readiness/readiness/checks/duplicates"
+	"github.com/readiness/readiness/checks/fptable"
 	"github.com/readiness/readiness/labels"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 )
@@ -400,6 +401,7 @@ func randomCell(rng *rand.Rand, c col, distinct int) any {
 // tables, one pass and split-and-merged.
 func TestRandomAgainstOracle(t *testing.T) {
 	var sawNear, sawCross, sawIDs bool
+	spilled := 0
 	for seed := uint64(1); seed <= 12; seed++ {
 		t.Run(fmt.Sprint("seed ", seed), func(t *testing.T) {
 			mem := checktest.Allocator(t)
@@ -418,10 +420,21 @@ func TestRandomAgainstOracle(t *testing.T) {
 			defer checktest.Release(bs)
 			r := checktest.SplitMerge(t, &duplicates.Check, cfg, tb.env(), bs, checktest.Options{Seed: seed, Trials: 8})
 			o := compare(t, tb, cfg, r)
+			// The same under a budget so small that every table spills.
+			env := tb.env()
+			env.Memory = fptable.NewBudget(1, t.TempDir())
+			defer env.Memory.Close()
+			compare(t, tb, cfg, checktest.SplitMerge(t, &duplicates.Check, cfg, env, bs, checktest.Options{Seed: seed, Trials: 3}))
+			if _, _, runs := env.Memory.Stats(); runs > 0 {
+				spilled++
+			}
 			sawNear = sawNear || o.normDup > o.featDup
 			sawCross = sawCross || o.cross != nil && *o.cross > 0
 			sawIDs = sawIDs || o.dupIDs != nil && *o.dupIDs > 0
 		})
+	}
+	if spilled < 6 {
+		t.Errorf("a 1-byte budget spilled in only %d of 12 tables", spilled)
 	}
 	if !sawNear || !sawCross || !sawIDs {
 		t.Errorf("random tables never exercised near duplicates (%v), leakage (%v) or duplicate ids (%v)", sawNear, sawCross, sawIDs)

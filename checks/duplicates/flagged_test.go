@@ -10,6 +10,7 @@ import (
 	"github.com/readiness/readiness/checks"
 	"github.com/readiness/readiness/checks/checktest"
 	"github.com/readiness/readiness/checks/duplicates"
+	"github.com/readiness/readiness/checks/fptable"
 	"github.com/readiness/readiness/fixtures"
 )
 
@@ -36,6 +37,18 @@ func cellKey[T any](v *T) string {
 // repeats), DUP003 (reused ids) and DUP004 (leaked rows) and compares them
 // with naive string keys over the generated Go values.
 func TestFlaggedRowsAgainstOracle(t *testing.T) {
+	t.Run("unlimited", func(t *testing.T) { testFlaggedRows(t, nil) })
+	t.Run("spilling", func(t *testing.T) {
+		b := fptable.NewBudget(1, t.TempDir())
+		defer b.Close()
+		testFlaggedRows(t, b)
+		if _, _, runs := b.Stats(); runs == 0 {
+			t.Error("a 1-byte budget spilled nothing")
+		}
+	})
+}
+
+func testFlaggedRows(t *testing.T, budget *fptable.Budget) {
 	d := fixtures.DefaultDefects()
 	d.ExactDuplicateRate, d.ConflictRate, d.DuplicateIDRate, d.NullIDRate = 0.25, 0.2, 0.1, 0.05
 	cfg, err := fixtures.Config{Rows: 3000, Seed: 17, NaN: true, Defects: d, TestFraction: 0.4}.WithDefaults()
@@ -118,7 +131,7 @@ func TestFlaggedRowsAgainstOracle(t *testing.T) {
 	defer releaseRecs(recs)
 	roles := fixtureRoles(tr)
 	roles.Split = "split"
-	env := checks.Env{Schema: recs[0].Schema(), Roles: roles}
+	env := checks.Env{Schema: recs[0].Schema(), Roles: roles, Memory: budget}
 	bs := checktest.Batches(0, recs...)
 	// SplitMerge checks the flagged rows do not depend on splits and merge
 	// order; the one-pass state's rows are compared with the oracle here.

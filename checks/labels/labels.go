@@ -30,6 +30,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/readiness/readiness/checks"
+	"github.com/readiness/readiness/checks/fptable"
 	"github.com/readiness/readiness/checks/rowhash"
 	lbl "github.com/readiness/readiness/labels"
 )
@@ -308,7 +309,20 @@ type annotator struct {
 	labelled int64
 }
 
-type pair struct{ features, annotator rowhash.Fingerprint }
+// pairRows is the number of labelled rows of one (feature group,
+// annotator) pair, keyed in annPairs by the two fingerprints folded.
+type pairRows struct {
+	features, annotator rowhash.Fingerprint
+	rows                int64
+}
+
+func mergePairs(_ rowhash.Fingerprint, dst, src *pairRows, isNew bool) {
+	if isNew {
+		*dst = *src
+		return
+	}
+	dst.rows += src.rows
+}
 
 type state struct {
 	cfg *Config
@@ -330,8 +344,11 @@ type state struct {
 	classes  map[rowhash.Fingerprint]*class // nil once over MaxLabels
 	overflow bool
 
-	annotators  map[rowhash.Fingerprint]*annotator // nil once over MaxLabels
-	annPairs    map[pair]int64                     // labelled rows per (feature group, annotator)
+	annotators map[rowhash.Fingerprint]*annotator // nil once over MaxLabels
+	// annPairs counts labelled rows per (feature group, annotator), nil
+	// once over MaxLabels. It is partitioned like groups, by the feature
+	// fingerprint, so the group of a pair is in the same partition.
+	annPairs    *fptable.Parts[pairRows]
 	annOverflow bool
 	annNull     int64
 
@@ -375,7 +392,7 @@ func newState(c any, env checks.Env) (checks.State, error) {
 	if s.ann = index(env.Roles.Annotator); s.ann >= 0 {
 		s.annName = env.Roles.Annotator
 		s.annotators = map[rowhash.Fingerprint]*annotator{}
-		s.annPairs = map[pair]int64{}
+		s.annPairs = fptable.NewParts(env.Memory, mergePairs)
 	}
 	// Features in schema order, whatever order the role lists them in.
 	want := map[string]bool{}
@@ -391,7 +408,7 @@ func newState(c any, env checks.Env) (checks.State, error) {
 		}
 	}
 	if len(s.features) > 0 {
-		s.groups = lbl.NewTrackedGroups()
+		s.groups = lbl.NewTrackedGroups(env.Memory)
 	}
 	s.classes = map[rowhash.Fingerprint]*class{}
 	return s, nil
@@ -491,6 +508,21 @@ func (s *state) Observe(b checks.Batch) error {
 			s.observeAnnotator(aa, i, annFP[i], featFP)
 		}
 	}
+	return s.err()
+}
+
+// err is the first spill error of the state's tables.
+func (s *state) err() error {
+	if s.groups != nil {
+		if err := s.groups.Err(); err != nil {
+			return fmt.Errorf("labels: %w", err)
+		}
+	}
+	if s.annPairs != nil {
+		if err := s.annPairs.Err(); err != nil {
+			return fmt.Errorf("labels: %w", err)
+		}
+	}
 	return nil
 }
 
@@ -519,11 +551,17 @@ func (s *state) observeAnnotator(aa arrow.Array, i int, fp rowhash.Fingerprint, 
 	}
 	a.labelled++
 	if featFP != nil {
-		s.annPairs[pair{featFP[i], fp}]++
+		f := featFP[i]
+		e, _ := s.annPairs.Upsert(fptable.Part(f), rowhash.Fold(f, fp))
+		e.features, e.annotator = f, fp
+		e.rows++
 	}
 }
 
 func (s *state) dropAnnotators() {
+	if s.annPairs != nil {
+		s.annPairs.Free()
+	}
 	s.annotators, s.annPairs, s.annOverflow = nil, nil, true
 }
 
@@ -547,7 +585,9 @@ func (s *state) Merge(o checks.State) error {
 	s.labelled += other.labelled
 	s.nulls += other.nulls
 	if s.groups != nil {
-		s.groups.Merge(other.groups)
+		if err := s.groups.Merge(other.groups); err != nil {
+			return fmt.Errorf("labels: %w", err)
+		}
 	}
 	if other.overflow {
 		s.classes, s.overflow = nil, true
@@ -576,12 +616,14 @@ func (s *state) Merge(o checks.State) error {
 				s.annotators[k] = &annotator{name: a.name, labelled: a.labelled}
 			}
 		}
-		for k, v := range other.annPairs {
-			s.annPairs[k] += v
+		if err := s.annPairs.Merge(other.annPairs); err != nil {
+			return fmt.Errorf("labels: %w", err)
 		}
 		if len(s.annotators) > s.cfg.MaxLabels {
 			s.dropAnnotators()
 		}
+	} else if other.annPairs != nil {
+		other.annPairs.Free()
 	}
 	return nil
 }
@@ -633,9 +675,13 @@ func (s *state) Result() (checks.Result, error) {
 		m.DistinctLabels = &d
 	}
 	if s.groups != nil {
+		st, err := s.groups.Stats()
+		if err != nil {
+			return checks.Result{}, fmt.Errorf("labels: %w", err)
+		}
 		m.ConflictsMeasured = true
-		m.FeatureGroups = int64(s.groups.Len())
-		m.ConflictingGroups, m.ConflictingRows = s.groups.Conflicts()
+		m.FeatureGroups = st.Groups
+		m.ConflictingGroups, m.ConflictingRows = st.ConflictingGroups, st.ConflictingRows
 	}
 	m.ConflictRate = rate(m.ConflictingRows, s.labelled)
 
@@ -794,7 +840,10 @@ func (s *state) Result() (checks.Result, error) {
 		}
 	}
 	if s.ann >= 0 {
-		am, f := s.annotatorMetrics()
+		am, f, err := s.annotatorMetrics()
+		if err != nil {
+			return checks.Result{}, fmt.Errorf("labels: %w", err)
+		}
 		m.Annotators = am
 		if f != nil {
 			findings = append(findings, *f)
@@ -814,17 +863,35 @@ func (s *state) Result() (checks.Result, error) {
 	return checks.NewResult(Check.Name, status, &score, m, findings)
 }
 
-func (s *state) annotatorMetrics() (*AnnotatorMetrics, *checks.Finding) {
+func (s *state) annotatorMetrics() (*AnnotatorMetrics, *checks.Finding, error) {
 	am := &AnnotatorMetrics{Column: s.annName, Named: s.cfg.AnnotatorNames, OverMax: s.annOverflow,
 		RowsWithoutAnnotator: s.annNull, Annotators: []AnnotatorStats{}}
 	if s.annotators == nil {
-		return am, nil
+		return am, nil, nil
 	}
 	conflicting := map[rowhash.Fingerprint]int64{}
 	if s.groups != nil {
-		for k, v := range s.annPairs {
-			if s.groups.Conflicting(k.features) {
-				conflicting[k.annotator] += v
+		// The pairs and the groups are partitioned alike: open partition p
+		// of both.
+		for p := range fptable.Partitions {
+			g, err := s.groups.Open(p)
+			if err != nil {
+				return nil, nil, err
+			}
+			pairs, err := s.annPairs.Open(p)
+			if err != nil {
+				return nil, nil, err
+			}
+			pairs.Each(func(_ rowhash.Fingerprint, e *pairRows) {
+				if g.Conflicting(e.features) {
+					conflicting[e.annotator] += e.rows
+				}
+			})
+			if err := s.annPairs.Close(p); err != nil {
+				return nil, nil, err
+			}
+			if err := s.groups.Close(p); err != nil {
+				return nil, nil, err
 			}
 		}
 	}
@@ -854,12 +921,12 @@ func (s *state) annotatorMetrics() (*AnnotatorMetrics, *checks.Finding) {
 		am.Annotators, am.Truncated = am.Annotators[:s.cfg.MaxListed], true
 	}
 	if high == 0 {
-		return am, nil
+		return am, nil, nil
 	}
 	return am, &checks.Finding{Code: "LAB013", Severity: checks.Info, Column: s.annName,
 		Message: fmt.Sprintf("%d of %d annotators have more than %.2f%% of their labelled rows in conflicting groups (%d rows)",
 			high, am.Count, 100*s.cfg.WarnRate, rows),
-		Value: checks.Float(float64(high)), Threshold: checks.Float(s.cfg.WarnRate), Setting: "checks.labels.warn_rate", Rows: checks.Int(rows)}
+		Value: checks.Float(float64(high)), Threshold: checks.Float(s.cfg.WarnRate), Setting: "checks.labels.warn_rate", Rows: checks.Int(rows)}, nil
 }
 
 func example(g lbl.VariantGroup) string {
@@ -886,9 +953,9 @@ func quoteList(xs []string, n int) string {
 // group that carries two or more distinct labels — the rows to relabel or
 // remove — under the conflict finding the result reports (LAB001, LAB002
 // or LAB012). Rows of one group share a group id.
-func (s *state) FlaggedRows(res checks.Result, emit func(checks.FlaggedRow)) {
+func (s *state) FlaggedRows(res checks.Result, emit func(checks.FlaggedRow)) error {
 	if s.groups == nil {
-		return
+		return nil
 	}
 	code := ""
 	for _, f := range res.Findings {
@@ -897,11 +964,15 @@ func (s *state) FlaggedRows(res checks.Result, emit func(checks.FlaggedRow)) {
 		}
 	}
 	if code == "" {
-		return
+		return nil
 	}
 	var rows checks.RowList
-	s.groups.ConflictingRows(func(m lbl.Member) {
+	err := s.groups.ConflictingRows(func(m lbl.Member) {
 		rows.Add(int(m.Pos.Input), m.Pos.Row, m.Features.Hi^m.Features.Lo)
 	})
+	if err != nil {
+		return fmt.Errorf("labels: %w", err)
+	}
 	rows.Emit(code, s.labelName, emit)
+	return nil
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/readiness/readiness/checks"
 	"github.com/readiness/readiness/checks/checktest"
+	"github.com/readiness/readiness/checks/fptable"
 	"github.com/readiness/readiness/checks/labels"
 	lbl "github.com/readiness/readiness/labels"
 )
@@ -224,6 +225,7 @@ func TestRandomAgainstOracle(t *testing.T) {
 		{"bool", tBool, boolPool},
 	}
 	sawConflict, sawClean := false, false
+	spilled := 0
 	for seed := uint64(1); seed <= 4; seed++ {
 		for _, lk := range labelKinds {
 			t.Run(fmt.Sprintf("seed %d %s", seed, lk.name), func(t *testing.T) {
@@ -250,6 +252,14 @@ func TestRandomAgainstOracle(t *testing.T) {
 				m := metricsOf(t, r)
 				o := computeOracle(feats, label, &ann)
 				o.compare(t, m)
+				// The same under a budget so small that every table spills.
+				spill := env
+				spill.Memory = fptable.NewBudget(1, t.TempDir())
+				defer spill.Memory.Close()
+				o.compare(t, metricsOf(t, checktest.SplitMerge(t, &labels.Check, defaults(), spill, bs, checktest.Options{Seed: seed, Trials: 3})))
+				if _, _, runs := spill.Memory.Stats(); runs > 0 {
+					spilled++
+				}
 				// findings.parquet: every row of the conflicting groups,
 				// one group id per feature vector.
 				_, st := checktest.OnePass(t, &labels.Check, defaults(), env, bs)
@@ -262,6 +272,14 @@ func TestRandomAgainstOracle(t *testing.T) {
 				}
 				if !slices.Equal(flagged, o.conflictRows) {
 					t.Errorf("flagged %d rows, oracle %d conflicting rows", len(flagged), len(o.conflictRows))
+				}
+				_, spilt := checktest.OnePass(t, &labels.Check, defaults(), spill, bs)
+				var spiltRows []int64
+				for _, f := range checktest.Flagged(spilt) {
+					spiltRows = append(spiltRows, f.Row)
+				}
+				if !slices.Equal(spiltRows, o.conflictRows) {
+					t.Errorf("spilling: flagged %d rows, oracle %d conflicting rows", len(spiltRows), len(o.conflictRows))
 				}
 				if !slices.Equal(m.FeatureColumns, []string{"f_word", "f_num", "f_int"}[:len(feats)]) {
 					t.Errorf("feature_columns %q, want the features in schema order without label and annotator", m.FeatureColumns)
@@ -322,6 +340,9 @@ func TestRandomAgainstOracle(t *testing.T) {
 				}
 			})
 		}
+	}
+	if spilled < 8 {
+		t.Errorf("a 1-byte budget spilled in only %d of 20 tables", spilled)
 	}
 	if !sawConflict || !sawClean {
 		t.Errorf("random tables: conflicts seen %v, clean groups seen %v; want both", sawConflict, sawClean)

@@ -514,7 +514,7 @@ func (s *state) Result() (checks.Result, error) {
 // FlaggedRows lists, for findings.parquet, the row of every matched cell
 // under PRV001 with its column; the group is the type's number (1 email …
 // 6 ip_address, the order of the types in the doc).
-func (s *state) FlaggedRows(_ checks.Result, emit func(checks.FlaggedRow)) {
+func (s *state) FlaggedRows(_ checks.Result, emit func(checks.FlaggedRow)) error {
 	for _, c := range s.cols {
 		for k := range numKinds {
 			if c.cells[k] > 0 {
@@ -522,4 +522,5 @@ func (s *state) FlaggedRows(_ checks.Result, emit func(checks.FlaggedRow)) {
 			}
 		}
 	}
+	return nil
 }

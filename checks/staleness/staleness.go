@@ -1057,7 +1057,7 @@ func largestShift(old, nw map[string]float64) string {
 // FlaggedRows lists, for findings.parquet, the stale rows under the
 // staleness finding the result reports (STA004, STA005 or STA006) and the
 // rows dated after as_of under STA007.
-func (s *state) FlaggedRows(res checks.Result, emit func(checks.FlaggedRow)) {
+func (s *state) FlaggedRows(res checks.Result, emit func(checks.FlaggedRow)) error {
 	for _, f := range res.Findings {
 		switch f.Code {
 		case "STA004", "STA005", "STA006":
@@ -1066,4 +1066,5 @@ func (s *state) FlaggedRows(res checks.Result, emit func(checks.FlaggedRow)) {
 			s.futureList.Emit(f.Code, s.timeName, emit)
 		}
 	}
+	return nil
 }
