@@ -11,6 +11,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/readiness/readiness/checks"
+	"github.com/readiness/readiness/checks/fptable"
 )
 
 // Task is one check to run, with its decoded configuration.
@@ -34,6 +35,9 @@ type RunOptions struct {
 	References map[string]checks.State
 	// ShowValues is passed to the checks as [checks.Env.ShowValues].
 	ShowValues bool
+	// Memory is passed to the checks as [checks.Env.Memory]: the budget of
+	// their per-row tables (nil: unlimited).
+	Memory *fptable.Budget
 }
 
 // Outcome is what a run measured.
@@ -113,7 +117,7 @@ func (d *Dataset) Run(ctx context.Context, tasks []Task, opts RunOptions) (*Outc
 	if workers <= 0 {
 		workers = runtime.NumCPU()
 	}
-	env := checks.Env{Roles: opts.Roles, AsOf: opts.AsOf, StaleBefore: opts.StaleBefore, ShowValues: opts.ShowValues}
+	env := checks.Env{Roles: opts.Roles, AsOf: opts.AsOf, StaleBefore: opts.StaleBefore, ShowValues: opts.ShowValues, Memory: opts.Memory}
 	target := d.Projection(tasks, env)
 	env.Schema = target
 

@@ -173,6 +173,21 @@ type Run struct {
 	Host       string  `json:"host,omitempty"`
 	// Platform is GOOS/GOARCH of the binary.
 	Platform string `json:"platform,omitempty"`
+	// Memory is what the checks' per-row tables used of --memory-limit.
+	Memory *RunMemory `json:"memory,omitempty"`
+}
+
+// RunMemory is the memory budget of the checks' per-row tables and what
+// they did with it.
+type RunMemory struct {
+	// LimitBytes is --memory-limit in bytes; 0 is unlimited.
+	LimitBytes int64 `json:"limit_bytes"`
+	// PeakBytes is the most the tables held at once.
+	PeakBytes int64 `json:"peak_bytes"`
+	// SpilledBytes and SpillRuns are what they wrote to disk to stay
+	// within the limit (0 when everything fit).
+	SpilledBytes int64 `json:"spilled_bytes"`
+	SpillRuns    int64 `json:"spill_runs"`
 }
 
 // Check returns the result of the named check.

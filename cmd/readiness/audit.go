@@ -17,6 +17,7 @@ import (
 
 	"github.com/mattn/go-isatty"
 	"github.com/readiness/readiness/checks"
+	"github.com/readiness/readiness/checks/fptable"
 	"github.com/readiness/readiness/checks/registry"
 	"github.com/readiness/readiness/checks/staleness"
 	"github.com/readiness/readiness/configs"
@@ -38,6 +39,8 @@ type auditFlags struct {
 	delimiter, header                   string
 	reference                           []string
 	cpuProfile, memProfile              string
+	memoryLimit, spillDir               string
+	memory                              *fptable.Budget
 	require, failOn, junit              string
 	noHash, showValues                  bool
 	remote                              *remoteFlags
@@ -83,7 +86,9 @@ glob. The format comes from the extension (.parquet, .csv, .tsv, .ndjson,
 	fl.StringVar(&f.failOn, "fail-on", "", "error: only the verdict decides the exit code; warn: any check that warns fails it too (default: the policy's readiness.fail_on)")
 	fl.StringVar(&f.junit, "junit", "", "write a JUnit XML file (one test case per check, and one for the verdict)")
 	fl.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile of the audit to this file (go tool pprof)")
-	fl.StringVar(&f.memProfile, "memprofile", "", "write a heap profile, taken after the checks are merged, to this file")
+	fl.StringVar(&f.memProfile, "memprofile", "", "write a heap profile, taken after the checks are merged and their flagged rows listed, to this file")
+	fl.StringVar(&f.memoryLimit, "memory-limit", defaultMemoryLimit, "memory for the checks' per-row tables (duplicates, conflicts): a size (512MiB, 2GiB), a share of RAM (25%), none, or auto (512MiB, or a quarter of RAM if less); past it they spill to disk, still exact")
+	fl.StringVar(&f.spillDir, "spill-dir", "", "folder for the spill files of --memory-limit (default: the system's temporary folder); removed after the audit")
 	fl.BoolVar(&f.noHash, "no-hash", false, "do not hash the inputs' bytes for the report's provenance (the report says so; `readiness verify` then compares sizes and times only)")
 	fl.BoolVar(&f.showValues, "show-values", false, "allow raw cell values (placeholders found, exact times) into the outputs; by default none appears")
 	fl.StringArrayVar(&f.reference, "reference", nil, "reference dataset (e.g. a sample of production traffic) the training data is compared with; repeatable")
@@ -172,6 +177,13 @@ func runAudit(ctx context.Context, stdout, stderr io.Writer, paths []string, f a
 	if f.workers < 1 {
 		return usage(fmt.Errorf("--workers must be at least 1"))
 	}
+	limit, err := parseMemoryLimit(f.memoryLimit)
+	if err != nil {
+		return usage(err)
+	}
+	f.memory = fptable.NewBudget(limit, f.spillDir)
+	defer f.memory.Close()
+	setHeapLimit(limit)
 	asOf, err := parseAsOf(f.asOf, started)
 	if err != nil {
 		return usage(err)
@@ -242,28 +254,39 @@ func runAudit(ctx context.Context, stdout, stderr io.Writer, paths []string, f a
 	ropts.Counter = counter
 	stopBar := startProgress(stderr, f.quiet, total, counter)
 	out, err := ds.Run(ctx, tasks, pipeline.RunOptions{ReadOptions: ropts, Workers: f.workers, Roles: roles, AsOf: asOf,
-		StaleBefore: staleBefore(tasks, asOf), References: refStates, ShowValues: f.showValues})
+		StaleBefore: staleBefore(tasks, asOf), References: refStates, ShowValues: f.showValues, Memory: f.memory})
 	stopBar(err == nil)
 	if err != nil {
 		return classify(err)
 	}
 
-	if f.memProfile != "" {
-		if err := writeHeapProfile(f.memProfile); err != nil {
-			return failed(err)
-		}
-	}
 	sums, err := waitHashes()
 	if err != nil {
 		return failed(err)
 	}
 	rep := buildReport(ds, out, policy, roles, choices, asOf, started, f.workers)
 	rep.Reference = refReport
+	peak, spilled, runs := f.memory.Stats()
+	rep.Run.Memory = &report.RunMemory{LimitBytes: f.memory.Limit(), PeakBytes: peak, SpilledBytes: spilled, SpillRuns: runs}
+	log.Info().Int64("limit_bytes", f.memory.Limit()).Int64("peak_bytes", peak).Int64("spilled_bytes", spilled).Int64("spill_runs", runs).Msg("per-row tables")
 	if rep.Policy.Effective, rep.Policy.EffectiveSHA256, err = effectivePolicy(policy, tasks, rcfg, ropts, f); err != nil {
 		return failed(err)
 	}
 	fillProvenance(rep, ds, sums, f.noHash, f.showValues)
-	flagged, flaggedSummary := flaggedRows(ds, tasks, out)
+	flagged, flaggedSummary, err := flaggedRows(ds, tasks, out)
+	if err != nil {
+		return classify(err)
+	}
+	if f.memProfile != "" {
+		if err := writeHeapProfile(f.memProfile); err != nil {
+			return failed(err)
+		}
+	}
+	// The checks' states, and their per-row tables, are not needed past
+	// this point: let them go before the outputs are built (the tables'
+	// memory maps are released when the collector finds them garbage).
+	out.States, refStates = nil, nil
+	runtime.GC()
 	rep.Flagged = flaggedSummary
 	if rep.Readiness, err = readiness.Evaluate(rcfg, out.Results, f.require, f.failOn); err != nil {
 		return usage(err)
@@ -448,7 +471,7 @@ func runReference(ctx context.Context, f auditFlags, format pipeline.Format, tas
 			refRoles.Features = append(refRoles.Features, c)
 		}
 	}
-	out, err := ds.Run(ctx, refTasks, pipeline.RunOptions{ReadOptions: ropts, Workers: f.workers, Roles: refRoles, AsOf: asOf, ShowValues: f.showValues})
+	out, err := ds.Run(ctx, refTasks, pipeline.RunOptions{ReadOptions: ropts, Workers: f.workers, Roles: refRoles, AsOf: asOf, ShowValues: f.showValues, Memory: f.memory})
 	if err != nil {
 		return nil, nil, classify(err)
 	}

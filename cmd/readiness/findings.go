@@ -36,8 +36,13 @@ type findingRow struct {
 // flaggedRows collects the rows every check's merged state lists, sorted
 // by input, row, check, code, column and group, and the summary for
 // report.json.
-func flaggedRows(ds *pipeline.Dataset, tasks []pipeline.Task, out *pipeline.Outcome) ([]findingRow, *report.Flagged) {
+func flaggedRows(ds *pipeline.Dataset, tasks []pipeline.Task, out *pipeline.Outcome) ([]findingRow, *report.Flagged, error) {
 	var rows []findingRow
+	// The optional fields are pointers: one string per column name, and
+	// the groups in shared slabs, rather than two allocations per row (a
+	// run can flag millions of rows).
+	columns := map[string]*string{}
+	var groups []int64
 	sum := &report.Flagged{File: "findings.parquet", ByCode: map[string]int64{}, LimitPerCode: checks.MaxFlaggedRows, Truncated: []string{}}
 	for i, t := range tasks {
 		rl, ok := out.States[i].(checks.RowLister)
@@ -45,19 +50,29 @@ func flaggedRows(ds *pipeline.Dataset, tasks []pipeline.Task, out *pipeline.Outc
 			continue
 		}
 		res := resultOf(out.Results, t.Check.Name)
-		rl.FlaggedRows(res, func(f checks.FlaggedRow) {
+		err := rl.FlaggedRows(res, func(f checks.FlaggedRow) {
 			r := findingRow{Input: ds.Inputs[f.Input].Path, Row: f.Row, Check: t.Check.Name, Code: f.Code}
 			if f.Column != "" {
-				c := f.Column
-				r.Column = &c
+				c := columns[f.Column]
+				if c == nil {
+					c = &f.Column
+					columns[f.Column] = c
+				}
+				r.Column = c
 			}
 			if f.Group != 0 {
-				g := int64(f.Group)
-				r.Group = &g
+				if len(groups) == cap(groups) {
+					groups = make([]int64, 0, 1<<16)
+				}
+				groups = append(groups, int64(f.Group))
+				r.Group = &groups[len(groups)-1]
 			}
 			rows = append(rows, r)
 			sum.ByCode[f.Code]++
 		})
+		if err != nil {
+			return nil, nil, &pipeline.CheckError{Check: t.Check.Name, Err: err}
+		}
 	}
 	slices.SortFunc(rows, func(a, b findingRow) int {
 		return cmp.Or(cmp.Compare(a.Input, b.Input), cmp.Compare(a.Row, b.Row), cmp.Compare(a.Check, b.Check),
@@ -70,7 +85,7 @@ func flaggedRows(ds *pipeline.Dataset, tasks []pipeline.Task, out *pipeline.Outc
 		}
 	}
 	sort.Strings(sum.Truncated)
-	return rows, sum
+	return rows, sum, nil
 }
 
 // resultOf returns the result of the named check.

@@ -213,8 +213,11 @@ func TestRenderRebuildsTheAuditsFiles(t *testing.T) {
 
 // Determinism: the same inputs, policy and --as-of give byte-identical
 // report.json (apart from the run block) and findings.parquet, whatever
-// the worker count, the batch size and the order the inputs are named in.
+// the worker count, the batch size, the order the inputs are named in, and
+// whether the per-row tables spill to disk (a 1-byte --memory-limit spills
+// every partition that grows).
 func TestOutputsAreDeterministic(t *testing.T) {
+	spillDir := t.TempDir()
 	dir := filepath.Join(root(t), "fixtures", "sample-partitioned")
 	a := filepath.Join(dir, "split=train", "part-0.parquet")
 	b := filepath.Join(dir, "split=test", "part-0.csv")
@@ -223,6 +226,7 @@ func TestOutputsAreDeterministic(t *testing.T) {
 		{"--workers", "1", a, b, c},
 		{"--workers", "4", "--batch-size", "97", c, b, a},
 		{"--workers", "3", "--batch-size", "1000", b, a, c},
+		{"--workers", "2", "--batch-size", "300", "--memory-limit", "1B", "--spill-dir", spillDir, c, a, b},
 	}
 	var firstJSON, firstFindings []byte
 	for i, args := range runs {
@@ -238,6 +242,26 @@ func TestOutputsAreDeterministic(t *testing.T) {
 		fp, err := os.ReadFile(filepath.Join(out, "findings.parquet"))
 		if err != nil {
 			t.Fatal(err)
+		}
+		if i == 3 {
+			var rep struct {
+				Run struct {
+					Memory *struct {
+						LimitBytes   int64 `json:"limit_bytes"`
+						SpilledBytes int64 `json:"spilled_bytes"`
+						SpillRuns    int64 `json:"spill_runs"`
+					} `json:"memory"`
+				} `json:"run"`
+			}
+			if err := json.Unmarshal(js, &rep); err != nil {
+				t.Fatal(err)
+			}
+			if m := rep.Run.Memory; m == nil || m.LimitBytes != 1 || m.SpillRuns == 0 || m.SpilledBytes == 0 {
+				t.Errorf("run %d: run.memory %+v, want a 1-byte limit and spills", i, m)
+			}
+			if left, _ := os.ReadDir(spillDir); len(left) != 0 {
+				t.Errorf("run %d: the spill folder still holds %d entries after the audit", i, len(left))
+			}
 		}
 		js = stripRun(t, js)
 		if i == 0 {

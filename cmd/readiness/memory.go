@@ -1,0 +1,121 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"math"
+	"os"
+	"runtime/debug"
+	"strconv"
+	"strings"
+)
+
+// defaultMemoryLimit is --memory-limit's default: 512 MiB, or a quarter of
+// the memory the process may use (the machine's RAM, or its cgroup's limit
+// when lower) if that is less.
+//
+// The budget bounds only the checks' per-row tables (see fptable.Budget);
+// decoding, batches, the findings listed and the Go runtime come on top,
+// about 450 MiB at 10M rows with the default batch size. Spilling costs
+// little: on the 10M-row benchmark file (2 cores) the audit took 46.3 s
+// under 512 MiB, writing 6.5 GB of spill files, against 45.5 s with no
+// limit, whose tables grew to 5.6 GB (docs/performance.md). So the default
+// is small — the whole audit then stays under 1 GiB — rather than a large
+// share of RAM that a CI runner or a laptop may need for other work.
+const defaultMemoryLimit = "auto"
+
+// setHeapLimit gives the Go heap a soft limit to go with a --memory-limit
+// of limit bytes (0: none), unless GOMEMLIMIT is set. The tables' budget
+// does not cover the Go heap (the tables live outside it), and by default
+// the collector lets the heap grow to twice what is live: at 10M rows the
+// findings listed at the end (about 160 MB live) briefly made the process
+// 1.25 GB under a 512 MiB budget. Half the budget, and at least 256 MiB,
+// keeps the heap near what is live without collecting all the time.
+func setHeapLimit(limit int64) {
+	if limit <= 0 || os.Getenv("GOMEMLIMIT") != "" {
+		return
+	}
+	debug.SetMemoryLimit(max(256<<20, limit/2))
+}
+
+// parseMemoryLimit reads a --memory-limit value: bytes with an optional
+// unit (B, KiB, MiB, GiB, TiB; KB, MB, GB, TB are powers of ten), a
+// percentage of the available memory, "auto" (see [defaultMemoryLimit]),
+// or 0 / "none" for no limit.
+func parseMemoryLimit(s string) (int64, error) {
+	s = strings.TrimSpace(s)
+	if s == "" || s == "0" || strings.EqualFold(s, "none") {
+		return 0, nil
+	}
+	if strings.EqualFold(s, "auto") {
+		limit := int64(512 << 20)
+		if total, err := availableMemory(); err == nil {
+			limit = min(limit, total/4)
+		}
+		return limit, nil
+	}
+	if pct, ok := strings.CutSuffix(s, "%"); ok {
+		v, err := strconv.ParseFloat(strings.TrimSpace(pct), 64)
+		if err != nil || !(v > 0 && v <= 100) {
+			return 0, fmt.Errorf("--memory-limit %q: a percentage must be above 0 and at most 100", s)
+		}
+		total, err := availableMemory()
+		if err != nil {
+			return 0, fmt.Errorf("--memory-limit %q: %w; give a size such as 2GiB", s, err)
+		}
+		return int64(float64(total) * v / 100), nil
+	}
+	units := []struct {
+		suffix string
+		scale  float64
+	}{
+		{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}, {"TiB", 1 << 40},
+		{"KB", 1e3}, {"MB", 1e6}, {"GB", 1e9}, {"TB", 1e12}, {"B", 1},
+	}
+	num, scale := s, 1.0
+	for _, u := range units {
+		if n, ok := strings.CutSuffix(s, u.suffix); ok {
+			num, scale = strings.TrimSpace(n), u.scale
+			break
+		}
+	}
+	v, err := strconv.ParseFloat(num, 64)
+	if err != nil || !(v >= 0) || math.IsInf(v, 0) || v*scale > math.MaxInt64/2 {
+		return 0, fmt.Errorf("--memory-limit %q: want a size such as 512MiB or 2GiB, a share such as 25%%, or none", s)
+	}
+	return int64(v * scale), nil
+}
+
+// availableMemory is the machine's RAM (MemTotal in /proc/meminfo), or the
+// process's cgroup memory limit when that is lower.
+func availableMemory() (int64, error) {
+	f, err := os.Open("/proc/meminfo")
+	if err != nil {
+		return 0, fmt.Errorf("cannot tell how much memory this machine has (%v)", err)
+	}
+	defer f.Close()
+	var total int64
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if rest, ok := strings.CutPrefix(sc.Text(), "MemTotal:"); ok {
+			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
+			if err != nil {
+				return 0, fmt.Errorf("/proc/meminfo: MemTotal %q", rest)
+			}
+			total = kb << 10
+		}
+	}
+	if total <= 0 {
+		return 0, fmt.Errorf("/proc/meminfo has no MemTotal")
+	}
+	for _, p := range []string{"/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"} {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			continue
+		}
+		if v, err := strconv.ParseInt(strings.TrimSpace(string(b)), 10, 64); err == nil && v > 0 && v < total {
+			total = v
+		}
+	}
+	return total, nil
+}
