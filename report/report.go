@@ -27,7 +27,7 @@ import (
 )
 
 // SchemaVersion is the version of report.json's shape.
-const SchemaVersion = "1.2.0"
+const SchemaVersion = "1.3.0"
 
 //go:embed report.schema.json
 var schema []byte
