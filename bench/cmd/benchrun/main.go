@@ -60,6 +60,7 @@ type options struct {
 	keepOuts bool
 	measure  map[string]bool
 	timeout  time.Duration
+	memLimit string
 }
 
 func main() {
@@ -72,6 +73,7 @@ func main() {
 	flag.BoolVar(&o.compare, "compare", false, "also run DuckDB on the same file, time it, and check its counts against report.json (needs -tags duckdb)")
 	flag.IntVar(&o.threads, "duckdb-threads", 2, "DuckDB's threads setting")
 	flag.StringVar(&o.asOf, "as-of", "2026-01-01", "--as-of passed to the audit")
+	flag.StringVar(&o.memLimit, "memory-limit", "", "--memory-limit passed to the audit (default: the audit's own default)")
 	flag.StringVar(&o.jsonOut, "json", "", "also write the results as JSON to this file")
 	flag.BoolVar(&o.keepOuts, "keep", false, "keep the audit's output folders (printed) instead of deleting them")
 	flag.DurationVar(&o.timeout, "audit-timeout", 0, "stop an audit run after this long (0: never); a stopped run counts as taking at least this long, and no further audit runs are made")
@@ -270,7 +272,11 @@ func benchFile(self, file string, o options) (*fileResult, error) {
 		if o.timeout > 0 {
 			ctx, cancel = context.WithTimeout(ctx, o.timeout)
 		}
-		cmd := exec.CommandContext(ctx, o.bin, "audit", "-q", "--as-of", o.asOf, "--workers", fmt.Sprint(o.workers), "--out", dir, file)
+		args := []string{"audit", "-q", "--as-of", o.asOf, "--workers", fmt.Sprint(o.workers), "--out", dir}
+		if o.memLimit != "" {
+			args = append(args, "--memory-limit", o.memLimit)
+		}
+		cmd := exec.CommandContext(ctx, o.bin, append(args, file)...)
 		_, r, code, err := child(cmd, 1)
 		timedOut := ctx.Err() != nil
 		cancel()
