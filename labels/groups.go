@@ -53,6 +53,8 @@ type Pos struct {
 
 func (a Pos) before(b Pos) bool { return a.Input < b.Input || a.Input == b.Input && a.Row < b.Row }
 
+func (a Pos) after(b Pos) bool { return b.before(a) }
+
 // Member is one row of a group.
 type Member struct {
 	Features rowhash.Fingerprint
@@ -80,7 +82,10 @@ func NewTrackedGroups(b *fptable.Budget) *Groups { return newGroups(b, true) }
 
 func newGroups(b *fptable.Budget, tracked bool) *Groups {
 	g := &Groups{tracked: tracked}
-	g.t = fptable.NewParts(b, g.combine)
+	g.t = fptable.NewParts(b, combine)
+	if tracked {
+		g.t.OnRepeat(g.repeat)
+	}
 	return g
 }
 
@@ -143,20 +148,25 @@ func (e *entry) add(label rowhash.Fingerprint, labelled bool) {
 	}
 }
 
+// repeat lists, in a tracked table, the later of the first rows of two
+// aggregates of group k about to be combined.
+func (g *Groups) repeat(k rowhash.Fingerprint, a, b *entry) {
+	later := b.first()
+	if first := a.first(); first.after(later) {
+		later = first
+	}
+	p := fptable.Part(k)
+	g.later[p] = append(g.later[p], Member{Features: k, Pos: later})
+}
+
 // combine folds b, the aggregate of other rows of group k, into a.
-func (g *Groups) combine(k rowhash.Fingerprint, a, b *entry, isNew bool) {
+func combine(_ rowhash.Fingerprint, a, b *entry, isNew bool) {
 	if isNew {
 		*a = *b
 		return
 	}
-	if g.tracked {
-		later := b.first()
-		if first := a.first(); later.before(first) {
-			later = first
-			a.setFirst(b.first())
-		}
-		p := fptable.Part(k)
-		g.later[p] = append(g.later[p], Member{Features: k, Pos: later})
+	if first := b.first(); first.before(a.first()) {
+		a.setFirst(first)
 	}
 	a.rows += b.rows
 	a.conflicting = a.conflicting || b.conflicting

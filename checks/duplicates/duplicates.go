@@ -241,11 +241,29 @@ func seeAt(e *first, isNew bool, repeats *checks.RowList, fp rowhash.Fingerprint
 	e.seen = 2
 }
 
-// firsts returns a table of first positions on budget b whose combine
-// (merging workers' tables, reading back spilled partitions) lists the
-// later of two positions in repeats.
+// firsts returns a table of first positions on budget b: when two
+// aggregates of one fingerprint meet (merging workers' tables, reading back
+// spilled partitions), the earlier position stays and the later goes to
+// repeats.
 func firsts(b *fptable.Budget, repeats *checks.RowList) *fptable.Parts[first] {
-	return fptable.NewParts(b, func(fp rowhash.Fingerprint, e, pos *first, isNew bool) { seeAt(e, isNew, repeats, fp, *pos) })
+	t := fptable.NewParts(b, func(_ rowhash.Fingerprint, e, pos *first, isNew bool) {
+		if isNew {
+			*e = *pos
+			return
+		}
+		if pos.before(*e) {
+			e.input, e.row = pos.input, pos.row
+		}
+		e.seen = 2
+	})
+	t.OnRepeat(func(fp rowhash.Fingerprint, e, pos *first) {
+		later := *pos
+		if pos.before(*e) {
+			later = *e
+		}
+		repeats.Add(int(later.input), later.row, group(fp))
+	})
+	return t
 }
 
 // mergeFeature folds the feature vector aggregate o into f.

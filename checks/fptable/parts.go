@@ -58,10 +58,17 @@ type run struct {
 // combine(k, dst, src, isNew) folds src, an aggregate of some rows with key
 // k, into dst, the aggregate of other rows (the zero value when isNew). It
 // must be commutative and associative in effect, like a state merge: in
-// which order spilled runs and tables are folded is not specified. It is
-// called while merging tables, and while visiting a spilled partition; any
-// side effect it has (a row list it appends to) happens by the time
-// [Parts.Visit] returns, exactly once per pair of aggregates folded.
+// which order spilled runs and tables are folded is not specified. It must
+// have no side effect: a partition read back more than once is folded
+// again each time. A side effect of two aggregates of one key meeting (a
+// row list the later row goes to) belongs in the repeat hook
+// ([Parts.OnRepeat]), which is called exactly once per pair of aggregates
+// folded, by the time the first [Parts.Visit] returns.
+//
+// A partition read back stays in memory after [Parts.Close] if the budget
+// allows; otherwise it is dropped and read back again by the next Open,
+// from the same runs (plus its in-memory entries, written as one more run
+// at Close), folding the runs already folded once without the hook.
 //
 // Errors writing or reading spill files are sticky: [Parts.Err] reports
 // them, and Merge and Visit return them. A table that cannot spill keeps
@@ -70,11 +77,17 @@ type run struct {
 // A Parts is used by one goroutine at a time; tables sharing a Budget may
 // be used concurrently.
 type Parts[V any] struct {
-	parts   [Partitions]*Table[V]
-	runs    [Partitions][]run
-	loaded  [Partitions]bool // read back by Open, not yet closed
+	parts  [Partitions]*Table[V]
+	runs   [Partitions][]run
+	loaded [Partitions]bool // read back by Open, not yet closed
+	// held is the in-memory table of a partition read back, kept until
+	// Close; applied counts the runs at the start of runs[p] already
+	// folded once (their repeats reported).
+	held    [Partitions]*Table[V]
+	applied [Partitions]int
 	budget  *Budget
 	combine func(k rowhash.Fingerprint, dst, src *V, isNew bool)
+	repeat  func(k rowhash.Fingerprint, dst, src *V)
 	f       *os.File // this table's spill file, made at its first spill
 	off     int64
 	err     error
@@ -89,6 +102,26 @@ func NewParts[V any](b *Budget, combine func(k rowhash.Fingerprint, dst, src *V,
 		b.force(t.parts[p].bytes())
 	}
 	return t
+}
+
+// OnRepeat sets the hook called when two aggregates of one key are folded
+// together (merging tables, reading back a spilled partition), before
+// combine, with the aggregate kept and the one folded into it. It is not
+// called for a key's first aggregate, nor again when a partition is read
+// back a second time.
+func (t *Parts[V]) OnRepeat(f func(k rowhash.Fingerprint, dst, src *V)) { t.repeat = f }
+
+// fold folds src into dst (see [Parts]); replay is true for aggregates
+// folded before, whose repeats were reported then.
+func (t *Parts[V]) fold(k rowhash.Fingerprint, dst, src *V, isNew, replay bool) {
+	if !isNew && !replay && t.repeat != nil {
+		t.repeat(k, dst, src)
+	}
+	t.combine(k, dst, src, isNew)
+}
+
+func (t *Parts[V]) foldNew(k rowhash.Fingerprint, dst, src *V, isNew bool) {
+	t.fold(k, dst, src, isNew, false)
 }
 
 // Upsert returns a pointer to k's value in partition p, adding k with the
@@ -180,10 +213,16 @@ func (t *Parts[V]) write(tb *Table[V]) (run, error) {
 // Merge folds o into t, partition by partition, and empties o: o's spilled
 // runs become t's, and o's in-memory entries are combined into t's tables,
 // or spilled as runs of t when the budget has no room for them. o must not
-// be used afterwards.
+// be used afterwards. o must not have been visited while spilled (its
+// repeats were reported to o's hook): that is an error.
 func (t *Parts[V]) Merge(o *Parts[V]) error {
 	if o.err != nil && t.err == nil {
 		t.err = o.err
+	}
+	for p := range o.parts {
+		if o.applied[p] > 0 || o.loaded[p] {
+			return fmt.Errorf("spill: merging a table that was read back from disk")
+		}
 	}
 	for p := range t.parts {
 		t.runs[p] = append(t.runs[p], o.runs[p]...)
@@ -211,7 +250,7 @@ func (t *Parts[V]) Merge(o *Parts[V]) error {
 			}
 			if merged {
 				tb.Reserve(want)
-				tb.Merge(ob, t.combine)
+				tb.Merge(ob, t.foldNew)
 			}
 		}
 		t.budget.release(ob.bytes())
@@ -222,7 +261,7 @@ func (t *Parts[V]) Merge(o *Parts[V]) error {
 }
 
 // Visit calls f with each partition in turn, whole (see [Parts.Open]).
-// f may read and change values (Get, Each) but must not add keys.
+// f may read values (Get, Each) but must not change them or add keys.
 func (t *Parts[V]) Visit(f func(p int, tb *Table[V])) error {
 	for p := range t.parts {
 		tb, err := t.Open(p)
@@ -239,8 +278,8 @@ func (t *Parts[V]) Visit(f func(p int, tb *Table[V])) error {
 
 // Open returns partition p whole: if it has spilled runs, they are read
 // back and combined with its in-memory entries into a new table. The
-// caller may read and change values (Get, Each) but must not add keys, and
-// must hand it back with [Parts.Close] before opening p again.
+// caller may read values (Get, Each) but must not change them or add keys,
+// and must hand it back with [Parts.Close] before opening p again.
 // Partitions of several tables partitioned alike may be open together.
 func (t *Parts[V]) Open(p int) (*Table[V], error) {
 	if t.err != nil {
@@ -259,30 +298,44 @@ func (t *Parts[V]) Open(p int) (*Table[V], error) {
 }
 
 // Close hands back partition p, opened by [Parts.Open]. A partition that
-// was read back stays in memory if the budget allows, and is otherwise
-// written back as a single run of already combined entries, so that a later
-// Open combines nothing twice. Only the partitions open at once are in
-// memory beyond the budget.
+// was read back stays in memory if the budget allows (its runs are then no
+// longer needed). Otherwise it is dropped: its in-memory entries are
+// written as one more run, and the next Open reads the runs again, without
+// reporting repeats twice. Only the partitions open at once are in memory
+// beyond the budget.
 func (t *Parts[V]) Close(p int) error {
-	if t.err != nil {
+	if !t.loaded[p] {
 		return t.err
 	}
-	tb := t.parts[p]
-	if !t.loaded[p] || t.budget.within() {
-		t.loaded[p] = false
+	t.loaded[p] = false
+	tb, mem := t.parts[p], t.held[p]
+	t.held[p] = nil
+	if t.err == nil && t.budget.within() {
+		t.runs[p], t.applied[p] = nil, 0
+		t.budget.release(mem.bytes())
+		mem.free()
 		return nil
 	}
-	t.loaded[p] = false
-	r, err := t.write(tb)
-	if err != nil {
-		t.err = err
-		return err
+	if t.err == nil && mem.Len() > 0 {
+		r, err := t.write(mem)
+		if err != nil {
+			t.err = err
+		} else {
+			t.runs[p] = append(t.runs[p], r)
+		}
 	}
-	t.runs[p] = []run{r}
+	if t.err != nil {
+		// The table read back holds everything: keep it.
+		t.runs[p], t.applied[p] = nil, 0
+		t.budget.release(mem.bytes())
+		mem.free()
+		return t.err
+	}
+	t.applied[p] = len(t.runs[p])
 	t.budget.release(tb.bytes())
 	tb.free()
-	t.parts[p] = New[V](0)
-	t.budget.force(t.parts[p].bytes())
+	mem.clear()
+	t.parts[p] = mem
 	return nil
 }
 
@@ -293,8 +346,8 @@ func (t *Parts[V]) Each(f func(k rowhash.Fingerprint, v *V)) error {
 }
 
 // load reads partition p's runs back and combines them with its in-memory
-// table into a new table, and frees the in-memory one: the caller puts the
-// new one in its place.
+// table into a new table; the caller puts it in the in-memory table's
+// place, and keeps that in held[p] until Close.
 func (t *Parts[V]) load(p int) (*Table[V], error) {
 	mem := t.parts[p]
 	n := int64(mem.Len())
@@ -308,7 +361,8 @@ func (t *Parts[V]) load(p int) (*Table[V], error) {
 		longest = max(longest, r.n)
 	}
 	buf := make([]slot[V], min(chunk, longest))
-	for _, r := range t.runs[p] {
+	for i, r := range t.runs[p] {
+		replay := i < t.applied[p]
 		for done := int64(0); done < r.n; {
 			m := int(min(int64(len(buf)), r.n-done))
 			b := slotBytes(buf[:m])
@@ -324,7 +378,7 @@ func (t *Parts[V]) load(p int) (*Table[V], error) {
 			for i := range buf[:m] {
 				s := &buf[i]
 				d, isNew := tb.Upsert(s.key)
-				t.combine(s.key, d, &s.val, isNew)
+				t.fold(s.key, d, &s.val, isNew, replay)
 			}
 			done += int64(m)
 		}
@@ -332,12 +386,10 @@ func (t *Parts[V]) load(p int) (*Table[V], error) {
 	// Merge sizes tb for mem's slot array too (see [Table.Reserve]), which
 	// may be larger than the entries need when mem was itself read back.
 	before := tb.bytes()
-	tb.Merge(mem, t.combine)
+	tb.Merge(mem, t.foldNew)
 	t.budget.force(tb.bytes() - before)
-	t.runs[p] = nil
 	t.loaded[p] = true
-	t.budget.release(mem.bytes())
-	mem.free()
+	t.held[p] = mem
 	return tb, nil
 }
 
@@ -365,11 +417,12 @@ func slotBytes[V any](s []slot[V]) []byte {
 // go when the budget is closed); t must not be used afterwards.
 func (t *Parts[V]) Free() {
 	for p, tb := range t.parts {
-		if tb != nil {
-			t.budget.release(tb.bytes())
-			tb.free()
-			t.parts[p] = nil
+		for _, x := range []*Table[V]{tb, t.held[p]} {
+			if x != nil {
+				t.budget.release(x.bytes())
+				x.free()
+			}
 		}
-		t.runs[p] = nil
+		t.parts[p], t.held[p], t.runs[p], t.loaded[p] = nil, nil, nil, false
 	}
 }

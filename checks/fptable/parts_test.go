@@ -31,16 +31,16 @@ type counter struct {
 
 func newCounter(b *Budget) *counter {
 	c := &counter{}
-	c.t = NewParts(b, c.combine)
+	c.t = NewParts(b, combineAgg)
+	c.t.OnRepeat(func(_ rowhash.Fingerprint, dst, src *agg) { c.side = append(c.side, max(dst.min, src.min)) })
 	return c
 }
 
-func (c *counter) combine(_ rowhash.Fingerprint, dst, src *agg, isNew bool) {
+func combineAgg(_ rowhash.Fingerprint, dst, src *agg, isNew bool) {
 	if isNew {
 		*dst = *src
 		return
 	}
-	c.side = append(c.side, max(dst.min, src.min))
 	dst.min = min(dst.min, src.min)
 	dst.count += src.count
 }
