@@ -16,12 +16,13 @@ import (
 //
 // The budget bounds only the checks' per-row tables (see fptable.Budget);
 // decoding, batches, the findings listed and the Go runtime come on top,
-// about 450 MiB at 10M rows with the default batch size. Spilling costs
-// little: on the 10M-row benchmark file (2 cores) the audit took 46.3 s
-// under 512 MiB, writing 6.5 GB of spill files, against 45.5 s with no
-// limit, whose tables grew to 5.6 GB (docs/performance.md). So the default
-// is small — the whole audit then stays under 1 GiB — rather than a large
-// share of RAM that a CI runner or a laptop may need for other work.
+// about 400 MiB at 10M rows with the default batch size. Spilling costs
+// little, and here even saves time: on the 10M-row benchmark file (2 cores)
+// the audit took 29–34 s under 512 MiB, writing 3.2 GB of spill files,
+// against 47 s with no limit, whose tables grew to 5.6 GB and had to be
+// faulted in (docs/performance.md). So the default is small — the whole
+// audit then stays under 1 GiB — rather than a large share of RAM that a
+// CI runner or a laptop may need for other work.
 const defaultMemoryLimit = "auto"
 
 // setHeapLimit gives the Go heap a soft limit to go with a --memory-limit
@@ -29,13 +30,15 @@ const defaultMemoryLimit = "auto"
 // does not cover the Go heap (the tables live outside it), and by default
 // the collector lets the heap grow to twice what is live: at 10M rows the
 // findings listed at the end (about 160 MB live) briefly made the process
-// 1.25 GB under a 512 MiB budget. Half the budget, and at least 256 MiB,
-// keeps the heap near what is live without collecting all the time.
+// 1.25 GB under a 512 MiB budget. A third of the budget, and at least
+// 192 MiB, keeps the heap near what is live without collecting all the
+// time (10M rows, 512 MiB: peak RSS 948 MiB with 192 MiB here, 993 MiB
+// with 256 MiB, in about the same time).
 func setHeapLimit(limit int64) {
 	if limit <= 0 || os.Getenv("GOMEMLIMIT") != "" {
 		return
 	}
-	debug.SetMemoryLimit(max(256<<20, limit/2))
+	debug.SetMemoryLimit(max(192<<20, limit/3))
 }
 
 // parseMemoryLimit reads a --memory-limit value: bytes with an optional
