@@ -273,7 +273,7 @@ func runAudit(ctx context.Context, stdout, stderr io.Writer, paths []string, f a
 		return failed(err)
 	}
 	fillProvenance(rep, ds, sums, f.noHash, f.showValues)
-	flagged, flaggedSummary, err := flaggedRows(ds, tasks, out)
+	flagged, flaggedSummary, err := flaggedRows(ds, tasks, out, f.workers)
 	if err != nil {
 		return classify(err)
 	}
@@ -352,7 +352,7 @@ func readinessConfig(p *configs.Policy, f auditFlags) (*readiness.Config, error)
 // writeOutputs writes report.json, report.md, report.html and findings.parquet into
 // --out, the JUnit file, and appends the Markdown to GitHub's step summary
 // when there is one. Each file appears whole or not at all.
-func writeOutputs(rep *report.Report, flagged []findingRow, f auditFlags, log zerolog.Logger) error {
+func writeOutputs(rep *report.Report, flagged *flagged, f auditFlags, log zerolog.Logger) error {
 	render := func(write func(io.Writer, *report.Report) error) ([]byte, error) {
 		var b bytes.Buffer
 		err := write(&b, rep)
@@ -385,7 +385,7 @@ func writeOutputs(rep *report.Report, flagged []findingRow, f auditFlags, log ze
 		if err := report.WriteFileFunc(path, func(w io.Writer) error { return writeFindings(w, flagged) }); err != nil {
 			return fmt.Errorf("write %s: %w", path, err)
 		}
-		log.Info().Str("path", path).Int("rows", len(flagged)).Msg("wrote findings.parquet")
+		log.Info().Str("path", path).Int("rows", flagged.n).Msg("wrote findings.parquet")
 	}
 	if f.junit != "" {
 		data, err := render(report.WriteJUnit)
