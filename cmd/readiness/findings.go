@@ -28,9 +28,6 @@ type findingRow struct {
 	Code  string `parquet:"code,dict"`
 	// Column is the column the flag is about, null when none.
 	Column *string `parquet:"column,dict,optional"`
-	// rank is the input's place among the inputs sorted by path, to sort
-	// rows without comparing paths.
-	rank int32 `parquet:"-"`
 	// Group ties rows flagged as one set (a duplicate group, a
 	// conflicting-label group); null when the flag stands alone. It is
 	// derived from a fingerprint of the values, never a value.
@@ -38,34 +35,79 @@ type findingRow struct {
 }
 
 // flagged is the rows every check's merged state lists: one list per
-// check, each sorted by [compareRows]. findings.parquet merges them as it
-// writes them, so the rows are never copied into one list (at 10M rows they
-// are about 100 MB).
+// check, each sorted by input, row, code, column and group.
+// findings.parquet merges them as it writes them. A row is held as a
+// pointer-free flagRow (32 bytes; the collector need not scan them) and
+// becomes a findingRow only as it is written: at 10M rows there are over a
+// million.
 type flagged struct {
-	lists [][]findingRow
+	lists []*flagList
 	n     int
+	paths []string // input paths, by input index
 }
 
-// compareRows orders rows by input, row, check, code, column and group.
-func compareRows(a, b *findingRow) int {
-	return cmp.Or(cmp.Compare(a.rank, b.rank), cmp.Compare(a.Row, b.Row), cmp.Compare(a.Check, b.Check),
-		cmp.Compare(a.Code, b.Code), cmp.Compare(deref(a.Column), deref(b.Column)), cmp.Compare(derefInt(a.Group), derefInt(b.Group)))
+// flagList is one check's flagged rows, their codes and columns interned.
+type flagList struct {
+	check   string
+	rows    []flagRow
+	strs    []string // codes and columns; strs[0] is ""
+	index   map[string]uint16
+	overlap bool // two interned strings share an index: never (at most 65,535 codes and columns)
 }
 
-// each calls f with every row in [compareRows] order, merging the lists.
-func (fl *flagged) each(f func(*findingRow) error) error {
+// flagRow is one flagged row: rank is its input's place among the inputs
+// sorted by path; code and column index flagList.strs.
+type flagRow struct {
+	rank, input  int32
+	code, column uint16
+	row          int64
+	group        uint64
+}
+
+func (l *flagList) intern(s string) uint16 {
+	if i, ok := l.index[s]; ok {
+		return i
+	}
+	if len(l.strs) > 0xffff {
+		l.overlap = true
+		return 0
+	}
+	i := uint16(len(l.strs))
+	l.strs = append(l.strs, s)
+	l.index[s] = i
+	return i
+}
+
+// compare orders rows of one list by input, row, code, column and group.
+func (l *flagList) compare(a, b *flagRow) int {
+	return cmp.Or(cmp.Compare(a.rank, b.rank), cmp.Compare(a.row, b.row), cmp.Compare(l.strs[a.code], l.strs[b.code]),
+		cmp.Compare(l.strs[a.column], l.strs[b.column]), cmp.Compare(a.group, b.group))
+}
+
+// each calls f with every row, and its list, in (input, row, check, code,
+// column, group) order, merging the lists.
+func (fl *flagged) each(f func(*flagList, *flagRow) error) error {
 	heads := make([]int, len(fl.lists))
 	for {
 		best := -1
 		for i, l := range fl.lists {
-			if heads[i] < len(l) && (best < 0 || compareRows(&l[heads[i]], &fl.lists[best][heads[best]]) < 0) {
+			if heads[i] == len(l.rows) {
+				continue
+			}
+			if best < 0 {
+				best = i
+				continue
+			}
+			a, b := &l.rows[heads[i]], &fl.lists[best].rows[heads[best]]
+			if c := cmp.Or(cmp.Compare(a.rank, b.rank), cmp.Compare(a.row, b.row), cmp.Compare(l.check, fl.lists[best].check)); c < 0 {
 				best = i
 			}
 		}
 		if best < 0 {
 			return nil
 		}
-		if err := f(&fl.lists[best][heads[best]]); err != nil {
+		l := fl.lists[best]
+		if err := f(l, &l.rows[heads[best]]); err != nil {
 			return err
 		}
 		heads[best]++
@@ -77,16 +119,18 @@ func (fl *flagged) each(f func(*findingRow) error) error {
 // parallel, at most workers at a time (a check may read its spilled tables
 // back to list them).
 func flaggedRows(ds *pipeline.Dataset, tasks []pipeline.Task, out *pipeline.Outcome, workers int) (*flagged, *report.Flagged, error) {
+	fl := &flagged{}
 	rank := make([]int32, len(ds.Inputs))
 	byPath := make([]int, len(ds.Inputs))
 	for i := range byPath {
 		byPath[i] = i
+		fl.paths = append(fl.paths, ds.Inputs[i].Path)
 	}
-	sort.SliceStable(byPath, func(a, b int) bool { return ds.Inputs[byPath[a]].Path < ds.Inputs[byPath[b]].Path })
+	sort.SliceStable(byPath, func(a, b int) bool { return fl.paths[byPath[a]] < fl.paths[byPath[b]] })
 	for r, i := range byPath {
 		rank[i] = int32(r)
 	}
-	lists := make([][]findingRow, len(tasks))
+	lists := make([]*flagList, len(tasks))
 	errs := make([]error, len(tasks))
 	sem := make(chan struct{}, max(1, workers))
 	var wg sync.WaitGroup
@@ -99,24 +143,26 @@ func flaggedRows(ds *pipeline.Dataset, tasks []pipeline.Task, out *pipeline.Outc
 		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			rows, err := listRows(ds, rank, t.Check.Name, rl, resultOf(out.Results, t.Check.Name))
-			slices.SortFunc(rows, func(a, b findingRow) int { return compareRows(&a, &b) })
-			lists[i], errs[i] = rows, err
+			lists[i], errs[i] = listRows(rank, t.Check.Name, rl, resultOf(out.Results, t.Check.Name))
 		}()
 	}
 	wg.Wait()
-	fl := &flagged{}
 	sum := &report.Flagged{File: "findings.parquet", ByCode: map[string]int64{}, LimitPerCode: checks.MaxFlaggedRows, Truncated: []string{}}
 	for i, err := range errs {
+		if err == nil && lists[i] != nil && lists[i].overlap {
+			err = fmt.Errorf("more than 65,535 distinct finding codes and columns")
+		}
 		if err != nil {
 			return nil, nil, &pipeline.CheckError{Check: tasks[i].Check.Name, Err: err}
 		}
-		if len(lists[i]) > 0 {
-			fl.lists = append(fl.lists, lists[i])
-			fl.n += len(lists[i])
+		l := lists[i]
+		if l == nil || len(l.rows) == 0 {
+			continue
 		}
-		for j := range lists[i] {
-			sum.ByCode[lists[i][j].Code]++
+		fl.lists = append(fl.lists, l)
+		fl.n += len(l.rows)
+		for j := range l.rows {
+			sum.ByCode[l.strs[l.rows[j].code]]++
 		}
 	}
 	sum.Rows = int64(fl.n)
@@ -129,34 +175,15 @@ func flaggedRows(ds *pipeline.Dataset, tasks []pipeline.Task, out *pipeline.Outc
 	return fl, sum, nil
 }
 
-// listRows collects the rows one check's state lists. The optional fields
-// are pointers: one string per column name, and the groups in shared
-// slabs, rather than two allocations per row (a run can flag millions of
-// rows).
-func listRows(ds *pipeline.Dataset, rank []int32, check string, rl checks.RowLister, res checks.Result) ([]findingRow, error) {
-	var rows []findingRow
-	columns := map[string]*string{}
-	var groups []int64
+// listRows collects and sorts the rows one check's state lists.
+func listRows(rank []int32, check string, rl checks.RowLister, res checks.Result) (*flagList, error) {
+	l := &flagList{check: check, strs: []string{""}, index: map[string]uint16{"": 0}}
 	err := rl.FlaggedRows(res, func(f checks.FlaggedRow) {
-		r := findingRow{Input: ds.Inputs[f.Input].Path, rank: rank[f.Input], Row: f.Row, Check: check, Code: f.Code}
-		if f.Column != "" {
-			c := columns[f.Column]
-			if c == nil {
-				c = &f.Column
-				columns[f.Column] = c
-			}
-			r.Column = c
-		}
-		if f.Group != 0 {
-			if len(groups) == cap(groups) {
-				groups = make([]int64, 0, 1<<16)
-			}
-			groups = append(groups, int64(f.Group))
-			r.Group = &groups[len(groups)-1]
-		}
-		rows = append(rows, r)
+		l.rows = append(l.rows, flagRow{rank: rank[f.Input], input: int32(f.Input), code: l.intern(f.Code),
+			column: l.intern(f.Column), row: f.Row, group: f.Group})
 	})
-	return rows, err
+	slices.SortFunc(l.rows, func(a, b flagRow) int { return l.compare(&a, &b) })
+	return l, err
 }
 
 // resultOf returns the result of the named check.
@@ -169,29 +196,21 @@ func resultOf(results []checks.Result, name string) checks.Result {
 	return checks.Result{Name: name}
 }
 
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
-}
-
-func derefInt(p *int64) int64 {
-	if p == nil {
-		return 0
-	}
-	return *p
-}
-
 // writeFindings writes the rows as findings.parquet (snappy, row groups
-// of 1M rows; strings dictionary-encoded), in [compareRows] order.
+// of 1M rows; strings dictionary-encoded), sorted by input, row, check,
+// code, column and group.
 func writeFindings(w io.Writer, rows *flagged) error {
 	pw := parquet.NewGenericWriter[findingRow](w,
 		parquet.Compression(&parquet.Snappy),
 		parquet.MaxRowsPerRowGroup(1<<20),
 		parquet.CreatedBy("readiness", version, commit),
 	)
-	buf := make([]findingRow, 0, 8192)
+	// The optional fields are pointers: into the lists' interned strings,
+	// and into a chunk of groups the writer has copied by the time the
+	// chunk is reused.
+	const chunk = 8192
+	buf := make([]findingRow, 0, chunk)
+	groups := make([]int64, chunk)
 	flush := func() error {
 		if _, err := pw.Write(buf); err != nil {
 			return fmt.Errorf("findings.parquet: %w", err)
@@ -199,9 +218,17 @@ func writeFindings(w io.Writer, rows *flagged) error {
 		buf = buf[:0]
 		return nil
 	}
-	err := rows.each(func(r *findingRow) error {
-		buf = append(buf, *r)
-		if len(buf) == cap(buf) {
+	err := rows.each(func(l *flagList, r *flagRow) error {
+		fr := findingRow{Input: rows.paths[r.input], Row: r.row, Check: l.check, Code: l.strs[r.code]}
+		if r.column != 0 {
+			fr.Column = &l.strs[r.column]
+		}
+		if r.group != 0 {
+			groups[len(buf)] = int64(r.group)
+			fr.Group = &groups[len(buf)]
+		}
+		buf = append(buf, fr)
+		if len(buf) == chunk {
 			return flush()
 		}
 		return nil
