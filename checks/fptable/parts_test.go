@@ -158,6 +158,20 @@ func checkUsed[V any](t testing.TB, b *Budget, tables ...*Parts[V]) {
 	}
 }
 
+// spilledCounter returns a counter filled with rows on a 1-byte budget,
+// closed when the test ends, and fails the test if nothing spilled.
+func spilledCounter(t *testing.T, rows []rowhash.Fingerprint) (*Budget, *counter) {
+	t.Helper()
+	b := NewBudget(1, t.TempDir())
+	t.Cleanup(func() { b.Close() })
+	c := newCounter(b)
+	fill(c, rows, 0)
+	if !c.t.Spilled() {
+		t.Fatal("nothing spilled")
+	}
+	return b, c
+}
+
 // hot are the partitions most test keys fall in, so that some partitions
 // spill large runs, several times, even on a budget that lets only tables
 // of some size spill (see [Budget.spills]). Partition 0 holds the zero
@@ -242,13 +256,7 @@ func TestPartsAgainstMap(t *testing.T) {
 		}
 	})
 	t.Run("tiny budget", func(t *testing.T) {
-		b := NewBudget(1, t.TempDir())
-		defer b.Close()
-		c := newCounter(b)
-		fill(c, rows, 0)
-		if !c.t.Spilled() {
-			t.Fatal("nothing spilled")
-		}
+		b, c := spilledCounter(t, rows)
 		for _, p := range hot {
 			if len(c.t.runs[p]) < 2 {
 				t.Errorf("hot partition %d spilled %d runs, want 2 or more", p, len(c.t.runs[p]))
@@ -600,13 +608,7 @@ func TestSpillErrors(t *testing.T) {
 	})
 
 	t.Run("spill file cut short", func(t *testing.T) {
-		b := NewBudget(1, t.TempDir())
-		defer b.Close()
-		c := newCounter(b)
-		fill(c, rows, 0)
-		if !c.t.Spilled() {
-			t.Fatal("nothing spilled")
-		}
+		b, c := spilledCounter(t, rows)
 		if err := os.Truncate(c.t.f.Name(), 100); err != nil {
 			t.Fatal(err)
 		}
