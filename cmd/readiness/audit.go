@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -183,6 +184,9 @@ func runAudit(ctx context.Context, stdout, stderr io.Writer, paths []string, f a
 	}
 	f.memory = fptable.NewBudget(limit, f.spillDir)
 	defer f.memory.Close()
+	if dir := cmp.Or(f.spillDir, os.TempDir()); limit > 0 && inMemoryFS(dir) {
+		log.Warn().Str("spill_dir", dir).Msg("spill files would go to a file system held in memory (tmpfs): past --memory-limit they take memory too; give --spill-dir a folder on disk")
+	}
 	setHeapLimit(limit)
 	asOf, err := parseAsOf(f.asOf, started)
 	if err != nil {
