@@ -142,11 +142,13 @@ are named by a pseudonym (the first 12 hex digits of a hash of the value)
 unless checks.labels.annotator_names is true. Labelled rows with a null
 annotator are counted in rows_without_annotator. Past max_labels distinct
 annotators the table is dropped (over_max). The state keeps one counter per
-(feature group, annotator) pair, so memory grows with the distinct feature
-vectors, as it does for the conflicts.
+(feature group, annotator) pair, so its table grows with the distinct
+feature vectors, as the conflicts' does.
 
-Memory: one entry per distinct feature vector (about 100 bytes), one per
-distinct label up to max_labels.
+Memory: one table entry per distinct feature vector (a 56-byte slot) and
+per (feature vector, annotator) pair (56 bytes), within --memory-limit:
+past it the tables spill to disk and are read back a partition at a time,
+with the same results; one entry per distinct label up to max_labels.
 
 Status: not_applicable when there is no label column or no labelled row;
 fail when conflict_rate > checks.labels.fail_rate; warn when conflict_rate >
