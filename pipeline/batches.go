@@ -14,11 +14,49 @@ import (
 const DefaultBatchSize = 64 * 1024
 
 func allocator(opts ReadOptions) memory.Allocator {
-	if opts.Mem != nil {
-		return opts.Mem
+	mem := opts.Mem
+	if mem == nil {
+		mem = memory.DefaultAllocator
 	}
-	return memory.DefaultAllocator
+	return cappedAllocator{Allocator: mem, max: maxBuffer}
 }
+
+// cappedAllocator refuses, by panicking (the readers recover it into an
+// error naming the file), one buffer larger than max bytes. arrow-go's IPC
+// reader sizes a compressed buffer from the uncompressed length its first 8
+// bytes declare, before decompressing: a corrupt or hostile file can ask
+// for hundreds of GiB (FuzzIPCFile found one asking 288 GiB for a
+// dictionary), and a failed allocation of that size ends the process with
+// an out-of-memory error that no recover catches.
+type cappedAllocator struct {
+	memory.Allocator
+	max int
+}
+
+func (a cappedAllocator) Allocate(size int) []byte {
+	a.check(size)
+	return a.Allocator.Allocate(size)
+}
+
+func (a cappedAllocator) Reallocate(size int, b []byte) []byte {
+	a.check(size)
+	return a.Allocator.Reallocate(size, b)
+}
+
+func (a cappedAllocator) check(size int) {
+	if size > a.max {
+		panic(fmt.Sprintf("a buffer of %d bytes is declared, more than this machine can hold in one buffer (%d bytes)", size, a.max))
+	}
+}
+
+// maxBuffer is the largest buffer a reader may allocate: half the
+// machine's RAM.
+var maxBuffer = func() int {
+	if ram := totalRAM(); ram > 0 {
+		return int(min(ram/2, int64(^uint(0)>>1)))
+	}
+	return 16 << 30
+}()
 
 func batchSize(opts ReadOptions) int {
 	if opts.BatchSize > 0 {
