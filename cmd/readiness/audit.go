@@ -270,9 +270,6 @@ func runAudit(ctx context.Context, stdout, stderr io.Writer, paths []string, f a
 	}
 	rep := buildReport(ds, out, policy, roles, choices, asOf, started, f.workers)
 	rep.Reference = refReport
-	peak, spilled, runs := f.memory.Stats()
-	rep.Run.Memory = &report.RunMemory{LimitBytes: f.memory.Limit(), PeakBytes: peak, SpilledBytes: spilled, SpillRuns: runs}
-	log.Info().Int64("limit_bytes", f.memory.Limit()).Int64("peak_bytes", peak).Int64("spilled_bytes", spilled).Int64("spill_runs", runs).Msg("per-row tables")
 	if rep.Policy.Effective, rep.Policy.EffectiveSHA256, err = effectivePolicy(policy, tasks, rcfg, ropts, f); err != nil {
 		return failed(err)
 	}
@@ -281,6 +278,11 @@ func runAudit(ctx context.Context, stdout, stderr io.Writer, paths []string, f a
 	if err != nil {
 		return classify(err)
 	}
+	// Listing flagged rows may read spilled tables back: the tables' use is
+	// complete only now.
+	peak, spilled, runs := f.memory.Stats()
+	rep.Run.Memory = &report.RunMemory{LimitBytes: f.memory.Limit(), PeakBytes: peak, SpilledBytes: spilled, SpillRuns: runs}
+	log.Info().Int64("limit_bytes", f.memory.Limit()).Int64("peak_bytes", peak).Int64("spilled_bytes", spilled).Int64("spill_runs", runs).Msg("per-row tables")
 	if f.memProfile != "" {
 		if err := writeHeapProfile(f.memProfile); err != nil {
 			return failed(err)
