@@ -14,7 +14,10 @@
 //	          the states are merged at the end
 //
 // Memory per worker is one batch plus the readers' buffers; nothing grows
-// with input size except what a check's state must keep.
+// with input size except what a check's state must keep, and the per-row
+// tables among that (distinct rows, feature vectors, ids) are bounded by
+// RunOptions.Memory, shared by every worker and check: past it they spill
+// to disk (checks/fptable).
 //
 // Schemas are unified by widening: integers to the wider integer or to
 // float64 when mixed with floats, any string flavour (string, large string,
