@@ -339,12 +339,6 @@ func (t *Parts[V]) Close(p int) error {
 	return nil
 }
 
-// Each calls f for every entry, partition by partition (see
-// [Parts.Visit]).
-func (t *Parts[V]) Each(f func(k rowhash.Fingerprint, v *V)) error {
-	return t.Visit(func(_ int, tb *Table[V]) { tb.Each(f) })
-}
-
 // load reads partition p's runs back and combines them with its in-memory
 // table into a new table; the caller puts it in the in-memory table's
 // place, and keeps that in held[p] until Close.
