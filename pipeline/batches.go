@@ -49,10 +49,10 @@ func (a cappedAllocator) check(size int) {
 	}
 }
 
-// maxBuffer is the largest buffer a reader may allocate: half the
-// machine's RAM.
+// maxBuffer is the largest buffer a reader may allocate: half the memory
+// the process may use (16 GiB where that is unknown).
 var maxBuffer = func() int {
-	if ram := totalRAM(); ram > 0 {
+	if ram, err := AvailableMemory(); err == nil {
 		return int(min(ram/2, int64(^uint(0)>>1)))
 	}
 	return 16 << 30

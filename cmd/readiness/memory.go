@@ -1,13 +1,14 @@
 package main
 
 import (
-	"bufio"
 	"fmt"
 	"math"
 	"os"
 	"runtime/debug"
 	"strconv"
 	"strings"
+
+	"github.com/readiness/readiness/pipeline"
 )
 
 // defaultMemoryLimit is --memory-limit's default: 512 MiB, or a quarter of
@@ -16,7 +17,7 @@ import (
 //
 // The budget bounds only the checks' per-row tables (see fptable.Budget);
 // decoding, batches, the findings listed and the Go runtime come on top,
-// about 400 MiB at 10M rows with the default batch size. Spilling costs
+// about 350 MiB at 10M rows with the default batch size. Spilling costs
 // little, and here even saves time: on the 10M-row benchmark file (2 cores)
 // the audit took 29–34 s under 512 MiB, writing 3.2 GB of spill files,
 // against 47 s with no limit, whose tables grew to 5.6 GB and had to be
@@ -52,7 +53,7 @@ func parseMemoryLimit(s string) (int64, error) {
 	}
 	if strings.EqualFold(s, "auto") {
 		limit := int64(512 << 20)
-		if total, err := availableMemory(); err == nil {
+		if total, err := pipeline.AvailableMemory(); err == nil {
 			limit = min(limit, total/4)
 		}
 		return limit, nil
@@ -62,7 +63,7 @@ func parseMemoryLimit(s string) (int64, error) {
 		if err != nil || !(v > 0 && v <= 100) {
 			return 0, fmt.Errorf("--memory-limit %q: a percentage must be above 0 and at most 100", s)
 		}
-		total, err := availableMemory()
+		total, err := pipeline.AvailableMemory()
 		if err != nil {
 			return 0, fmt.Errorf("--memory-limit %q: %w; give a size such as 2GiB", s, err)
 		}
@@ -87,38 +88,4 @@ func parseMemoryLimit(s string) (int64, error) {
 		return 0, fmt.Errorf("--memory-limit %q: want a size such as 512MiB or 2GiB, a share such as 25%%, or none", s)
 	}
 	return int64(v * scale), nil
-}
-
-// availableMemory is the machine's RAM (MemTotal in /proc/meminfo), or the
-// process's cgroup memory limit when that is lower.
-func availableMemory() (int64, error) {
-	f, err := os.Open("/proc/meminfo")
-	if err != nil {
-		return 0, fmt.Errorf("cannot tell how much memory this machine has (%v)", err)
-	}
-	defer f.Close()
-	var total int64
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if rest, ok := strings.CutPrefix(sc.Text(), "MemTotal:"); ok {
-			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
-			if err != nil {
-				return 0, fmt.Errorf("/proc/meminfo: MemTotal %q", rest)
-			}
-			total = kb << 10
-		}
-	}
-	if total <= 0 {
-		return 0, fmt.Errorf("/proc/meminfo has no MemTotal")
-	}
-	for _, p := range []string{"/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"} {
-		b, err := os.ReadFile(p)
-		if err != nil {
-			continue
-		}
-		if v, err := strconv.ParseInt(strings.TrimSpace(string(b)), 10, 64); err == nil && v > 0 && v < total {
-			total = v
-		}
-	}
-	return total, nil
 }

@@ -1,6 +1,10 @@
 package main
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/readiness/readiness/pipeline"
+)
 
 func TestParseMemoryLimit(t *testing.T) {
 	for _, c := range []struct {
@@ -20,7 +24,7 @@ func TestParseMemoryLimit(t *testing.T) {
 			t.Errorf("parseMemoryLimit(%q): no error", bad)
 		}
 	}
-	total, err := availableMemory()
+	total, err := pipeline.AvailableMemory()
 	if err != nil {
 		t.Skipf("no /proc/meminfo here: %v", err)
 	}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
@@ -80,18 +81,24 @@ func (a *azureBackend) stat(ctx context.Context, l Location) (*Object, error) {
 	if err != nil {
 		return nil, azErr(l.String(), err)
 	}
-	o := &Object{URL: l.String(), Key: l.Key, loc: l}
-	if p.ContentLength != nil {
-		o.Size = *p.ContentLength
+	return azObject(l, l.Key, p.ContentLength, p.LastModified, p.ETag), nil
+}
+
+// azObject is the object at l (key within its container) with the
+// properties Azure reported, any of which may be missing.
+func azObject(l Location, key string, size *int64, modified *time.Time, etag *azcore.ETag) *Object {
+	o := &Object{URL: l.String(), Key: key, loc: l}
+	if size != nil {
+		o.Size = *size
 	}
-	if p.LastModified != nil {
-		o.ModTime = p.LastModified.UTC()
+	if modified != nil {
+		o.ModTime = modified.UTC()
 	}
-	if p.ETag != nil {
-		o.etag = string(*p.ETag)
+	if etag != nil {
+		o.etag = string(*etag)
 		o.Version = strings.Trim(o.etag, `"`)
 	}
-	return o, nil
+	return o
 }
 
 func (a *azureBackend) list(ctx context.Context, l Location, prefix string) ([]*Object, error) {
@@ -106,19 +113,11 @@ func (a *azureBackend) list(ctx context.Context, l Location, prefix string) ([]*
 			if it.Name == nil {
 				continue
 			}
-			cl := l.child(*it.Name)
-			o := &Object{URL: cl.String(), Key: *it.Name, loc: cl}
+			var o *Object
 			if p := it.Properties; p != nil {
-				if p.ContentLength != nil {
-					o.Size = *p.ContentLength
-				}
-				if p.LastModified != nil {
-					o.ModTime = p.LastModified.UTC()
-				}
-				if p.ETag != nil {
-					o.etag = string(*p.ETag)
-					o.Version = strings.Trim(o.etag, `"`)
-				}
+				o = azObject(l.child(*it.Name), *it.Name, p.ContentLength, p.LastModified, p.ETag)
+			} else {
+				o = azObject(l.child(*it.Name), *it.Name, nil, nil, nil)
 			}
 			out = append(out, o)
 		}
