@@ -92,20 +92,11 @@ func newGroups(b *fptable.Budget, tracked bool) *Groups {
 // AddAt is [Groups.Add] for the row at pos, remembered when the table is
 // tracked.
 func (g *Groups) AddAt(features, label rowhash.Fingerprint, labelled bool, pos Pos) {
-	p := fptable.Part(features)
-	e, isNew := g.t.Upsert(p, features)
+	e := entry{rows: 1, label: label, labelled: labelled}
 	if g.tracked {
-		if isNew {
-			e.setFirst(pos)
-		} else {
-			if first := e.first(); pos.before(first) {
-				e.setFirst(pos)
-				pos = first
-			}
-			g.later[p] = append(g.later[p], Member{Features: features, Pos: pos})
-		}
+		e.setFirst(pos)
 	}
-	e.add(label, labelled)
+	g.t.Add(fptable.Part(features), features, &e)
 }
 
 // ConflictingRows calls emit with every row of every conflicting group
@@ -132,20 +123,7 @@ func (g *Groups) ConflictingRows(emit func(Member)) error {
 // Add records one row with the given feature vector and label; labelled is
 // false when the label is null.
 func (g *Groups) Add(features, label rowhash.Fingerprint, labelled bool) {
-	e, _ := g.t.Upsert(fptable.Part(features), features)
-	e.add(label, labelled)
-}
-
-func (e *entry) add(label rowhash.Fingerprint, labelled bool) {
-	e.rows++
-	if labelled {
-		switch {
-		case !e.labelled:
-			e.label, e.labelled = label, true
-		case e.label != label:
-			e.conflicting = true
-		}
-	}
+	g.t.Add(fptable.Part(features), features, &entry{rows: 1, label: label, labelled: labelled})
 }
 
 // repeat lists, in a tracked table, the later of the first rows of two

@@ -390,14 +390,11 @@ func (s *state) Observe(b checks.Batch) error {
 		if s.groups != nil {
 			s.groups.Add(feat[i], labelFP[i], cl >= 0)
 		}
-		e, isNew := s.entries.Upsert(fptable.Part(part[i]), full[i])
-		if isNew {
-			e.feat, e.n = feat[i], rowFlags(cl >= 0, stale[i])
-			if cl >= 0 && named {
-				e.class = s.keys[cl]
-			}
+		e := rowEntry{feat: feat[i], n: rowFlags(cl >= 0, stale[i]) + oneCopy}
+		if cl >= 0 && named {
+			e.class = s.keys[cl]
 		}
-		e.n += oneCopy
+		s.entries.Add(fptable.Part(part[i]), full[i], &e)
 	}
 	return s.err()
 }

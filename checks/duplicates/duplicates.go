@@ -220,27 +220,6 @@ type otherRow struct {
 	pos checks.RowRef
 }
 
-// see records one more row at pos with fingerprint fp in partition p of
-// t: the earlier of two positions stays first, the later goes to repeats.
-func see(t *fptable.Parts[first], p int, repeats *checks.RowList, fp rowhash.Fingerprint, pos first) {
-	e, isNew := t.Upsert(p, fp)
-	seeAt(e, isNew, repeats, fp, pos)
-}
-
-// seeAt is see for the entry e of fp, isNew when fp was not in the table.
-func seeAt(e *first, isNew bool, repeats *checks.RowList, fp rowhash.Fingerprint, pos first) {
-	if isNew {
-		*e = pos
-		return
-	}
-	later := pos
-	if pos.before(*e) {
-		later, e.input, e.row = *e, pos.input, pos.row
-	}
-	repeats.Add(int(later.input), later.row, group(fp))
-	e.seen = 2
-}
-
 // firsts returns a table of first positions on budget b: when two
 // aggregates of one fingerprint meet (merging workers' tables, reading back
 // spilled partitions), the earlier position stays and the later goes to
@@ -308,9 +287,10 @@ type state struct {
 	//
 	// exact holds each distinct row's first position (in (input, row)
 	// order) and whether it was seen again; repeats lists every other row
-	// — the exact duplicate rows themselves, for findings.parquet. It is
-	// complete once exact has been visited (Result): rows whose first
-	// aggregates were spilled are listed when they are read back.
+	// — the exact duplicate rows themselves, for findings.parquet. Rows go
+	// in as pending aggregates (fptable.Parts.Add), folded when a
+	// partition is read: repeats is complete once exact has been visited
+	// (Result).
 	exact   *fptable.Parts[first]
 	repeats checks.RowList
 	feats   *fptable.Parts[feature]
@@ -468,31 +448,31 @@ func (s *state) Observe(b checks.Batch) error {
 		for i, v := range vals {
 			if v != null {
 				s.idRows++
-				see(s.ids, fptable.Part(v), &s.idRepeats, v, first{input: int32(b.Input), seen: 1, row: b.Offset + int64(i)})
+				s.ids.Add(fptable.Part(v), v, &first{input: int32(b.Input), seen: 1, row: b.Offset + int64(i)})
 			}
 		}
 	}
 	if len(s.features) == 0 {
 		for i := range n {
-			see(s.exact, fptable.Part(rowFP[i]), &s.repeats, rowFP[i], first{input: int32(b.Input), seen: 1, row: b.Offset + int64(i)})
+			s.exact.Add(fptable.Part(rowFP[i]), rowFP[i], &first{input: int32(b.Input), seen: 1, row: b.Offset + int64(i)})
 		}
 	} else {
 		for i := range n {
 			p := fptable.Part(featFP[i])
-			see(s.exact, p, &s.repeats, rowFP[i], first{input: int32(b.Input), seen: 1, row: b.Offset + int64(i)})
-			f, _ := s.feats.Upsert(p, featFP[i])
-			f.seen = min(f.seen+1, 2)
+			s.exact.Add(p, rowFP[i], &first{input: int32(b.Input), seen: 1, row: b.Offset + int64(i)})
+			f := feature{seen: 1}
 			if s.splitIdx >= 0 {
 				switch s.splitKind[i] {
 				case 1:
 					f.train = true
 				case 0:
-					f.other++
+					f.other = 1
 					s.others[p] = append(s.others[p], otherRow{fp: featFP[i], pos: checks.RowRef{Input: int32(b.Input), Row: b.Offset + int64(i)}})
 				}
 			}
+			s.feats.Add(p, featFP[i], &f)
 			if len(s.texts) > 0 {
-				s.norm.Upsert(fptable.Part(normFP[i]), normFP[i])
+				s.norm.Add(fptable.Part(normFP[i]), normFP[i], &struct{}{})
 			}
 		}
 	}

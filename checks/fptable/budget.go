@@ -24,6 +24,7 @@ type Budget struct {
 	runs    atomic.Int64 // runs written
 
 	dir    string // where the spill directory is made
+	direct bool   // spill files use direct I/O (see directMin)
 	mu     sync.Mutex
 	tmp    string // the spill directory, made at the first spill
 	files  []*os.File
@@ -38,8 +39,16 @@ func NewBudget(limit int64, dir string) *Budget {
 	if dir == "" {
 		dir = os.TempDir()
 	}
-	return &Budget{limit: limit, dir: dir}
+	return &Budget{limit: limit, dir: dir, direct: limit >= directMin}
 }
+
+// directMin is the smallest budget whose spill files use direct I/O (see
+// spill.go). A run is at least 1/2048 of the budget (see [Budget.spills]),
+// 32 KiB from this budget up. Below it runs can be a few slots, and a
+// direct write is dear when small: each one that extends the file waits
+// for the file system's metadata (a test's 1-byte budget took 60 s of
+// mostly kernel time instead of 6 s).
+const directMin = 64 << 20
 
 // Limit returns the budget in bytes (0: unlimited).
 func (b *Budget) Limit() int64 {

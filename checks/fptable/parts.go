@@ -2,7 +2,6 @@ package fptable
 
 import (
 	"fmt"
-	"io"
 	"math/bits"
 	"os"
 	"unsafe"
@@ -15,9 +14,6 @@ const PartBits = 6
 
 // Partitions is the number of partitions of a [Parts] table.
 const Partitions = 1 << PartBits
-
-// chunk is how many entries a spill writes or reads at a time.
-const chunk = 4096
 
 // Part returns the partition of the partitioning fingerprint fp, in
 // [0, Partitions). It mixes the fingerprint differently from a table's home
@@ -85,12 +81,19 @@ type Parts[V any] struct {
 	// folded once (their repeats reported).
 	held    [Partitions]*Table[V]
 	applied [Partitions]int
-	budget  *Budget
-	combine func(k rowhash.Fingerprint, dst, src *V, isNew bool)
-	repeat  func(k rowhash.Fingerprint, dst, src *V)
-	f       *os.File // this table's spill file, made at its first spill
-	off     int64
-	err     error
+	// pend holds, per partition, the aggregates added with [Parts.Add]
+	// and not yet folded, in chunks filled in order; pendN counts them.
+	// heldPend is a partition's pend read back by Open, kept until Close.
+	pend     [Partitions][]chunk[V]
+	pendN    [Partitions]int
+	heldPend [Partitions][]chunk[V]
+	budget   *Budget
+	combine  func(k rowhash.Fingerprint, dst, src *V, isNew bool)
+	repeat   func(k rowhash.Fingerprint, dst, src *V)
+	f        *os.File // this table's spill file, made at its first spill
+	off      int64
+	stage    []slot[V] // one block of the spill file, for reading and writing (spill.go)
+	err      error
 }
 
 // NewParts returns an empty partitioned table accounted against b (nil:
@@ -137,6 +140,108 @@ func (t *Parts[V]) Upsert(p int, k rowhash.Fingerprint) (v *V, isNew bool) {
 	return tb.Upsert(k)
 }
 
+// Add adds v, the aggregate of one or more rows with key k, to partition
+// p without looking k up: it is appended to the partition's pending
+// aggregates and folded with combine (and the repeat hook) when the
+// partition is opened. A stream of rows then costs an append each rather
+// than a random access into a hash table, and the pending aggregates are
+// written to disk as they are when the budget is full — the partitioning
+// pass of a hash aggregation, with the aggregation done a partition at a
+// time at the end ([Parts.Open]), in a table the size of one partition.
+//
+// Upsert and Add may be mixed on one table. Add suits keys that mostly
+// occur once (rows, feature vectors): a pending aggregate takes the room
+// of a table entry, and repeats of a key are not combined until the end.
+func (t *Parts[V]) Add(p int, k rowhash.Fingerprint, v *V) {
+	cs := t.pend[p]
+	if n := len(cs) - 1; n >= 0 && len(cs[n].s) < cap(cs[n].s) {
+		c := &cs[n]
+		c.s = append(c.s, slot[V]{key: k, val: *v})
+		t.pendN[p]++
+		return
+	}
+	t.addChunk(p)
+	cs = t.pend[p]
+	c := &cs[len(cs)-1]
+	c.s = append(c.s, slot[V]{key: k, val: *v})
+	t.pendN[p]++
+}
+
+// chunk is a slot array of pending aggregates: len(s) written, cap(s)
+// allocated.
+type chunk[V any] struct {
+	s   []slot[V]
+	mem *region
+}
+
+func (c chunk[V]) bytes() int64 { return int64(cap(c.s)) * slotSize[V]() }
+
+func (c chunk[V]) free() { freeSlots(c.s[:cap(c.s)], c.mem) }
+
+// Pending chunks start at minChunk slots and double up to maxChunkBytes.
+const (
+	minChunk      = 16
+	maxChunkBytes = 128 << 10
+)
+
+// addChunk gives partition p a new empty pending chunk, or, when the budget
+// is full and the partition's pending chunks are large enough to spill,
+// writes them to disk as a run and reuses the last one.
+func (t *Parts[V]) addChunk(p int) {
+	size := minChunk
+	cs := t.pend[p]
+	if n := len(cs); n > 0 {
+		size = max(minChunk, min(2*cap(cs[n-1].s), int(maxChunkBytes/slotSize[V]())))
+	}
+	add := int64(size) * slotSize[V]()
+	if !t.budget.reserve(add) {
+		var held int64
+		for _, c := range cs {
+			held += c.bytes()
+		}
+		if t.budget.spills(t.pendN[p], held) && t.spillPend(p) == nil {
+			return
+		}
+		t.budget.force(add)
+	}
+	s, mem := allocSlots[V](size)
+	t.pend[p] = append(cs, chunk[V]{s: s[:0], mem: mem})
+}
+
+// spillPend writes partition p's pending aggregates to the spill file as
+// one run, then frees every pending chunk but the last, which it empties
+// for reuse.
+func (t *Parts[V]) spillPend(p int) error {
+	if t.err != nil {
+		return t.err
+	}
+	cs := t.pend[p]
+	r, err := t.writeChunks(cs)
+	if err != nil {
+		t.err = err
+		return err
+	}
+	t.runs[p] = append(t.runs[p], r)
+	last := cs[len(cs)-1]
+	for _, c := range cs[:len(cs)-1] {
+		t.budget.release(c.bytes())
+		c.free()
+	}
+	clear(cs)
+	last.s = last.s[:0]
+	t.pend[p] = append(cs[:0], last)
+	t.pendN[p] = 0
+	return nil
+}
+
+// freeChunks frees chunks and returns their bytes to the budget.
+func (t *Parts[V]) freeChunks(cs []chunk[V]) {
+	for _, c := range cs {
+		t.budget.release(c.bytes())
+		c.free()
+	}
+}
+
 // grow makes room in partition p for one more entry: it doubles the
 // partition's table if the budget allows, or else spills the partition
 // and empties it.
@@ -168,50 +273,9 @@ func (t *Parts[V]) spill(p int, tb *Table[V]) error {
 	return nil
 }
 
-// write appends tb's entries to the spill file and returns their run.
-func (t *Parts[V]) write(tb *Table[V]) (run, error) {
-	if t.f == nil {
-		f, err := t.budget.file()
-		if err != nil {
-			return run{}, err
-		}
-		t.f = f
-	}
-	r := run{f: t.f, off: t.off}
-	buf := make([]slot[V], 0, min(chunk, tb.Len()+1))
-	var werr error
-	flush := func() {
-		if werr != nil || len(buf) == 0 {
-			return
-		}
-		b := slotBytes(buf)
-		n, err := t.f.WriteAt(b, t.off)
-		t.off += int64(n)
-		if err != nil {
-			werr = fmt.Errorf("spill: writing %s: %w", t.f.Name(), err)
-		}
-		buf = buf[:0]
-	}
-	tb.Each(func(k rowhash.Fingerprint, v *V) {
-		buf = append(buf, slot[V]{key: k, val: *v})
-		if len(buf) == cap(buf) {
-			flush()
-		}
-	})
-	flush()
-	if werr != nil {
-		return run{}, werr
-	}
-	r.n = int64(tb.Len())
-	if t.budget != nil {
-		t.budget.spilled.Add(t.off - r.off)
-		t.budget.runs.Add(1)
-	}
-	return r, nil
-}
-
 // Merge folds o into t, partition by partition, and empties o: o's spilled
-// runs become t's, and o's in-memory entries are combined into t's tables,
+// runs and pending aggregates ([Parts.Add]) become t's, and o's in-memory
+// entries are combined into t's tables,
 // or spilled as runs of t when the budget has no room for them. o must not
 // be used afterwards. o must not have been visited while spilled (its
 // repeats were reported to o's hook): that is an error.
@@ -227,6 +291,9 @@ func (t *Parts[V]) Merge(o *Parts[V]) error {
 	for p := range t.parts {
 		t.runs[p] = append(t.runs[p], o.runs[p]...)
 		o.runs[p] = nil
+		t.pend[p] = append(t.pend[p], o.pend[p]...)
+		t.pendN[p] += o.pendN[p]
+		o.pend[p], o.pendN[p] = nil, 0
 		ob, tb := o.parts[p], t.parts[p]
 		if ob.Len() > 0 {
 			want := max(tb.Len()+ob.Len(), 3*len(ob.slots)/4)
@@ -276,8 +343,9 @@ func (t *Parts[V]) Visit(f func(p int, tb *Table[V])) error {
 	return nil
 }
 
-// Open returns partition p whole: if it has spilled runs, they are read
-// back and combined with its in-memory entries into a new table. The
+// Open returns partition p whole: if it has spilled runs or pending
+// aggregates, they are read back and combined with its in-memory entries
+// into a new table. The
 // caller may read values (Get, Each) but must not change them or add keys,
 // and must hand it back with [Parts.Close] before opening p again.
 // Partitions of several tables partitioned alike may be open together.
@@ -285,7 +353,7 @@ func (t *Parts[V]) Open(p int) (*Table[V], error) {
 	if t.err != nil {
 		return nil, t.err
 	}
-	if len(t.runs[p]) == 0 {
+	if len(t.runs[p]) == 0 && t.pendN[p] == 0 {
 		return t.parts[p], nil
 	}
 	tb, err := t.load(p)
@@ -301,15 +369,17 @@ func (t *Parts[V]) Open(p int) (*Table[V], error) {
 // was read back stays in memory if the budget allows (its runs are then no
 // longer needed). Otherwise it is dropped: its in-memory entries are
 // written as one more run, and the next Open reads the runs again, without
-// reporting repeats twice. Only the partitions open at once are in memory
+// reporting repeats twice (its pending aggregates, folded by Open, are
+// written as a run too). Only the partitions open at once are in memory
 // beyond the budget.
 func (t *Parts[V]) Close(p int) error {
 	if !t.loaded[p] {
 		return t.err
 	}
 	t.loaded[p] = false
-	tb, mem := t.parts[p], t.held[p]
-	t.held[p] = nil
+	tb, mem, pend := t.parts[p], t.held[p], t.heldPend[p]
+	t.held[p], t.heldPend[p] = nil, nil
+	defer t.freeChunks(pend)
 	if t.err == nil && t.budget.within() {
 		t.runs[p], t.applied[p] = nil, 0
 		t.budget.release(mem.bytes())
@@ -318,6 +388,14 @@ func (t *Parts[V]) Close(p int) error {
 	}
 	if t.err == nil && mem.Len() > 0 {
 		r, err := t.write(mem)
+		if err != nil {
+			t.err = err
+		} else {
+			t.runs[p] = append(t.runs[p], r)
+		}
+	}
+	if t.err == nil && len(pend) > 0 {
+		r, err := t.writeChunks(pend)
 		if err != nil {
 			t.err = err
 		} else {
@@ -339,51 +417,50 @@ func (t *Parts[V]) Close(p int) error {
 	return nil
 }
 
-// load reads partition p's runs back and combines them with its in-memory
-// table into a new table; the caller puts it in the in-memory table's
+// loadSize bounds the entries a partition's table read back is first sized
+// for (it grows beyond as needed).
+const loadSize = 1 << 22
+
+// load reads partition p's runs back and combines them with its pending
+// aggregates and its in-memory table into a new table; the caller puts it in the in-memory table's
 // place, and keeps that in held[p] until Close.
 func (t *Parts[V]) load(p int) (*Table[V], error) {
-	mem := t.parts[p]
-	n := int64(mem.Len())
+	mem, pend := t.parts[p], t.pend[p]
+	n := int64(mem.Len()) + int64(t.pendN[p])
 	for _, r := range t.runs[p] {
 		n += r.n
 	}
-	tb := New[V](int(n))
+	// n counts every aggregate, and keys may repeat: a table sized for n
+	// up to loadSize, left to grow beyond.
+	tb := New[V](int(min(n, loadSize)))
 	t.budget.force(tb.bytes())
-	longest := int64(1)
-	for _, r := range t.runs[p] {
-		longest = max(longest, r.n)
-	}
-	buf := make([]slot[V], min(chunk, longest))
+	before := tb.bytes() // accounted for; the rest when tb is whole
 	for i, r := range t.runs[p] {
 		replay := i < t.applied[p]
-		for done := int64(0); done < r.n; {
-			m := int(min(int64(len(buf)), r.n-done))
-			b := slotBytes(buf[:m])
-			off := r.off + done*slotSize[V]()
-			if _, err := r.f.ReadAt(b, off); err != nil {
-				if err == io.EOF {
-					err = io.ErrUnexpectedEOF
-				}
-				t.budget.release(tb.bytes())
-				tb.free()
-				return nil, fmt.Errorf("spill: reading %s at byte %d: %w", r.f.Name(), off, err)
-			}
-			for i := range buf[:m] {
-				s := &buf[i]
-				d, isNew := tb.Upsert(s.key)
-				t.fold(s.key, d, &s.val, isNew, replay)
-			}
-			done += int64(m)
+		err := t.read(r, func(s *slot[V]) {
+			d, isNew := tb.Upsert(s.key)
+			t.fold(s.key, d, &s.val, isNew, replay)
+		})
+		if err != nil {
+			t.budget.release(before)
+			tb.free()
+			return nil, err
+		}
+	}
+	for _, c := range pend {
+		for i := range c.s {
+			s := &c.s[i]
+			d, isNew := tb.Upsert(s.key)
+			t.fold(s.key, d, &s.val, isNew, false)
 		}
 	}
 	// Merge sizes tb for mem's slot array too (see [Table.Reserve]), which
 	// may be larger than the entries need when mem was itself read back.
-	before := tb.bytes()
 	tb.Merge(mem, t.foldNew)
 	t.budget.force(tb.bytes() - before)
 	t.loaded[p] = true
 	t.held[p] = mem
+	t.heldPend[p], t.pend[p], t.pendN[p] = pend, nil, 0
 	return tb, nil
 }
 
@@ -402,11 +479,6 @@ func (t *Parts[V]) Spilled() bool {
 
 func slotSize[V any]() int64 { return int64(unsafe.Sizeof(slot[V]{})) }
 
-// slotBytes is s's memory as bytes: slots hold no pointers (see [New]).
-func slotBytes[V any](s []slot[V]) []byte {
-	return unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(s))), len(s)*int(slotSize[V]()))
-}
-
 // Free releases every partition's memory and forgets its runs (their files
 // go when the budget is closed); t must not be used afterwards.
 func (t *Parts[V]) Free() {
@@ -417,6 +489,9 @@ func (t *Parts[V]) Free() {
 				x.free()
 			}
 		}
+		t.freeChunks(t.pend[p])
+		t.freeChunks(t.heldPend[p])
 		t.parts[p], t.held[p], t.runs[p], t.loaded[p] = nil, nil, nil, false
+		t.pend[p], t.heldPend[p], t.pendN[p] = nil, nil, 0
 	}
 }

@@ -554,9 +554,7 @@ func (s *state) observeAnnotator(aa arrow.Array, i int, fp rowhash.Fingerprint, 
 	a.labelled++
 	if featFP != nil {
 		f := featFP[i]
-		e, _ := s.annPairs.Upsert(fptable.Part(f), rowhash.Fold(f, fp))
-		e.features, e.annotator = f, fp
-		e.rows++
+		s.annPairs.Add(fptable.Part(f), rowhash.Fold(f, fp), &pairRows{features: f, annotator: fp, rows: 1})
 	}
 }
 

@@ -1,0 +1,179 @@
+package fptable
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"unsafe"
+
+	"github.com/readiness/readiness/checks/rowhash"
+)
+
+// The spill file of a [Parts] table is a sequence of runs, each a sequence
+// of blocks of blockBytes (the last one shorter), each block holding whole
+// slots — as many as fit, the rest of the block unused — written and read
+// whole. Every block ends on a multiple of ioAlign (so runs start on one),
+// so that every read and write is aligned: on Linux the file is opened for
+// direct I/O where its file system allows (see directIO).
+//
+// Why direct I/O: a spill file is written once and read back once, soon
+// after, so the page cache gains nothing from it, and filling the cache
+// costs: perf showed a 10M-row audit spending 14% of its CPU time in
+// copy_folio_from_iter_atomic, copying 3.3 GB of runs into new page-cache
+// pages (on the 2-core VM, buffered writes ran at 323 MB/s and direct ones
+// at 843 MB/s, `dd bs=1M`). Direct writes and reads go from the table's
+// staging block to the device without a copy, and do not grow the page
+// cache by the size of the spill.
+const (
+	blockBytes = 256 << 10
+	ioAlign    = 4096
+)
+
+// perBlock is how many slots of V a block holds.
+func perBlock[V any]() int { return blockBytes / int(slotSize[V]()) }
+
+// alignUp rounds n up to a multiple of ioAlign.
+func alignUp(n int64) int64 { return (n + ioAlign - 1) &^ (ioAlign - 1) }
+
+// slotBytes is s's memory as bytes: slots hold no pointers (see [New]).
+func slotBytes[V any](s []slot[V]) []byte {
+	return unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(s))), len(s)*int(slotSize[V]()))
+}
+
+// staging returns t's staging block, made at the first use: perBlock
+// slots in blockBytes of memory aligned to ioAlign.
+func (t *Parts[V]) staging() []slot[V] {
+	if t.stage == nil {
+		mem := make([]byte, blockBytes+ioAlign)
+		off := int(-uintptr(unsafe.Pointer(unsafe.SliceData(mem))) & (ioAlign - 1))
+		t.stage = unsafe.Slice((*slot[V])(unsafe.Pointer(&mem[off])), perBlock[V]())
+	}
+	return t.stage
+}
+
+// runWriter appends one run to a table's spill file, a block at a time.
+type runWriter[V any] struct {
+	t   *Parts[V]
+	r   run
+	buf []slot[V] // the staging block
+	n   int       // slots in buf
+	err error
+}
+
+// beginRun starts a run at the end of the spill file, making the file at
+// the table's first spill.
+func (t *Parts[V]) beginRun() *runWriter[V] {
+	w := &runWriter[V]{t: t, buf: t.staging()}
+	if t.f == nil {
+		f, err := t.budget.file()
+		if err != nil {
+			w.err = err
+			return w
+		}
+		if t.budget != nil && t.budget.direct {
+			directIO(f)
+		}
+		t.f = f
+	}
+	w.r = run{f: t.f, off: t.off}
+	return w
+}
+
+// add appends slots to the run.
+func (w *runWriter[V]) add(s []slot[V]) {
+	for len(s) > 0 && w.err == nil {
+		c := copy(w.buf[w.n:], s)
+		w.n += c
+		s = s[c:]
+		if w.n == len(w.buf) {
+			w.flush()
+		}
+	}
+}
+
+// add1 appends one slot to the run.
+func (w *runWriter[V]) add1(k rowhash.Fingerprint, v *V) {
+	if w.err != nil {
+		return
+	}
+	w.buf[w.n] = slot[V]{key: k, val: *v}
+	w.n++
+	if w.n == len(w.buf) {
+		w.flush()
+	}
+}
+
+// flush writes the staging block's slots as the run's next block.
+func (w *runWriter[V]) flush() {
+	if w.n == 0 || w.err != nil {
+		return
+	}
+	t := w.t
+	b := slotBytes(w.buf[:w.n])
+	size := alignUp(int64(len(b)))
+	b = unsafe.Slice(unsafe.SliceData(b), size) // the block's unused tail goes too
+	if _, err := t.f.WriteAt(b, t.off); err != nil {
+		w.err = fmt.Errorf("spill: writing %s: %w", t.f.Name(), err)
+		return
+	}
+	t.off += size
+	w.r.n += int64(w.n)
+	w.n = 0
+}
+
+// end writes what is left and returns the run, accounted for in the
+// budget.
+func (w *runWriter[V]) end() (run, error) {
+	w.flush()
+	if w.err != nil {
+		return run{}, w.err
+	}
+	t := w.t
+	if t.budget != nil {
+		t.budget.spilled.Add(w.r.n * slotSize[V]())
+		t.budget.runs.Add(1)
+	}
+	return w.r, nil
+}
+
+// write appends tb's entries to the spill file and returns their run.
+func (t *Parts[V]) write(tb *Table[V]) (run, error) {
+	w := t.beginRun()
+	tb.Each(w.add1)
+	return w.end()
+}
+
+// writeChunks appends the pending aggregates of cs to the spill file as
+// they are, and returns their run.
+func (t *Parts[V]) writeChunks(cs []chunk[V]) (run, error) {
+	w := t.beginRun()
+	for _, c := range cs {
+		w.add(c.s)
+	}
+	return w.end()
+}
+
+// read calls f with every slot of run r, a block at a time.
+func (t *Parts[V]) read(r run, f func(*slot[V])) error {
+	buf := t.staging()
+	per := int64(len(buf))
+	for j := int64(0); j*per < r.n; j++ {
+		m := min(per, r.n-j*per)
+		b := slotBytes(buf[:m])
+		size := alignUp(int64(len(b)))
+		off := r.off + j*blockBytes
+		n, err := r.f.ReadAt(unsafe.Slice(unsafe.SliceData(b), size), off)
+		if int64(n) < size {
+			// A short read is a file cut short; direct I/O may end it with
+			// an error of its own, reading on from an unaligned offset.
+			if err == nil || errors.Is(err, io.EOF) || n > 0 {
+				err = io.ErrUnexpectedEOF
+			}
+			return fmt.Errorf("spill: reading %s at byte %d: %w", r.f.Name(), off, err)
+		}
+		for i := range buf[:m] {
+			f(&buf[i])
+		}
+	}
+	return nil
+}
