@@ -29,6 +29,11 @@ type Groups struct {
 	// later holds every row of a group but its first, when tracked, by
 	// partition.
 	later [fptable.Partitions][]Member
+	// conflicts, once scanned, holds every row of the conflicting groups
+	// (tracked tables only), so that ConflictingRows need not read the
+	// table again.
+	conflicts []Member
+	scanned   bool
 }
 
 // entry is what the table keeps of one group: [Group] packed into 40 bytes.
@@ -95,6 +100,7 @@ func (g *Groups) AddAt(features, label rowhash.Fingerprint, labelled bool, pos P
 	e := entry{rows: 1, label: label, labelled: labelled}
 	if g.tracked {
 		e.setFirst(pos)
+		g.scanned = false
 	}
 	g.t.Add(fptable.Part(features), features, &e)
 }
@@ -102,22 +108,35 @@ func (g *Groups) AddAt(features, label rowhash.Fingerprint, labelled bool, pos P
 // ConflictingRows calls emit with every row of every conflicting group
 // (tracked tables only; an untracked one emits nothing), partition by
 // partition.
+//
+// After [Groups.Scan] it emits the rows Scan kept, without reading the
+// table again.
 func (g *Groups) ConflictingRows(emit func(Member)) error {
 	if !g.tracked {
 		return nil
 	}
-	return g.t.Visit(func(p int, t *fptable.Table[entry]) {
-		t.Each(func(fp rowhash.Fingerprint, e *entry) {
-			if e.conflicting {
-				emit(Member{Features: fp, Pos: e.first()})
-			}
-		})
-		for _, m := range g.later[p] {
-			if e := t.Get(m.Features); e != nil && e.conflicting {
-				emit(m)
-			}
+	if g.scanned {
+		for _, m := range g.conflicts {
+			emit(m)
+		}
+		return nil
+	}
+	return g.t.Visit(func(p int, t *fptable.Table[entry]) { g.conflictingRows(p, t, emit) })
+}
+
+// conflictingRows emits the rows of the conflicting groups of partition p,
+// open as t.
+func (g *Groups) conflictingRows(p int, t *fptable.Table[entry], emit func(Member)) {
+	t.Each(func(fp rowhash.Fingerprint, e *entry) {
+		if e.conflicting {
+			emit(Member{Features: fp, Pos: e.first()})
 		}
 	})
+	for _, m := range g.later[p] {
+		if e := t.Get(m.Features); e != nil && e.conflicting {
+			emit(m)
+		}
+	}
 }
 
 // Add records one row with the given feature vector and label; labelled is
@@ -160,6 +179,7 @@ func combine(_ rowhash.Fingerprint, a, b *entry, isNew bool) {
 
 // Merge folds o into g; o must not be used afterwards.
 func (g *Groups) Merge(o *Groups) error {
+	g.scanned = false
 	if g.tracked {
 		for p := range g.later {
 			g.later[p] = append(g.later[p], o.later[p]...)
@@ -203,15 +223,43 @@ type Stats struct {
 // Stats counts the groups, reading every partition once.
 func (g *Groups) Stats() (Stats, error) {
 	var st Stats
-	err := g.t.Visit(func(_ int, t *fptable.Table[entry]) {
-		st.Groups += int64(t.Len())
-		t.Each(func(_ rowhash.Fingerprint, e *entry) {
-			if e.conflicting {
-				st.ConflictingGroups++
-				st.ConflictingRows += e.rows
-			}
-		})
+	err := g.t.Visit(func(_ int, t *fptable.Table[entry]) { st.add(t) })
+	return st, err
+}
+
+func (st *Stats) add(t *fptable.Table[entry]) {
+	st.Groups += int64(t.Len())
+	t.Each(func(_ rowhash.Fingerprint, e *entry) {
+		if e.conflicting {
+			st.ConflictingGroups++
+			st.ConflictingRows += e.rows
+		}
 	})
+}
+
+// Scan reads every partition once: it counts the groups, calls f with each
+// partition while it is open (f may open the same partition of tables
+// partitioned alike), and, in a tracked table, keeps the rows of the
+// conflicting groups for [Groups.ConflictingRows]. A table read back from
+// disk costs a read per visit; Scan does in one what Stats, Open and
+// ConflictingRows would do in three. f may be nil.
+func (g *Groups) Scan(f func(p int, part Part) error) (Stats, error) {
+	var st Stats
+	var ferr error
+	g.conflicts, g.scanned = g.conflicts[:0], false
+	err := g.t.Visit(func(p int, t *fptable.Table[entry]) {
+		st.add(t)
+		if g.tracked {
+			g.conflictingRows(p, t, func(m Member) { g.conflicts = append(g.conflicts, m) })
+		}
+		if f != nil && ferr == nil {
+			ferr = f(p, Part{t})
+		}
+	})
+	if err == nil {
+		err = ferr
+	}
+	g.scanned = err == nil
 	return st, err
 }
 

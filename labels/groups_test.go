@@ -222,7 +222,8 @@ func TestGroupsCases(t *testing.T) {
 // TestGroupsSpilled: enough groups, most of them in two partitions, that a
 // tiny budget spills while rows are added and while shards are merged; the
 // counts, Conflicting and the rows ConflictingRows lists (tracked tables)
-// match the oracle, and reading the table again changes nothing.
+// match the oracle, read with Stats or with Scan, and reading the table
+// again changes nothing.
 func TestGroupsSpilled(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 5))
 	var features []int
@@ -272,8 +273,33 @@ func TestGroupsSpilled(t *testing.T) {
 			if _, spilled, _ := b.Stats(); (b != nil) != (spilled > 0) {
 				t.Fatalf("budget %v: %d bytes spilled", b != nil, spilled)
 			}
-			for again := range 2 {
-				st := stats(t, g)
+			for again := range 3 {
+				// The second read is a Scan: counts, each partition open
+				// in turn, and the conflicting rows kept for
+				// ConflictingRows, which then reads nothing.
+				var st labels.Stats
+				scanned := map[int]bool{}
+				if again == 1 {
+					var err error
+					st, err = g.Scan(func(p int, part labels.Part) error {
+						for _, f := range features {
+							if fptable.Part(fp(f)) == p {
+								scanned[f] = part.Conflicting(fp(f))
+							}
+						}
+						return nil
+					})
+					if err != nil {
+						t.Fatal(err)
+					}
+					for _, f := range features {
+						if scanned[f] != wantConflicting[f] {
+							t.Fatalf("Scan: Conflicting(%d) = %v, oracle %v", f, scanned[f], wantConflicting[f])
+						}
+					}
+				} else {
+					st = stats(t, g)
+				}
 				if st.ConflictingGroups != wantGroups || st.ConflictingRows != wantRows || st.Groups != int64(wantLen) {
 					t.Fatalf("read %d: conflicts %d/%d len %d, oracle %d/%d len %d",
 						again, st.ConflictingGroups, st.ConflictingRows, st.Groups, wantGroups, wantRows, wantLen)

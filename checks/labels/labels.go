@@ -353,6 +353,9 @@ type state struct {
 	annPairs    *fptable.Parts[pairRows]
 	annOverflow bool
 	annNull     int64
+	// annConflicting counts each annotator's labelled rows in conflicting
+	// groups, from annPairs (annotatorConflicts).
+	annConflicting map[rowhash.Fingerprint]int64
 
 	// scratch, per batch
 	featFP, labelFP, annFP, tmp []rowhash.Fingerprint
@@ -675,7 +678,10 @@ func (s *state) Result() (checks.Result, error) {
 		m.DistinctLabels = &d
 	}
 	if s.groups != nil {
-		st, err := s.groups.Stats()
+		// One read of the groups: counts, the annotators' conflicting rows
+		// (the pairs are partitioned alike), the rows for findings.parquet.
+		s.annConflicting = nil
+		st, err := s.groups.Scan(s.annotatorConflicts)
 		if err != nil {
 			return checks.Result{}, fmt.Errorf("labels: %w", err)
 		}
@@ -863,38 +869,35 @@ func (s *state) Result() (checks.Result, error) {
 	return checks.NewResult(Check.Name, status, &score, m, findings)
 }
 
+// annotatorConflicts adds to s.annConflicting the rows each annotator
+// labelled in the conflicting groups of partition p, open as g: it opens
+// partition p of the pairs, partitioned alike.
+func (s *state) annotatorConflicts(p int, g lbl.Part) error {
+	if s.annotators == nil || s.annPairs == nil {
+		return nil
+	}
+	if s.annConflicting == nil {
+		s.annConflicting = map[rowhash.Fingerprint]int64{}
+	}
+	pairs, err := s.annPairs.Open(p)
+	if err != nil {
+		return err
+	}
+	pairs.Each(func(_ rowhash.Fingerprint, e *pairRows) {
+		if g.Conflicting(e.features) {
+			s.annConflicting[e.annotator] += e.rows
+		}
+	})
+	return s.annPairs.Close(p)
+}
+
 func (s *state) annotatorMetrics() (*AnnotatorMetrics, *checks.Finding, error) {
 	am := &AnnotatorMetrics{Column: s.annName, Named: s.cfg.AnnotatorNames, OverMax: s.annOverflow,
 		RowsWithoutAnnotator: s.annNull, Annotators: []AnnotatorStats{}}
 	if s.annotators == nil {
 		return am, nil, nil
 	}
-	conflicting := map[rowhash.Fingerprint]int64{}
-	if s.groups != nil {
-		// The pairs and the groups are partitioned alike: open partition p
-		// of both.
-		for p := range fptable.Partitions {
-			g, err := s.groups.Open(p)
-			if err != nil {
-				return nil, nil, err
-			}
-			pairs, err := s.annPairs.Open(p)
-			if err != nil {
-				return nil, nil, err
-			}
-			pairs.Each(func(_ rowhash.Fingerprint, e *pairRows) {
-				if g.Conflicting(e.features) {
-					conflicting[e.annotator] += e.rows
-				}
-			})
-			if err := s.annPairs.Close(p); err != nil {
-				return nil, nil, err
-			}
-			if err := s.groups.Close(p); err != nil {
-				return nil, nil, err
-			}
-		}
-	}
+	conflicting := s.annConflicting // filled by Result's scan of the groups
 	for fp, a := range s.annotators {
 		am.Annotators = append(am.Annotators, AnnotatorStats{Annotator: a.name, LabelledRows: a.labelled,
 			ConflictingRows: conflicting[fp], ConflictRate: rate(conflicting[fp], a.labelled)})
