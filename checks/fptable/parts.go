@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/bits"
 	"os"
+	"sync"
 	"unsafe"
 
 	"github.com/readiness/readiness/checks/rowhash"
@@ -93,6 +94,13 @@ type Parts[V any] struct {
 	f        *os.File // this table's spill file, made at its first spill
 	off      int64
 	stage    []slot[V] // one block of the spill file, for reading and writing (spill.go)
+	// pre is a partition being read back in the background (Prefetch),
+	// inflight how many are (at most one); stage2 is its staging block
+	// and mu serializes the repeat hook between it and the caller.
+	pre      [Partitions]*prefetched[V]
+	inflight int
+	stage2   []slot[V]
+	mu       sync.Mutex
 	err      error
 }
 
@@ -118,7 +126,9 @@ func (t *Parts[V]) OnRepeat(f func(k rowhash.Fingerprint, dst, src *V)) { t.repe
 // folded before, whose repeats were reported then.
 func (t *Parts[V]) fold(k rowhash.Fingerprint, dst, src *V, isNew, replay bool) {
 	if !isNew && !replay && t.repeat != nil {
+		t.mu.Lock()
 		t.repeat(k, dst, src)
+		t.mu.Unlock()
 	}
 	t.combine(k, dst, src, isNew)
 }
@@ -133,6 +143,9 @@ func (t *Parts[V]) foldNew(k rowhash.Fingerprint, dst, src *V, isNew bool) {
 // again: the two aggregates are combined when the partition is visited.
 // The pointer is valid until the next Upsert.
 func (t *Parts[V]) Upsert(p int, k rowhash.Fingerprint) (v *V, isNew bool) {
+	if t.inflight != 0 {
+		t.settle()
+	}
 	tb := t.parts[p]
 	if tb.full() {
 		t.grow(p)
@@ -153,6 +166,9 @@ func (t *Parts[V]) Upsert(p int, k rowhash.Fingerprint) (v *V, isNew bool) {
 // occur once (rows, feature vectors): a pending aggregate takes the room
 // of a table entry, and repeats of a key are not combined until the end.
 func (t *Parts[V]) Add(p int, k rowhash.Fingerprint, v *V) {
+	if t.inflight != 0 {
+		t.settle()
+	}
 	cs := t.pend[p]
 	if n := len(cs) - 1; n >= 0 && len(cs[n].s) < cap(cs[n].s) {
 		c := &cs[n]
@@ -280,6 +296,8 @@ func (t *Parts[V]) spill(p int, tb *Table[V]) error {
 // be used afterwards. o must not have been visited while spilled (its
 // repeats were reported to o's hook): that is an error.
 func (t *Parts[V]) Merge(o *Parts[V]) error {
+	t.settle()
+	o.settle()
 	if o.err != nil && t.err == nil {
 		t.err = o.err
 	}
@@ -329,12 +347,16 @@ func (t *Parts[V]) Merge(o *Parts[V]) error {
 
 // Visit calls f with each partition in turn, whole (see [Parts.Open]).
 // f may read values (Get, Each) but must not change them or add keys.
+// While f reads partition p, partition p+1 is read back in the background
+// ([Parts.Prefetch]).
 func (t *Parts[V]) Visit(f func(p int, tb *Table[V])) error {
+	defer t.settle()
 	for p := range t.parts {
 		tb, err := t.Open(p)
 		if err != nil {
 			return err
 		}
+		t.Prefetch(p + 1)
 		f(p, tb)
 		if err := t.Close(p); err != nil {
 			return err
@@ -350,13 +372,16 @@ func (t *Parts[V]) Visit(f func(p int, tb *Table[V])) error {
 // and must hand it back with [Parts.Close] before opening p again.
 // Partitions of several tables partitioned alike may be open together.
 func (t *Parts[V]) Open(p int) (*Table[V], error) {
+	if t.pre[p] != nil {
+		return t.take(p)
+	}
 	if t.err != nil {
 		return nil, t.err
 	}
 	if len(t.runs[p]) == 0 && t.pendN[p] == 0 {
 		return t.parts[p], nil
 	}
-	tb, err := t.load(p)
+	tb, err := t.load(p, t.staging())
 	if err != nil {
 		t.err = err
 		return nil, err
@@ -424,7 +449,7 @@ const loadSize = 1 << 22
 // load reads partition p's runs back and combines them with its pending
 // aggregates and its in-memory table into a new table; the caller puts it in the in-memory table's
 // place, and keeps that in held[p] until Close.
-func (t *Parts[V]) load(p int) (*Table[V], error) {
+func (t *Parts[V]) load(p int, buf []slot[V]) (*Table[V], error) {
 	mem, pend := t.parts[p], t.pend[p]
 	n := int64(mem.Len()) + int64(t.pendN[p])
 	for _, r := range t.runs[p] {
@@ -437,7 +462,7 @@ func (t *Parts[V]) load(p int) (*Table[V], error) {
 	before := tb.bytes() // accounted for; the rest when tb is whole
 	for i, r := range t.runs[p] {
 		replay := i < t.applied[p]
-		err := t.read(r, func(s *slot[V]) {
+		err := t.read(r, buf, func(s *slot[V]) {
 			d, isNew := tb.Upsert(s.key)
 			t.fold(s.key, d, &s.val, isNew, replay)
 		})
@@ -482,6 +507,7 @@ func slotSize[V any]() int64 { return int64(unsafe.Sizeof(slot[V]{})) }
 // Free releases every partition's memory and forgets its runs (their files
 // go when the budget is closed); t must not be used afterwards.
 func (t *Parts[V]) Free() {
+	t.settle()
 	for p, tb := range t.parts {
 		for _, x := range []*Table[V]{tb, t.held[p]} {
 			if x != nil {

@@ -431,6 +431,81 @@ func TestPartsDirectIO(t *testing.T) {
 	})
 }
 
+// TestPartsPrefetch: a partition read back in the background is the one
+// Open would have read; adding rows, merging, opening another partition
+// meanwhile (the repeat hook then runs on both goroutines) and freeing
+// wait for it or run beside it safely (go test -race), and the answer
+// stays the oracle's.
+func TestPartsPrefetch(t *testing.T) {
+	bothModes(t, func(t *testing.T) {
+		r := rand.New(rand.NewPCG(8, 6))
+		keys := testKeys(r, 40_000)
+		rows := testRows(r, keys, 160_000)
+		third := len(rows) / 3
+		for _, limit := range []int64{1, 64 << 20} {
+			b := NewBudget(limit, t.TempDir())
+			c := newCounter(b)
+			fill(c, rows[:third], 0)
+			o := oracleOf(rows[:third])
+			// Prefetched, then opened: the oracle's entries of that partition.
+			for _, p := range []int{hot[2], 40} {
+				c.t.Prefetch(p)
+				tb, err := c.t.Open(p)
+				if err != nil {
+					t.Fatal(err)
+				}
+				n := 0
+				for k, want := range o.count {
+					if Part(k) != p {
+						continue
+					}
+					n++
+					if v := tb.Get(k); v == nil || v.count != want || v.min != o.min[k] {
+						t.Fatalf("limit %d: prefetched partition %d, key %v: %+v, oracle %d", limit, p, k, v, want)
+					}
+				}
+				if tb.Len() != n {
+					t.Fatalf("limit %d: prefetched partition %d holds %d keys, oracle %d", limit, p, tb.Len(), n)
+				}
+				if err := c.t.Close(p); err != nil {
+					t.Fatal(err)
+				}
+			}
+			// Another partition opened while one is read ahead.
+			c.t.Prefetch(hot[3])
+			if _, err := c.t.Open(hot[0]); err != nil {
+				t.Fatal(err)
+			}
+			if err := c.t.Close(hot[0]); err != nil {
+				t.Fatal(err)
+			}
+			verify(t, c, o)
+			// Rows added, and a table merged, while a partition is read ahead
+			// (of the table merged into: one read ahead cannot be merged).
+			c.t.Prefetch(hot[1])
+			fill(c, rows[third:2*third], third)
+			c.t.Prefetch(hot[2])
+			x := newCounter(b)
+			fill(x, rows[2*third:], 2*third)
+			if err := c.merge(x); err != nil {
+				t.Fatal(err)
+			}
+			verify(t, c, oracleOf(rows))
+			checkUsed(t, b, c.t, x.t)
+			// Freed while a partition is read ahead.
+			c.t.Prefetch(hot[0])
+			c.t.Free()
+			x.t.Free()
+			if used := b.used.Load(); used != 0 {
+				t.Fatalf("limit %d: %d bytes accounted for after Free", limit, used)
+			}
+			if err := b.Close(); err != nil {
+				t.Fatal(err)
+			}
+		}
+	})
+}
+
 func mapsEqual[K, V comparable](a, b map[K]V) bool {
 	if len(a) != len(b) {
 		return false

@@ -40,15 +40,20 @@ func slotBytes[V any](s []slot[V]) []byte {
 	return unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(s))), len(s)*int(slotSize[V]()))
 }
 
-// staging returns t's staging block, made at the first use: perBlock
-// slots in blockBytes of memory aligned to ioAlign.
+// staging returns t's staging block, made at the first use.
 func (t *Parts[V]) staging() []slot[V] {
 	if t.stage == nil {
-		mem := make([]byte, blockBytes+ioAlign)
-		off := int(-uintptr(unsafe.Pointer(unsafe.SliceData(mem))) & (ioAlign - 1))
-		t.stage = unsafe.Slice((*slot[V])(unsafe.Pointer(&mem[off])), perBlock[V]())
+		t.stage = newStage[V]()
 	}
 	return t.stage
+}
+
+// newStage returns a staging block: perBlock slots in blockBytes of memory
+// aligned to ioAlign.
+func newStage[V any]() []slot[V] {
+	mem := make([]byte, blockBytes+ioAlign)
+	off := int(-uintptr(unsafe.Pointer(unsafe.SliceData(mem))) & (ioAlign - 1))
+	return unsafe.Slice((*slot[V])(unsafe.Pointer(&mem[off])), perBlock[V]())
 }
 
 // runWriter appends one run to a table's spill file, a block at a time.
@@ -153,9 +158,9 @@ func (t *Parts[V]) writeChunks(cs []chunk[V]) (run, error) {
 	return w.end()
 }
 
-// read calls f with every slot of run r, a block at a time.
-func (t *Parts[V]) read(r run, f func(*slot[V])) error {
-	buf := t.staging()
+// read calls f with every slot of run r, a block at a time, read into buf,
+// a staging block.
+func (t *Parts[V]) read(r run, buf []slot[V], f func(*slot[V])) error {
 	per := int64(len(buf))
 	for j := int64(0); j*per < r.n; j++ {
 		m := min(per, r.n-j*per)

@@ -883,6 +883,7 @@ func (s *state) annotatorConflicts(p int, g lbl.Part) error {
 	if err != nil {
 		return err
 	}
+	s.annPairs.Prefetch(p + 1)
 	pairs.Each(func(_ rowhash.Fingerprint, e *pairRows) {
 		if g.Conflicting(e.features) {
 			s.annConflicting[e.annotator] += e.rows
