@@ -177,7 +177,9 @@ func BenchmarkParts(b *testing.B) {
 	for _, bc := range []struct {
 		name  string
 		limit int64 // < 0: nil budget
-	}{{"parts-nil", -1}, {"parts-unlimited", 0}, {"parts-8MiB", 8 << 20}, {"parts-tiny", 1}} {
+		add   bool  // rows go in with Add (pending aggregates), not Upsert
+	}{{"parts-nil", -1, false}, {"parts-unlimited", 0, false}, {"parts-8MiB", 8 << 20, false}, {"parts-tiny", 1, false},
+		{"add-nil", -1, true}, {"add-unlimited", 0, true}, {"add-8MiB", 8 << 20, true}} {
 		b.Run(bc.name, func(b *testing.B) {
 			b.SetBytes(int64(len(keys)))
 			var spilled, runs int64
@@ -188,6 +190,10 @@ func BenchmarkParts(b *testing.B) {
 				}
 				t := NewParts(bud, combine)
 				for i, k := range keys {
+					if bc.add {
+						t.Add(Part(k), k, &first{seen: 1, row: int64(i)})
+						continue
+					}
 					v, isNew := t.Upsert(Part(k), k)
 					upsert(v, isNew, i)
 				}
@@ -197,9 +203,7 @@ func BenchmarkParts(b *testing.B) {
 				}
 				_, s, r := bud.Stats()
 				spilled, runs = spilled+s, runs+r
-				for _, tb := range t.parts {
-					tb.free()
-				}
+				t.Free()
 				if err := bud.Close(); err != nil {
 					b.Fatal(err)
 				}

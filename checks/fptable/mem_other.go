@@ -6,4 +6,6 @@ type region struct{}
 
 func allocSlots[V any](size int) ([]slot[V], *region) { return make([]slot[V], size), nil }
 
+func allocChunk[V any](size int) ([]slot[V], *region) { return make([]slot[V], size), nil }
+
 func freeSlots[V any]([]slot[V], *region) {}

@@ -28,12 +28,18 @@ type region struct {
 // neither scans nor counts them (slots hold no Go pointers, see [New]), so
 // they do not raise the heap goal, and resize gives the old array back at
 // once instead of leaving it as garbage until the next collection.
-func allocSlots[V any](size int) ([]slot[V], *region) {
+func allocSlots[V any](size int) ([]slot[V], *region) { return alloc[V](size, true) }
+
+// allocChunk is allocSlots for a pending chunk, written before it is read:
+// memory reused from the pool is not zeroed again.
+func allocChunk[V any](size int) ([]slot[V], *region) { return alloc[V](size, false) }
+
+func alloc[V any](size int, zero bool) ([]slot[V], *region) {
 	bytes := size * int(unsafe.Sizeof(slot[V]{}))
 	if bytes < mmapMin {
 		return make([]slot[V], size), nil
 	}
-	mem := pool.get(bytes)
+	mem := pool.get(bytes, zero)
 	if mem == nil {
 		var err error
 		mem, err = syscall.Mmap(-1, 0, bytes, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_ANON|syscall.MAP_PRIVATE)
@@ -99,8 +105,8 @@ type mapPool struct {
 	bytes int
 }
 
-// get returns a kept map of exactly n bytes, zeroed, or nil.
-func (p *mapPool) get(n int) []byte {
+// get returns a kept map of exactly n bytes, zeroed if zero, or nil.
+func (p *mapPool) get(n int, zero bool) []byte {
 	p.mu.Lock()
 	l := p.free[n]
 	if len(l) == 0 {
@@ -111,7 +117,9 @@ func (p *mapPool) get(n int) []byte {
 	p.free[n] = l[:len(l)-1]
 	p.bytes -= n
 	p.mu.Unlock()
-	clear(m)
+	if zero {
+		clear(m)
+	}
 	return m
 }
 

@@ -226,7 +226,7 @@ func (t *Parts[V]) addChunk(p int) {
 		}
 		t.budget.force(add)
 	}
-	s, mem := allocSlots[V](size)
+	s, mem := allocChunk[V](size)
 	t.pend[p] = append(cs, chunk[V]{s: s[:0], all: s, mem: mem})
 }
 
