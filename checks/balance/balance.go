@@ -8,8 +8,9 @@
 // is usable when
 //
 //  1. its label is not null,
-//  2. its feature vector is not a conflicting-label group ([labels.Groups]:
-//     two or more distinct non-null labels over the whole dataset),
+//  2. its feature vector is not a conflicting-label group (two or more
+//     distinct non-null labels over the whole dataset, the groups of
+//     [labels.Groups]),
 //  3. it is not stale: its time is strictly before Env.StaleBefore (null or
 //     unparsable times are not stale; a zero StaleBefore makes nothing
 //     stale), and
@@ -25,15 +26,16 @@
 // quantiles from a DDSketch with 1% relative error). An integer label with
 // more than max_classes distinct values gets the same summary.
 //
-// State: per distinct full row its feature fingerprint, a key of its class
-// name, its stale and labelled flags and its number of copies; a
-// [labels.Groups] over feature vectors; class names in a slice and a map
-// (merging adds counts by name). The two per-row tables are
-// [fptable.Parts] on the audit's memory budget (Env.Memory), both
-// partitioned by the feature fingerprint, so that Result reads one
-// partition of each at a time, spilled or not. Rows and feature vectors are
-// told apart by 128-bit fingerprints ([rowhash]), exact up to a collision
-// probability below n²/2^129.
+// State: per distinct full row its feature fingerprint, its label's
+// fingerprint, its stale and labelled flags and its number of copies, in
+// one [fptable.Parts] on the audit's memory budget (Env.Memory),
+// partitioned by the feature fingerprint; class names in a slice and a map,
+// and the label fingerprints met with each (merging adds counts by name).
+// Result reads the row table one partition at a time, spilled or not, and
+// finds a partition's conflicting groups in it before classifying its rows:
+// every distinct full row of a feature vector is in the same partition.
+// Rows, feature vectors and labels are told apart by 128-bit fingerprints
+// ([rowhash]), exact up to a collision probability below n²/2^129.
 package balance
 
 import (
@@ -239,17 +241,22 @@ type state struct {
 	labelled int64
 	unparsed int64
 
-	names    []string
-	keys     []uint64 // classKey of each name
-	index    map[string]int32
-	counts   []int64
-	overflow bool
+	names  []string
+	index  map[string]int32
+	counts []int64
+	// labelClass maps every label fingerprint met with a class to it
+	// (row entries hold the fingerprint, not the class); lastFP is the
+	// last fingerprint noted for each class, which spares Observe a map
+	// lookup per row. clash, if not nil, is a fingerprint met with two
+	// classes (a 128-bit collision).
+	labelClass map[rowhash.Fingerprint]int32
+	lastFP     []noted
+	clash      error
+	overflow   bool
 
 	// entries has an entry per distinct full row, in the partition of its
-	// feature vector (of its full row without feature columns); groups,
-	// nil without feature columns, is partitioned alike.
+	// feature vector (of its full row without feature columns).
 	entries *fptable.Parts[rowEntry]
-	groups  *labels.Groups
 	dist    *dist
 
 	// scratch, reused between batches
@@ -276,7 +283,7 @@ func newState(c any, env checks.Env) (checks.State, error) {
 		return nil, fmt.Errorf("checks.balance.max_classes: %d is below 1", cfg.MaxClasses)
 	}
 	s := &state{cfg: cfg, labelIdx: -1, timeIdx: -1, index: map[string]int32{},
-		entries: newRowTable(env.Memory)}
+		labelClass: map[rowhash.Fingerprint]int32{}, entries: newRowTable(env.Memory)}
 	schema := env.Schema
 	if schema == nil {
 		schema = arrow.NewSchema(nil, nil)
@@ -310,9 +317,6 @@ func newState(c any, env checks.Env) (checks.State, error) {
 		if f {
 			s.featIdx = append(s.featIdx, i)
 		}
-	}
-	if s.nFeatures > 0 {
-		s.groups = labels.NewGroups(env.Memory)
 	}
 	if s.continuous || s.integer {
 		d, err := newDist()
@@ -378,37 +382,49 @@ func (s *state) Observe(b checks.Batch) error {
 	// Without feature columns every row has the same (empty) feature
 	// vector: rows are spread by their full fingerprint instead.
 	part := feat
-	if s.groups == nil {
+	if s.nFeatures == 0 {
 		part = full
 	}
-	named := !s.overflow && !s.continuous // rows get class keys
+	named := !s.overflow && !s.continuous // labels have classes
 	for i := range n {
 		cl := s.class[i]
 		if cl >= 0 {
 			s.labelled++
+			if named {
+				if last := &s.lastFP[cl]; !last.ok || last.fp != labelFP[i] {
+					s.noteLabel(labelFP[i], cl)
+				}
+			}
 		}
-		if s.groups != nil {
-			s.groups.Add(feat[i], labelFP[i], cl >= 0)
-		}
-		e := rowEntry{feat: feat[i], n: rowFlags(cl >= 0, stale[i]) + oneCopy}
-		if cl >= 0 && named {
-			e.class = s.keys[cl]
-		}
+		e := rowEntry{feat: feat[i], label: labelFP[i], n: rowFlags(cl >= 0, stale[i]) + oneCopy}
 		s.entries.Add(fptable.Part(part[i]), full[i], &e)
 	}
 	return s.err()
 }
 
-// err is the first error spilling the state's tables to disk or reading
-// them back.
+// noted is a label fingerprint noted for a class, when ok.
+type noted struct {
+	fp rowhash.Fingerprint
+	ok bool
+}
+
+// noteLabel records that label fingerprint fp stands for class cl.
+func (s *state) noteLabel(fp rowhash.Fingerprint, cl int32) {
+	s.lastFP[cl] = noted{fp: fp, ok: true}
+	j, ok := s.labelClass[fp]
+	switch {
+	case !ok:
+		s.labelClass[fp] = cl
+	case j != cl && s.clash == nil:
+		s.clash = fmt.Errorf("balance: labels %q and %q have the same 128-bit fingerprint: usable rows per class cannot be told apart", s.names[j], s.names[cl])
+	}
+}
+
+// err is the first error spilling the row table to disk or reading it
+// back.
 func (s *state) err() error {
 	if err := s.entries.Err(); err != nil {
 		return fmt.Errorf("balance: %w", err)
-	}
-	if s.groups != nil {
-		if err := s.groups.Err(); err != nil {
-			return fmt.Errorf("balance: %w", err)
-		}
 	}
 	return nil
 }
@@ -500,18 +516,18 @@ func (s *state) classOf(text string) int32 {
 	j := int32(len(s.names))
 	name := strings.Clone(text)
 	s.names = append(s.names, name)
-	s.keys = append(s.keys, classKey(name))
+	s.lastFP = append(s.lastFP, noted{})
 	s.index[name] = j
 	s.counts = append(s.counts, 0)
 	return j
 }
 
 // setOverflow drops the class names: the label has more distinct values
-// than max_classes. Only whether rows are labelled counts from now on; the
-// class keys rows already have are ignored.
+// than max_classes. Only whether rows are labelled counts from now on.
 func (s *state) setOverflow() {
 	s.overflow = true
-	s.names, s.keys, s.index, s.counts = nil, nil, nil, nil
+	s.names, s.index, s.counts = nil, nil, nil
+	s.labelClass, s.lastFP, s.clash = nil, nil, nil
 }
 
 func (s *state) Merge(o checks.State) error {
@@ -531,17 +547,20 @@ func (s *state) Merge(o checks.State) error {
 			return err
 		}
 	}
-	if s.groups != nil {
-		if err := s.groups.Merge(other.groups); err != nil {
-			return fmt.Errorf("balance: %w", err)
-		}
-	}
 	if err := s.entries.Merge(other.entries); err != nil {
 		return fmt.Errorf("balance: %w", err)
 	}
 	if !s.overflow && !other.overflow && !s.continuous {
+		class := make([]int32, len(other.names)) // other's class index to s's
 		for j, name := range other.names {
-			s.counts[s.classOf(name)] += other.counts[j]
+			class[j] = s.classOf(name)
+			s.counts[class[j]] += other.counts[j]
+		}
+		for fp, j := range other.labelClass {
+			s.noteLabel(fp, class[j])
+		}
+		if s.clash == nil {
+			s.clash = other.clash
 		}
 	}
 	if !s.overflow && (other.overflow || len(s.names) > s.cfg.MaxClasses) {
@@ -700,55 +719,53 @@ func (s *state) Result() (checks.Result, error) {
 
 // usable attributes every row to usable_rows or to the first exclusion
 // that applies, in m, and returns the usable rows of each class (indexed
-// like s.names). It reads the row entries and the feature groups one
-// partition at a time: a row's group is in the same partition as its entry.
+// like s.names). It reads the row table one partition at a time, and finds
+// the partition's conflicting feature groups in it first (see [conflicts]).
 func (s *state) usable(m *Metrics) ([]int64, error) {
-	usable := make([]int64, len(s.names))
-	var class map[uint64]int
-	if !s.overflow && !s.continuous {
-		class = make(map[uint64]int, len(s.names))
-		for j, k := range s.keys {
-			if i, dup := class[k]; dup {
-				return nil, fmt.Errorf("balance: class names %q and %q have the same 64-bit key: usable rows per class cannot be told apart", s.names[i], s.names[j])
-			}
-			class[k] = j
-		}
+	named := !s.overflow && !s.continuous
+	if named && s.clash != nil {
+		return nil, s.clash
 	}
-	for p := range fptable.Partitions {
-		rows, err := s.entries.Open(p)
-		if err != nil {
-			return nil, fmt.Errorf("balance: %w", err)
-		}
-		var groups labels.Part
-		if s.groups != nil {
-			if groups, err = s.groups.Open(p); err != nil {
-				return nil, fmt.Errorf("balance: %w", err)
-			}
-		}
+	usable := make([]int64, len(s.names))
+	var groups *fptable.Table[group]
+	if s.nFeatures > 0 {
+		groups = fptable.New[group](0)
+	}
+	var unknown rowhash.Fingerprint // a label fingerprint without a class, if any
+	classless := false
+	err := s.entries.Visit(func(_ int, rows *fptable.Table[rowEntry]) {
+		found := groups != nil && conflicts(rows, groups)
 		rows.Each(func(_ rowhash.Fingerprint, e *rowEntry) {
-			switch {
-			case !e.labelled():
+			if !e.labelled() {
 				m.Excluded.MissingLabel += e.copies()
-			case s.groups != nil && groups.Conflicting(e.feat):
-				m.Excluded.Conflicting += e.copies()
-			case e.stale():
+				return
+			}
+			if found {
+				if g := groups.Get(e.feat); g != nil && g.conflicting {
+					m.Excluded.Conflicting += e.copies()
+					return
+				}
+			}
+			if e.stale() {
 				m.Excluded.Stale += e.copies()
-			default:
-				m.UsableRows++
-				m.Excluded.Duplicate += e.copies() - 1
-				if j, ok := class[e.class]; ok {
+				return
+			}
+			m.UsableRows++
+			m.Excluded.Duplicate += e.copies() - 1
+			if named {
+				if j, ok := s.labelClass[e.label]; ok {
 					usable[j]++
+				} else if !classless {
+					unknown, classless = e.label, true
 				}
 			}
 		})
-		if s.groups != nil {
-			if err := s.groups.Close(p); err != nil {
-				return nil, fmt.Errorf("balance: %w", err)
-			}
-		}
-		if err := s.entries.Close(p); err != nil {
-			return nil, fmt.Errorf("balance: %w", err)
-		}
+	})
+	if err != nil {
+		return nil, fmt.Errorf("balance: %w", err)
+	}
+	if classless {
+		return nil, fmt.Errorf("balance: a labelled row's label fingerprint %016x%016x has no class", unknown.Hi, unknown.Lo)
 	}
 	return usable, nil
 }

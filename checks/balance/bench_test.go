@@ -10,6 +10,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/readiness/readiness/checks"
 	"github.com/readiness/readiness/checks/checktest"
+	"github.com/readiness/readiness/checks/fptable"
+	"github.com/readiness/readiness/checks/rowhash"
 )
 
 // BenchmarkObserve measures the check's hot loop on one 64K-row batch of
@@ -77,4 +79,64 @@ func BenchmarkObserveRegression(b *testing.B) {
 	defer rec.Release()
 	env := checks.Env{Schema: schema, Roles: checks.Roles{Label: "y", Features: []string{"x"}}}
 	checktest.BenchObserve(b, rec, 1, func() (checks.State, error) { return newState(defaultConfig(), env) })
+}
+
+// BenchmarkConflicts measures finding the conflicting feature groups of
+// the row table's partitions (64 of 16K distinct rows, a 1M-row table,
+// most feature vectors with one row, some with a few, four classes): with
+// one Go map emptied for each partition (what usable does), and with a new
+// fptable.Table per partition, the alternative.
+func BenchmarkConflicts(b *testing.B) {
+	const parts, per = fptable.Partitions, 16 << 10
+	rng := rand.New(rand.NewPCG(5, 6))
+	tables := make([]*fptable.Table[rowEntry], parts)
+	for p := range tables {
+		tables[p] = fptable.New[rowEntry](per)
+		for i := range per {
+			g := rng.IntN(per * 9 / 10) // feature vector
+			e, _ := tables[p].Upsert(rowhash.Fingerprint{Hi: uint64(p), Lo: uint64(i)})
+			*e = rowEntry{feat: rowhash.Fingerprint{Hi: uint64(p) + 1<<40, Lo: uint64(g)},
+				label: rowhash.Fingerprint{Hi: 1, Lo: uint64(rng.IntN(4))}, n: rowFlags(rng.IntN(50) > 0, false) + oneCopy}
+		}
+	}
+	b.Run("table", func(b *testing.B) {
+		groups := fptable.New[group](0)
+		for b.Loop() {
+			for _, tb := range tables {
+				conflicts(tb, groups)
+			}
+		}
+	})
+	b.Run("map", func(b *testing.B) {
+		first := map[rowhash.Fingerprint]rowhash.Fingerprint{}
+		for b.Loop() {
+			for _, tb := range tables {
+				conflictsMap(tb, first)
+			}
+		}
+	})
+}
+
+// conflictsMap is [conflicts] with a Go map, emptied and reused, from the
+// feature vector to its first label, and a set of the conflicting ones.
+func conflictsMap(rows *fptable.Table[rowEntry], first map[rowhash.Fingerprint]rowhash.Fingerprint) map[rowhash.Fingerprint]struct{} {
+	clear(first)
+	var out map[rowhash.Fingerprint]struct{}
+	rows.Each(func(_ rowhash.Fingerprint, e *rowEntry) {
+		if !e.labelled() {
+			return
+		}
+		label, ok := first[e.feat]
+		if !ok {
+			first[e.feat] = e.label
+			return
+		}
+		if label != e.label {
+			if out == nil {
+				out = map[rowhash.Fingerprint]struct{}{}
+			}
+			out[e.feat] = struct{}{}
+		}
+	})
+	return out
 }

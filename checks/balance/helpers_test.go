@@ -80,6 +80,8 @@ func labelText(v any) string {
 		return strconv.FormatInt(v, 10)
 	case bool:
 		return strconv.FormatBool(v)
+	case float64: // a continuous label: the oracle's classes are not compared
+		return key(v)
 	}
 	panic(fmt.Sprintf("label of type %T", v))
 }

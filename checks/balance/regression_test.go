@@ -7,11 +7,13 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/readiness/readiness/checks"
 	"github.com/readiness/readiness/checks/balance"
 	"github.com/readiness/readiness/checks/checktest"
+	"github.com/readiness/readiness/checks/fptable"
 )
 
 var quantileNames = []struct {
@@ -160,4 +162,43 @@ func TestMomentsCancellation(t *testing.T) {
 		t.Errorf("mean %v std %v", *m.Distribution.Mean, *m.Distribution.Std)
 	}
 	checkDistribution(t, m.Distribution, finite, 0, 0)
+}
+
+// A continuous label has no classes, yet its feature groups conflict like
+// any others: two distinct non-null values (NaN one value, -0 equal to 0)
+// exclude the group's rows, as the oracle says, spilled or not.
+func TestContinuousConflicts(t *testing.T) {
+	mem := checktest.Allocator(t)
+	rng := rand.New(rand.NewPCG(21, 22))
+	const n = 6000
+	var labelVals, feat, note []any
+	for i := range n {
+		g := rng.IntN(300)
+		var v any
+		switch {
+		case i%41 == 0:
+			v = nil
+		case g%3 == 0: // one value per group: g, 0 spelled 0 or -0, or NaN
+			v = []float64{float64(g), math.Copysign(0, float64(2*rng.IntN(2)-1)), math.NaN()}[g%9/3]
+		default:
+			v = float64(rng.IntN(3)) / 4
+		}
+		labelVals, feat = append(labelVals, v), append(feat, int64(g))
+		note = append(note, int64(rng.IntN(4))) // some copies of full rows
+	}
+	cols := []col{{Name: "y", Type: arrow.PrimitiveTypes.Float64, Vals: labelVals}, {Name: "f", Type: arrow.PrimitiveTypes.Int64, Vals: feat},
+		{Name: "note", Type: arrow.PrimitiveTypes.Int64, Vals: note}}
+	o := oracle(rowsOf(cols), 0, -1, []int{1}, time.Time{})
+	if o.excluded.Conflicting == 0 || o.usable == 0 || o.excluded.Duplicate == 0 {
+		t.Fatalf("the table lacks a defect: usable %d, %+v", o.usable, o.excluded)
+	}
+	bs := checktest.Table(t, mem, cols, 500, 2500, 2501)
+	defer checktest.Release(bs)
+	budgets(t, func(t *testing.T, budget *fptable.Budget) {
+		env := checks.Env{Schema: checktest.Schema(cols), Memory: budget, Roles: checks.Roles{Label: "y", Features: []string{"f"}}}
+		m := metricsOf(t, checktest.SplitMerge(t, &balance.Check, defaultCfg(), env, bs, checktest.Options{Trials: 8, MaxStates: 4}))
+		if m.LabelKind != "continuous" || m.UsableRows != o.usable || m.Excluded != o.excluded || m.LabelledRows != o.labelled {
+			t.Errorf("kind %q usable %d excluded %+v labelled %d, oracle %d %+v %d", m.LabelKind, m.UsableRows, m.Excluded, m.LabelledRows, o.usable, o.excluded, o.labelled)
+		}
+	})
 }

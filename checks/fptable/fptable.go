@@ -233,6 +233,9 @@ func hasPointers(t reflect.Type) bool {
 	return true
 }
 
+// Reset empties the table, keeping its slot array for reuse.
+func (t *Table[V]) Reset() { t.clear() }
+
 // full reports whether the next new key makes the table grow.
 func (t *Table[V]) full() bool { return 4*(t.n+1) > 3*len(t.slots) }
 
