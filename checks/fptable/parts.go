@@ -200,10 +200,17 @@ func (c chunk[V]) bytes() int64 { return int64(len(c.all)) * slotSize[V]() }
 
 func (c chunk[V]) free() { freeSlots(c.all, c.mem) }
 
-// Pending chunks start at minChunk slots and double up to maxChunkBytes.
+// Pending chunks start at minChunk slots and double up to heapChunkBytes,
+// then take maxChunkBytes, mapped outside the Go heap (see mmapMin). A
+// table has a chunk chain per partition, and an audit a few dozen tables
+// of 64 partitions per worker: doubling on the Go heap all the way to the
+// mapped size left about 120 MB of chunks there at 10M rows, which the
+// collector, held to a soft limit of 192 MiB, marked over and over (200
+// collections; the audit took 25 s without the limit, 30 s with it).
 const (
-	minChunk      = 16
-	maxChunkBytes = 128 << 10
+	minChunk       = 16
+	heapChunkBytes = 16 << 10
+	maxChunkBytes  = 128 << 10
 )
 
 // addChunk gives partition p a new empty pending chunk, or, when the budget
@@ -214,6 +221,9 @@ func (t *Parts[V]) addChunk(p int) {
 	cs := t.pend[p]
 	if n := len(cs); n > 0 {
 		size = max(minChunk, min(2*len(cs[n-1].all), int(maxChunkBytes/slotSize[V]())))
+		if int64(size)*slotSize[V]() > heapChunkBytes {
+			size = int(maxChunkBytes / slotSize[V]())
+		}
 	}
 	add := int64(size) * slotSize[V]()
 	if !t.budget.reserve(add) {
