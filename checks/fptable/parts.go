@@ -47,11 +47,13 @@ type run struct {
 // when the partition is visited ([Parts.Visit]).
 //
 // This is the partitioned ("grace") hash aggregation of database engines:
-// while reading, each partition aggregates what fits in memory and writes
-// out partial aggregates when it no longer fits; at the end, each
-// partition's partial aggregates are combined, a partition at a time, so
-// the memory needed is one partition's worth (about 1/[Partitions] of the
-// distinct keys) rather than all of them.
+// while reading, each partition keeps what fits in memory — aggregated in
+// a hash table ([Parts.Upsert]) or appended as it comes ([Parts.Add], what
+// the checks use: no lookup per row) — and writes it out as partial
+// aggregates when it no longer fits; at the end, each partition's partial
+// aggregates are combined, a partition at a time, so the memory needed is
+// one partition's worth (about 1/[Partitions] of the distinct keys) rather
+// than all of them.
 //
 // Which partition an entry goes in is the caller's choice (see [Part]); the
 // key need not be the partitioning fingerprint.
