@@ -3,6 +3,7 @@
 package fptable
 
 import (
+	"errors"
 	"os"
 	"syscall"
 )
@@ -10,15 +11,34 @@ import (
 // directIO turns on direct I/O (O_DIRECT) for the spill file f, if its file
 // system supports it (tmpfs does not); otherwise f stays buffered. The
 // spill file's reads and writes are aligned for it (see spill.go).
-func directIO(f *os.File) {
+func directIO(f *os.File) { setDirect(f, true) }
+
+// buffered turns direct I/O off again for f and reports whether err, an
+// error of a read or write of f, may be direct I/O refused (EINVAL: a file
+// system that accepts the flag but wants another alignment), in which case
+// the caller tries again.
+func buffered(f *os.File, err error) bool {
+	return errors.Is(err, syscall.EINVAL) && setDirect(f, false)
+}
+
+// setDirect sets or clears O_DIRECT on f and reports whether it changed.
+func setDirect(f *os.File, on bool) bool {
 	c, err := f.SyscallConn()
 	if err != nil {
-		return
+		return false
 	}
+	changed := false
 	_ = c.Control(func(fd uintptr) {
 		flags, _, errno := syscall.Syscall(syscall.SYS_FCNTL, fd, syscall.F_GETFL, 0)
-		if errno == 0 {
-			_, _, _ = syscall.Syscall(syscall.SYS_FCNTL, fd, syscall.F_SETFL, flags|syscall.O_DIRECT)
+		if errno != 0 || (flags&syscall.O_DIRECT != 0) == on {
+			return
 		}
+		want := flags &^ syscall.O_DIRECT
+		if on {
+			want |= syscall.O_DIRECT
+		}
+		_, _, errno = syscall.Syscall(syscall.SYS_FCNTL, fd, syscall.F_SETFL, want)
+		changed = errno == 0
 	})
+	return changed
 }

@@ -117,7 +117,11 @@ func (w *runWriter[V]) flush() {
 	b := slotBytes(w.buf[:w.n])
 	size := alignUp(int64(len(b)))
 	b = unsafe.Slice(unsafe.SliceData(b), size) // the block's unused tail goes too
-	if _, err := t.f.WriteAt(b, t.off); err != nil {
+	_, err := t.f.WriteAt(b, t.off)
+	if err != nil && buffered(t.f, err) {
+		_, err = t.f.WriteAt(b, t.off)
+	}
+	if err != nil {
 		w.err = fmt.Errorf("spill: writing %s: %w", t.f.Name(), err)
 		return
 	}
@@ -168,6 +172,9 @@ func (t *Parts[V]) read(r run, buf []slot[V], f func(*slot[V])) error {
 		size := alignUp(int64(len(b)))
 		off := r.off + j*blockBytes
 		n, err := r.f.ReadAt(unsafe.Slice(unsafe.SliceData(b), size), off)
+		if n == 0 && err != nil && buffered(r.f, err) {
+			n, err = r.f.ReadAt(unsafe.Slice(unsafe.SliceData(b), size), off)
+		}
 		if int64(n) < size {
 			// A short read is a file cut short; direct I/O may end it with
 			// an error of its own, reading on from an unaligned offset.
