@@ -12,36 +12,35 @@ import (
 // and commutative: which label a group remembers depends on the order, but
 // whether it is conflicting and how many rows it has do not.
 //
-// A table made by [NewTrackedGroups] also remembers where each row was —
-// the first row of each group in (input, row) order, and every later row —
-// so that [Groups.ConflictingRows] can list the rows of the conflicting
-// groups (for findings.parquet).
+// The table also remembers where each row was — the first row of each
+// group in (input, row) order, and every later row — so that
+// [Groups.ConflictingRows] can list the rows of the conflicting groups (for
+// findings.parquet).
 //
 // The table is an [fptable.Parts] on the audit's memory budget: partitioned
 // by the feature fingerprint, spilled to disk partition by partition when
-// over the budget, and read back one partition at a time by [Groups.Stats],
-// [Groups.Open] and [Groups.ConflictingRows]. Callers that look rows up by
-// feature vector partition their own tables by [fptable.Part] of it, so the
-// partition they need is the one open.
+// over the budget, and read back one partition at a time by [Groups.Scan]
+// (and by [Groups.ConflictingRows] before a Scan). Callers that look rows
+// up by feature vector partition their own tables by [fptable.Part] of it,
+// so the partition they need is the one open.
 type Groups struct {
-	t       *fptable.Parts[entry]
-	tracked bool
-	// later holds every row of a group but its first, when tracked, by
-	// partition.
+	t *fptable.Parts[entry]
+	// later holds every row of a group but its first, by partition.
 	later [fptable.Partitions][]Member
-	// conflicts, once scanned, holds every row of the conflicting groups
-	// (tracked tables only), so that ConflictingRows need not read the
-	// table again.
+	// conflicts, once scanned, holds every row of the conflicting groups,
+	// so that ConflictingRows need not read the table again.
 	conflicts []Member
 	scanned   bool
 }
 
-// entry is what the table keeps of one group: [Group] packed into 40 bytes.
+// entry is what the table keeps of one group, in 40 bytes: its rows, a
+// non-null label seen with it (when labelled), whether another was
+// (conflicting), and its first row in (input, row) order.
 type entry struct {
 	label       rowhash.Fingerprint
 	rows        int64
-	row         int64 // first.Row, when tracked
-	input       int32 // first.Input, when tracked
+	row         int64 // first.Row
+	input       int32 // first.Input
 	labelled    bool
 	conflicting bool
 }
@@ -66,55 +65,29 @@ type Member struct {
 	Pos      Pos
 }
 
-// Group is what [Groups] keeps of one feature vector.
-type Group struct {
-	Rows int64
-	// Label is a non-null label seen with the group, when Labelled.
-	Label       rowhash.Fingerprint
-	Labelled    bool
-	Conflicting bool
-	// First is the group's first row in (input, row) order, when the
-	// table is tracked.
-	First Pos
-}
-
 // NewGroups returns an empty table on budget b (nil: unlimited).
-func NewGroups(b *fptable.Budget) *Groups { return newGroups(b, false) }
-
-// NewTrackedGroups returns an empty table on budget b that remembers rows'
-// positions.
-func NewTrackedGroups(b *fptable.Budget) *Groups { return newGroups(b, true) }
-
-func newGroups(b *fptable.Budget, tracked bool) *Groups {
-	g := &Groups{tracked: tracked}
+func NewGroups(b *fptable.Budget) *Groups {
+	g := &Groups{}
 	g.t = fptable.NewParts(b, combine)
-	if tracked {
-		g.t.OnRepeat(g.repeat)
-	}
+	g.t.OnRepeat(g.repeat)
 	return g
 }
 
-// AddAt is [Groups.Add] for the row at pos, remembered when the table is
-// tracked.
+// AddAt records the row at pos, with the given feature vector and label;
+// labelled is false when the label is null.
 func (g *Groups) AddAt(features, label rowhash.Fingerprint, labelled bool, pos Pos) {
 	e := entry{rows: 1, label: label, labelled: labelled}
-	if g.tracked {
-		e.setFirst(pos)
-		g.scanned = false
-	}
+	e.setFirst(pos)
+	g.scanned = false
 	g.t.Add(fptable.Part(features), features, &e)
 }
 
-// ConflictingRows calls emit with every row of every conflicting group
-// (tracked tables only; an untracked one emits nothing), partition by
-// partition.
+// ConflictingRows calls emit with every row of every conflicting group,
+// partition by partition.
 //
 // After [Groups.Scan] it emits the rows Scan kept, without reading the
 // table again.
 func (g *Groups) ConflictingRows(emit func(Member)) error {
-	if !g.tracked {
-		return nil
-	}
 	if g.scanned {
 		for _, m := range g.conflicts {
 			emit(m)
@@ -139,13 +112,7 @@ func (g *Groups) conflictingRows(p int, t *fptable.Table[entry], emit func(Membe
 	}
 }
 
-// Add records one row with the given feature vector and label; labelled is
-// false when the label is null.
-func (g *Groups) Add(features, label rowhash.Fingerprint, labelled bool) {
-	g.t.Add(fptable.Part(features), features, &entry{rows: 1, label: label, labelled: labelled})
-}
-
-// repeat lists, in a tracked table, the later of the first rows of two
+// repeat lists the later of the first rows of two
 // aggregates of group k about to be combined.
 func (g *Groups) repeat(k rowhash.Fingerprint, a, b *entry) {
 	later := b.first()
@@ -180,11 +147,9 @@ func combine(_ rowhash.Fingerprint, a, b *entry, isNew bool) {
 // Merge folds o into g; o must not be used afterwards.
 func (g *Groups) Merge(o *Groups) error {
 	g.scanned = false
-	if g.tracked {
-		for p := range g.later {
-			g.later[p] = append(g.later[p], o.later[p]...)
-			o.later[p] = nil
-		}
+	for p := range g.later {
+		g.later[p] = append(g.later[p], o.later[p]...)
+		o.later[p] = nil
 	}
 	return g.t.Merge(o.t)
 }
@@ -199,17 +164,6 @@ func (p Part) Conflicting(features rowhash.Fingerprint) bool {
 	return e != nil && e.conflicting
 }
 
-// Open returns partition p whole, reading back what was spilled; [Groups.Close]
-// must follow. Partitions of other tables partitioned by the same feature
-// fingerprints may be open at the same time.
-func (g *Groups) Open(p int) (Part, error) {
-	t, err := g.t.Open(p)
-	return Part{t}, err
-}
-
-// Close hands back partition p (see [fptable.Parts.Close]).
-func (g *Groups) Close(p int) error { return g.t.Close(p) }
-
 // Stats is what a [Groups] table counts.
 type Stats struct {
 	// Groups is the number of distinct feature vectors.
@@ -218,13 +172,6 @@ type Stats struct {
 	// and the rows in them (including rows of those groups whose label is
 	// null).
 	ConflictingGroups, ConflictingRows int64
-}
-
-// Stats counts the groups, reading every partition once.
-func (g *Groups) Stats() (Stats, error) {
-	var st Stats
-	err := g.t.Visit(func(_ int, t *fptable.Table[entry]) { st.add(t) })
-	return st, err
 }
 
 func (st *Stats) add(t *fptable.Table[entry]) {
@@ -239,19 +186,17 @@ func (st *Stats) add(t *fptable.Table[entry]) {
 
 // Scan reads every partition once: it counts the groups, calls f with each
 // partition while it is open (f may open the same partition of tables
-// partitioned alike), and, in a tracked table, keeps the rows of the
-// conflicting groups for [Groups.ConflictingRows]. A table read back from
-// disk costs a read per visit; Scan does in one what Stats, Open and
-// ConflictingRows would do in three. f may be nil.
+// partitioned alike), and keeps the rows of the conflicting groups for
+// [Groups.ConflictingRows]. A table read back from disk costs a read per
+// visit, so everything a reader needs of it is done in this one. f may be
+// nil.
 func (g *Groups) Scan(f func(p int, part Part) error) (Stats, error) {
 	var st Stats
 	var ferr error
 	g.conflicts, g.scanned = g.conflicts[:0], false
 	err := g.t.Visit(func(p int, t *fptable.Table[entry]) {
 		st.add(t)
-		if g.tracked {
-			g.conflictingRows(p, t, func(m Member) { g.conflicts = append(g.conflicts, m) })
-		}
+		g.conflictingRows(p, t, func(m Member) { g.conflicts = append(g.conflicts, m) })
 		if f != nil && ferr == nil {
 			ferr = f(p, Part{t})
 		}

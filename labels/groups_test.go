@@ -45,7 +45,7 @@ func oracleConflicts(rows []row) (groups, groupRows int64, distinct int, conflic
 func fp(i int) rowhash.Fingerprint { return rowhash.Int(int64(i)) }
 
 func add(g *labels.Groups, r row) {
-	g.Add(fp(r.features), fp(r.label), r.label >= 0)
+	g.AddAt(fp(r.features), fp(r.label), r.label >= 0, labels.Pos{})
 }
 
 // budgets are the budgets every test runs on: none, and a tiny one that
@@ -68,9 +68,9 @@ var budgets = []struct {
 
 func stats(t *testing.T, g *labels.Groups) labels.Stats {
 	t.Helper()
-	st, err := g.Stats()
+	st, err := g.Scan(nil)
 	if err != nil {
-		t.Fatalf("Stats: %v", err)
+		t.Fatalf("Scan: %v", err)
 	}
 	return st
 }
@@ -82,26 +82,23 @@ func merge(t *testing.T, g, o *labels.Groups) {
 	}
 }
 
-// conflicting reports Conflicting for every feature vector in fs, opening
-// each partition once.
-func conflicting(t *testing.T, g *labels.Groups, fs []int) map[int]bool {
+// conflicting reports Conflicting for every feature vector in fs, from a
+// Scan, and the counts that Scan returns.
+func conflicting(t *testing.T, g *labels.Groups, fs []int) (map[int]bool, labels.Stats) {
 	t.Helper()
 	got := map[int]bool{}
-	for p := range fptable.Partitions {
-		part, err := g.Open(p)
-		if err != nil {
-			t.Fatalf("Open(%d): %v", p, err)
-		}
+	st, err := g.Scan(func(p int, part labels.Part) error {
 		for _, f := range fs {
 			if fptable.Part(fp(f)) == p {
 				got[f] = part.Conflicting(fp(f))
 			}
 		}
-		if err := g.Close(p); err != nil {
-			t.Fatalf("Close(%d): %v", p, err)
-		}
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("Scan: %v", err)
 	}
-	return got
+	return got, st
 }
 
 // TestGroupsOrderIndependent: adding rows in any order, to any number of
@@ -146,7 +143,7 @@ func TestGroupsOrderIndependent(t *testing.T) {
 					for f := range fs {
 						fs[f] = f
 					}
-					got := conflicting(t, g, fs)
+					got, _ := conflicting(t, g, fs)
 					for _, f := range fs {
 						if got[f] != wantConflicting[f] {
 							t.Fatalf("seed %d trial %d: Conflicting(%d) = %v, oracle %v", seed, trial, f, got[f], wantConflicting[f])
@@ -221,9 +218,8 @@ func TestGroupsCases(t *testing.T) {
 
 // TestGroupsSpilled: enough groups, most of them in two partitions, that a
 // tiny budget spills while rows are added and while shards are merged; the
-// counts, Conflicting and the rows ConflictingRows lists (tracked tables)
-// match the oracle, read with Stats or with Scan, and reading the table
-// again changes nothing.
+// counts, Conflicting and the rows ConflictingRows lists match the oracle,
+// before a Scan and after, and reading the table again changes nothing.
 func TestGroupsSpilled(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 5))
 	var features []int
@@ -259,7 +255,7 @@ func TestGroupsSpilled(t *testing.T) {
 			b := bud.make(t)
 			shards := make([]*labels.Groups, 4)
 			for i := range shards {
-				shards[i] = labels.NewTrackedGroups(b)
+				shards[i] = labels.NewGroups(b)
 			}
 			for i, r := range rows {
 				shards[i*len(shards)/len(rows)].AddAt(fp(r.features), fp(r.label), r.label >= 0, pos(i))
@@ -274,36 +270,9 @@ func TestGroupsSpilled(t *testing.T) {
 				t.Fatalf("budget %v: %d bytes spilled", b != nil, spilled)
 			}
 			for again := range 3 {
-				// The second read is a Scan: counts, each partition open
-				// in turn, and the conflicting rows kept for
-				// ConflictingRows, which then reads nothing.
-				var st labels.Stats
-				scanned := map[int]bool{}
-				if again == 1 {
-					var err error
-					st, err = g.Scan(func(p int, part labels.Part) error {
-						for _, f := range features {
-							if fptable.Part(fp(f)) == p {
-								scanned[f] = part.Conflicting(fp(f))
-							}
-						}
-						return nil
-					})
-					if err != nil {
-						t.Fatal(err)
-					}
-					for _, f := range features {
-						if scanned[f] != wantConflicting[f] {
-							t.Fatalf("Scan: Conflicting(%d) = %v, oracle %v", f, scanned[f], wantConflicting[f])
-						}
-					}
-				} else {
-					st = stats(t, g)
-				}
-				if st.ConflictingGroups != wantGroups || st.ConflictingRows != wantRows || st.Groups != int64(wantLen) {
-					t.Fatalf("read %d: conflicts %d/%d len %d, oracle %d/%d len %d",
-						again, st.ConflictingGroups, st.ConflictingRows, st.Groups, wantGroups, wantRows, wantLen)
-				}
+				// The first read lists the conflicting rows before any Scan,
+				// reading the table; after a Scan, ConflictingRows lists the
+				// rows it kept and reads nothing.
 				var members []labels.Member
 				if err := g.ConflictingRows(func(m labels.Member) { members = append(members, m) }); err != nil {
 					t.Fatal(err)
@@ -313,7 +282,11 @@ func TestGroupsSpilled(t *testing.T) {
 					t.Fatalf("read %d: ConflictingRows lists %d rows, oracle %d (or the same number, different rows)",
 						again, len(members), len(wantMembers))
 				}
-				got := conflicting(t, g, features)
+				got, st := conflicting(t, g, features)
+				if st.ConflictingGroups != wantGroups || st.ConflictingRows != wantRows || st.Groups != int64(wantLen) {
+					t.Fatalf("read %d: conflicts %d/%d len %d, oracle %d/%d len %d",
+						again, st.ConflictingGroups, st.ConflictingRows, st.Groups, wantGroups, wantRows, wantLen)
+				}
 				for _, f := range features {
 					if got[f] != wantConflicting[f] {
 						t.Fatalf("read %d: Conflicting(%d) = %v, oracle %v", again, f, got[f], wantConflicting[f])

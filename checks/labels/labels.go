@@ -437,7 +437,7 @@ func newState(c any, env checks.Env) (checks.State, error) {
 		}
 	}
 	if len(s.features) > 0 {
-		s.groups = lbl.NewTrackedGroups(env.Memory)
+		s.groups = lbl.NewGroups(env.Memory)
 	}
 	s.classes = map[rowhash.Fingerprint]*class{}
 	return s, nil
