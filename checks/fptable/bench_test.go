@@ -150,13 +150,6 @@ func (t *byteTable) upsert(k rowhash.Fingerprint) (*first, bool) {
 // combining them. Reports the bytes and runs spilled per op.
 func BenchmarkParts(b *testing.B) {
 	keys := benchKeys(benchN)
-	upsert := func(v *first, isNew bool, i int) {
-		if isNew {
-			*v = first{seen: 1, row: int64(i)}
-		} else {
-			v.seen = 2
-		}
-	}
 	combine := func(_ rowhash.Fingerprint, dst, src *first, isNew bool) {
 		if isNew || src.row < dst.row {
 			dst.row = src.row
@@ -169,7 +162,11 @@ func BenchmarkParts(b *testing.B) {
 			t := New[first](0)
 			for i, k := range keys {
 				v, isNew := t.Upsert(k)
-				upsert(v, isNew, i)
+				if isNew {
+					*v = first{seen: 1, row: int64(i)}
+				} else {
+					v.seen = 2
+				}
 			}
 			t.free()
 		}
@@ -177,9 +174,7 @@ func BenchmarkParts(b *testing.B) {
 	for _, bc := range []struct {
 		name  string
 		limit int64 // < 0: nil budget
-		add   bool  // rows go in with Add (pending aggregates), not Upsert
-	}{{"parts-nil", -1, false}, {"parts-unlimited", 0, false}, {"parts-8MiB", 8 << 20, false}, {"parts-tiny", 1, false},
-		{"add-nil", -1, true}, {"add-unlimited", 0, true}, {"add-8MiB", 8 << 20, true}} {
+	}{{"parts-nil", -1}, {"parts-unlimited", 0}, {"parts-8MiB", 8 << 20}, {"parts-tiny", 1}} {
 		b.Run(bc.name, func(b *testing.B) {
 			b.SetBytes(int64(len(keys)))
 			var spilled, runs int64
@@ -190,12 +185,7 @@ func BenchmarkParts(b *testing.B) {
 				}
 				t := NewParts(bud, combine)
 				for i, k := range keys {
-					if bc.add {
-						t.Add(Part(k), k, &first{seen: 1, row: int64(i)})
-						continue
-					}
-					v, isNew := t.Upsert(Part(k), k)
-					upsert(v, isNew, i)
+					t.Add(Part(k), k, &first{seen: 1, row: int64(i)})
 				}
 				var n int
 				if err := t.Visit(func(_ int, tb *Table[first]) { n += tb.Len() }); err != nil {

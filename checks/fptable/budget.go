@@ -77,8 +77,8 @@ func (b *Budget) reserve(n int64) bool {
 }
 
 // force accounts for n more bytes whether or not they fit: memory a table
-// cannot do without (its smallest size, or the one partition being read
-// back).
+// cannot do without (a chunk for the next aggregate when spilling is no
+// use, or the one partition being read back).
 func (b *Budget) force(n int64) {
 	if b == nil {
 		return
@@ -95,19 +95,14 @@ func (b *Budget) notePeak(used int64) {
 	}
 }
 
-// spills reports whether a partition table of the given size spills when
-// the budget is full, rather than grow past it: one smaller than 1/2048 of
-// the budget (at most 1 MiB) grows instead, so that a full budget does not
-// turn every new row into a tiny run. With 64 partitions, a dozen tables
-// and a few workers, those small tables together stay within about half
-// the budget. A test's budget of a few bytes spills any non-empty table.
+// spills reports whether a partition's pending aggregates, of the given
+// count and size, are spilled when the budget is full, rather than take
+// another chunk past it: less than 1/2048 of the budget (at most 1 MiB)
+// grows instead, so that a full budget does not turn every new row into a
+// tiny run. With 64 partitions, a dozen tables and a few workers, those
+// small partitions together stay within about half the budget. A test's budget of a few bytes spills any non-empty table.
 func (b *Budget) spills(entries int, bytes int64) bool {
 	return b != nil && entries > 0 && bytes >= min(b.limit/2048, 1<<20)
-}
-
-// within reports whether the memory accounted for is within the budget.
-func (b *Budget) within() bool {
-	return b == nil || b.limit <= 0 || b.used.Load() <= b.limit
 }
 
 // release returns n bytes to the budget.

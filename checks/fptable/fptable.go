@@ -234,21 +234,15 @@ func hasPointers(t reflect.Type) bool {
 }
 
 // Reset empties the table, keeping its slot array for reuse.
-func (t *Table[V]) Reset() { t.clear() }
-
-// full reports whether the next new key makes the table grow.
-func (t *Table[V]) full() bool { return 4*(t.n+1) > 3*len(t.slots) }
-
-// bytes is the size of the slot array.
-func (t *Table[V]) bytes() int64 { return int64(len(t.slots)) * slotSize[V]() }
-
-// clear empties the table, keeping its slot array.
-func (t *Table[V]) clear() {
+func (t *Table[V]) Reset() {
 	clear(t.slots)
 	t.n, t.hasZero = 0, false
 	var zero V
 	t.zero = zero
 }
+
+// bytes is the size of the slot array.
+func (t *Table[V]) bytes() int64 { return int64(len(t.slots)) * slotSize[V]() }
 
 // free releases the slot array now; t must not be used afterwards.
 func (t *Table[V]) free() {

@@ -39,21 +39,19 @@ type run struct {
 	applied bool
 }
 
-// Parts is a [Table] split into [Partitions] partitions, any of which is
-// written to disk ("spilled") when growing it would take the tables of
-// the audit past their [Budget]. It stays exact: entries spilled are read
-// back, one partition at a time, and folded together with the table's
-// combine function — the same function that merges two workers' tables —
-// when the partition is visited ([Parts.Visit]).
+// Parts is a [Table] split into [Partitions] partitions, built by
+// appending: rows go in as aggregates ([Parts.Add]) without a lookup, and
+// are combined a partition at a time when the partition is read
+// ([Parts.Open], [Parts.Visit]). When the aggregates would take the tables
+// of the audit past their [Budget], a partition's are written to disk
+// ("spilled") as a run, and read back when the partition is opened. It
+// stays exact: every aggregate is folded with the table's combine function
+// — the same function that merges two workers' tables.
 //
 // This is the partitioned ("grace") hash aggregation of database engines:
-// while reading, each partition keeps what fits in memory — aggregated in
-// a hash table ([Parts.Upsert]) or appended as it comes ([Parts.Add], what
-// the checks use: no lookup per row) — and writes it out as partial
-// aggregates when it no longer fits; at the end, each partition's partial
-// aggregates are combined, a partition at a time, so the memory needed is
-// one partition's worth (about 1/[Partitions] of the distinct keys) rather
-// than all of them.
+// the partitioning pass appends, and the aggregation is done one partition
+// at a time at the end, so the memory needed is one partition's worth
+// (about 1/[Partitions] of the distinct keys) rather than all of them.
 //
 // Which partition an entry goes in is the caller's choice (see [Part]); the
 // key need not be the partitioning fingerprint.
@@ -61,17 +59,22 @@ type run struct {
 // combine(k, dst, src, isNew) folds src, an aggregate of some rows with key
 // k, into dst, the aggregate of other rows (the zero value when isNew). It
 // must be commutative and associative in effect, like a state merge: in
-// which order spilled runs and tables are folded is not specified. It must
-// have no side effect: a partition read back more than once is folded
-// again each time. A side effect of two aggregates of one key meeting (a
-// row list the later row goes to) belongs in the repeat hook
+// which order spilled runs and pending aggregates are folded is not
+// specified. It must have no side effect: a partition read more than once
+// is folded again each time. A side effect of two aggregates of one key
+// meeting (a row list the later row goes to) belongs in the repeat hook
 // ([Parts.OnRepeat]), which is called exactly once per pair of aggregates
 // folded, by the time the first [Parts.Visit] returns.
 //
-// The table a partition is read back into is dropped by [Parts.Close]; the
-// next Open reads the same runs and pending aggregates again (plus
-// in-memory entries added with Upsert, written as one more run at Close),
-// folding those already folded once first, and without the hook.
+// The table a partition is read into is dropped by [Parts.Close]; the next
+// Open reads the same runs and pending aggregates again, folding those
+// already folded once first, and without the hook.
+//
+// Until 2026-11-27 a partition could also be built in place, with an
+// upsert per row into an in-memory table that spilled whole when full;
+// once every check appended instead (a random access per row became an
+// append, and the table's entries were no longer folded twice), that mode
+// was used by tests alone and was removed.
 //
 // Errors writing or reading spill files are sticky: [Parts.Err] reports
 // them, and Merge and Visit return them. A table that cannot spill keeps
@@ -80,12 +83,11 @@ type run struct {
 // A Parts is used by one goroutine at a time; tables sharing a Budget may
 // be used concurrently.
 type Parts[V any] struct {
-	parts  [Partitions]*Table[V]
-	runs   [Partitions][]run
-	loaded [Partitions]bool // read back by Open, not yet closed
-	// held is the in-memory table of a partition read back, kept until
-	// Close.
-	held [Partitions]*Table[V]
+	runs [Partitions][]run
+	// open is the table a partition was read into by Open, until Close.
+	open [Partitions]*Table[V]
+	// empty is what Open returns for a partition with nothing in it.
+	empty *Table[V]
 	// pendApplied counts the chunks at the start of pend[p] already
 	// folded once (their repeats reported; see run.applied).
 	pendApplied [Partitions]int
@@ -114,16 +116,11 @@ type Parts[V any] struct {
 // NewParts returns an empty partitioned table accounted against b (nil:
 // unlimited, never spilling), whose aggregates are folded by combine.
 func NewParts[V any](b *Budget, combine func(k rowhash.Fingerprint, dst, src *V, isNew bool)) *Parts[V] {
-	t := &Parts[V]{budget: b, combine: combine}
-	for p := range t.parts {
-		t.parts[p] = New[V](0)
-		b.force(t.parts[p].bytes())
-	}
-	return t
+	return &Parts[V]{budget: b, combine: combine}
 }
 
 // OnRepeat sets the hook called when two aggregates of one key are folded
-// together (merging tables, reading back a spilled partition), before
+// together (reading a partition), before
 // combine, with the aggregate kept and the one folded into it. It is not
 // called for a key's first aggregate, nor again when a partition is read
 // back a second time.
@@ -140,26 +137,6 @@ func (t *Parts[V]) fold(k rowhash.Fingerprint, dst, src *V, isNew, replay bool) 
 	t.combine(k, dst, src, isNew)
 }
 
-func (t *Parts[V]) foldNew(k rowhash.Fingerprint, dst, src *V, isNew bool) {
-	t.fold(k, dst, src, isNew, false)
-}
-
-// Upsert returns a pointer to k's value in partition p, adding k with the
-// zero value if the partition's in-memory table does not hold it; isNew
-// says whether it did not. A key whose earlier aggregate was spilled is new
-// again: the two aggregates are combined when the partition is visited.
-// The pointer is valid until the next Upsert.
-func (t *Parts[V]) Upsert(p int, k rowhash.Fingerprint) (v *V, isNew bool) {
-	if t.inflight != 0 {
-		t.settle()
-	}
-	tb := t.parts[p]
-	if tb.full() {
-		t.grow(p)
-	}
-	return tb.Upsert(k)
-}
-
 // Add adds v, the aggregate of one or more rows with key k, to partition
 // p without looking k up: it is appended to the partition's pending
 // aggregates and folded with combine (and the repeat hook) when the
@@ -168,10 +145,9 @@ func (t *Parts[V]) Upsert(p int, k rowhash.Fingerprint) (v *V, isNew bool) {
 // written to disk as they are when the budget is full — the partitioning
 // pass of a hash aggregation, with the aggregation done a partition at a
 // time at the end ([Parts.Open]), in a table the size of one partition.
-//
-// Upsert and Add may be mixed on one table. Add suits keys that mostly
-// occur once (rows, feature vectors): a pending aggregate takes the room
-// of a table entry, and repeats of a key are not combined until the end.
+// It suits keys that mostly occur once (rows, feature vectors): a pending
+// aggregate takes the room of a table entry, and repeats of a key are not
+// combined until the end.
 func (t *Parts[V]) Add(p int, k rowhash.Fingerprint, v *V) {
 	if t.inflight != 0 {
 		t.settle()
@@ -250,6 +226,9 @@ func (t *Parts[V]) spillPend(p int) error {
 		return t.err
 	}
 	cs := t.pend[p]
+	if len(cs) == 0 {
+		return nil
+	}
 	// Chunks folded once (a partition opened and closed) make a run of
 	// their own, read again without the repeat hook.
 	for i, part := range [][]chunk[V]{cs[:t.pendApplied[p]], cs[t.pendApplied[p]:]} {
@@ -285,89 +264,28 @@ func (t *Parts[V]) freeChunks(cs []chunk[V]) {
 	}
 }
 
-// grow makes room in partition p for one more entry: it doubles the
-// partition's table if the budget allows, or else spills the partition
-// and empties it.
-func (t *Parts[V]) grow(p int) {
-	tb := t.parts[p]
-	add := tb.bytes() // doubling adds as much again
-	if !t.budget.reserve(add) {
-		if t.budget.spills(tb.Len(), tb.bytes()) && t.spill(p, tb) == nil {
-			tb.clear()
-			return
-		}
-		t.budget.force(add)
-	}
-	tb.resize(2 * len(tb.slots))
-}
-
-// spill writes tb, partition p's table, to the spill file as one more run
-// of p. tb is not changed.
-func (t *Parts[V]) spill(p int, tb *Table[V]) error {
-	if t.err != nil {
-		return t.err
-	}
-	r, err := t.write(tb)
-	if err != nil {
-		t.err = err
-		return err
-	}
-	t.runs[p] = append(t.runs[p], r)
-	return nil
-}
-
-// Merge folds o into t, partition by partition, and empties o: o's spilled
-// runs and pending aggregates ([Parts.Add]) become t's, and o's in-memory
-// entries are combined into t's tables,
-// or spilled as runs of t when the budget has no room for them. o must not
-// be used afterwards. o must not have been visited while spilled (its
-// repeats were reported to o's hook): that is an error.
+// Merge moves o's spilled runs and pending aggregates into t, partition
+// by partition, and empties o; they are folded together when t's
+// partitions are read. o must not be used afterwards. o must not have been
+// read while spilled (its repeats were reported to o's hook): that is an
+// error.
 func (t *Parts[V]) Merge(o *Parts[V]) error {
 	t.settle()
 	o.settle()
 	if o.err != nil && t.err == nil {
 		t.err = o.err
 	}
-	for p := range o.parts {
-		if o.pendApplied[p] > 0 || o.loaded[p] || slices.ContainsFunc(o.runs[p], func(r run) bool { return r.applied }) {
+	for p := range o.runs {
+		if o.pendApplied[p] > 0 || o.open[p] != nil || slices.ContainsFunc(o.runs[p], func(r run) bool { return r.applied }) {
 			return fmt.Errorf("spill: merging a table that was read back from disk")
 		}
 	}
-	for p := range t.parts {
+	for p := range t.runs {
 		t.runs[p] = append(t.runs[p], o.runs[p]...)
 		o.runs[p] = nil
 		t.pend[p] = append(t.pend[p], o.pend[p]...)
 		t.pendN[p] += o.pendN[p]
 		o.pend[p], o.pendN[p] = nil, 0
-		ob, tb := o.parts[p], t.parts[p]
-		if ob.Len() > 0 {
-			want := max(tb.Len()+ob.Len(), 3*len(ob.slots)/4)
-			need := int64(sizeFor(want))*slotSize[V]() - tb.bytes()
-			merged := false
-			if need <= 0 || t.budget.reserve(need) {
-				merged = true
-			} else if t.budget.spills(ob.Len(), ob.bytes()) {
-				if r, err := t.write(ob); err == nil {
-					t.runs[p] = append(t.runs[p], r)
-				} else {
-					if t.err == nil {
-						t.err = err
-					}
-					merged = true
-					t.budget.force(need)
-				}
-			} else {
-				merged = true
-				t.budget.force(need)
-			}
-			if merged {
-				tb.Reserve(want)
-				tb.Merge(ob, t.foldNew)
-			}
-		}
-		t.budget.release(ob.bytes())
-		ob.free()
-		o.parts[p] = nil
 	}
 	return t.err
 }
@@ -378,7 +296,7 @@ func (t *Parts[V]) Merge(o *Parts[V]) error {
 // ([Parts.Prefetch]).
 func (t *Parts[V]) Visit(f func(p int, tb *Table[V])) error {
 	defer t.settle()
-	for p := range t.parts {
+	for p := range t.runs {
 		tb, err := t.Open(p)
 		if err != nil {
 			return err
@@ -392,10 +310,8 @@ func (t *Parts[V]) Visit(f func(p int, tb *Table[V])) error {
 	return nil
 }
 
-// Open returns partition p whole: if it has spilled runs or pending
-// aggregates, they are read back and combined with its in-memory entries
-// into a new table. The
-// caller may read values (Get, Each) but must not change them or add keys,
+// Open returns partition p whole: its spilled runs and pending aggregates
+// folded into a new table. The caller may read values (Get, Each) but must not change them or add keys,
 // and must hand it back with [Parts.Close] before opening p again.
 // Partitions of several tables partitioned alike may be open together.
 func (t *Parts[V]) Open(p int) (*Table[V], error) {
@@ -406,14 +322,16 @@ func (t *Parts[V]) Open(p int) (*Table[V], error) {
 		return nil, t.err
 	}
 	if len(t.runs[p]) == 0 && t.pendN[p] == 0 {
-		return t.parts[p], nil
+		if t.empty == nil {
+			t.empty = New[V](0)
+		}
+		return t.empty, nil
 	}
 	tb, err := t.load(p, t.staging())
 	if err != nil {
 		t.err = err
 		return nil, err
 	}
-	t.parts[p] = tb
 	return tb, nil
 }
 
@@ -422,7 +340,7 @@ func (t *Parts[V]) Open(p int) (*Table[V], error) {
 // partition read (mapped tables of one size are pooled, see mem_unix.go).
 // What it was read from stays — runs on disk, pending aggregates in
 // memory — and the next Open folds it again, without reporting repeats
-// twice; in-memory entries added with Upsert are written as one more run.
+// twice.
 //
 // Keeping tables read back would spare a second read, but the audit reads
 // each partition once, and new memory costs more than reused memory: a
@@ -431,26 +349,17 @@ func (t *Parts[V]) Open(p int) (*Table[V], error) {
 // from 38–39 s to 31–33 s (alternating runs) and its kernel time from 12 s
 // to 8 s.
 func (t *Parts[V]) Close(p int) error {
-	if !t.loaded[p] {
+	tb := t.open[p]
+	if tb == nil {
 		return t.err
 	}
-	t.loaded[p] = false
-	tb, mem, pend := t.parts[p], t.held[p], t.heldPend[p]
-	t.held[p], t.heldPend[p] = nil, nil
-	if t.err == nil && mem.Len() > 0 {
-		r, err := t.write(mem)
-		if err != nil {
-			t.err = err
-		} else {
-			t.runs[p] = append(t.runs[p], r)
-		}
-	}
+	pend := t.heldPend[p]
+	t.open[p], t.heldPend[p] = nil, nil
 	if t.err != nil {
 		// The table read back holds everything: keep it.
 		t.runs[p] = nil
 		t.freeChunks(pend)
-		t.budget.release(mem.bytes())
-		mem.free()
+		t.open[p] = tb
 		return t.err
 	}
 	for i := range t.runs[p] {
@@ -468,8 +377,6 @@ func (t *Parts[V]) Close(p int) error {
 	t.pend[p], t.pendN[p], t.pendApplied[p] = pend, n, len(pend)
 	t.budget.release(tb.bytes())
 	tb.free()
-	mem.clear()
-	t.parts[p] = mem
 	return nil
 }
 
@@ -477,12 +384,11 @@ func (t *Parts[V]) Close(p int) error {
 // for (it grows beyond as needed).
 const loadSize = 1 << 22
 
-// load reads partition p's runs back and combines them with its pending
-// aggregates and its in-memory table into a new table; the caller puts it in the in-memory table's
-// place, and keeps that in held[p] until Close.
+// load reads partition p's runs back and folds them and its pending
+// aggregates into a new table, open until Close.
 func (t *Parts[V]) load(p int, buf []slot[V]) (*Table[V], error) {
-	mem, pend := t.parts[p], t.pend[p]
-	n := int64(mem.Len()) + int64(t.pendN[p])
+	pend := t.pend[p]
+	n := int64(t.pendN[p])
 	for _, r := range t.runs[p] {
 		n += r.n
 	}
@@ -520,12 +426,8 @@ func (t *Parts[V]) load(p int, buf []slot[V]) (*Table[V], error) {
 			}
 		}
 	}
-	// Merge sizes tb for mem's slot array too (see [Table.Reserve]), which
-	// may be larger than the entries need when mem was itself read back.
-	tb.Merge(mem, t.foldNew)
 	t.budget.force(tb.bytes() - before)
-	t.loaded[p] = true
-	t.held[p] = mem
+	t.open[p] = tb
 	t.heldPend[p], t.pend[p], t.pendN[p] = pend, nil, 0
 	return tb, nil
 }
@@ -549,16 +451,14 @@ func slotSize[V any]() int64 { return int64(unsafe.Sizeof(slot[V]{})) }
 // go when the budget is closed); t must not be used afterwards.
 func (t *Parts[V]) Free() {
 	t.settle()
-	for p, tb := range t.parts {
-		for _, x := range []*Table[V]{tb, t.held[p]} {
-			if x != nil {
-				t.budget.release(x.bytes())
-				x.free()
-			}
+	for p, tb := range t.open {
+		if tb != nil {
+			t.budget.release(tb.bytes())
+			tb.free()
 		}
 		t.freeChunks(t.pend[p])
 		t.freeChunks(t.heldPend[p])
-		t.parts[p], t.held[p], t.runs[p], t.loaded[p] = nil, nil, nil, false
+		t.open[p], t.runs[p] = nil, nil
 		t.pend[p], t.heldPend[p], t.pendN[p] = nil, nil, 0
 	}
 }

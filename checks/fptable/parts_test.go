@@ -27,29 +27,10 @@ type agg struct{ count, min int64 }
 type counter struct {
 	t    *Parts[agg]
 	side []int64
-	// pending: rows go in with Parts.Add (pending aggregates, folded
-	// when read), not Upsert; see bothModes.
-	pending bool
-}
-
-// addMode makes new counters add rows with Parts.Add; bothModes sets it.
-var addMode bool
-
-// bothModes runs f twice: with rows upserted, and with rows added as
-// pending aggregates ([Parts.Add]).
-func bothModes(t *testing.T, f func(t *testing.T)) {
-	t.Helper()
-	for _, add := range []bool{false, true} {
-		t.Run(map[bool]string{false: "upsert", true: "add"}[add], func(t *testing.T) {
-			addMode = add
-			defer func() { addMode = false }()
-			f(t)
-		})
-	}
 }
 
 func newCounter(b *Budget) *counter {
-	c := &counter{pending: addMode}
+	c := &counter{}
 	c.t = NewParts(b, combineAgg)
 	c.t.OnRepeat(func(_ rowhash.Fingerprint, dst, src *agg) { c.side = append(c.side, max(dst.min, src.min)) })
 	return c
@@ -65,20 +46,7 @@ func combineAgg(_ rowhash.Fingerprint, dst, src *agg, isNew bool) {
 }
 
 func (c *counter) add(k rowhash.Fingerprint, pos int64) {
-	if c.pending {
-		c.t.Add(Part(k), k, &agg{count: 1, min: pos})
-		return
-	}
-	v, isNew := c.t.Upsert(Part(k), k)
-	if isNew {
-		*v = agg{count: 1, min: pos}
-		return
-	}
-	v.count++
-	if pos < v.min {
-		pos, v.min = v.min, pos
-	}
-	c.side = append(c.side, pos)
+	c.t.Add(Part(k), k, &agg{count: 1, min: pos})
 }
 
 // merge folds o into c, side list included; o must not be used afterwards.
@@ -166,7 +134,7 @@ func verify(t testing.TB, c *counter, o *oracle) {
 func held[V any](tables ...*Parts[V]) int64 {
 	var n int64
 	for _, t := range tables {
-		for p, tb := range t.parts {
+		for p, tb := range t.open {
 			if tb != nil {
 				n += tb.bytes()
 			}
@@ -261,86 +229,84 @@ func fill(c *counter, rows []rowhash.Fingerprint, first int) {
 // shared tiny budget merged in random order, all give the oracle's keys,
 // counts, first positions and side list.
 func TestPartsAgainstMap(t *testing.T) {
-	bothModes(t, func(t *testing.T) {
-		r := rand.New(rand.NewPCG(1, 6))
-		keys := testKeys(r, 50_000)
-		rows := testRows(r, keys, 200_000)
-		o := oracleOf(rows)
+	r := rand.New(rand.NewPCG(1, 6))
+	keys := testKeys(r, 50_000)
+	rows := testRows(r, keys, 200_000)
+	o := oracleOf(rows)
 
-		t.Run("nil budget", func(t *testing.T) {
-			c := newCounter(nil)
-			fill(c, rows, 0)
-			verify(t, c, o)
-			if c.t.Spilled() || c.t.Err() != nil {
-				t.Fatalf("Spilled %v, Err %v", c.t.Spilled(), c.t.Err())
+	t.Run("nil budget", func(t *testing.T) {
+		c := newCounter(nil)
+		fill(c, rows, 0)
+		verify(t, c, o)
+		if c.t.Spilled() || c.t.Err() != nil {
+			t.Fatalf("Spilled %v, Err %v", c.t.Spilled(), c.t.Err())
+		}
+	})
+	t.Run("unlimited budget", func(t *testing.T) {
+		b := NewBudget(0, t.TempDir())
+		defer b.Close()
+		c := newCounter(b)
+		fill(c, rows, 0)
+		verify(t, c, o)
+		checkUsed(t, b, c.t)
+		if peak, spilled, runs := b.Stats(); peak <= 0 || spilled != 0 || runs != 0 || c.t.Spilled() {
+			t.Fatalf("Stats = %d, %d, %d, Spilled %v; want a peak and no spill", peak, spilled, runs, c.t.Spilled())
+		}
+	})
+	t.Run("tiny budget", func(t *testing.T) {
+		b, c := spilledCounter(t, rows)
+		for _, p := range hot {
+			if len(c.t.runs[p]) < 2 {
+				t.Errorf("hot partition %d spilled %d runs, want 2 or more", p, len(c.t.runs[p]))
 			}
-		})
-		t.Run("unlimited budget", func(t *testing.T) {
-			b := NewBudget(0, t.TempDir())
-			defer b.Close()
-			c := newCounter(b)
-			fill(c, rows, 0)
-			verify(t, c, o)
-			checkUsed(t, b, c.t)
-			if peak, spilled, runs := b.Stats(); peak <= 0 || spilled != 0 || runs != 0 || c.t.Spilled() {
-				t.Fatalf("Stats = %d, %d, %d, Spilled %v; want a peak and no spill", peak, spilled, runs, c.t.Spilled())
+		}
+		checkUsed(t, b, c.t)
+		verify(t, c, o)
+		checkUsed(t, b, c.t)
+		if _, spilled, runs := b.Stats(); spilled <= 0 || runs <= 0 {
+			t.Fatalf("Stats: %d bytes in %d runs spilled, want some", spilled, runs)
+		}
+	})
+	t.Run("shards on a shared tiny budget", func(t *testing.T) {
+		for trial := range 3 {
+			b := NewBudget(1, t.TempDir())
+			shards := make([]*counter, 2+r.IntN(5))
+			cuts := []int{0, len(rows)}
+			for range len(shards) - 1 {
+				cuts = append(cuts, r.IntN(len(rows)+1))
 			}
-		})
-		t.Run("tiny budget", func(t *testing.T) {
-			b, c := spilledCounter(t, rows)
-			for _, p := range hot {
-				if len(c.t.runs[p]) < 2 {
-					t.Errorf("hot partition %d spilled %d runs, want 2 or more", p, len(c.t.runs[p]))
+			slices.Sort(cuts)
+			var wg sync.WaitGroup
+			for i := range shards {
+				shards[i] = newCounter(b)
+				wg.Go(func() { fill(shards[i], rows[cuts[i]:cuts[i+1]], cuts[i]) })
+			}
+			wg.Wait()
+			all := make([]*Parts[agg], len(shards))
+			for i, s := range shards {
+				all[i] = s.t
+			}
+			checkUsed(t, b, all...)
+			for len(shards) > 1 {
+				i, j := r.IntN(len(shards)), r.IntN(len(shards)-1)
+				if j >= i {
+					j++
 				}
+				if err := shards[i].merge(shards[j]); err != nil {
+					t.Fatalf("trial %d: Merge: %v", trial, err)
+				}
+				checkUsed(t, b, all...)
+				shards = slices.Delete(shards, j, j+1)
 			}
-			checkUsed(t, b, c.t)
-			verify(t, c, o)
-			checkUsed(t, b, c.t)
+			verify(t, shards[0], o)
+			checkUsed(t, b, all...)
 			if _, spilled, runs := b.Stats(); spilled <= 0 || runs <= 0 {
-				t.Fatalf("Stats: %d bytes in %d runs spilled, want some", spilled, runs)
+				t.Fatalf("trial %d: Stats: %d bytes in %d runs spilled, want some", trial, spilled, runs)
 			}
-		})
-		t.Run("shards on a shared tiny budget", func(t *testing.T) {
-			for trial := range 3 {
-				b := NewBudget(1, t.TempDir())
-				shards := make([]*counter, 2+r.IntN(5))
-				cuts := []int{0, len(rows)}
-				for range len(shards) - 1 {
-					cuts = append(cuts, r.IntN(len(rows)+1))
-				}
-				slices.Sort(cuts)
-				var wg sync.WaitGroup
-				for i := range shards {
-					shards[i] = newCounter(b)
-					wg.Go(func() { fill(shards[i], rows[cuts[i]:cuts[i+1]], cuts[i]) })
-				}
-				wg.Wait()
-				all := make([]*Parts[agg], len(shards))
-				for i, s := range shards {
-					all[i] = s.t
-				}
-				checkUsed(t, b, all...)
-				for len(shards) > 1 {
-					i, j := r.IntN(len(shards)), r.IntN(len(shards)-1)
-					if j >= i {
-						j++
-					}
-					if err := shards[i].merge(shards[j]); err != nil {
-						t.Fatalf("trial %d: Merge: %v", trial, err)
-					}
-					checkUsed(t, b, all...)
-					shards = slices.Delete(shards, j, j+1)
-				}
-				verify(t, shards[0], o)
-				checkUsed(t, b, all...)
-				if _, spilled, runs := b.Stats(); spilled <= 0 || runs <= 0 {
-					t.Fatalf("trial %d: Stats: %d bytes in %d runs spilled, want some", trial, spilled, runs)
-				}
-				if err := b.Close(); err != nil {
-					t.Fatal(err)
-				}
+			if err := b.Close(); err != nil {
+				t.Fatal(err)
 			}
-		})
+		}
 	})
 }
 
@@ -348,91 +314,87 @@ func TestPartsAgainstMap(t *testing.T) {
 // time, gives the same entries and does not combine anything twice (the
 // side list stays as it is); rows added after a visit count too.
 func TestPartsVisitTwice(t *testing.T) {
-	bothModes(t, func(t *testing.T) {
-		r := rand.New(rand.NewPCG(2, 6))
-		keys := testKeys(r, 40_000)
-		rows := testRows(r, keys, 160_000)
-		for _, limit := range []int64{1, 0} {
-			t.Run(fmt.Sprint("limit ", limit), func(t *testing.T) {
-				b := NewBudget(limit, t.TempDir())
-				defer b.Close()
-				c := newCounter(b)
-				half := len(rows) / 2
-				fill(c, rows[:half], 0)
-				o := oracleOf(rows[:half])
-				before := b.used.Load()
-				verify(t, c, o)
-				if limit == 1 && b.used.Load() > before {
-					// Partitions read back over the budget were written back.
-					t.Fatalf("Visit left %d bytes in memory, %d before", b.used.Load(), before)
+	r := rand.New(rand.NewPCG(2, 6))
+	keys := testKeys(r, 40_000)
+	rows := testRows(r, keys, 160_000)
+	for _, limit := range []int64{1, 0} {
+		t.Run(fmt.Sprint("limit ", limit), func(t *testing.T) {
+			b := NewBudget(limit, t.TempDir())
+			defer b.Close()
+			c := newCounter(b)
+			half := len(rows) / 2
+			fill(c, rows[:half], 0)
+			o := oracleOf(rows[:half])
+			before := b.used.Load()
+			verify(t, c, o)
+			if limit == 1 && b.used.Load() > before {
+				// Partitions read back over the budget were written back.
+				t.Fatalf("Visit left %d bytes in memory, %d before", b.used.Load(), before)
+			}
+			side := len(c.side)
+			verify(t, c, o)
+			if len(c.side) != side {
+				t.Fatalf("second Visit grew the side list from %d to %d", side, len(c.side))
+			}
+			for _, p := range slices.Concat(hot, []int{5}) {
+				var first, again map[rowhash.Fingerprint]agg
+				for _, m := range []*map[rowhash.Fingerprint]agg{&first, &again} {
+					tb, err := c.t.Open(p)
+					if err != nil {
+						t.Fatal(err)
+					}
+					*m = map[rowhash.Fingerprint]agg{}
+					tb.Each(func(k rowhash.Fingerprint, v *agg) { (*m)[k] = *v })
+					if err := c.t.Close(p); err != nil {
+						t.Fatal(err)
+					}
 				}
-				side := len(c.side)
-				verify(t, c, o)
+				if len(first) == 0 || !mapsEqual(first, again) {
+					t.Fatalf("partition %d: %d entries, then %d different ones", p, len(first), len(again))
+				}
 				if len(c.side) != side {
-					t.Fatalf("second Visit grew the side list from %d to %d", side, len(c.side))
+					t.Fatalf("reopening partition %d grew the side list from %d to %d", p, side, len(c.side))
 				}
-				for _, p := range slices.Concat(hot, []int{5}) {
-					var first, again map[rowhash.Fingerprint]agg
-					for _, m := range []*map[rowhash.Fingerprint]agg{&first, &again} {
-						tb, err := c.t.Open(p)
-						if err != nil {
-							t.Fatal(err)
-						}
-						*m = map[rowhash.Fingerprint]agg{}
-						tb.Each(func(k rowhash.Fingerprint, v *agg) { (*m)[k] = *v })
-						if err := c.t.Close(p); err != nil {
-							t.Fatal(err)
-						}
-					}
-					if len(first) == 0 || !mapsEqual(first, again) {
-						t.Fatalf("partition %d: %d entries, then %d different ones", p, len(first), len(again))
-					}
-					if len(c.side) != side {
-						t.Fatalf("reopening partition %d grew the side list from %d to %d", p, side, len(c.side))
-					}
-				}
-				checkUsed(t, b, c.t)
-				// Rows added after a visit are folded in with the rest.
-				fill(c, rows[half:], half)
-				verify(t, c, oracleOf(rows))
-				checkUsed(t, b, c.t)
-			})
-		}
-	})
+			}
+			checkUsed(t, b, c.t)
+			// Rows added after a visit are folded in with the rest.
+			fill(c, rows[half:], half)
+			verify(t, c, oracleOf(rows))
+			checkUsed(t, b, c.t)
+		})
+	}
 }
 
 // TestPartsDirectIO: spill files written and read with direct I/O (where
 // the test's temporary file system allows it) give the oracle's answer,
 // read once or twice, with runs of many blocks and of a few slots.
 func TestPartsDirectIO(t *testing.T) {
-	bothModes(t, func(t *testing.T) {
-		r := rand.New(rand.NewPCG(9, 6))
-		keys := testKeys(r, 60_000)
-		rows := testRows(r, keys, 300_000)
-		for _, tc := range []struct {
-			limit int64
-			rows  []rowhash.Fingerprint
-		}{{1, rows[:10_000]}, {2 << 20, rows}} { // a few slots a run; many blocks a run
-			limit, rows := tc.limit, tc.rows
-			o := oracleOf(rows)
-			b := NewBudget(limit, t.TempDir())
-			b.direct = true
-			c := newCounter(b)
-			fill(c, rows, 0)
-			if !c.t.Spilled() {
-				t.Fatalf("limit %d: nothing spilled", limit)
-			}
-			if limit > 1 && !slices.ContainsFunc(c.t.runs[hot[0]], func(r run) bool { return r.n > int64(perBlock[agg]()) }) {
-				t.Fatalf("limit %d: no run of partition %d is longer than a block", limit, hot[0])
-			}
-			verify(t, c, o)
-			checkUsed(t, b, c.t)
-			verify(t, c, o)
-			if err := b.Close(); err != nil {
-				t.Fatal(err)
-			}
+	r := rand.New(rand.NewPCG(9, 6))
+	keys := testKeys(r, 60_000)
+	rows := testRows(r, keys, 300_000)
+	for _, tc := range []struct {
+		limit int64
+		rows  []rowhash.Fingerprint
+	}{{1, rows[:10_000]}, {2 << 20, rows}} { // a few slots a run; many blocks a run
+		limit, rows := tc.limit, tc.rows
+		o := oracleOf(rows)
+		b := NewBudget(limit, t.TempDir())
+		b.direct = true
+		c := newCounter(b)
+		fill(c, rows, 0)
+		if !c.t.Spilled() {
+			t.Fatalf("limit %d: nothing spilled", limit)
 		}
-	})
+		if limit > 1 && !slices.ContainsFunc(c.t.runs[hot[0]], func(r run) bool { return r.n > int64(perBlock[agg]()) }) {
+			t.Fatalf("limit %d: no run of partition %d is longer than a block", limit, hot[0])
+		}
+		verify(t, c, o)
+		checkUsed(t, b, c.t)
+		verify(t, c, o)
+		if err := b.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
 
 // TestPartsPrefetch: a partition read back in the background is the one
@@ -441,73 +403,71 @@ func TestPartsDirectIO(t *testing.T) {
 // wait for it or run beside it safely (go test -race), and the answer
 // stays the oracle's.
 func TestPartsPrefetch(t *testing.T) {
-	bothModes(t, func(t *testing.T) {
-		r := rand.New(rand.NewPCG(8, 6))
-		keys := testKeys(r, 40_000)
-		rows := testRows(r, keys, 160_000)
-		third := len(rows) / 3
-		for _, limit := range []int64{1, 64 << 20} {
-			b := NewBudget(limit, t.TempDir())
-			c := newCounter(b)
-			fill(c, rows[:third], 0)
-			o := oracleOf(rows[:third])
-			// Prefetched, then opened: the oracle's entries of that partition.
-			for _, p := range []int{hot[2], 40} {
-				c.t.Prefetch(p)
-				tb, err := c.t.Open(p)
-				if err != nil {
-					t.Fatal(err)
-				}
-				n := 0
-				for k, want := range o.count {
-					if Part(k) != p {
-						continue
-					}
-					n++
-					if v := tb.Get(k); v == nil || v.count != want || v.min != o.min[k] {
-						t.Fatalf("limit %d: prefetched partition %d, key %v: %+v, oracle %d", limit, p, k, v, want)
-					}
-				}
-				if tb.Len() != n {
-					t.Fatalf("limit %d: prefetched partition %d holds %d keys, oracle %d", limit, p, tb.Len(), n)
-				}
-				if err := c.t.Close(p); err != nil {
-					t.Fatal(err)
-				}
-			}
-			// Another partition opened while one is read ahead.
-			c.t.Prefetch(hot[3])
-			if _, err := c.t.Open(hot[0]); err != nil {
+	r := rand.New(rand.NewPCG(8, 6))
+	keys := testKeys(r, 40_000)
+	rows := testRows(r, keys, 160_000)
+	third := len(rows) / 3
+	for _, limit := range []int64{1, 64 << 20} {
+		b := NewBudget(limit, t.TempDir())
+		c := newCounter(b)
+		fill(c, rows[:third], 0)
+		o := oracleOf(rows[:third])
+		// Prefetched, then opened: the oracle's entries of that partition.
+		for _, p := range []int{hot[2], 40} {
+			c.t.Prefetch(p)
+			tb, err := c.t.Open(p)
+			if err != nil {
 				t.Fatal(err)
 			}
-			if err := c.t.Close(hot[0]); err != nil {
-				t.Fatal(err)
+			n := 0
+			for k, want := range o.count {
+				if Part(k) != p {
+					continue
+				}
+				n++
+				if v := tb.Get(k); v == nil || v.count != want || v.min != o.min[k] {
+					t.Fatalf("limit %d: prefetched partition %d, key %v: %+v, oracle %d", limit, p, k, v, want)
+				}
 			}
-			verify(t, c, o)
-			// Rows added, and a table merged, while a partition is read ahead
-			// (of the table merged into: one read ahead cannot be merged).
-			c.t.Prefetch(hot[1])
-			fill(c, rows[third:2*third], third)
-			c.t.Prefetch(hot[2])
-			x := newCounter(b)
-			fill(x, rows[2*third:], 2*third)
-			if err := c.merge(x); err != nil {
-				t.Fatal(err)
+			if tb.Len() != n {
+				t.Fatalf("limit %d: prefetched partition %d holds %d keys, oracle %d", limit, p, tb.Len(), n)
 			}
-			verify(t, c, oracleOf(rows))
-			checkUsed(t, b, c.t, x.t)
-			// Freed while a partition is read ahead.
-			c.t.Prefetch(hot[0])
-			c.t.Free()
-			x.t.Free()
-			if used := b.used.Load(); used != 0 {
-				t.Fatalf("limit %d: %d bytes accounted for after Free", limit, used)
-			}
-			if err := b.Close(); err != nil {
+			if err := c.t.Close(p); err != nil {
 				t.Fatal(err)
 			}
 		}
-	})
+		// Another partition opened while one is read ahead.
+		c.t.Prefetch(hot[3])
+		if _, err := c.t.Open(hot[0]); err != nil {
+			t.Fatal(err)
+		}
+		if err := c.t.Close(hot[0]); err != nil {
+			t.Fatal(err)
+		}
+		verify(t, c, o)
+		// Rows added, and a table merged, while a partition is read ahead
+		// (of the table merged into: one read ahead cannot be merged).
+		c.t.Prefetch(hot[1])
+		fill(c, rows[third:2*third], third)
+		c.t.Prefetch(hot[2])
+		x := newCounter(b)
+		fill(x, rows[2*third:], 2*third)
+		if err := c.merge(x); err != nil {
+			t.Fatal(err)
+		}
+		verify(t, c, oracleOf(rows))
+		checkUsed(t, b, c.t, x.t)
+		// Freed while a partition is read ahead.
+		c.t.Prefetch(hot[0])
+		c.t.Free()
+		x.t.Free()
+		if used := b.used.Load(); used != 0 {
+			t.Fatalf("limit %d: %d bytes accounted for after Free", limit, used)
+		}
+		if err := b.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
 
 func mapsEqual[K, V comparable](a, b map[K]V) bool {
@@ -526,123 +486,118 @@ func mapsEqual[K, V comparable](a, b map[K]V) bool {
 // open at once, as a check joining its row table with its feature table
 // does; and every partition of one table open at once.
 func TestPartsLockstep(t *testing.T) {
-	bothModes(t, func(t *testing.T) {
-		r := rand.New(rand.NewPCG(3, 6))
-		keys := testKeys(r, 40_000)
-		rowsA, rowsB := testRows(r, keys, 120_000), testRows(r, keys[:30_000], 90_000)
-		oa, ob := oracleOf(rowsA), oracleOf(rowsB)
-		b := NewBudget(1, t.TempDir())
-		defer b.Close()
-		a, c := newCounter(b), newCounter(b)
-		fill(a, rowsA, 0)
-		fill(c, rowsB, 0)
-		if !a.t.Spilled() || !c.t.Spilled() {
-			t.Fatal("a table did not spill")
-		}
-		for pass := range 2 {
-			for p := range Partitions {
-				ta, err := a.t.Open(p)
-				if err != nil {
-					t.Fatal(err)
-				}
-				tc, err := c.t.Open(p)
-				if err != nil {
-					t.Fatal(err)
-				}
-				for _, k := range keys {
-					if Part(k) != p {
-						continue
-					}
-					for _, x := range []struct {
-						tb *Table[agg]
-						o  *oracle
-					}{{ta, oa}, {tc, ob}} {
-						v := x.tb.Get(k)
-						n, ok := x.o.count[k]
-						if (v != nil) != ok || ok && (v.count != n || v.min != x.o.min[k]) {
-							t.Fatalf("pass %d partition %d key %v: %+v, oracle count %d (present %v)", pass, p, k, v, n, ok)
-						}
-					}
-				}
-				if err := a.t.Close(p); err != nil {
-					t.Fatal(err)
-				}
-				if err := c.t.Close(p); err != nil {
-					t.Fatal(err)
-				}
-			}
-		}
-		checkUsed(t, b, a.t, c.t)
-
-		// Every partition of a open together.
-		got := map[rowhash.Fingerprint]agg{}
+	r := rand.New(rand.NewPCG(3, 6))
+	keys := testKeys(r, 40_000)
+	rowsA, rowsB := testRows(r, keys, 120_000), testRows(r, keys[:30_000], 90_000)
+	oa, ob := oracleOf(rowsA), oracleOf(rowsB)
+	b := NewBudget(1, t.TempDir())
+	defer b.Close()
+	a, c := newCounter(b), newCounter(b)
+	fill(a, rowsA, 0)
+	fill(c, rowsB, 0)
+	if !a.t.Spilled() || !c.t.Spilled() {
+		t.Fatal("a table did not spill")
+	}
+	for pass := range 2 {
 		for p := range Partitions {
-			tb, err := a.t.Open(p)
+			ta, err := a.t.Open(p)
 			if err != nil {
 				t.Fatal(err)
 			}
-			tb.Each(func(k rowhash.Fingerprint, v *agg) { got[k] = *v })
-		}
-		for p := range Partitions {
+			tc, err := c.t.Open(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, k := range keys {
+				if Part(k) != p {
+					continue
+				}
+				for _, x := range []struct {
+					tb *Table[agg]
+					o  *oracle
+				}{{ta, oa}, {tc, ob}} {
+					v := x.tb.Get(k)
+					n, ok := x.o.count[k]
+					if (v != nil) != ok || ok && (v.count != n || v.min != x.o.min[k]) {
+						t.Fatalf("pass %d partition %d key %v: %+v, oracle count %d (present %v)", pass, p, k, v, n, ok)
+					}
+				}
+			}
 			if err := a.t.Close(p); err != nil {
 				t.Fatal(err)
 			}
+			if err := c.t.Close(p); err != nil {
+				t.Fatal(err)
+			}
 		}
-		if len(got) != len(oa.count) {
-			t.Fatalf("all partitions open: %d keys, oracle %d", len(got), len(oa.count))
+	}
+	checkUsed(t, b, a.t, c.t)
+
+	// Every partition of a open together.
+	got := map[rowhash.Fingerprint]agg{}
+	for p := range Partitions {
+		tb, err := a.t.Open(p)
+		if err != nil {
+			t.Fatal(err)
 		}
-		verify(t, a, oa)
-		verify(t, c, ob)
-		checkUsed(t, b, a.t, c.t)
-	})
+		tb.Each(func(k rowhash.Fingerprint, v *agg) { got[k] = *v })
+	}
+	for p := range Partitions {
+		if err := a.t.Close(p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(got) != len(oa.count) {
+		t.Fatalf("all partitions open: %d keys, oracle %d", len(got), len(oa.count))
+	}
+	verify(t, a, oa)
+	verify(t, c, ob)
+	checkUsed(t, b, a.t, c.t)
 }
 
 // TestBudgetCloseRemovesSpill: Close removes the spill directory and its
 // files, and is harmless twice and on a nil budget.
 func TestBudgetCloseRemovesSpill(t *testing.T) {
-	bothModes(t, func(t *testing.T) {
-		dir := t.TempDir()
-		b := NewBudget(1, dir)
-		c := newCounter(b)
-		r := rand.New(rand.NewPCG(4, 6))
-		fill(c, testRows(r, testKeys(r, 30_000), 60_000), 0)
-		spill, _ := filepath.Glob(filepath.Join(dir, "readiness-spill-*"))
-		if len(spill) != 1 {
-			t.Fatalf("spill directories under %s: %v, want one", dir, spill)
-		}
-		if files, _ := os.ReadDir(spill[0]); len(files) == 0 {
-			t.Fatalf("no spill file in %s", spill[0])
-		}
-		if err := b.Close(); err != nil {
-			t.Fatal(err)
-		}
-		if left, _ := os.ReadDir(dir); len(left) != 0 {
-			t.Fatalf("left in %s after Close: %v", dir, left)
-		}
-		if err := b.Close(); err != nil {
-			t.Fatalf("second Close: %v", err)
-		}
-		if err := (*Budget)(nil).Close(); err != nil {
-			t.Fatalf("nil Close: %v", err)
-		}
-		// A budget that never spilled makes no directory.
-		b = NewBudget(1, dir)
-		fill(newCounter(b), []rowhash.Fingerprint{{Lo: 1}, {Lo: 2}}, 0)
-		if err := b.Close(); err != nil {
-			t.Fatal(err)
-		}
-		if left, _ := os.ReadDir(dir); len(left) != 0 {
-			t.Fatalf("left in %s: %v", dir, left)
-		}
-	})
+	dir := t.TempDir()
+	b := NewBudget(1, dir)
+	c := newCounter(b)
+	r := rand.New(rand.NewPCG(4, 6))
+	fill(c, testRows(r, testKeys(r, 30_000), 60_000), 0)
+	spill, _ := filepath.Glob(filepath.Join(dir, "readiness-spill-*"))
+	if len(spill) != 1 {
+		t.Fatalf("spill directories under %s: %v, want one", dir, spill)
+	}
+	if files, _ := os.ReadDir(spill[0]); len(files) == 0 {
+		t.Fatalf("no spill file in %s", spill[0])
+	}
+	if err := b.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if left, _ := os.ReadDir(dir); len(left) != 0 {
+		t.Fatalf("left in %s after Close: %v", dir, left)
+	}
+	if err := b.Close(); err != nil {
+		t.Fatalf("second Close: %v", err)
+	}
+	if err := (*Budget)(nil).Close(); err != nil {
+		t.Fatalf("nil Close: %v", err)
+	}
+	// A budget that never spilled makes no directory.
+	b = NewBudget(1, dir)
+	fill(newCounter(b), []rowhash.Fingerprint{{Lo: 1}, {Lo: 2}}, 0)
+	if err := b.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if left, _ := os.ReadDir(dir); len(left) != 0 {
+		t.Fatalf("left in %s: %v", dir, left)
+	}
 }
 
-// inMemory reads a table's in-memory partitions and pending aggregates, bypassing
-// its sticky error: after a failed spill, nothing may be lost.
+// inMemory folds a table's pending aggregates, bypassing its sticky error:
+// after a failed spill, nothing may be lost.
 func inMemory(c *counter) map[rowhash.Fingerprint]agg {
 	got := map[rowhash.Fingerprint]agg{}
-	for p, tb := range c.t.parts {
-		tb.Each(func(k rowhash.Fingerprint, v *agg) { got[k] = *v })
+	for p := range c.t.pend {
 		for _, ch := range c.t.pend[p] {
 			for _, e := range ch.s {
 				g, ok := got[e.key]
@@ -659,130 +614,123 @@ func inMemory(c *counter) map[rowhash.Fingerprint]agg {
 // directory, is returned by Merge, Visit, Open and Close, nothing panics,
 // and the entries that could not be spilled stay in memory.
 func TestSpillErrors(t *testing.T) {
-	bothModes(t, func(t *testing.T) {
-		r := rand.New(rand.NewPCG(5, 6))
-		keys := testKeys(r, 30_000)
-		rows := testRows(r, keys, 100_000)
-		o := oracleOf(rows)
+	r := rand.New(rand.NewPCG(5, 6))
+	keys := testKeys(r, 30_000)
+	rows := testRows(r, keys, 100_000)
+	o := oracleOf(rows)
 
-		notDir := filepath.Join(t.TempDir(), "file")
-		if err := os.WriteFile(notDir, []byte("x"), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		readOnly := t.TempDir()
-		if err := os.Chmod(readOnly, 0o500); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { os.Chmod(readOnly, 0o700) })
-		for _, tc := range []struct {
-			name, dir, want string
-		}{
-			{"under a regular file", filepath.Join(notDir, "spill"), notDir},
-			{"read-only directory", readOnly, readOnly},
-		} {
-			t.Run(tc.name, func(t *testing.T) {
-				if tc.dir == readOnly && os.Geteuid() == 0 {
-					t.Skip("root can write to a read-only directory")
-				}
-				b := NewBudget(1, tc.dir)
-				defer b.Close()
-				x, y := newCounter(b), newCounter(b)
-				fill(x, rows[:len(rows)/2], 0)
-				fill(y, rows[len(rows)/2:], len(rows)/2)
-				err := x.t.Err()
-				if err == nil || !strings.Contains(err.Error(), tc.want) {
-					t.Fatalf("Err() = %v, want an error naming %s", err, tc.want)
-				}
-				if x.t.Spilled() || y.t.Spilled() {
-					t.Fatal("Spilled after every spill failed")
-				}
-				if err := x.merge(y); err == nil {
-					t.Fatal("Merge: no error")
-				}
-				checkUsed(t, b, x.t, y.t)
-				if err := x.t.Visit(func(int, *Table[agg]) {}); err == nil {
-					t.Fatal("Visit: no error")
-				}
-				if _, err := x.t.Open(3); err == nil {
-					t.Fatal("Open: no error")
-				}
-				got := inMemory(x)
-				if len(got) != len(o.count) {
-					t.Fatalf("in memory: %d keys, oracle %d", len(got), len(o.count))
-				}
-				for k, n := range o.count {
-					if g := got[k]; g.count != n || g.min != o.min[k] {
-						t.Fatalf("key %v: %+v, oracle count %d min %d", k, g, n, o.min[k])
-					}
-				}
-				// Pending aggregates report their repeats when folded,
-				// which the failed Visit never did.
-				if !x.pending && len(x.side) != len(o.later) {
-					t.Fatalf("side list: %d, oracle %d", len(x.side), len(o.later))
-				}
-			})
-		}
-
-		t.Run("error in one merged table", func(t *testing.T) {
-			bad := NewBudget(1, filepath.Join(notDir, "spill"))
-			defer bad.Close()
-			x := newCounter(bad)
-			fill(x, rows, 0)
-			good := newCounter(NewBudget(1, t.TempDir()))
-			if good.merge(x) == nil || good.t.Err() == nil {
-				t.Fatal("merging a failed table: no error")
+	notDir := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(notDir, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	readOnly := t.TempDir()
+	if err := os.Chmod(readOnly, 0o500); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.Chmod(readOnly, 0o700) })
+	for _, tc := range []struct {
+		name, dir, want string
+	}{
+		{"under a regular file", filepath.Join(notDir, "spill"), notDir},
+		{"read-only directory", readOnly, readOnly},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.dir == readOnly && os.Geteuid() == 0 {
+				t.Skip("root can write to a read-only directory")
 			}
-		})
-
-		t.Run("write fails after a first spill", func(t *testing.T) {
-			b := NewBudget(1, t.TempDir())
+			b := NewBudget(1, tc.dir)
 			defer b.Close()
-			c := newCounter(b)
-			i := 0
-			for ; !c.t.Spilled(); i++ {
-				c.add(rows[i], int64(i))
+			x, y := newCounter(b), newCounter(b)
+			fill(x, rows[:len(rows)/2], 0)
+			fill(y, rows[len(rows)/2:], len(rows)/2)
+			err := x.t.Err()
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("Err() = %v, want an error naming %s", err, tc.want)
 			}
-			// Later writes go to a handle the file cannot be written through.
-			ro, err := os.Open(c.t.f.Name())
-			if err != nil {
-				t.Fatal(err)
+			if x.t.Spilled() || y.t.Spilled() {
+				t.Fatal("Spilled after every spill failed")
 			}
-			defer ro.Close()
-			rw := c.t.f
-			c.t.f = ro
-			fill(c, rows[i:], i)
-			err = c.t.Err()
-			if err == nil || !strings.Contains(err.Error(), ro.Name()) {
-				t.Fatalf("Err() = %v, want an error naming %s", err, ro.Name())
-			}
-			if err := c.t.Visit(func(int, *Table[agg]) {}); !errors.Is(err, c.t.Err()) {
-				t.Fatalf("Visit: %v, want the sticky error", err)
-			}
-			// Nothing was lost: the runs written before and the memory hold
-			// every row.
-			c.t.f, c.t.err = rw, nil
-			verify(t, c, o)
-		})
-
-		t.Run("spill file cut short", func(t *testing.T) {
-			b, c := spilledCounter(t, rows)
-			if err := os.Truncate(c.t.f.Name(), 100); err != nil {
-				t.Fatal(err)
-			}
-			err := c.t.Visit(func(int, *Table[agg]) {})
-			if err == nil || !strings.Contains(err.Error(), c.t.f.Name()) || !errors.Is(err, io.ErrUnexpectedEOF) {
-				t.Fatalf("Visit = %v, want an unexpected EOF naming %s", err, c.t.f.Name())
-			}
-			if err := c.t.Err(); err == nil {
-				t.Fatal("read error not sticky")
-			}
-			if err := c.t.Close(0); err == nil {
-				t.Fatal("Close: no error")
-			}
-			if err := c.merge(newCounter(b)); err == nil {
+			if err := x.merge(y); err == nil {
 				t.Fatal("Merge: no error")
 			}
+			checkUsed(t, b, x.t, y.t)
+			if err := x.t.Visit(func(int, *Table[agg]) {}); err == nil {
+				t.Fatal("Visit: no error")
+			}
+			if _, err := x.t.Open(3); err == nil {
+				t.Fatal("Open: no error")
+			}
+			got := inMemory(x)
+			if len(got) != len(o.count) {
+				t.Fatalf("in memory: %d keys, oracle %d", len(got), len(o.count))
+			}
+			for k, n := range o.count {
+				if g := got[k]; g.count != n || g.min != o.min[k] {
+					t.Fatalf("key %v: %+v, oracle count %d min %d", k, g, n, o.min[k])
+				}
+			}
 		})
+	}
+
+	t.Run("error in one merged table", func(t *testing.T) {
+		bad := NewBudget(1, filepath.Join(notDir, "spill"))
+		defer bad.Close()
+		x := newCounter(bad)
+		fill(x, rows, 0)
+		good := newCounter(NewBudget(1, t.TempDir()))
+		if good.merge(x) == nil || good.t.Err() == nil {
+			t.Fatal("merging a failed table: no error")
+		}
+	})
+
+	t.Run("write fails after a first spill", func(t *testing.T) {
+		b := NewBudget(1, t.TempDir())
+		defer b.Close()
+		c := newCounter(b)
+		i := 0
+		for ; !c.t.Spilled(); i++ {
+			c.add(rows[i], int64(i))
+		}
+		// Later writes go to a handle the file cannot be written through.
+		ro, err := os.Open(c.t.f.Name())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ro.Close()
+		rw := c.t.f
+		c.t.f = ro
+		fill(c, rows[i:], i)
+		err = c.t.Err()
+		if err == nil || !strings.Contains(err.Error(), ro.Name()) {
+			t.Fatalf("Err() = %v, want an error naming %s", err, ro.Name())
+		}
+		if err := c.t.Visit(func(int, *Table[agg]) {}); !errors.Is(err, c.t.Err()) {
+			t.Fatalf("Visit: %v, want the sticky error", err)
+		}
+		// Nothing was lost: the runs written before and the memory hold
+		// every row.
+		c.t.f, c.t.err = rw, nil
+		verify(t, c, o)
+	})
+
+	t.Run("spill file cut short", func(t *testing.T) {
+		b, c := spilledCounter(t, rows)
+		if err := os.Truncate(c.t.f.Name(), 100); err != nil {
+			t.Fatal(err)
+		}
+		err := c.t.Visit(func(int, *Table[agg]) {})
+		if err == nil || !strings.Contains(err.Error(), c.t.f.Name()) || !errors.Is(err, io.ErrUnexpectedEOF) {
+			t.Fatalf("Visit = %v, want an unexpected EOF naming %s", err, c.t.f.Name())
+		}
+		if err := c.t.Err(); err == nil {
+			t.Fatal("read error not sticky")
+		}
+		if err := c.t.Close(0); err == nil {
+			t.Fatal("Close: no error")
+		}
+		if err := c.merge(newCounter(b)); err == nil {
+			t.Fatal("Merge: no error")
+		}
 	})
 }
 
@@ -790,89 +738,84 @@ func TestSpillErrors(t *testing.T) {
 // tables hold, through growing, spilling, merging, visiting and reading
 // partitions back, on budgets from tiny to large enough to hold them.
 func TestPartsAccounting(t *testing.T) {
-	bothModes(t, func(t *testing.T) {
-		r := rand.New(rand.NewPCG(6, 6))
-		keys := testKeys(r, 40_000)
-		rows := testRows(r, keys, 150_000)
-		o := oracleOf(rows)
-		for _, limit := range []int64{1, 1 << 20, 4 << 20, 64 << 20} {
-			t.Run(fmt.Sprint("limit ", limit), func(t *testing.T) {
-				b := NewBudget(limit, t.TempDir())
-				defer b.Close()
-				shards := make([]*counter, 4)
-				all := make([]*Parts[agg], len(shards))
-				for i := range shards {
-					shards[i] = newCounter(b)
-					all[i] = shards[i].t
-					fill(shards[i], rows[i*len(rows)/4:(i+1)*len(rows)/4], i*len(rows)/4)
-					checkUsed(t, b, all[:i+1]...)
+	r := rand.New(rand.NewPCG(6, 6))
+	keys := testKeys(r, 40_000)
+	rows := testRows(r, keys, 150_000)
+	o := oracleOf(rows)
+	for _, limit := range []int64{1, 1 << 20, 4 << 20, 64 << 20} {
+		t.Run(fmt.Sprint("limit ", limit), func(t *testing.T) {
+			b := NewBudget(limit, t.TempDir())
+			defer b.Close()
+			shards := make([]*counter, 4)
+			all := make([]*Parts[agg], len(shards))
+			for i := range shards {
+				shards[i] = newCounter(b)
+				all[i] = shards[i].t
+				fill(shards[i], rows[i*len(rows)/4:(i+1)*len(rows)/4], i*len(rows)/4)
+				checkUsed(t, b, all[:i+1]...)
+			}
+			for i := 1; i < len(shards); i++ {
+				if err := shards[0].merge(shards[i]); err != nil {
+					t.Fatal(err)
 				}
-				for i := 1; i < len(shards); i++ {
-					if err := shards[0].merge(shards[i]); err != nil {
-						t.Fatal(err)
-					}
-					checkUsed(t, b, all...)
-				}
-				verify(t, shards[0], o)
 				checkUsed(t, b, all...)
-				verify(t, shards[0], o)
-				checkUsed(t, b, all...)
-			})
-		}
-	})
+			}
+			verify(t, shards[0], o)
+			checkUsed(t, b, all...)
+			verify(t, shards[0], o)
+			checkUsed(t, b, all...)
+		})
+	}
 }
 
-// spillNow writes partition p of c to its spill file and empties it, as
-// growing it over the budget would.
+// spillNow writes partition p's pending aggregates to c's spill file as a
+// run, as the budget running out would.
 func spillNow(t *testing.T, c *counter, p int) {
 	t.Helper()
-	if err := c.t.spill(p, c.t.parts[p]); err != nil {
+	if err := c.t.spillPend(p); err != nil {
 		t.Fatal(err)
 	}
-	c.t.parts[p].clear()
 }
 
 // TestPartsAccountingSparseReload: a partition read back from runs that
-// repeat keys is sparse (sized for the entries of all its runs) and stays
-// in memory when the budget allows; when runs merged in later are read
-// back with it, the table it is combined into must still be accounted for.
+// repeat keys is sparse (sized for the entries of all its runs); when runs
+// merged in later are read back with the runs already folded once, the
+// table they are combined into must still be accounted for.
 func TestPartsAccountingSparseReload(t *testing.T) {
-	bothModes(t, func(t *testing.T) {
-		b := NewBudget(1<<30, t.TempDir())
-		defer b.Close()
-		o := newOracle()
-		var keys []rowhash.Fingerprint
-		for i := int64(0); len(keys) < 12_000; i++ {
-			if k := rowhash.Int(i); Part(k) == 0 {
-				keys = append(keys, k)
-			}
+	b := NewBudget(1<<30, t.TempDir())
+	defer b.Close()
+	o := newOracle()
+	var keys []rowhash.Fingerprint
+	for i := int64(0); len(keys) < 12_000; i++ {
+		if k := rowhash.Int(i); Part(k) == 0 {
+			keys = append(keys, k)
 		}
-		pos := int64(0)
-		a := newCounter(b)
-		for range 2 { // every key in two runs
-			for _, k := range keys[:10_000] {
-				a.add(k, pos)
-				o.add(k, pos)
-				pos++
-			}
-			spillNow(t, a, 0)
-		}
-		verify(t, a, o) // partition 0 read back: 10k entries in 32k slots
-		checkUsed(t, b, a.t)
-		x := newCounter(b)
-		for _, k := range keys[10_000:] {
-			x.add(k, pos)
+	}
+	pos := int64(0)
+	a := newCounter(b)
+	for range 2 { // every key in two runs
+		for _, k := range keys[:10_000] {
+			a.add(k, pos)
 			o.add(k, pos)
 			pos++
 		}
-		spillNow(t, x, 0)
-		if err := a.merge(x); err != nil {
-			t.Fatal(err)
-		}
-		checkUsed(t, b, a.t, x.t)
-		verify(t, a, o)
-		checkUsed(t, b, a.t, x.t)
-	})
+		spillNow(t, a, 0)
+	}
+	verify(t, a, o) // partition 0 read back: 10k entries in 32k slots
+	checkUsed(t, b, a.t)
+	x := newCounter(b)
+	for _, k := range keys[10_000:] {
+		x.add(k, pos)
+		o.add(k, pos)
+		pos++
+	}
+	spillNow(t, x, 0)
+	if err := a.merge(x); err != nil {
+		t.Fatal(err)
+	}
+	checkUsed(t, b, a.t, x.t)
+	verify(t, a, o)
+	checkUsed(t, b, a.t, x.t)
 }
 
 // FuzzParts drives random upserts or adds, merges and visits on tables on a small
@@ -893,9 +836,6 @@ func FuzzParts(f *testing.F) {
 		b := NewBudget(limit, t.TempDir())
 		defer b.Close()
 		c, o := newCounter(b), newOracle()
-		// Rows are upserted or added as pending aggregates, and the tables
-		// merged into c take the other way: both mixed in one table.
-		c.pending = ops[0]&8 != 0
 		var pos int64
 		next := func(i *int) byte {
 			if *i >= len(ops) {
@@ -919,7 +859,6 @@ func FuzzParts(f *testing.F) {
 				dst := c
 				if op == 2 {
 					dst = newCounter(b)
-					dst.pending = !c.pending
 				}
 				for range n {
 					k := pool[r.IntN(len(pool))]

@@ -20,10 +20,10 @@ type prefetched[V any] struct {
 // more. The repeat hook ([Parts.OnRepeat]) may then run on that goroutine,
 // one call at a time with the caller's: what it writes must not be read
 // until the prefetched partition has been opened, or the table visited
-// or freed. Add, Upsert, Merge and Free wait for a prefetch under way and
+// or freed. Add, Merge and Free wait for a prefetch under way and
 // close the partition first.
 func (t *Parts[V]) Prefetch(p int) {
-	if p < 0 || p >= Partitions || t.inflight > 0 || t.err != nil || t.pre[p] != nil || t.loaded[p] ||
+	if p < 0 || p >= Partitions || t.inflight > 0 || t.err != nil || t.pre[p] != nil || t.open[p] != nil ||
 		len(t.runs[p]) == 0 && t.pendN[p] == 0 {
 		return
 	}
@@ -51,7 +51,6 @@ func (t *Parts[V]) take(p int) (*Table[V], error) {
 		}
 		return nil, pf.err
 	}
-	t.parts[p] = pf.tb
 	if t.err != nil {
 		// Read back, but an error came since: it stays open until Close.
 		return nil, t.err
@@ -64,7 +63,7 @@ func (t *Parts[V]) take(p int) (*Table[V], error) {
 func (t *Parts[V]) settle() {
 	for p := 0; t.inflight > 0 && p < Partitions; p++ {
 		if t.pre[p] != nil {
-			if _, err := t.take(p); err == nil || t.loaded[p] {
+			if _, err := t.take(p); err == nil || t.open[p] != nil {
 				_ = t.Close(p) // an error is sticky in t.err
 			}
 		}

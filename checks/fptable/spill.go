@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"io"
 	"unsafe"
-
-	"github.com/readiness/readiness/checks/rowhash"
 )
 
 // The spill file of a [Parts] table is a sequence of runs, each a sequence
@@ -96,18 +94,6 @@ func (w *runWriter[V]) add(s []slot[V]) {
 	}
 }
 
-// add1 appends one slot to the run.
-func (w *runWriter[V]) add1(k rowhash.Fingerprint, v *V) {
-	if w.err != nil {
-		return
-	}
-	w.buf[w.n] = slot[V]{key: k, val: *v}
-	w.n++
-	if w.n == len(w.buf) {
-		w.flush()
-	}
-}
-
 // flush writes the staging block's slots as the run's next block.
 func (w *runWriter[V]) flush() {
 	if w.n == 0 || w.err != nil {
@@ -143,13 +129,6 @@ func (w *runWriter[V]) end() (run, error) {
 		t.budget.runs.Add(1)
 	}
 	return w.r, nil
-}
-
-// write appends tb's entries to the spill file and returns their run.
-func (t *Parts[V]) write(tb *Table[V]) (run, error) {
-	w := t.beginRun()
-	tb.Each(w.add1)
-	return w.end()
 }
 
 // writeChunks appends the pending aggregates of cs to the spill file as
