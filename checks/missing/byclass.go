@@ -98,13 +98,17 @@ func (b *byClass) classify(arr arrow.Array) bool {
 		b.rows[0] += int64(n)
 		return true
 	}
+	var valid bitmap
+	if bm := arr.NullBitmapBytes(); arr.NullN() > 0 && len(bm) > 0 {
+		valid = bitmap{bits: bm, off: arr.Data().Offset()}
+	}
 	switch a := arr.(type) {
 	case *array.String:
-		b.strings(a, ids)
+		b.strings(valid, a.Value, ids)
 	case *array.LargeString:
-		b.strings(a, ids)
+		b.strings(valid, a.Value, ids)
 	case *array.StringView:
-		b.strings(a, ids)
+		b.strings(valid, a.Value, ids)
 	case *array.Dictionary:
 		dict := a.Dictionary()
 		if cap(b.dictIDs) < dict.Len() {
@@ -142,25 +146,27 @@ func (b *byClass) classify(arr arrow.Array) bool {
 	return true
 }
 
-func (b *byClass) strings(a stringArray, ids []int32) {
-	hasNulls := a.NullN() > 0
+func (b *byClass) strings(valid bitmap, value func(int) string, ids []int32) {
 	for i := range ids {
-		if hasNulls && a.IsNull(i) {
+		if valid.null(i) {
 			continue
 		}
-		if ids[i] = b.id(a.Value(i)); ids[i] < 0 {
+		if ids[i] = b.id(value(i)); ids[i] < 0 {
 			return
 		}
 	}
 }
 
 // count adds the missing values of column col, marked in miss, to their
-// classes.
-func (b *byClass) count(col int, miss []bool) {
+// classes, and marks their rows in rows: one pass over the batch for both.
+func (b *byClass) count(col int, miss, rows []bool) {
 	m := b.missing[col]
+	ids := b.scratch[:len(miss)]
+	rows = rows[:len(miss)]
 	for i, x := range miss {
 		if x {
-			m[b.scratch[i]]++
+			m[ids[i]]++
+			rows[i] = true
 		}
 	}
 }

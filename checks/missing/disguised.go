@@ -3,6 +3,7 @@ package missing
 import (
 	"cmp"
 	"math"
+	"math/bits"
 	"slices"
 	"strconv"
 	"strings"
@@ -134,12 +135,8 @@ type disguised struct {
 	otherMin, otherMax float64
 	// distinct is the exact set of fingerprints of the non-missing values,
 	// nil once it has held more than distinctCap.
-	distinct  map[rowhash.Fingerprint]struct{}
+	distinct  *fpSet
 	saturated bool
-	// recent is a direct-mapped cache of fingerprints known to be in
-	// distinct, to skip most map lookups on low-cardinality columns. It is
-	// a shortcut only; nothing reads it in Merge or Result.
-	recent [256]rowhash.Fingerprint
 }
 
 // newDisguised returns a tracker for a column of type t, or nil when the
@@ -150,13 +147,13 @@ func newDisguised(t arrow.DataType) *disguised {
 		if !isString(d.ValueType) {
 			return nil
 		}
-		return &disguised{counts: make([]int64, len(StringPlaceholders)), distinct: map[rowhash.Fingerprint]struct{}{}}
+		return &disguised{counts: make([]int64, len(StringPlaceholders)), distinct: newFPSet()}
 	}
 	switch {
 	case isString(t):
-		return &disguised{counts: make([]int64, len(StringPlaceholders)), distinct: map[rowhash.Fingerprint]struct{}{}}
+		return &disguised{counts: make([]int64, len(StringPlaceholders)), distinct: newFPSet()}
 	case arrow.IsInteger(t.ID()) || arrow.IsFloating(t.ID()):
-		return &disguised{numeric: true, counts: make([]int64, len(numericPlaceholders)), distinct: map[rowhash.Fingerprint]struct{}{}}
+		return &disguised{numeric: true, counts: make([]int64, len(numericPlaceholders)), distinct: newFPSet()}
 	}
 	return nil
 }
@@ -174,13 +171,7 @@ func (d *disguised) add(fp rowhash.Fingerprint) {
 	if d.saturated {
 		return
 	}
-	slot := &d.recent[fp.Lo&255]
-	if *slot == fp && fp != (rowhash.Fingerprint{}) {
-		return
-	}
-	*slot = fp
-	d.distinct[fp] = struct{}{}
-	if len(d.distinct) > distinctCap {
+	if d.distinct.add(fp) && d.distinct.len() > distinctCap {
 		d.saturate()
 	}
 }
@@ -227,12 +218,18 @@ func (d *disguised) apart(p float64) bool {
 	return p > 10*max(math.Abs(d.otherMin), math.Abs(d.otherMax))
 }
 
-// str folds one non-missing string value in.
-func (d *disguised) str(v string) {
-	if k := stringPlaceholder(v); k >= 0 {
+// str folds one non-missing string value in and returns its index in
+// StringPlaceholders, or -1. Once the distinct set is dropped the value is
+// not hashed.
+func (d *disguised) str(v string) int {
+	k := stringPlaceholder(v)
+	if k >= 0 {
 		d.counts[k]++
 	}
-	d.add(rowhash.String(v))
+	if !d.saturated {
+		d.add(rowhash.String(v))
+	}
+	return k
 }
 
 func (d *disguised) merge(o *disguised) {
@@ -257,10 +254,8 @@ func (d *disguised) merge(o *disguised) {
 		d.saturate()
 		return
 	}
-	for fp := range o.distinct {
-		d.distinct[fp] = struct{}{}
-	}
-	if len(d.distinct) > distinctCap {
+	o.distinct.each(func(fp rowhash.Fingerprint) { d.distinct.add(fp) })
+	if d.distinct.len() > distinctCap {
 		d.saturate()
 	}
 }
@@ -271,7 +266,7 @@ func (d *disguised) distinctValues() int64 {
 	if d.saturated {
 		return distinctCap + 1
 	}
-	return int64(len(d.distinct))
+	return int64(d.distinct.len())
 }
 
 // Candidate is one disguised-missing candidate of a column.
@@ -338,4 +333,88 @@ func (d *disguised) candidates(cfg *Config, nonMissing, rows int64) (out []Candi
 		return strings.Compare(a.Value, b.Value)
 	})
 	return out, need
+}
+
+// fpSet is a set of fingerprints, for the distinct values of a column: a
+// table of fingerprints with linear probing, at most 3/4 full. It takes
+// the place of a map because a column of a few thousand values (a score
+// with four decimals) adds every row to it: a probe here costs a multiply
+// and a compare or two, a map assignment several times that.
+type fpSet struct {
+	slots []rowhash.Fingerprint // power-of-two length; the zero fingerprint marks a free slot
+	shift uint                  // 64 − log2(len(slots)): the hash's top bits pick the slot
+	n     int                   // slots in use
+	zero  bool                  // the zero fingerprint, which cannot be stored in slots, is in the set
+}
+
+func newFPSet() *fpSet { return &fpSet{slots: make([]rowhash.Fingerprint, 64), shift: 64 - 6} }
+
+func (s *fpSet) len() int {
+	if s.zero {
+		return s.n + 1
+	}
+	return s.n
+}
+
+// add puts fp in the set and reports whether it was new.
+func (s *fpSet) add(fp rowhash.Fingerprint) bool {
+	if fp == (rowhash.Fingerprint{}) {
+		added := !s.zero
+		s.zero = true
+		return added
+	}
+	mask := len(s.slots) - 1
+	for i := s.home(fp); ; i = (i + 1) & mask {
+		switch s.slots[i] {
+		case fp:
+			return false
+		case rowhash.Fingerprint{}:
+			if 4*(s.n+1) > 3*len(s.slots) {
+				s.grow()
+				s.insert(fp)
+			} else {
+				s.slots[i] = fp
+			}
+			s.n++
+			return true
+		}
+	}
+}
+
+// home is fp's first slot. Fingerprints of numbers keep the number in Lo
+// and a type tag in Hi, so both halves are mixed.
+func (s *fpSet) home(fp rowhash.Fingerprint) int {
+	return int(((fp.Lo ^ bits.RotateLeft64(fp.Hi, 32)) * 0x9e3779b97f4a7c15) >> s.shift)
+}
+
+// insert stores fp, known not to be in the set, in a free slot.
+func (s *fpSet) insert(fp rowhash.Fingerprint) {
+	mask := len(s.slots) - 1
+	i := s.home(fp)
+	for s.slots[i] != (rowhash.Fingerprint{}) {
+		i = (i + 1) & mask
+	}
+	s.slots[i] = fp
+}
+
+func (s *fpSet) grow() {
+	old := s.slots
+	s.slots, s.shift = make([]rowhash.Fingerprint, 2*len(old)), s.shift-1
+	for _, fp := range old {
+		if fp != (rowhash.Fingerprint{}) {
+			s.insert(fp)
+		}
+	}
+}
+
+// each calls f with every fingerprint in the set.
+func (s *fpSet) each(f func(rowhash.Fingerprint)) {
+	if s.zero {
+		f(rowhash.Fingerprint{})
+	}
+	for _, fp := range s.slots {
+		if fp != (rowhash.Fingerprint{}) {
+			f(fp)
+		}
+	}
 }

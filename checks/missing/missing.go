@@ -24,12 +24,25 @@
 // when above warn_rate or when there is a MIS005 or MIS006 finding, else
 // pass; not_applicable when the dataset has no rows. Score: 100 × (1 − the
 // mean of the columns' missing rates).
+//
+// Observe is written for columns that repeat a few values. It reads
+// validity bitmaps by bit (and marks null rows a byte at a time) instead of
+// calling IsNull per value; a string column keeps, for one batch, what it
+// worked out about each text it met (missing kind, placeholder), so a
+// repeated value costs a string comparison, and puts each text's
+// fingerprint in the distinct set once per batch; a dictionary column
+// counts rows per dictionary value first and classifies each value once.
+// The cache only holds what working it out again would give, so results do
+// not depend on it; a column whose values rarely repeat stops using it for
+// the rest of the batch. The distinct set is a small open-addressing table
+// rather than a map: columns of a few thousand values add every row to it.
 package missing
 
 import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"math/bits"
 	"slices"
 	"sort"
 	"strings"
@@ -271,11 +284,19 @@ type column struct {
 	sentinels []float64
 	// dis tracks placeholder-looking values; nil for columns that are
 	// neither numeric nor strings.
-	dis      *disguised
-	nulls    int64
-	nan      int64
-	empty    int64
-	sentinel int64
+	dis *disguised
+	// cache is the string cache of observeStrings, allocated on first
+	// use and empty between batches.
+	cache *[strCacheSize]strEntry
+	// dictRows, dictMissing and dictIdx are observeDictionary's scratch:
+	// rows and missingness per dictionary value, the batch's indices.
+	dictRows    []int64
+	dictMissing []bool
+	dictIdx     []int
+	nulls       int64
+	nan         int64
+	empty       int64
+	sentinel    int64
 }
 
 type state struct {
@@ -381,10 +402,7 @@ func (s *state) Observe(b checks.Batch) error {
 			if c.missing() == before {
 				continue
 			}
-			bc.count(c.idx, cf)
-			for i, m := range cf {
-				flags[i] = flags[i] || m
-			}
+			bc.count(c.idx, cf, flags)
 		}
 	}
 	for _, f := range flags {
@@ -400,6 +418,10 @@ func (c *column) missing() int64 { return c.nulls + c.nan + c.empty + c.sentinel
 
 func (s *state) observeColumn(c *column, arr arrow.Array, flags []bool) {
 	n := arr.Len()
+	// valid is the validity bitmap, read by bit rather than through
+	// IsNull (an interface call per value); the zero bitmap when no value
+	// is null.
+	var valid bitmap
 	if nulls := arr.NullN(); nulls == n {
 		// Every value is null. Decided from the count because an array
 		// of the null type has no validity bitmap: its IsNull is false.
@@ -408,7 +430,12 @@ func (s *state) observeColumn(c *column, arr arrow.Array, flags []bool) {
 			flags[i] = true
 		}
 		return
+	} else if bm := arr.NullBitmapBytes(); nulls > 0 && len(bm) > 0 {
+		c.nulls += int64(nulls)
+		valid = bitmap{bits: bm, off: arr.Data().Offset()}
+		valid.markNulls(flags)
 	} else if nulls > 0 {
+		// No bitmap to read: whatever IsNull says.
 		for i := range n {
 			if arr.IsNull(i) {
 				c.nulls++
@@ -418,19 +445,18 @@ func (s *state) observeColumn(c *column, arr arrow.Array, flags []bool) {
 	}
 	switch a := arr.(type) {
 	case *array.String:
-		s.observeStrings(c, a, flags)
+		s.observeStrings(c, valid, flags, a.Value)
 	case *array.LargeString:
-		s.observeStrings(c, a, flags)
+		s.observeStrings(c, valid, flags, a.Value)
 	case *array.StringView:
-		s.observeStrings(c, a, flags)
+		s.observeStrings(c, valid, flags, a.Value)
 	case *array.Float64:
-		observeFloats(c, a.Float64Values(), a, flags)
+		observeFloats(c, a.Float64Values(), valid, flags)
 	case *array.Float32:
-		observeFloats(c, a.Float32Values(), a, flags)
+		observeFloats(c, a.Float32Values(), valid, flags)
 	case *array.Float16:
-		hasNulls := a.NullN() > 0
 		for i, h := range a.Values() {
-			if hasNulls && a.IsNull(i) {
+			if valid.null(i) {
 				continue
 			}
 			v := float64(h.Float32())
@@ -445,51 +471,152 @@ func (s *state) observeColumn(c *column, arr arrow.Array, flags []bool) {
 			}
 		}
 	case *array.Int64:
-		observeInts(c, a.Int64Values(), a, flags)
+		observeInts(c, a.Int64Values(), valid, flags)
 	case *array.Int32:
-		observeInts(c, a.Int32Values(), a, flags)
+		observeInts(c, a.Int32Values(), valid, flags)
 	case *array.Int16:
-		observeInts(c, a.Int16Values(), a, flags)
+		observeInts(c, a.Int16Values(), valid, flags)
 	case *array.Int8:
-		observeInts(c, a.Int8Values(), a, flags)
+		observeInts(c, a.Int8Values(), valid, flags)
 	case *array.Uint64:
-		observeInts(c, a.Uint64Values(), a, flags)
+		observeInts(c, a.Uint64Values(), valid, flags)
 	case *array.Uint32:
-		observeInts(c, a.Uint32Values(), a, flags)
+		observeInts(c, a.Uint32Values(), valid, flags)
 	case *array.Uint16:
-		observeInts(c, a.Uint16Values(), a, flags)
+		observeInts(c, a.Uint16Values(), valid, flags)
 	case *array.Uint8:
-		observeInts(c, a.Uint8Values(), a, flags)
+		observeInts(c, a.Uint8Values(), valid, flags)
 	case *array.Dictionary:
-		s.observeDictionary(c, a, flags)
+		s.observeDictionary(c, a, valid, flags)
 	}
 }
 
-type stringArray interface {
-	arrow.Array
-	Value(int) string
+// bitmap is an array's validity bitmap and the bit of its first value. The
+// zero bitmap (no bits) stands for an array without nulls.
+type bitmap struct {
+	bits []byte
+	off  int
 }
 
-func (s *state) observeStrings(c *column, a stringArray, flags []bool) {
-	hasNulls := a.NullN() > 0
-	for i := range a.Len() {
-		if hasNulls && a.IsNull(i) {
+// null reports whether value i is null.
+func (b bitmap) null(i int) bool {
+	if len(b.bits) == 0 {
+		return false
+	}
+	j := b.off + i
+	return b.bits[j>>3]&(1<<(j&7)) == 0
+}
+
+// markNulls sets flags[i] for every null value i, skipping whole bytes of
+// valid values: nulls are rare.
+func (b bitmap) markNulls(flags []bool) {
+	n := len(flags)
+	i := 0
+	for ; i < n && (b.off+i)&7 != 0; i++ {
+		flags[i] = flags[i] || b.null(i)
+	}
+	for ; i+8 <= n; i += 8 {
+		for m := ^b.bits[(b.off+i)>>3]; m != 0; m &= m - 1 {
+			flags[i+bits.TrailingZeros8(m)] = true
+		}
+	}
+	for ; i < n; i++ {
+		flags[i] = flags[i] || b.null(i)
+	}
+}
+
+// strCacheSize is the number of slots of a column's string cache.
+const strCacheSize = 1024
+
+// strEntry is what is known of one string value of the current batch.
+type strEntry struct {
+	v           string // points into the batch: the cache is cleared after it
+	set         bool
+	kind        kind
+	placeholder int8 // index in StringPlaceholders, or -1
+}
+
+// strSlot picks a string's cache slot from its length and four of its
+// bytes: cheap next to hashing it, and apart for the short codes and
+// names (ann01, ann11, north, south) that repeat in a column.
+func strSlot(v string) int {
+	n := len(v)
+	if n == 0 {
+		return 0
+	}
+	h := uint64(n)<<32 | uint64(v[0])<<24 | uint64(v[n/2])<<16 | uint64(v[max(n-2, 0)])<<8 | uint64(v[n-1])
+	return int((h * 0x9e3779b97f4a7c15) >> (64 - 10))
+}
+
+// observeStrings classifies a string column's values. Most columns repeat a
+// few values, so the first time a batch shows a value its kind and
+// placeholder are worked out and its fingerprint put in the distinct set,
+// and later rows with the same text only compare strings: no trimming,
+// token lookup, hashing or set insertion. A column whose values rarely
+// repeat (free text) stops using the cache for the rest of the batch once
+// misses clearly outnumber hits.
+func (s *state) observeStrings(c *column, valid bitmap, flags []bool, value func(int) string) {
+	if c.cache == nil {
+		c.cache = new([strCacheSize]strEntry)
+	}
+	cache := c.cache
+	defer clear(cache[:])
+	hits, misses := 0, 0
+	i := 0
+	for ; i < len(flags); i++ {
+		if valid.null(i) {
 			continue
 		}
-		v := a.Value(i)
-		switch s.classify(v) {
-		case kindEmpty:
-			c.empty++
-			flags[i] = true
-		case kindSentinel:
-			c.sentinel++
-			flags[i] = true
-		default:
-			if c.dis != nil {
-				c.dis.str(v)
+		v := value(i)
+		e := &cache[strSlot(v)]
+		if e.set && e.v == v {
+			hits++
+			switch e.kind {
+			case kindEmpty:
+				c.empty++
+				flags[i] = true
+			case kindSentinel:
+				c.sentinel++
+				flags[i] = true
+			default:
+				if e.placeholder >= 0 {
+					c.dis.counts[e.placeholder]++
+				}
 			}
+			continue
+		}
+		k, p := s.observeString(c, v, i, flags)
+		*e = strEntry{v: v, set: true, kind: k, placeholder: int8(p)}
+		if misses++; misses > 256 && misses > 4*hits {
+			i++
+			break
 		}
 	}
+	for ; i < len(flags); i++ {
+		if !valid.null(i) {
+			s.observeString(c, value(i), i, flags)
+		}
+	}
+}
+
+// observeString classifies value v of row i. It returns v's kind and, for
+// a value counted by the disguised-missing tracker, its placeholder index
+// (else -1).
+func (s *state) observeString(c *column, v string, i int, flags []bool) (kind, int) {
+	k := s.classify(v)
+	switch k {
+	case kindEmpty:
+		c.empty++
+		flags[i] = true
+	case kindSentinel:
+		c.sentinel++
+		flags[i] = true
+	default:
+		if c.dis != nil {
+			return k, c.dis.str(v)
+		}
+	}
+	return k, -1
 }
 
 type kind uint8
@@ -499,6 +626,11 @@ const (
 	kindEmpty
 	kindSentinel
 )
+
+type stringArray interface {
+	arrow.Array
+	Value(int) string
+}
 
 func (s *state) classify(v string) kind {
 	// Most values start and end with a visible ASCII character and are
@@ -527,61 +659,111 @@ func (c *column) isSentinel(v float64) bool {
 
 func asciiVisible(b byte) bool { return b > ' ' && b < 0x7f }
 
-// dictValue is what is known of one dictionary value, worked out once per
-// batch.
-type dictValue struct {
-	kind        kind
-	placeholder int // index in StringPlaceholders, or -1
-	fp          rowhash.Fingerprint
-}
-
-// observeDictionary classifies each dictionary value once.
-func (s *state) observeDictionary(c *column, a *array.Dictionary, flags []bool) {
+// observeDictionary counts the rows of each dictionary value first, then
+// classifies each value that has rows once and counts it with its rows: a
+// dictionary value's fingerprint goes into the distinct set once per batch,
+// not once per row. A second pass marks the rows whose value is missing.
+func (s *state) observeDictionary(c *column, a *array.Dictionary, valid bitmap, flags []bool) {
 	dict, ok := a.Dictionary().(stringArray)
 	if !ok {
 		return
 	}
-	vals := make([]dictValue, dict.Len())
-	for i := range vals {
-		if dict.IsValid(i) {
-			v := dict.Value(i)
-			vals[i] = dictValue{kind: s.classify(v), placeholder: stringPlaceholder(v), fp: rowhash.String(v)}
+	nd := dict.Len()
+	if cap(c.dictRows) < nd {
+		c.dictRows, c.dictMissing = make([]int64, nd), make([]bool, nd)
+	}
+	rows, miss := c.dictRows[:nd], c.dictMissing[:nd]
+	clear(rows)
+	idx := c.dictIdx[:0]
+	switch x := a.Indices().(type) {
+	case *array.Int8:
+		idx = appendIndices(idx, x.Int8Values())
+	case *array.Int16:
+		idx = appendIndices(idx, x.Int16Values())
+	case *array.Int32:
+		idx = appendIndices(idx, x.Int32Values())
+	case *array.Int64:
+		idx = appendIndices(idx, x.Int64Values())
+	case *array.Uint8:
+		idx = appendIndices(idx, x.Uint8Values())
+	case *array.Uint16:
+		idx = appendIndices(idx, x.Uint16Values())
+	case *array.Uint32:
+		idx = appendIndices(idx, x.Uint32Values())
+	case *array.Uint64:
+		idx = appendIndices(idx, x.Uint64Values())
+	default:
+		for i := range a.Len() {
+			j := 0
+			if !valid.null(i) {
+				j = a.GetValueIndex(i)
+			}
+			idx = append(idx, j)
 		}
 	}
-	for i := range a.Len() {
-		if a.IsNull(i) {
+	c.dictIdx = idx
+	// The index of a null row may be anything: it is never read.
+	for i, j := range idx {
+		if !valid.null(i) {
+			rows[j]++
+		}
+	}
+	anyMissing := false
+	for j, r := range rows {
+		miss[j] = false
+		if r == 0 {
 			continue
 		}
-		j := a.GetValueIndex(i)
 		if dict.IsNull(j) {
-			c.nulls++
-			flags[i] = true
+			c.nulls += r
+			miss[j] = true
+			anyMissing = true
 			continue
 		}
-		switch vals[j].kind {
+		v := dict.Value(j)
+		switch s.classify(v) {
 		case kindEmpty:
-			c.empty++
-			flags[i] = true
+			c.empty += r
+			miss[j] = true
+			anyMissing = true
 		case kindSentinel:
-			c.sentinel++
-			flags[i] = true
+			c.sentinel += r
+			miss[j] = true
+			anyMissing = true
 		default:
 			if d := c.dis; d != nil {
-				if k := vals[j].placeholder; k >= 0 {
-					d.counts[k]++
+				if k := stringPlaceholder(v); k >= 0 {
+					d.counts[k] += r
 				}
-				d.add(vals[j].fp)
+				if !d.saturated {
+					d.add(rowhash.String(v))
+				}
 			}
+		}
+	}
+	if !anyMissing {
+		return
+	}
+	for i, j := range idx {
+		if !valid.null(i) && miss[j] {
+			flags[i] = true
 		}
 	}
 }
 
-func observeFloats[T float32 | float64](c *column, vals []T, a arrow.Array, flags []bool) {
-	hasNulls := a.NullN() > 0
+// appendIndices appends a dictionary array's indices as ints.
+func appendIndices[T int8 | int16 | int32 | int64 | uint8 | uint16 | uint32 | uint64](dst []int, idx []T) []int {
+	for _, j := range idx {
+		dst = append(dst, int(j))
+	}
+	return dst
+}
+
+func observeFloats[T float32 | float64](c *column, vals []T, valid bitmap, flags []bool) {
 	checkSentinels := len(c.sentinels) > 0
 	d := c.dis
 	for i, v := range vals {
-		if hasNulls && a.IsNull(i) {
+		if valid.null(i) {
 			continue
 		}
 		if v != v {
@@ -596,12 +778,11 @@ func observeFloats[T float32 | float64](c *column, vals []T, a arrow.Array, flag
 	}
 }
 
-func observeInts[T int8 | int16 | int32 | int64 | uint8 | uint16 | uint32 | uint64](c *column, vals []T, a arrow.Array, flags []bool) {
-	hasNulls := a.NullN() > 0
+func observeInts[T int8 | int16 | int32 | int64 | uint8 | uint16 | uint32 | uint64](c *column, vals []T, valid bitmap, flags []bool) {
 	checkSentinels := len(c.sentinels) > 0
 	d := c.dis
 	for i, v := range vals {
-		if hasNulls && a.IsNull(i) {
+		if valid.null(i) {
 			continue
 		}
 		if checkSentinels && c.isSentinel(float64(v)) {

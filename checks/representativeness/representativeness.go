@@ -19,6 +19,17 @@
 // merged state arrives in the training run as [checks.Env.Reference].
 // `readiness explain representativeness` prints the definitions of every
 // metric, of the status and of the score ([Check].Doc).
+//
+// Observe does per-row work only where a row can change the profile, and
+// reads validity bitmaps by bit instead of calling IsNull per value. Rows of
+// a string column are counted per distinct text in a per-batch cache, then
+// added to the map once per text; a string column that has overflowed
+// max_categories with no declared value is not read any more; an integer
+// column's rows are counted per value first and go into the sketch once
+// per value with their count (bins hold float64 sums of whole numbers,
+// exact either way). The profile is the same, value for value and bin for
+// bin, as adding rows one at a time would give. Floats still go into the
+// sketch one by one: their values rarely repeat within a batch.
 package representativeness
 
 import (
@@ -369,6 +380,7 @@ type profile struct {
 	declared map[string]bool
 	sketch   *ddsketch.DDSketch
 	// scratch, per batch
+	cache      *[strCacheSize]strCount // observeStrings', empty between batches
 	dictCounts []int64
 	intCounts  any // map[T]int64 for the column's integer type T
 }
@@ -525,6 +537,13 @@ func (p *profile) addFloat(v float64) {
 	}
 }
 
+// addFloats adds n rows of value v.
+func (p *profile) addFloats(v float64, n int64) {
+	if err := p.sketch.AddWithCount(v, float64(n)); err != nil {
+		p.nonFinite += n
+	}
+}
+
 type stringArray interface {
 	arrow.Array
 	Value(int) string
@@ -558,13 +577,14 @@ func (s *state) observe(p *profile, arr arrow.Array) {
 		return
 	}
 	hasNulls := arr.NullN() > 0
+	valid := validity(arr)
 	switch a := arr.(type) {
 	case *array.String:
-		observeStrings(p, a, hasNulls, s.maxCats)
+		observeStrings(p, valid, n, a.Value, s.maxCats)
 	case *array.LargeString:
-		observeStrings(p, a, hasNulls, s.maxCats)
+		observeStrings(p, valid, n, a.Value, s.maxCats)
 	case *array.StringView:
-		observeStrings(p, a, hasNulls, s.maxCats)
+		observeStrings(p, valid, n, a.Value, s.maxCats)
 	case *array.Boolean:
 		var t, f int64
 		for i := range n {
@@ -586,21 +606,21 @@ func (s *state) observe(p *profile, arr arrow.Array) {
 	case *array.Dictionary:
 		s.observeDictionary(p, a)
 	case *array.Int8:
-		observeInts(p, a.Int8Values(), a, hasNulls, s.maxCats)
+		observeInts(p, a.Int8Values(), valid, s.maxCats)
 	case *array.Int16:
-		observeInts(p, a.Int16Values(), a, hasNulls, s.maxCats)
+		observeInts(p, a.Int16Values(), valid, s.maxCats)
 	case *array.Int32:
-		observeInts(p, a.Int32Values(), a, hasNulls, s.maxCats)
+		observeInts(p, a.Int32Values(), valid, s.maxCats)
 	case *array.Int64:
-		observeInts(p, a.Int64Values(), a, hasNulls, s.maxCats)
+		observeInts(p, a.Int64Values(), valid, s.maxCats)
 	case *array.Uint8:
-		observeInts(p, a.Uint8Values(), a, hasNulls, s.maxCats)
+		observeInts(p, a.Uint8Values(), valid, s.maxCats)
 	case *array.Uint16:
-		observeInts(p, a.Uint16Values(), a, hasNulls, s.maxCats)
+		observeInts(p, a.Uint16Values(), valid, s.maxCats)
 	case *array.Uint32:
-		observeInts(p, a.Uint32Values(), a, hasNulls, s.maxCats)
+		observeInts(p, a.Uint32Values(), valid, s.maxCats)
 	case *array.Uint64:
-		observeInts(p, a.Uint64Values(), a, hasNulls, s.maxCats)
+		observeInts(p, a.Uint64Values(), valid, s.maxCats)
 	case *array.Float16:
 		for i := range n {
 			if !hasNulls || a.IsValid(i) {
@@ -609,13 +629,13 @@ func (s *state) observe(p *profile, arr arrow.Array) {
 		}
 	case *array.Float32:
 		for i, v := range a.Float32Values() {
-			if !hasNulls || a.IsValid(i) {
+			if !valid.null(i) {
 				p.addFloat(float64(v))
 			}
 		}
 	case *array.Float64:
 		for i, v := range a.Float64Values() {
-			if !hasNulls || a.IsValid(i) {
+			if !valid.null(i) {
 				p.addFloat(v)
 			}
 		}
@@ -636,39 +656,116 @@ func (s *state) observe(p *profile, arr arrow.Array) {
 	}
 }
 
-func observeStrings(p *profile, a stringArray, hasNulls bool, maxCats int) {
-	for i := range a.Len() {
-		if hasNulls && a.IsNull(i) {
+// strCacheSize is the number of slots of a profile's string cache.
+const strCacheSize = 1024
+
+// strCount is a string value of the current batch and how many of its rows
+// have it.
+type strCount struct {
+	v string // points into the batch: flushed and cleared before Observe returns
+	n int64
+}
+
+// strSlot picks a string's cache slot from its length and four of its
+// bytes: cheap next to hashing it for the map, and apart for the short
+// codes and names (ann01, ann11, north, south) that repeat in a column.
+func strSlot(v string) int {
+	n := len(v)
+	if n == 0 {
+		return 0
+	}
+	h := uint64(n)<<32 | uint64(v[0])<<24 | uint64(v[n/2])<<16 | uint64(v[max(n-2, 0)])<<8 | uint64(v[n-1])
+	return int((h * 0x9e3779b97f4a7c15) >> (64 - 10))
+}
+
+// observeStrings counts a string column's values. Once the column has
+// overflowed with no declared values nothing it holds can be counted, so
+// it is not read at all. Otherwise rows are counted per distinct text in a
+// small cache and each text is added to the map once per batch (or when
+// its slot is taken by another text). What the profile ends the batch with
+// — the counts kept, whether the column overflowed — depends only on the
+// values and their counts, not on the order they reach add.
+func observeStrings(p *profile, valid bitmap, n int, value func(int) string, maxCats int) {
+	if p.overflow && len(p.declared) == 0 {
+		return
+	}
+	if p.cache == nil {
+		p.cache = new([strCacheSize]strCount)
+	}
+	cache := p.cache
+	for i := range n {
+		if valid.null(i) {
 			continue
 		}
-		p.add(a.Value(i), 1, maxCats)
+		v := value(i)
+		e := &cache[strSlot(v)]
+		if e.n > 0 && e.v == v {
+			e.n++
+			continue
+		}
+		if e.n > 0 {
+			p.add(e.v, e.n, maxCats)
+		}
+		*e = strCount{v: v, n: 1}
+	}
+	for i := range cache {
+		if e := &cache[i]; e.n > 0 {
+			p.add(e.v, e.n, maxCats)
+			*e = strCount{}
+		}
 	}
 }
 
-func observeInts[T int8 | int16 | int32 | int64 | uint8 | uint16 | uint32 | uint64](p *profile, vals []T, a arrow.Array, hasNulls bool, maxCats int) {
+// bitmap is an array's validity bitmap and the bit of its first value, read
+// by bit rather than through IsNull (an interface call per value). The
+// zero bitmap (no bits) stands for an array without nulls.
+type bitmap struct {
+	bits []byte
+	off  int
+}
+
+func validity(a arrow.Array) bitmap {
+	if a.NullN() == 0 {
+		return bitmap{}
+	}
+	return bitmap{bits: a.NullBitmapBytes(), off: a.Data().Offset()}
+}
+
+// null reports whether value i is null.
+func (b bitmap) null(i int) bool {
+	if len(b.bits) == 0 {
+		return false
+	}
+	j := b.off + i
+	return b.bits[j>>3]&(1<<(j&7)) == 0
+}
+
+func observeInts[T int8 | int16 | int32 | int64 | uint8 | uint16 | uint32 | uint64](p *profile, vals []T, valid bitmap, maxCats int) {
 	// Count per integer within the batch first, so text is made once per
 	// distinct value and batch, not per row.
 	count := !p.overflow || len(p.declared) > 0
-	if count {
-		if p.intCounts == nil {
-			p.intCounts = map[T]int64{}
+	if !count {
+		for i, v := range vals {
+			if !valid.null(i) {
+				p.addFloat(float64(v))
+			}
 		}
+		return
+	}
+	if p.intCounts == nil {
+		p.intCounts = map[T]int64{}
 	}
 	ints, _ := p.intCounts.(map[T]int64)
 	for i, v := range vals {
-		if hasNulls && a.IsNull(i) {
-			continue
-		}
-		p.addFloat(float64(v))
-		if count {
+		if !valid.null(i) {
 			ints[v]++
 		}
 	}
-	if !count {
-		return
-	}
 	var buf [24]byte
 	for _, v := range slices.Sorted(maps.Keys(ints)) {
+		// The sketch too takes each integer once with its count: its
+		// bins hold float64 sums of whole numbers, exact either way.
+		p.addFloats(float64(v), ints[v])
 		var txt []byte
 		if v < 0 {
 			txt = strconv.AppendInt(buf[:0], int64(v), 10)
@@ -693,12 +790,32 @@ func (s *state) observeDictionary(p *profile, a *array.Dictionary) {
 	}
 	counts := p.dictCounts[:dict.Len()]
 	clear(counts)
-	for i := range a.Len() {
-		if a.IsNull(i) {
-			p.nulls++
-			continue
+	valid := validity(a)
+	switch x := a.Indices().(type) {
+	case *array.Int8:
+		p.nulls += countIndices(counts, x.Int8Values(), valid)
+	case *array.Int16:
+		p.nulls += countIndices(counts, x.Int16Values(), valid)
+	case *array.Int32:
+		p.nulls += countIndices(counts, x.Int32Values(), valid)
+	case *array.Int64:
+		p.nulls += countIndices(counts, x.Int64Values(), valid)
+	case *array.Uint8:
+		p.nulls += countIndices(counts, x.Uint8Values(), valid)
+	case *array.Uint16:
+		p.nulls += countIndices(counts, x.Uint16Values(), valid)
+	case *array.Uint32:
+		p.nulls += countIndices(counts, x.Uint32Values(), valid)
+	case *array.Uint64:
+		p.nulls += countIndices(counts, x.Uint64Values(), valid)
+	default:
+		for i := range a.Len() {
+			if a.IsNull(i) {
+				p.nulls++
+				continue
+			}
+			counts[a.GetValueIndex(i)]++
 		}
-		counts[a.GetValueIndex(i)]++
 	}
 	for j, c := range counts {
 		if c == 0 {
@@ -711,6 +828,20 @@ func (s *state) observeDictionary(p *profile, a *array.Dictionary) {
 		}
 		p.add(v, c, s.maxCats)
 	}
+}
+
+// countIndices counts the rows of each dictionary index in counts, reading
+// the typed indices directly, and returns the number of null rows.
+func countIndices[T int8 | int16 | int32 | int64 | uint8 | uint16 | uint32 | uint64](counts []int64, idx []T, valid bitmap) int64 {
+	var nulls int64
+	for i, j := range idx {
+		if valid.null(i) {
+			nulls++ // its index may be anything: never read
+			continue
+		}
+		counts[j]++
+	}
+	return nulls
 }
 
 // observeSlices counts rows per combination of slice values. The key is the

@@ -1,0 +1,56 @@
+package missing_test
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/readiness/readiness/checks/checktest"
+	"github.com/readiness/readiness/checks/missing"
+)
+
+// TestStringCacheAgainstOracle stresses the per-batch string cache: a
+// stretch of values that never repeat (so the cache is given up for the
+// rest of the batch) before and after stretches that repeat a few values,
+// spellings that differ only in case, padding or one inner byte (ann01,
+// ann11, " NA", "NA "), placeholders and tokens among them, in every
+// string type, cut into batches and pieces at random.
+func TestStringCacheAgainstOracle(t *testing.T) {
+	repeated := []string{"ann01", "ann11", "ann10", "NA", " NA", "NA ", "na", "Unknown", " UNKNOWN ", "unknown",
+		"", "  ", "\t", "north", "south", "-", "--", "x", "X", "N/A", "n/a", "999", "-999", "0"}
+	for seed := uint64(1); seed <= 6; seed++ {
+		t.Run(fmt.Sprint("seed ", seed), func(t *testing.T) {
+			mem := checktest.Allocator(t)
+			rng := rand.New(rand.NewPCG(seed, 8))
+			const rows = 3000
+			var cols []col
+			for _, k := range []kind{kString, kLargeString, kStringView, kDict} {
+				c := col{name: fmt.Sprint("s", k), kind: k}
+				for i := range rows {
+					switch {
+					case rng.IntN(40) == 0:
+						c.vals = append(c.vals, nil)
+					case i >= 800 && i < 1800 && rng.IntN(20) > 0:
+						// free text: every value new
+						c.vals = append(c.vals, fmt.Sprintf("value %d of %d", rng.IntN(1<<30), i))
+					default:
+						c.vals = append(c.vals, repeated[rng.IntN(len(repeated))])
+					}
+				}
+				cols = append(cols, c)
+			}
+			label := col{name: "label", kind: kString}
+			for range rows {
+				label.vals = append(label.vals, []any{"a", "b", "c", nil}[rng.IntN(4)])
+			}
+			cols = append(cols, label)
+			cfg := defaults()
+			cfg.CandidateFactor = 2
+			bs := batches(t, mem, cols, checktest.RandomBounds(rng, rows, 0, 2000)...)
+			defer checktest.Release(bs)
+			r := checktest.SplitMerge(t, &missing.Check, cfg, labelEnv(cols, "label"), bs, checktest.Options{Seed: seed, Trials: 6})
+			compareBase(t, cols, cfg, r)
+			compareExtra(t, cols, "label", cfg, r)
+		})
+	}
+}
