@@ -1,9 +1,12 @@
 package fptable
 
 import (
+	"fmt"
 	"math/bits"
 	"math/rand/v2"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/readiness/readiness/checks/rowhash"
 )
@@ -200,6 +203,56 @@ func BenchmarkParts(b *testing.B) {
 			}
 			b.ReportMetric(float64(spilled)/float64(b.N), "spilled-B/op")
 			b.ReportMetric(float64(runs)/float64(b.N), "runs/op")
+		})
+	}
+}
+
+// wide is the shape of the labels and balance checks' row values: 40
+// bytes, a 56-byte slot.
+type wide struct {
+	a, b rowhash.Fingerprint
+	n    int64
+}
+
+// BenchmarkFold reads back one partition of about the size a 10M-row
+// audit's partitions have (160k keys, 3 in 10 repeated; 56-byte slots, a
+// table of 16 MiB, larger than the caches): the fold of its pending
+// aggregates into a new table, done for every partition of every per-row
+// table at the end of an audit.
+func BenchmarkFold(b *testing.B) {
+	keys := benchKeys(160_000)
+	t := NewParts(nil, func(_ rowhash.Fingerprint, dst, src *wide, isNew bool) {
+		if isNew {
+			*dst = *src
+			return
+		}
+		dst.n += src.n
+	})
+	for i, k := range keys {
+		t.Add(0, k, &wide{a: k, n: int64(i)})
+	}
+	// Grouped lookups (foldSlots) against one at a time; cpu-ns/op is the
+	// process's CPU time, steadier than wall time on a shared machine.
+	defer func(g int) { foldGroup = g }(foldGroup)
+	for _, g := range []int{1, 4, 8, 16} {
+		b.Run(fmt.Sprint("group-", g), func(b *testing.B) {
+			foldGroup = g
+			b.SetBytes(int64(len(keys)))
+			var ru0, ru1 syscall.Rusage
+			syscall.Getrusage(syscall.RUSAGE_SELF, &ru0)
+			defer func() {
+				syscall.Getrusage(syscall.RUSAGE_SELF, &ru1)
+				cpu := time.Duration(ru1.Utime.Nano() - ru0.Utime.Nano() + ru1.Stime.Nano() - ru0.Stime.Nano())
+				b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N), "cpu-ns/op")
+			}()
+			for b.Loop() {
+				if _, err := t.Open(0); err != nil {
+					b.Fatal(err)
+				}
+				if err := t.Close(0); err != nil {
+					b.Fatal(err)
+				}
+			}
 		})
 	}
 }

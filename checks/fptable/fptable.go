@@ -65,6 +65,7 @@ type Table[V any] struct {
 	// the entry of the zero fingerprint, which cannot live in slots
 	hasZero bool
 	zero    V
+	sink    uint64 // see touch
 }
 
 // New returns an empty table with room for about n entries before it
@@ -231,6 +232,13 @@ func hasPointers(t reflect.Type) bool {
 		return false
 	}
 	return true
+}
+
+// touch reads k's home slot, so that an Upsert of k soon after finds it
+// in the cache (see [Parts.foldSlots]); sink keeps the read from being
+// optimised away.
+func (t *Table[V]) touch(k rowhash.Fingerprint) {
+	t.sink ^= t.slots[t.home(k)].key.Lo
 }
 
 // Reset empties the table, keeping its slot array for reuse.

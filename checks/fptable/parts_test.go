@@ -148,6 +148,10 @@ func held[V any](tables ...*Parts[V]) int64 {
 
 func checkUsed[V any](t testing.TB, b *Budget, tables ...*Parts[V]) {
 	t.Helper()
+	// Chunks being written are accounted for until written and freed.
+	for _, x := range tables {
+		x.finishWrite()
+	}
 	if used, want := b.used.Load(), held(tables...); used != want {
 		t.Fatalf("budget accounts for %d bytes, tables hold %d", used, want)
 	}
@@ -555,6 +559,43 @@ func TestPartsLockstep(t *testing.T) {
 	checkUsed(t, b, a.t, c.t)
 }
 
+// TestPartsAddWhileOpen: rows added to a partition while it is open are
+// kept by Close and folded, with their repeats reported, by the next read —
+// on a budget that spills everything and on one that spills nothing.
+func TestPartsAddWhileOpen(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 7))
+	keys := testKeys(r, 5_000)
+	rows := testRows(r, keys, 40_000)
+	for _, limit := range []int64{1, 1 << 30} {
+		t.Run(fmt.Sprint("limit ", limit), func(t *testing.T) {
+			b := NewBudget(limit, t.TempDir())
+			defer b.Close()
+			c := newCounter(b)
+			third := len(rows) / 3
+			fill(c, rows[:third], 0)
+			// Twice: the second time, the partition holds aggregates
+			// folded once and others not.
+			for _, added := range [][2]int{{third, 2 * third}, {2 * third, len(rows)}} {
+				for p := range Partitions {
+					if _, err := c.t.Open(p); err != nil {
+						t.Fatal(err)
+					}
+					for i := added[0]; i < added[1]; i++ {
+						if Part(rows[i]) == p {
+							c.add(rows[i], int64(i))
+						}
+					}
+					if err := c.t.Close(p); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			verify(t, c, oracleOf(rows))
+			checkUsed(t, b, c.t)
+		})
+	}
+}
+
 // TestBudgetCloseRemovesSpill: Close removes the spill directory and its
 // files, and is harmless twice and on a nil budget.
 func TestBudgetCloseRemovesSpill(t *testing.T) {
@@ -730,6 +771,23 @@ func TestSpillErrors(t *testing.T) {
 		}
 		if err := c.merge(newCounter(b)); err == nil {
 			t.Fatal("Merge: no error")
+		}
+	})
+
+	t.Run("spill file cut in the middle of a run", func(t *testing.T) {
+		// Blocks are read ahead (Parts.read): an error after some blocks
+		// were folded still ends the read, with nothing left reading.
+		_, c := spilledCounter(t, rows)
+		st, err := c.t.f.Stat()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Truncate(c.t.f.Name(), st.Size()/2); err != nil {
+			t.Fatal(err)
+		}
+		err = c.t.Visit(func(int, *Table[agg]) {})
+		if err == nil || !strings.Contains(err.Error(), c.t.f.Name()) || !errors.Is(err, io.ErrUnexpectedEOF) {
+			t.Fatalf("Visit = %v, want an unexpected EOF naming %s", err, c.t.f.Name())
 		}
 	})
 }

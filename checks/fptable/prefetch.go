@@ -23,19 +23,18 @@ type prefetched[V any] struct {
 // or freed. Add, Merge and Free wait for a prefetch under way and
 // close the partition first.
 func (t *Parts[V]) Prefetch(p int) {
+	t.finishWrite()
 	if p < 0 || p >= Partitions || t.inflight > 0 || t.err != nil || t.pre[p] != nil || t.open[p] != nil ||
 		len(t.runs[p]) == 0 && t.pendN[p] == 0 {
 		return
 	}
-	if t.stage2 == nil {
-		t.stage2 = newStage[V]()
-	}
 	pf := &prefetched[V]{done: make(chan struct{})}
 	t.pre[p] = pf
 	t.inflight++
+	bufs := t.stage2.make()
 	go func() {
 		defer close(pf.done)
-		pf.tb, pf.err = t.load(p, t.stage2)
+		pf.tb, pf.err = t.load(p, bufs)
 	}()
 }
 

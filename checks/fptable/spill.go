@@ -38,12 +38,17 @@ func slotBytes[V any](s []slot[V]) []byte {
 	return unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(s))), len(s)*int(slotSize[V]()))
 }
 
-// staging returns t's staging block, made at the first use.
-func (t *Parts[V]) staging() []slot[V] {
-	if t.stage == nil {
-		t.stage = newStage[V]()
+// blocks is a pair of staging blocks (see [Parts.read]).
+type blocks[V any] [2][]slot[V]
+
+// make makes b's blocks at the first use.
+func (b *blocks[V]) make() *blocks[V] {
+	for i := range b {
+		if b[i] == nil {
+			b[i] = newStage[V]()
+		}
 	}
-	return t.stage
+	return b
 }
 
 // newStage returns a staging block: perBlock slots in blockBytes of memory
@@ -63,21 +68,12 @@ type runWriter[V any] struct {
 	err error
 }
 
-// beginRun starts a run at the end of the spill file, making the file at
-// the table's first spill.
+// beginRun starts a run at the end of the table's spill file.
 func (t *Parts[V]) beginRun() *runWriter[V] {
-	w := &runWriter[V]{t: t, buf: t.staging()}
-	if t.f == nil {
-		f, err := t.budget.file()
-		if err != nil {
-			w.err = err
-			return w
-		}
-		if t.budget != nil && t.budget.direct {
-			directIO(f)
-		}
-		t.f = f
+	if t.stage[0] == nil {
+		t.stage[0] = newStage[V]()
 	}
+	w := &runWriter[V]{t: t, buf: t.stage[0]}
 	w.r = run{f: t.f, off: t.off}
 	return w
 }
@@ -141,30 +137,64 @@ func (t *Parts[V]) writeChunks(cs []chunk[V]) (run, error) {
 	return w.end()
 }
 
-// read calls f with every slot of run r, a block at a time, read into buf,
-// a staging block.
-func (t *Parts[V]) read(r run, buf []slot[V], f func(*slot[V])) error {
-	per := int64(len(buf))
-	for j := int64(0); j*per < r.n; j++ {
-		m := min(per, r.n-j*per)
-		b := slotBytes(buf[:m])
-		size := alignUp(int64(len(b)))
-		off := r.off + j*blockBytes
-		n, err := r.f.ReadAt(unsafe.Slice(unsafe.SliceData(b), size), off)
-		if n == 0 && err != nil && buffered(r.f, err) {
-			n, err = r.f.ReadAt(unsafe.Slice(unsafe.SliceData(b), size), off)
+// read calls f with the slots of runs, in order, a block at a time. The
+// blocks are read into the two staging blocks of bufs in turn, the next
+// while f folds the last: reading a partition back is then paced by the
+// slower of the device and the fold rather than by both, one after the
+// other. (Read one block after another, the reads of a 10M-row audit
+// waited 18 s in all, summed over the goroutines reading: measured on a
+// loaded machine, two checks reading back at once.)
+func (t *Parts[V]) read(runs []run, bufs *blocks[V], f func([]slot[V])) error {
+	per := int64(len(bufs[0]))
+	type block struct {
+		r run
+		j int64 // the block's index in its run
+		n int64 // slots in it
+	}
+	var todo []block
+	for _, r := range runs {
+		for j := int64(0); j*per < r.n; j++ {
+			todo = append(todo, block{r, j, min(per, r.n-j*per)})
 		}
-		if int64(n) < size {
-			// A short read is a file cut short; direct I/O may end it with
-			// an error of its own, reading on from an unaligned offset.
-			if err == nil || errors.Is(err, io.EOF) || n > 0 {
-				err = io.ErrUnexpectedEOF
-			}
-			return fmt.Errorf("spill: reading %s at byte %d: %w", r.f.Name(), off, err)
+	}
+	if len(todo) == 0 {
+		return nil
+	}
+	done := make(chan error, 1)
+	fetch := func(i int) {
+		b, buf := todo[i], bufs[i&1]
+		go func() { done <- readBlock(b.r, b.j, buf[:b.n]) }()
+	}
+	fetch(0)
+	for i, b := range todo {
+		if err := <-done; err != nil {
+			return err
 		}
-		for i := range buf[:m] {
-			f(&buf[i])
+		if i+1 < len(todo) {
+			fetch(i + 1)
 		}
+		f(bufs[i&1][:b.n])
+	}
+	return nil
+}
+
+// readBlock reads block j of run r into buf, whose length is the block's
+// slots.
+func readBlock[V any](r run, j int64, buf []slot[V]) error {
+	b := slotBytes(buf)
+	size := alignUp(int64(len(b)))
+	off := r.off + j*blockBytes
+	n, err := r.f.ReadAt(unsafe.Slice(unsafe.SliceData(b), size), off)
+	if n == 0 && err != nil && buffered(r.f, err) {
+		n, err = r.f.ReadAt(unsafe.Slice(unsafe.SliceData(b), size), off)
+	}
+	if int64(n) < size {
+		// A short read is a file cut short; direct I/O may end it with
+		// an error of its own, reading on from an unaligned offset.
+		if err == nil || errors.Is(err, io.EOF) || n > 0 {
+			err = io.ErrUnexpectedEOF
+		}
+		return fmt.Errorf("spill: reading %s at byte %d: %w", r.f.Name(), off, err)
 	}
 	return nil
 }
