@@ -10,6 +10,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/readiness/readiness/checks"
 	"github.com/readiness/readiness/checks/checktest"
+	"github.com/readiness/readiness/fixtures"
 )
 
 // BenchmarkObserve measures the check's hot loop on one 64K-row batch of an
@@ -63,4 +64,70 @@ func BenchmarkObserve(b *testing.B) {
 	// The same state every time: after the first pass every row is a
 	// repeat, so this measures hashing and lookups, not map growth.
 	checktest.BenchObserve(b, rec, 7, func() (checks.State, error) { return st, nil })
+}
+
+// BenchmarkNormalizedRows measures the normalised feature vectors alone,
+// as Observe computes them with the pipeline's memo (the values hashed
+// already): one 64K-row batch of the fixture generator's feature columns,
+// whose text is mostly lower-case words in normal form, with punctuation,
+// planted sentinels ("N/A", " NA ") and white space here and there.
+func BenchmarkNormalizedRows(b *testing.B) {
+	const n = 64 * 1024
+	cfg, err := fixtures.Config{Rows: n, Seed: 3}.WithDefaults()
+	if err != nil {
+		b.Fatal(err)
+	}
+	rows, err := fixtures.Generate(cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	schema := fixtures.ArrowSchema()
+	var cols []checktest.Column
+	for _, name := range fixtures.FeatureColumns {
+		f, _ := schema.FieldsByName(name)
+		vals := make([]any, n)
+		for i, r := range rows {
+			switch name {
+			case "text":
+				vals[i] = deref(r.Text)
+			case "category":
+				vals[i] = deref(r.Category)
+			case "region":
+				vals[i] = deref(r.Region)
+			case "amount":
+				vals[i] = deref(r.Amount)
+			case "age":
+				vals[i] = deref(r.Age)
+			case "score":
+				vals[i] = deref(r.Score)
+			case "flag":
+				vals[i] = deref(r.Flag)
+			}
+		}
+		cols = append(cols, checktest.Column{Name: name, Type: f[0].Type, Vals: vals})
+	}
+	batches := checktest.Table(b, memory.NewGoAllocator(), cols)
+	defer checktest.Release(batches)
+	rec := batches[0].Record
+	env := checks.Env{Schema: rec.Schema(), Roles: checks.Roles{Features: fixtures.FeatureColumns}}
+	st, err := newState(defaultConfig(), env)
+	if err != nil {
+		b.Fatal(err)
+	}
+	s := st.(*state)
+	memo := new(checks.Memo).Reset(rec)
+	featFP := memo.Rows(rec, s.featIdx, &s.featFP, &s.vals)
+	b.SetBytes(n * 30)
+	b.ReportAllocs()
+	for b.Loop() {
+		s.normalizedRows(rec, memo, featFP)
+	}
+	b.ReportMetric(float64(b.N)*n/b.Elapsed().Seconds(), "rows/s")
+}
+
+func deref[T any](p *T) any {
+	if p == nil {
+		return nil
+	}
+	return *p
 }

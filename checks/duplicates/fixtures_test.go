@@ -196,7 +196,7 @@ func TestGeneratedLeakage(t *testing.T) {
 
 // fixtureRecords builds record batches of the fixture schema (plus a split
 // column) from generated rows, batchRows rows at a time.
-func fixtureRecords(t *testing.T, mem memory.Allocator, rows []fixtures.Row, splits []string, withSplitCol bool, batchRows int) []arrow.RecordBatch {
+func fixtureRecords(t testing.TB, mem memory.Allocator, rows []fixtures.Row, splits []string, withSplitCol bool, batchRows int) []arrow.RecordBatch {
 	t.Helper()
 	schema := fixtures.ArrowSchema()
 	if withSplitCol {
