@@ -43,6 +43,9 @@ func BenchmarkObserveShort(b *testing.B) {
 	benchObserve(b, func(rng *rand.Rand) string { return words[rng.IntN(len(words))] })
 }
 
+// nullCell is what a cell function returns for a null.
+const nullCell = "\x00null\x00"
+
 func benchObserve(b *testing.B, cell func(*rand.Rand) string) {
 	const n = 64 * 1024
 	mem := memory.NewGoAllocator()
@@ -51,6 +54,10 @@ func benchObserve(b *testing.B, cell func(*rand.Rand) string) {
 	var bytes int64
 	for range n {
 		s := cell(rng)
+		if s == nullCell {
+			sb.AppendNull()
+			continue
+		}
 		bytes += int64(len(s))
 		sb.Append(s)
 	}
@@ -63,4 +70,86 @@ func benchObserve(b *testing.B, cell func(*rand.Rand) string) {
 	b.ReportMetric(float64(bytes)/n, "bytes/cell")
 	// A fresh state per iteration, so that flagged rows do not pile up.
 	checktest.BenchObserve(b, rec, bytes/n, func() (checks.State, error) { return Check.New(defaultConfig(), env) })
+}
+
+// BenchmarkObserveAudit is four of the string columns of the benchmark
+// dataset (fixtures.Generator) in one: sentences of 2–4 words of a 20-word
+// vocabulary, and category, region and label words, 5% null. No byte is a
+// digit, '@' or ':': this measures the prefilter and the null reading.
+func BenchmarkObserveAudit(b *testing.B) {
+	words := []string{"order", "refund", "card", "box", "late", "paid", "twice", "wrong", "item", "help",
+		"login", "lost", "fee", "size", "bank", "label", "again", "today", "broken", "return"}
+	short := []string{"books", "electronics", "garden", "grocery", "north", "south", "central", "billing",
+		"shipping", "fraud"}
+	benchObserveNulls(b, 20, func(rng *rand.Rand) string {
+		if rng.IntN(5) > 0 {
+			return short[rng.IntN(len(short))]
+		}
+		s := words[rng.IntN(len(words))]
+		for range 1 + rng.IntN(3) {
+			s += " " + words[rng.IntN(len(words))]
+		}
+		return s
+	})
+}
+
+// BenchmarkObserveCodes is the benchmark dataset's annotator column: six
+// codes with two digits each (ann01 … ann06), 5% null. Every chunk of
+// values holds more than four digits, so each value is judged alone.
+func BenchmarkObserveCodes(b *testing.B) {
+	codes := []string{"ann01", "ann02", "ann03", "ann04", "ann05", "ann06"}
+	benchObserveNulls(b, 20, func(rng *rand.Rand) string { return codes[rng.IntN(len(codes))] })
+}
+
+// BenchmarkObserveRepeated: a column of a few hundred distinct texts with
+// numbers (order lines, templated messages, 1% personal data): every cell
+// is a candidate, and most repeat within the batch.
+func BenchmarkObserveRepeated(b *testing.B) {
+	g := newGen(9)
+	var vocab []string
+	for range 300 {
+		vocab = append(vocab, "order "+g.digits(8)+" shipped on 2026-01-31, total $1,234.50")
+	}
+	for range 3 {
+		vocab = append(vocab, "contact "+g.tok(1).s+" asap")
+	}
+	benchObserve(b, func(rng *rand.Rand) string { return vocab[rng.IntN(len(vocab))] })
+}
+
+// BenchmarkPrefilter measures the prefilter alone on strings of 3 to 40
+// bytes.
+func BenchmarkPrefilter(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	texts := make([]string, 1024)
+	var bytes int64
+	for i := range texts {
+		t := make([]byte, 3+rng.IntN(38))
+		for j := range t {
+			t[j] = "abcdefghij klmnopqrst0123.@"[rng.IntN(27)]
+		}
+		texts[i] = string(t)
+		bytes += int64(len(t))
+	}
+	b.SetBytes(bytes / int64(len(texts)))
+	var sink int
+	i := 0
+	for b.Loop() {
+		d := 0
+		if rejected(texts[i&1023]) {
+			d = 1
+		}
+		sink += d
+		i++
+	}
+	_ = sink
+}
+
+// benchObserveNulls is benchObserve with one null in every nullEvery cells.
+func benchObserveNulls(b *testing.B, nullEvery int, cell func(*rand.Rand) string) {
+	benchObserve(b, func(rng *rand.Rand) string {
+		if rng.IntN(nullEvery) == 0 {
+			return nullCell
+		}
+		return cell(rng)
+	})
 }

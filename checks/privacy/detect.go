@@ -1,6 +1,7 @@
 package privacy
 
 import (
+	"math/bits"
 	"net/netip"
 	"strings"
 )
@@ -60,13 +61,102 @@ var byteClass = func() (t [256]uint8) {
 // counting digits and noting '@', ':', '.' and capitals, then only the
 // scanners the prefilter allows, each linear in len(s).
 func detect(s string, enabled mask) mask {
-	var digits int
-	var seen uint8
+	if rejected(s) {
+		return 0
+	}
+	digits, seen := classes(s)
+	return scan(s, enabled, digits, seen)
+}
+
+// classes counts the digits of s and notes the byte classes it holds.
+func classes(s string) (digits int, seen uint8) {
 	for i := 0; i < len(s); i++ {
 		c := byteClass[s[i]]
 		seen |= c
 		digits += int(c & cDigit)
 	}
+	return digits, seen
+}
+
+// rejected reports whether s certainly holds no personal data: fewer than
+// four digits, no '@' and no ':' (every kind needs one of these). It is
+// the test nearly every value fails, so it reads eight bytes at a time;
+// the values it lets through are classified again, a byte at a time, by
+// [classes]. It reads a []byte the same way: the bytes of several values
+// at once (see chunkRejected).
+func rejected[T string | []byte](s T) bool {
+	n := len(s)
+	var digits int
+	var atColon uint64
+	switch {
+	case n < 4:
+		for i := 0; i < n; i++ {
+			if c := byteClass[s[i]]; c&(cAt|cColon) != 0 {
+				return false
+			}
+		}
+		return true // fewer than four digits
+	case n < 8:
+		// Two overlapping 4-byte loads; the second shifted so that the
+		// bytes read twice fall off and zero bytes (of no class) fill in.
+		lo := uint64(le32(s[:4]))
+		hi := uint64(le32(s[n-4:])) >> (8 * (8 - n))
+		d, ac := swar(lo | hi<<32)
+		digits, atColon = bits.OnesCount64(d), ac
+	default:
+		i := 0
+		for ; i+8 <= n; i += 8 {
+			d, ac := swar(le64(s[i:]))
+			digits += bits.OnesCount64(d)
+			atColon |= ac
+		}
+		if i < n {
+			// The last eight bytes, the ones already read shifted out.
+			d, ac := swar(le64(s[n-8:]) >> (8 * (8 - (n - i))))
+			digits += bits.OnesCount64(d)
+			atColon |= ac
+		}
+	}
+	return digits < 4 && atColon == 0
+}
+
+const (
+	swarOnes = 0x0101010101010101
+	swarHigh = 0x8080808080808080
+	swarLow7 = 0x7f7f7f7f7f7f7f7f
+)
+
+// swar returns, for the eight bytes of x, masks with the high bit of a
+// byte set where it is a digit, and where it is '@' or ':'. The low seven
+// bits of each byte are compared, so no sum carries into the next byte,
+// and bytes of 0x80 and above are masked out by their high bit.
+func swar(x uint64) (digit, atColon uint64) {
+	ascii := ^x & swarHigh
+	lo := x & swarLow7
+	// lo + (0x80-c)·ones sets a byte's high bit exactly when it is >= c.
+	digit = (lo + (0x80-'0')*swarOnes) &^ (lo + (0x80-'9'-1)*swarOnes) & ascii
+	// y has a zero byte exactly where the byte is c; (y + 0x7f) | y sets
+	// the high bit of every other byte.
+	at := lo ^ '@'*swarOnes
+	colon := lo ^ ':'*swarOnes
+	atColon = ^(((at + swarLow7) | at) & ((colon + swarLow7) | colon)) & ascii
+	return digit, atColon
+}
+
+// le64 and le32 read the first bytes of s as a little-endian number.
+func le64[T string | []byte](s T) uint64 {
+	_ = s[7]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
+
+func le32[T string | []byte](s T) uint32 {
+	_ = s[3]
+	return uint32(s[0]) | uint32(s[1])<<8 | uint32(s[2])<<16 | uint32(s[3])<<24
+}
+
+// scan runs the scanners the prefilter results allow on s, a candidate.
+func scan(s string, enabled mask, digits int, seen uint8) mask {
 	if digits < 4 && seen&(cAt|cColon) == 0 {
 		return 0
 	}

@@ -13,10 +13,24 @@
 // Status: not_applicable without string columns or rows; pass when no cell
 // matched; warn when some did, up to max_row_share of the rows; fail above
 // it. Score: 100 × (1 − rows_with_personal_data / rows).
+//
+// Observe is written for columns where nearly no value is a candidate.
+// Every kind needs four digits, an '@' or a ':', so the prefilter reads
+// eight bytes at a time, and first over the bytes of 32 values at once:
+// when they hold fewer than four digits and no '@' or ':' in all, none of
+// them can match and the chunk is skipped (a column of words or categories
+// is read in one pass over its bytes, nothing done per value); a column
+// where chunks seldom pass stops trying for the batch. Nulls are read from
+// the validity bitmap. A candidate is classified again a byte at a time,
+// as before, and what the scanners found is kept for the batch in a small
+// cache by text, so a repeated candidate is scanned once; a column whose
+// candidates rarely repeat stops using it. Every shortcut only skips work
+// whose result it already knows, so results do not depend on them.
 package privacy
 
 import (
 	"fmt"
+	"hash/maphash"
 	"math"
 	"slices"
 	"strings"
@@ -261,6 +275,9 @@ type state struct {
 	rowsWith int64
 	hit      []bool // scratch: per row of the current batch, any match
 	dictMask []mask // scratch: per dictionary value, its kinds
+	// cache is batchScan's candidate cache, allocated on first use and
+	// empty between batches.
+	cache *[cacheSize]cacheEntry
 }
 
 func newState(c any, env checks.Env) (checks.State, error) {
@@ -348,13 +365,156 @@ type stringArray interface {
 	Value(int) string
 }
 
-func scanColumn[A stringArray](s *state, c *column, a A, b checks.Batch, hit []bool) {
-	nulls := a.NullN() > 0
+// bitmap is an array's validity bitmap and the bit of its first value. The
+// zero bitmap (no bits) stands for an array without nulls.
+type bitmap struct {
+	bits []byte
+	off  int
+}
+
+// validity returns a's bitmap, read by bit rather than through IsNull (an
+// interface call per value).
+func validity(a arrow.Array) bitmap {
+	if a.NullN() == 0 {
+		return bitmap{}
+	}
+	return bitmap{bits: a.NullBitmapBytes(), off: a.Data().Offset()}
+}
+
+// null reports whether value i is null.
+func (b bitmap) null(i int) bool {
+	if len(b.bits) == 0 {
+		return false
+	}
+	j := b.off + i
+	return b.bits[j>>3]&(1<<(j&7)) == 0
+}
+
+// cacheSize is the number of slots of the candidate cache.
+const (
+	// cacheBits is log2 of cacheSize.
+	cacheBits = 10
+	cacheSize = 1 << cacheBits
+)
+
+// cacheEntry is the kinds found in one candidate of the current batch.
+type cacheEntry struct {
+	v   string // points into the batch: the cache is cleared after it
+	set bool
+	m   mask
+}
+
+// cacheSlot picks a candidate's slot from a hash of all of it: candidates
+// often differ in a few digits in the middle ("order 81234567 shipped
+// …"), and hashing is cheap next to scanning. The seed only spreads
+// strings over slots; results do not depend on it.
+func cacheSlot(v string) int {
+	return int(maphash.String(cacheSeed, v) >> (64 - cacheBits))
+}
+
+var cacheSeed = maphash.MakeSeed()
+
+// batchScan judges the string values of one column of one batch. Every
+// value goes through the prefilter, which rejects most; a candidate (a
+// value the scanners must read) is looked up in a per-batch cache first,
+// so a text repeated in the batch — a product code, a template with a
+// number — is scanned once. A column whose candidates rarely repeat stops
+// using the cache for the rest of the batch once misses clearly outnumber
+// hits. The cache holds only what scanning again would give.
+type batchScan struct {
+	s            *state
+	off          bool // the cache is not used for the rest of the batch
+	used         bool // the cache holds entries
+	hits, misses int
+}
+
+// newBatchScan starts a column's scan; done must be called after it.
+func (s *state) newBatchScan() batchScan { return batchScan{s: s} }
+
+// done empties the cache, if it was used: its strings point into the
+// batch.
+func (bs *batchScan) done() {
+	if bs.used {
+		clear(bs.s.cache[:])
+	}
+}
+
+// kinds returns the kinds found in v, as detect does.
+func (bs *batchScan) kinds(v string) mask {
+	if rejected(v) {
+		return 0
+	}
+	return bs.candidate(v)
+}
+
+func (bs *batchScan) candidate(v string) mask {
+	enabled := bs.s.enabled
+	if bs.off {
+		digits, seen := classes(v)
+		return scan(v, enabled, digits, seen)
+	}
+	if bs.s.cache == nil {
+		bs.s.cache = new([cacheSize]cacheEntry)
+	}
+	e := &bs.s.cache[cacheSlot(v)]
+	if e.set && e.v == v {
+		bs.hits++
+		return e.m
+	}
+	digits, seen := classes(v)
+	m := scan(v, enabled, digits, seen)
+	*e = cacheEntry{v: v, set: true, m: m}
+	bs.used = true
+	if bs.misses++; bs.misses > 256 && bs.misses > 4*bs.hits {
+		bs.off = true
+	}
+	return m
+}
+
+// chunkValues is how many consecutive values of a string column the
+// prefilter first judges together.
+const chunkValues = 32
+
+// chunks judges the values of a string column a chunk at a time: when the
+// bytes of values lo to hi taken together have fewer than four digits and
+// no '@' or ':', each value has fewer than four too, so every value alone
+// would be rejected. Null values' bytes are read as well, which can only
+// make a chunk fail the test. Most columns (words, names, categories) hold
+// no digit, '@' or ':' at all: their values are read once, in one pass
+// over their bytes, with no work per value. A column where chunks seldom
+// pass (numbers, codes with digits) stops trying for the rest of the batch.
+type chunks struct {
+	tried, passed int
+}
+
+// chunkRejected reports whether values lo to hi, whose offsets and value
+// bytes (from the first value's) are given, can all be skipped.
+func chunkRejected[O int32 | int64](c *chunks, offs []O, data []byte, lo, hi int) bool {
+	if c.tried >= 16 && c.passed < c.tried/4 {
+		return false
+	}
+	c.tried++
+	base := offs[0]
+	if rejected(data[offs[lo]-base : offs[hi]-base]) {
+		c.passed++
+		return true
+	}
+	return false
+}
+
+// scanStrings scans the non-null values of a string view column; for
+// *array.String and *array.LargeString, observeColumn has the loop written
+// out, reading the prefilter a chunk of values at a time and so that
+// Value inlines (a generic method call through a pointer type does not).
+func scanStrings[A stringArray](s *state, c *column, a A, b checks.Batch, hit []bool) {
+	bs := s.newBatchScan()
+	defer bs.done()
+	valid := validity(a)
 	for i := range a.Len() {
-		if nulls && a.IsNull(i) {
+		if valid.null(i) {
 			continue
 		}
-		if m := detect(a.Value(i), s.enabled); m != 0 {
+		if m := bs.kinds(a.Value(i)); m != 0 {
 			c.record(m, b, i, hit, a.Value(i))
 		}
 	}
@@ -363,20 +523,47 @@ func scanColumn[A stringArray](s *state, c *column, a A, b checks.Batch, hit []b
 func (s *state) observeColumn(c *column, arr arrow.Array, b checks.Batch, hit []bool) {
 	switch a := arr.(type) {
 	case *array.String:
-		// The common case, written out so that Value inlines.
-		nulls := a.NullN() > 0
-		for i := range a.Len() {
-			if nulls && a.IsNull(i) {
+		bs := s.newBatchScan()
+		defer bs.done()
+		valid := validity(a)
+		offs, data := a.ValueOffsets(), a.ValueBytes()
+		var ch chunks
+		for lo := 0; lo < a.Len(); lo += chunkValues {
+			hi := min(lo+chunkValues, a.Len())
+			if chunkRejected(&ch, offs, data, lo, hi) {
 				continue
 			}
-			if m := detect(a.Value(i), s.enabled); m != 0 {
-				c.record(m, b, i, hit, a.Value(i))
+			for i := lo; i < hi; i++ {
+				if valid.null(i) {
+					continue
+				}
+				if m := bs.kinds(a.Value(i)); m != 0 {
+					c.record(m, b, i, hit, a.Value(i))
+				}
 			}
 		}
 	case *array.LargeString:
-		scanColumn(s, c, a, b, hit)
+		bs := s.newBatchScan()
+		defer bs.done()
+		valid := validity(a)
+		offs, data := a.ValueOffsets(), a.ValueBytes()
+		var ch chunks
+		for lo := 0; lo < a.Len(); lo += chunkValues {
+			hi := min(lo+chunkValues, a.Len())
+			if chunkRejected(&ch, offs, data, lo, hi) {
+				continue
+			}
+			for i := lo; i < hi; i++ {
+				if valid.null(i) {
+					continue
+				}
+				if m := bs.kinds(a.Value(i)); m != 0 {
+					c.record(m, b, i, hit, a.Value(i))
+				}
+			}
+		}
 	case *array.StringView:
-		scanColumn(s, c, a, b, hit)
+		scanStrings(s, c, a, b, hit)
 	case *array.Dictionary:
 		dict, ok := a.Dictionary().(stringArray)
 		if !ok {
@@ -392,9 +579,9 @@ func (s *state) observeColumn(c *column, arr arrow.Array, b checks.Batch, hit []
 		for j := range dm {
 			dm[j] = unscanned
 		}
-		nulls := a.NullN() > 0
+		valid := validity(a)
 		for i := range a.Len() {
-			if nulls && a.IsNull(i) {
+			if valid.null(i) {
 				continue
 			}
 			j := a.GetValueIndex(i)

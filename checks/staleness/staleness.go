@@ -18,6 +18,14 @@
 // and counters. Everything merges by addition, so results do not depend on
 // batch cuts or order. Nothing reads the clock: all time comes from
 // Env.AsOf.
+//
+// Observe does not hash per row: rows seldom come in time order, so a
+// direct-mapped cache of 4096 days sits in front of the day map (valid
+// across batches and merges, since a day's counts are never replaced), and
+// a string label is read straight from the array, its text looked up in a
+// per-batch cache before the intern map. Both caches only return what the
+// maps would, and labels are interned in the same row order as without
+// them.
 package staleness
 
 import (
@@ -352,6 +360,11 @@ type state struct {
 
 	us []int64 // scratch
 	ok []bool
+	// dayCache is day's cache, allocated on first use.
+	dayCache *[1 << dayCacheBits]dayEntry
+	// labelCache is the labelReader's cache of label texts for one batch,
+	// allocated on first use and empty between batches.
+	labelCache *[labelCacheSize]labelEntry
 	// showValues is --show-values: only then are min_time and max_time
 	// exact instants rather than days.
 	showValues bool
@@ -465,11 +478,7 @@ func (s *state) Observe(b checks.Batch) error {
 		}
 		d, r := divmod(t, dayUS)
 		if d != lastDay || last == nil {
-			if last = s.days[d]; last == nil {
-				last = new(dayCount)
-				s.days[d] = last
-			}
-			lastDay = d
+			last, lastDay = s.day(d), d
 		}
 		if r > s.asOfRem {
 			last.n[1]++
@@ -484,11 +493,45 @@ func (s *state) Observe(b checks.Batch) error {
 			}
 		}
 	}
+	if lab.cache != nil {
+		clear(lab.cache[:]) // its texts point into the batch
+	}
 	s.timed += timed
 	s.unparsed += unparsed
 	s.nulls += nulls
 	s.outOfRange += int64(n) - timed - unparsed - nulls
 	return nil
+}
+
+// dayCacheBits sizes the day cache: 4096 consecutive days (11 years) fit
+// without two sharing a slot.
+const dayCacheBits = 12
+
+// dayEntry is a slot of the day cache: day d's counts, c nil when empty.
+type dayEntry struct {
+	d int64
+	c *dayCount
+}
+
+// day returns the counts of day d, added if new. Rows seldom come in time
+// order, so a direct-mapped cache in front of the map saves hashing most
+// rows; it stays right across batches and merges because a day's
+// *dayCount, once in s.days, is never replaced or removed.
+func (s *state) day(d int64) *dayCount {
+	if s.dayCache == nil {
+		s.dayCache = new([1 << dayCacheBits]dayEntry)
+	}
+	e := &s.dayCache[uint64(d)&(1<<dayCacheBits-1)]
+	if e.c != nil && e.d == d {
+		return e.c
+	}
+	c := s.days[d]
+	if c == nil {
+		c = new(dayCount)
+		s.days[d] = c
+	}
+	*e = dayEntry{d, c}
+	return c
 }
 
 // nullCount counts the null times of a, including dictionary indexes that
@@ -548,26 +591,91 @@ func (s *state) addDayLabel(c *dayCount, d int64, li int32, rows int64) {
 }
 
 // labelReader gives the label index of each row of one batch's label
-// column, -1 for a null label (or once the state overflows). Repeated
-// texts and dictionary entries are looked up once.
+// column, -1 for a null label (or once the state overflows). Dictionary
+// entries are looked up once; a string column's texts go through a
+// per-batch cache (read straight from the array, validity by bit), so a
+// repeated label costs a string comparison rather than a map lookup.
 type labelReader struct {
-	arr      arrow.Array
-	dict     *array.Dictionary
-	memo     []int32 // per dictionary entry: label index + 1, 0 unknown
+	arr   arrow.Array
+	dict  *array.Dictionary
+	memo  []int32 // per dictionary entry: label index + 1, 0 unknown
+	str   *array.String
+	valid bitmap
+	cache *[labelCacheSize]labelEntry // for str; emptied by Observe
+	// lastText and lastIdx are the last text read, for other types.
 	lastText string
 	lastIdx  int32 // -1: no last text
 }
 
+// labelCacheSize is the number of slots of the label text cache.
+const labelCacheSize = 256
+
+// labelEntry is a label text of the current batch and its index.
+type labelEntry struct {
+	text string // points into the batch
+	set  bool
+	li   int32
+}
+
+// labelSlot picks a text's cache slot from its length and four of its
+// bytes: cheap next to hashing it, and apart for the usual class names.
+func labelSlot(v string) int {
+	n := len(v)
+	if n == 0 {
+		return 0
+	}
+	h := uint64(n)<<32 | uint64(v[0])<<24 | uint64(v[n/2])<<16 | uint64(v[max(n-2, 0)])<<8 | uint64(v[n-1])
+	return int((h * 0x9e3779b97f4a7c15) >> (64 - 8))
+}
+
+// bitmap is an array's validity bitmap and the bit of its first value. The
+// zero bitmap (no bits) stands for an array without nulls.
+type bitmap struct {
+	bits []byte
+	off  int
+}
+
+// null reports whether value i is null, as IsNull does.
+func (b bitmap) null(i int) bool {
+	if len(b.bits) == 0 {
+		return false
+	}
+	j := b.off + i
+	return b.bits[j>>3]&(1<<(j&7)) == 0
+}
+
 func newLabelReader(s *state, a arrow.Array) labelReader {
 	r := labelReader{arr: a, lastIdx: -1}
-	if d, ok := a.(*array.Dictionary); ok {
-		r.dict = d
-		r.memo = make([]int32, d.Dictionary().Len())
+	switch a := a.(type) {
+	case *array.Dictionary:
+		r.dict = a
+		r.memo = make([]int32, a.Dictionary().Len())
+	case *array.String:
+		if s.labelCache == nil {
+			s.labelCache = new([labelCacheSize]labelEntry)
+		}
+		r.str, r.cache = a, s.labelCache
+		r.valid = bitmap{bits: a.NullBitmapBytes(), off: a.Data().Offset()}
 	}
 	return r
 }
 
 func (r *labelReader) label(s *state, i int) int32 {
+	if r.str != nil {
+		if r.valid.null(i) {
+			return -1
+		}
+		text := r.str.Value(i)
+		e := &r.cache[labelSlot(text)]
+		if e.set && e.text == text {
+			return e.li
+		}
+		li := s.intern(text)
+		if li >= 0 {
+			*e = labelEntry{text: text, set: true, li: li}
+		}
+		return li
+	}
 	if r.dict != nil {
 		if r.dict.IsNull(i) {
 			return -1
