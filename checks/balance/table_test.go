@@ -2,6 +2,7 @@ package balance
 
 import (
 	"maps"
+	"slices"
 	"strings"
 	"testing"
 	"unsafe"
@@ -70,6 +71,26 @@ func TestLabelFingerprintClash(t *testing.T) {
 	}
 }
 
+// The class cache is indexed by the label's fingerprint, but a class is its
+// text: two texts with one fingerprint are two classes, in either order and
+// again after the cache has met both.
+func TestCachedClassOfText(t *testing.T) {
+	schema := arrow.NewSchema([]arrow.Field{{Name: "label", Type: arrow.BinaryTypes.String, Nullable: true}}, nil)
+	st, err := newState(defaultConfig(), checks.Env{Schema: schema, Roles: checks.Roles{Label: "label"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := st.(*state)
+	same := rowhash.String("a")
+	var got []int32
+	for _, text := range []string{"a", "b", "a", "", "b", ""} {
+		got = append(got, s.cachedClassOf(same, text))
+	}
+	if want := []int32{0, 1, 0, 2, 1, 2}; !slices.Equal(got, want) || !slices.Equal(s.names, []string{"a", "b", ""}) {
+		t.Errorf("classes %v, names %q; want %v and a, b, \"\"", got, s.names, want)
+	}
+}
+
 // The conflicts of a partition are the feature vectors with two labelled
 // entries of different labels; unlabelled entries never conflict.
 func TestConflicts(t *testing.T) {
@@ -89,7 +110,9 @@ func TestConflicts(t *testing.T) {
 	add("r8", "f3", "z", true) // f3 conflicts, once
 	groups := fptable.New[group](0)
 	*must(groups.Upsert(fp("stale"))) = group{label: fp("from another partition"), conflicting: true}
-	if !conflicts(rows, groups) {
+	conflicting := fptable.New[struct{}](0)
+	must(conflicting.Upsert(fp("stale")))
+	if !conflicts(rows, groups, conflicting) {
 		t.Error("conflicts found none")
 	}
 	got := map[rowhash.Fingerprint]bool{}
@@ -98,11 +121,16 @@ func TestConflicts(t *testing.T) {
 	if !maps.Equal(got, want) {
 		t.Errorf("conflicts %v, want %v", got, want)
 	}
+	gotSet := map[rowhash.Fingerprint]bool{}
+	conflicting.Each(func(k rowhash.Fingerprint, _ *struct{}) { gotSet[k] = true })
+	if wantSet := map[rowhash.Fingerprint]bool{fp("f1"): true, fp("f3"): true}; !maps.Equal(gotSet, wantSet) {
+		t.Errorf("conflicting feature vectors %v, want %v", gotSet, wantSet)
+	}
 	rows = fptable.New[rowEntry](0)
 	add("r1", "f1", "x", true)
 	add("r2", "f2", "y", true)
-	if conflicts(rows, groups) {
-		t.Error("conflicts found one where there is none")
+	if conflicts(rows, groups, conflicting) || conflicting.Len() != 0 {
+		t.Errorf("conflicts found one where there is none (%d)", conflicting.Len())
 	}
 }
 

@@ -16,7 +16,10 @@ import (
 // string, a float64 and an int64 feature, a string label with 20 classes
 // and a few percent nulls, and a dictionary-encoded annotator. Each
 // iteration observes the batch into a fresh state, as a worker sees new
-// rows (observing the same rows again would only hit the tables).
+// rows (observing the same rows again would only hit the tables);
+// "annotator+result" then folds and scans them, as Result does. The
+// "/memo" variants take the fingerprints from a memo filled once, as the
+// pipeline shares them between checks, so they time the check's own work.
 func BenchmarkObserve(b *testing.B) {
 	const n = 64 * 1024
 	mem := memory.NewGoAllocator()
@@ -56,5 +59,49 @@ func BenchmarkObserve(b *testing.B) {
 		b.Run(bc.name, func(b *testing.B) {
 			checktest.BenchObserve(b, rec, 1, func() (checks.State, error) { return newState(cfg, bc.env) })
 		})
+		b.Run(bc.name+"/memo", func(b *testing.B) {
+			benchObserveMemo(b, rec, func() (checks.State, error) { return newState(cfg, bc.env) })
+		})
 	}
+	// The rows appended by Observe are folded by Result, which scans the
+	// groups and the annotator pairs: that end phase is timed too.
+	b.Run("annotator+result", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			st, err := newState(cfg, env)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if err := st.Observe(checks.Batch{Record: rec}); err != nil {
+				b.Fatal(err)
+			}
+			if _, err := st.Result(); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(float64(b.N)*float64(n)/b.Elapsed().Seconds(), "rows/s")
+	})
+}
+
+// benchObserveMemo is [checktest.BenchObserve] with the batch's
+// fingerprints in a memo, filled before the timing starts: in an audit the
+// memo hashes each batch once for every check, so what a check costs is
+// the rest.
+func benchObserveMemo(b *testing.B, rec arrow.RecordBatch, state func() (checks.State, error)) {
+	memo := new(checks.Memo).Reset(rec)
+	observe := func() {
+		st, err := state()
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := st.Observe(checks.Batch{Record: rec, Memo: memo}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	observe()
+	b.ReportAllocs()
+	for b.Loop() {
+		observe()
+	}
+	b.ReportMetric(float64(b.N)*float64(rec.NumRows())/b.Elapsed().Seconds(), "rows/s")
 }
