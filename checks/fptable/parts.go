@@ -106,8 +106,8 @@ type Parts[V any] struct {
 	f        *os.File // this table's spill file, made at its first spill
 	off      int64
 	job      *spillJob[V] // the spill write under way (spillPend)
-	// stage is two blocks of the spill file: the first for writing, both
-	// for reading (spill.go).
+	// stage are blocks of the spill file: the first for writing, all for
+	// reading (spill.go).
 	stage blocks[V]
 	// pre is a partition being read back in the background (Prefetch),
 	// inflight how many are (at most one); stage2 are its staging blocks

@@ -38,8 +38,13 @@ func slotBytes[V any](s []slot[V]) []byte {
 	return unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(s))), len(s)*int(slotSize[V]()))
 }
 
-// blocks is a pair of staging blocks (see [Parts.read]).
-type blocks[V any] [2][]slot[V]
+// readDepth is how many blocks a read of runs has in flight, the one being
+// folded included (see [Parts.read]).
+const readDepth = 4
+
+// blocks are the staging blocks of a read (see [Parts.read]); the first
+// is also the one runs are written through.
+type blocks[V any] [readDepth][]slot[V]
 
 // make makes b's blocks at the first use.
 func (b *blocks[V]) make() *blocks[V] {
@@ -138,12 +143,16 @@ func (t *Parts[V]) writeChunks(cs []chunk[V]) (run, error) {
 }
 
 // read calls f with the slots of runs, in order, a block at a time. The
-// blocks are read into the two staging blocks of bufs in turn, the next
-// while f folds the last: reading a partition back is then paced by the
-// slower of the device and the fold rather than by both, one after the
-// other. (Read one block after another, the reads of a 10M-row audit
-// waited 18 s in all, summed over the goroutines reading: measured on a
-// loaded machine, two checks reading back at once.)
+// blocks are read into the staging blocks of bufs in turn, up to
+// readDepth−1 of them ahead while f folds one: reading a partition back is
+// then paced by the slower of the device and the fold rather than by both,
+// one after the other, and the device gets several reads at once.
+//
+// Measured: read one block after another, the reads of a 10M-row audit
+// waited 18 s in all, summed over the goroutines reading (on a loaded
+// machine, two checks reading back at once); with one block ahead, the
+// audit's end phase read its 2 GB of runs at 270 MB/s, its two cores 150%
+// busy, where the device reads 0.9–1.2 GB/s (dd, direct, 256 KiB–1 MiB).
 func (t *Parts[V]) read(runs []run, bufs *blocks[V], f func([]slot[V])) error {
 	per := int64(len(bufs[0]))
 	type block struct {
@@ -157,23 +166,31 @@ func (t *Parts[V]) read(runs []run, bufs *blocks[V], f func([]slot[V])) error {
 			todo = append(todo, block{r, j, min(per, r.n-j*per)})
 		}
 	}
-	if len(todo) == 0 {
-		return nil
-	}
-	done := make(chan error, 1)
+	var done [readDepth]chan error
 	fetch := func(i int) {
-		b, buf := todo[i], bufs[i&1]
-		go func() { done <- readBlock(b.r, b.j, buf[:b.n]) }()
+		b, k := todo[i], i%readDepth
+		if done[k] == nil {
+			done[k] = make(chan error, 1)
+		}
+		buf := bufs[k][:b.n]
+		go func() { done[k] <- readBlock(b.r, b.j, buf) }()
 	}
-	fetch(0)
+	for i := range min(readDepth, len(todo)) {
+		fetch(i)
+	}
 	for i, b := range todo {
-		if err := <-done; err != nil {
+		k := i % readDepth
+		if err := <-done[k]; err != nil {
+			// Wait for the reads under way: they write into bufs.
+			for j := i + 1; j < min(i+readDepth, len(todo)); j++ {
+				<-done[j%readDepth]
+			}
 			return err
 		}
-		if i+1 < len(todo) {
-			fetch(i + 1)
+		f(bufs[k][:b.n])
+		if i+readDepth < len(todo) {
+			fetch(i + readDepth)
 		}
-		f(bufs[i&1][:b.n])
 	}
 	return nil
 }
