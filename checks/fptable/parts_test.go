@@ -596,6 +596,27 @@ func TestPartsAddWhileOpen(t *testing.T) {
 	}
 }
 
+// TestPartsSmallBudgetPeak: under a small budget, a partition that spills
+// goes on with chunks the size of the last one written, so the memory
+// accounted stays near the budget — not 64 partitions of the largest
+// chunks, which doubling after every spill would reach.
+func TestPartsSmallBudgetPeak(t *testing.T) {
+	const limit = 64 << 10
+	b := NewBudget(limit, t.TempDir())
+	defer b.Close()
+	c := newCounter(b)
+	r := rand.New(rand.NewPCG(8, 8))
+	rows := testRows(r, testKeys(r, 50_000), 400_000)
+	fill(c, rows, 0)
+	// While adding: the budget, and a small chunk per partition more
+	// (the one a spill write under way leaves it).
+	peak, spilled, _ := b.Stats()
+	if want := int64(limit + Partitions*4<<10); peak > want || spilled == 0 {
+		t.Errorf("peak %d bytes accounted (spilled %d), want at most %d", peak, spilled, want)
+	}
+	verify(t, c, oracleOf(rows))
+}
+
 // TestBudgetCloseRemovesSpill: Close removes the spill directory and its
 // files, and is harmless twice and on a nil budget.
 func TestBudgetCloseRemovesSpill(t *testing.T) {
