@@ -6,6 +6,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/readiness/readiness/checks"
 	"github.com/readiness/readiness/labels"
 )
 
@@ -98,9 +99,9 @@ func (b *byClass) classify(arr arrow.Array) bool {
 		b.rows[0] += int64(n)
 		return true
 	}
-	var valid bitmap
+	var valid checks.Validity
 	if bm := arr.NullBitmapBytes(); arr.NullN() > 0 && len(bm) > 0 {
-		valid = bitmap{bits: bm, off: arr.Data().Offset()}
+		valid = checks.ValidityOf(arr)
 	}
 	switch a := arr.(type) {
 	case *array.String:
@@ -146,9 +147,9 @@ func (b *byClass) classify(arr arrow.Array) bool {
 	return true
 }
 
-func (b *byClass) strings(valid bitmap, value func(int) string, ids []int32) {
+func (b *byClass) strings(valid checks.Validity, value func(int) string, ids []int32) {
 	for i := range ids {
-		if valid.null(i) {
+		if valid.Null(i) {
 			continue
 		}
 		if ids[i] = b.id(value(i)); ids[i] < 0 {

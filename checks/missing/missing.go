@@ -42,7 +42,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"math/bits"
 	"slices"
 	"sort"
 	"strings"
@@ -418,10 +417,9 @@ func (c *column) missing() int64 { return c.nulls + c.nan + c.empty + c.sentinel
 
 func (s *state) observeColumn(c *column, arr arrow.Array, flags []bool) {
 	n := arr.Len()
-	// valid is the validity bitmap, read by bit rather than through
-	// IsNull (an interface call per value); the zero bitmap when no value
-	// is null.
-	var valid bitmap
+	// valid is the validity bitmap (the zero Validity when no value is
+	// null).
+	var valid checks.Validity
 	if nulls := arr.NullN(); nulls == n {
 		// Every value is null. Decided from the count because an array
 		// of the null type has no validity bitmap: its IsNull is false.
@@ -432,8 +430,8 @@ func (s *state) observeColumn(c *column, arr arrow.Array, flags []bool) {
 		return
 	} else if bm := arr.NullBitmapBytes(); nulls > 0 && len(bm) > 0 {
 		c.nulls += int64(nulls)
-		valid = bitmap{bits: bm, off: arr.Data().Offset()}
-		valid.markNulls(flags)
+		valid = checks.ValidityOf(arr)
+		valid.MarkNulls(flags)
 	} else if nulls > 0 {
 		// No bitmap to read: whatever IsNull says.
 		for i := range n {
@@ -456,7 +454,7 @@ func (s *state) observeColumn(c *column, arr arrow.Array, flags []bool) {
 		observeFloats(c, a.Float32Values(), valid, flags)
 	case *array.Float16:
 		for i, h := range a.Values() {
-			if valid.null(i) {
+			if valid.Null(i) {
 				continue
 			}
 			v := float64(h.Float32())
@@ -491,42 +489,11 @@ func (s *state) observeColumn(c *column, arr arrow.Array, flags []bool) {
 	}
 }
 
-// bitmap is an array's validity bitmap and the bit of its first value. The
-// zero bitmap (no bits) stands for an array without nulls.
-type bitmap struct {
-	bits []byte
-	off  int
-}
-
-// null reports whether value i is null.
-func (b bitmap) null(i int) bool {
-	if len(b.bits) == 0 {
-		return false
-	}
-	j := b.off + i
-	return b.bits[j>>3]&(1<<(j&7)) == 0
-}
-
-// markNulls sets flags[i] for every null value i, skipping whole bytes of
-// valid values: nulls are rare.
-func (b bitmap) markNulls(flags []bool) {
-	n := len(flags)
-	i := 0
-	for ; i < n && (b.off+i)&7 != 0; i++ {
-		flags[i] = flags[i] || b.null(i)
-	}
-	for ; i+8 <= n; i += 8 {
-		for m := ^b.bits[(b.off+i)>>3]; m != 0; m &= m - 1 {
-			flags[i+bits.TrailingZeros8(m)] = true
-		}
-	}
-	for ; i < n; i++ {
-		flags[i] = flags[i] || b.null(i)
-	}
-}
-
 // strCacheSize is the number of slots of a column's string cache.
-const strCacheSize = 1024
+const (
+	strCacheBits = 10
+	strCacheSize = 1 << strCacheBits
+)
 
 // strEntry is what is known of one string value of the current batch.
 type strEntry struct {
@@ -536,18 +503,6 @@ type strEntry struct {
 	placeholder int8 // index in StringPlaceholders, or -1
 }
 
-// strSlot picks a string's cache slot from its length and four of its
-// bytes: cheap next to hashing it, and apart for the short codes and
-// names (ann01, ann11, north, south) that repeat in a column.
-func strSlot(v string) int {
-	n := len(v)
-	if n == 0 {
-		return 0
-	}
-	h := uint64(n)<<32 | uint64(v[0])<<24 | uint64(v[n/2])<<16 | uint64(v[max(n-2, 0)])<<8 | uint64(v[n-1])
-	return int((h * 0x9e3779b97f4a7c15) >> (64 - 10))
-}
-
 // observeStrings classifies a string column's values. Most columns repeat a
 // few values, so the first time a batch shows a value its kind and
 // placeholder are worked out and its fingerprint put in the distinct set,
@@ -555,7 +510,7 @@ func strSlot(v string) int {
 // token lookup, hashing or set insertion. A column whose values rarely
 // repeat (free text) stops using the cache for the rest of the batch once
 // misses clearly outnumber hits.
-func (s *state) observeStrings(c *column, valid bitmap, flags []bool, value func(int) string) {
+func (s *state) observeStrings(c *column, valid checks.Validity, flags []bool, value func(int) string) {
 	if c.cache == nil {
 		c.cache = new([strCacheSize]strEntry)
 	}
@@ -564,11 +519,11 @@ func (s *state) observeStrings(c *column, valid bitmap, flags []bool, value func
 	hits, misses := 0, 0
 	i := 0
 	for ; i < len(flags); i++ {
-		if valid.null(i) {
+		if valid.Null(i) {
 			continue
 		}
 		v := value(i)
-		e := &cache[strSlot(v)]
+		e := &cache[checks.StrSlot(v, strCacheBits)]
 		if e.set && e.v == v {
 			hits++
 			switch e.kind {
@@ -593,7 +548,7 @@ func (s *state) observeStrings(c *column, valid bitmap, flags []bool, value func
 		}
 	}
 	for ; i < len(flags); i++ {
-		if !valid.null(i) {
+		if !valid.Null(i) {
 			s.observeString(c, value(i), i, flags)
 		}
 	}
@@ -663,7 +618,7 @@ func asciiVisible(b byte) bool { return b > ' ' && b < 0x7f }
 // classifies each value that has rows once and counts it with its rows: a
 // dictionary value's fingerprint goes into the distinct set once per batch,
 // not once per row. A second pass marks the rows whose value is missing.
-func (s *state) observeDictionary(c *column, a *array.Dictionary, valid bitmap, flags []bool) {
+func (s *state) observeDictionary(c *column, a *array.Dictionary, valid checks.Validity, flags []bool) {
 	dict, ok := a.Dictionary().(stringArray)
 	if !ok {
 		return
@@ -695,7 +650,7 @@ func (s *state) observeDictionary(c *column, a *array.Dictionary, valid bitmap, 
 	default:
 		for i := range a.Len() {
 			j := 0
-			if !valid.null(i) {
+			if !valid.Null(i) {
 				j = a.GetValueIndex(i)
 			}
 			idx = append(idx, j)
@@ -704,7 +659,7 @@ func (s *state) observeDictionary(c *column, a *array.Dictionary, valid bitmap, 
 	c.dictIdx = idx
 	// The index of a null row may be anything: it is never read.
 	for i, j := range idx {
-		if !valid.null(i) {
+		if !valid.Null(i) {
 			rows[j]++
 		}
 	}
@@ -745,7 +700,7 @@ func (s *state) observeDictionary(c *column, a *array.Dictionary, valid bitmap, 
 		return
 	}
 	for i, j := range idx {
-		if !valid.null(i) && miss[j] {
+		if !valid.Null(i) && miss[j] {
 			flags[i] = true
 		}
 	}
@@ -759,11 +714,11 @@ func appendIndices[T int8 | int16 | int32 | int64 | uint8 | uint16 | uint32 | ui
 	return dst
 }
 
-func observeFloats[T float32 | float64](c *column, vals []T, valid bitmap, flags []bool) {
+func observeFloats[T float32 | float64](c *column, vals []T, valid checks.Validity, flags []bool) {
 	checkSentinels := len(c.sentinels) > 0
 	d := c.dis
 	for i, v := range vals {
-		if valid.null(i) {
+		if valid.Null(i) {
 			continue
 		}
 		if v != v {
@@ -778,11 +733,11 @@ func observeFloats[T float32 | float64](c *column, vals []T, valid bitmap, flags
 	}
 }
 
-func observeInts[T int8 | int16 | int32 | int64 | uint8 | uint16 | uint32 | uint64](c *column, vals []T, valid bitmap, flags []bool) {
+func observeInts[T int8 | int16 | int32 | int64 | uint8 | uint16 | uint32 | uint64](c *column, vals []T, valid checks.Validity, flags []bool) {
 	checkSentinels := len(c.sentinels) > 0
 	d := c.dis
 	for i, v := range vals {
-		if valid.null(i) {
+		if valid.Null(i) {
 			continue
 		}
 		if checkSentinels && c.isSentinel(float64(v)) {

@@ -4,8 +4,6 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/readiness/readiness/checks/rowhash"
 )
 
@@ -46,48 +44,6 @@ func TestFPSet(t *testing.T) {
 		})
 		if len(seen) != len(want) {
 			t.Fatalf("round %d: each gave %d fingerprints, want %d", round, len(seen), len(want))
-		}
-	}
-}
-
-// TestBitmap compares reading the validity bitmap by bit and byte with
-// IsNull, on arrays sliced at every offset within a few bytes.
-func TestBitmap(t *testing.T) {
-	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-	defer mem.AssertSize(t, 0)
-	rng := rand.New(rand.NewPCG(7, 8))
-	b := array.NewInt64Builder(mem)
-	for range 300 {
-		if rng.IntN(3) == 0 || rng.IntN(40) == 0 {
-			b.AppendNull()
-		} else {
-			b.Append(1)
-		}
-	}
-	whole := b.NewArray()
-	b.Release()
-	defer whole.Release()
-	for off := 0; off < 20; off++ {
-		for _, end := range []int{off, off + 1, off + 7, off + 8, off + 9, off + 63, off + 64, off + 65, 300} {
-			if end > 300 {
-				continue
-			}
-			a := array.NewSlice(whole, int64(off), int64(end))
-			valid := bitmap{bits: a.NullBitmapBytes(), off: a.Data().Offset()}
-			flags := make([]bool, a.Len())
-			if len(flags) > 2 {
-				flags[2] = true
-			}
-			valid.markNulls(flags)
-			for i := range a.Len() {
-				if valid.null(i) != a.IsNull(i) {
-					t.Fatalf("slice %d:%d: null(%d) = %v, IsNull %v", off, end, i, valid.null(i), a.IsNull(i))
-				}
-				if want := a.IsNull(i) || i == 2; flags[i] != want {
-					t.Fatalf("slice %d:%d: flag %d = %v, want %v", off, end, i, flags[i], want)
-				}
-			}
-			a.Release()
 		}
 	}
 }

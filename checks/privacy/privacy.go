@@ -365,31 +365,6 @@ type stringArray interface {
 	Value(int) string
 }
 
-// bitmap is an array's validity bitmap and the bit of its first value. The
-// zero bitmap (no bits) stands for an array without nulls.
-type bitmap struct {
-	bits []byte
-	off  int
-}
-
-// validity returns a's bitmap, read by bit rather than through IsNull (an
-// interface call per value).
-func validity(a arrow.Array) bitmap {
-	if a.NullN() == 0 {
-		return bitmap{}
-	}
-	return bitmap{bits: a.NullBitmapBytes(), off: a.Data().Offset()}
-}
-
-// null reports whether value i is null.
-func (b bitmap) null(i int) bool {
-	if len(b.bits) == 0 {
-		return false
-	}
-	j := b.off + i
-	return b.bits[j>>3]&(1<<(j&7)) == 0
-}
-
 // cacheSize is the number of slots of the candidate cache.
 const (
 	// cacheBits is log2 of cacheSize.
@@ -509,9 +484,9 @@ func chunkRejected[O int32 | int64](c *chunks, offs []O, data []byte, lo, hi int
 func scanStrings[A stringArray](s *state, c *column, a A, b checks.Batch, hit []bool) {
 	bs := s.newBatchScan()
 	defer bs.done()
-	valid := validity(a)
+	valid := checks.ValidityOf(a)
 	for i := range a.Len() {
-		if valid.null(i) {
+		if valid.Null(i) {
 			continue
 		}
 		if m := bs.kinds(a.Value(i)); m != 0 {
@@ -525,7 +500,7 @@ func (s *state) observeColumn(c *column, arr arrow.Array, b checks.Batch, hit []
 	case *array.String:
 		bs := s.newBatchScan()
 		defer bs.done()
-		valid := validity(a)
+		valid := checks.ValidityOf(a)
 		offs, data := a.ValueOffsets(), a.ValueBytes()
 		var ch chunks
 		for lo := 0; lo < a.Len(); lo += chunkValues {
@@ -534,7 +509,7 @@ func (s *state) observeColumn(c *column, arr arrow.Array, b checks.Batch, hit []
 				continue
 			}
 			for i := lo; i < hi; i++ {
-				if valid.null(i) {
+				if valid.Null(i) {
 					continue
 				}
 				if m := bs.kinds(a.Value(i)); m != 0 {
@@ -545,7 +520,7 @@ func (s *state) observeColumn(c *column, arr arrow.Array, b checks.Batch, hit []
 	case *array.LargeString:
 		bs := s.newBatchScan()
 		defer bs.done()
-		valid := validity(a)
+		valid := checks.ValidityOf(a)
 		offs, data := a.ValueOffsets(), a.ValueBytes()
 		var ch chunks
 		for lo := 0; lo < a.Len(); lo += chunkValues {
@@ -554,7 +529,7 @@ func (s *state) observeColumn(c *column, arr arrow.Array, b checks.Batch, hit []
 				continue
 			}
 			for i := lo; i < hi; i++ {
-				if valid.null(i) {
+				if valid.Null(i) {
 					continue
 				}
 				if m := bs.kinds(a.Value(i)); m != 0 {
@@ -579,9 +554,9 @@ func (s *state) observeColumn(c *column, arr arrow.Array, b checks.Batch, hit []
 		for j := range dm {
 			dm[j] = unscanned
 		}
-		valid := validity(a)
+		valid := checks.ValidityOf(a)
 		for i := range a.Len() {
-			if valid.null(i) {
+			if valid.Null(i) {
 				continue
 			}
 			j := a.GetValueIndex(i)

@@ -577,7 +577,7 @@ func (s *state) observe(p *profile, arr arrow.Array) {
 		return
 	}
 	hasNulls := arr.NullN() > 0
-	valid := validity(arr)
+	valid := checks.ValidityOf(arr)
 	switch a := arr.(type) {
 	case *array.String:
 		observeStrings(p, valid, n, a.Value, s.maxCats)
@@ -629,13 +629,13 @@ func (s *state) observe(p *profile, arr arrow.Array) {
 		}
 	case *array.Float32:
 		for i, v := range a.Float32Values() {
-			if !valid.null(i) {
+			if !valid.Null(i) {
 				p.addFloat(float64(v))
 			}
 		}
 	case *array.Float64:
 		for i, v := range a.Float64Values() {
-			if !valid.null(i) {
+			if !valid.Null(i) {
 				p.addFloat(v)
 			}
 		}
@@ -657,25 +657,16 @@ func (s *state) observe(p *profile, arr arrow.Array) {
 }
 
 // strCacheSize is the number of slots of a profile's string cache.
-const strCacheSize = 1024
+const (
+	strCacheBits = 10
+	strCacheSize = 1 << strCacheBits
+)
 
 // strCount is a string value of the current batch and how many of its rows
 // have it.
 type strCount struct {
 	v string // points into the batch: flushed and cleared before Observe returns
 	n int64
-}
-
-// strSlot picks a string's cache slot from its length and four of its
-// bytes: cheap next to hashing it for the map, and apart for the short
-// codes and names (ann01, ann11, north, south) that repeat in a column.
-func strSlot(v string) int {
-	n := len(v)
-	if n == 0 {
-		return 0
-	}
-	h := uint64(n)<<32 | uint64(v[0])<<24 | uint64(v[n/2])<<16 | uint64(v[max(n-2, 0)])<<8 | uint64(v[n-1])
-	return int((h * 0x9e3779b97f4a7c15) >> (64 - 10))
 }
 
 // observeStrings counts a string column's values. Once the column has
@@ -685,7 +676,7 @@ func strSlot(v string) int {
 // its slot is taken by another text). What the profile ends the batch with
 // — the counts kept, whether the column overflowed — depends only on the
 // values and their counts, not on the order they reach add.
-func observeStrings(p *profile, valid bitmap, n int, value func(int) string, maxCats int) {
+func observeStrings(p *profile, valid checks.Validity, n int, value func(int) string, maxCats int) {
 	if p.overflow && len(p.declared) == 0 {
 		return
 	}
@@ -694,11 +685,11 @@ func observeStrings(p *profile, valid bitmap, n int, value func(int) string, max
 	}
 	cache := p.cache
 	for i := range n {
-		if valid.null(i) {
+		if valid.Null(i) {
 			continue
 		}
 		v := value(i)
-		e := &cache[strSlot(v)]
+		e := &cache[checks.StrSlot(v, strCacheBits)]
 		if e.n > 0 && e.v == v {
 			e.n++
 			continue
@@ -716,37 +707,13 @@ func observeStrings(p *profile, valid bitmap, n int, value func(int) string, max
 	}
 }
 
-// bitmap is an array's validity bitmap and the bit of its first value, read
-// by bit rather than through IsNull (an interface call per value). The
-// zero bitmap (no bits) stands for an array without nulls.
-type bitmap struct {
-	bits []byte
-	off  int
-}
-
-func validity(a arrow.Array) bitmap {
-	if a.NullN() == 0 {
-		return bitmap{}
-	}
-	return bitmap{bits: a.NullBitmapBytes(), off: a.Data().Offset()}
-}
-
-// null reports whether value i is null.
-func (b bitmap) null(i int) bool {
-	if len(b.bits) == 0 {
-		return false
-	}
-	j := b.off + i
-	return b.bits[j>>3]&(1<<(j&7)) == 0
-}
-
-func observeInts[T int8 | int16 | int32 | int64 | uint8 | uint16 | uint32 | uint64](p *profile, vals []T, valid bitmap, maxCats int) {
+func observeInts[T int8 | int16 | int32 | int64 | uint8 | uint16 | uint32 | uint64](p *profile, vals []T, valid checks.Validity, maxCats int) {
 	// Count per integer within the batch first, so text is made once per
 	// distinct value and batch, not per row.
 	count := !p.overflow || len(p.declared) > 0
 	if !count {
 		for i, v := range vals {
-			if !valid.null(i) {
+			if !valid.Null(i) {
 				p.addFloat(float64(v))
 			}
 		}
@@ -757,7 +724,7 @@ func observeInts[T int8 | int16 | int32 | int64 | uint8 | uint16 | uint32 | uint
 	}
 	ints, _ := p.intCounts.(map[T]int64)
 	for i, v := range vals {
-		if !valid.null(i) {
+		if !valid.Null(i) {
 			ints[v]++
 		}
 	}
@@ -790,7 +757,7 @@ func (s *state) observeDictionary(p *profile, a *array.Dictionary) {
 	}
 	counts := p.dictCounts[:dict.Len()]
 	clear(counts)
-	valid := validity(a)
+	valid := checks.ValidityOf(a)
 	switch x := a.Indices().(type) {
 	case *array.Int8:
 		p.nulls += countIndices(counts, x.Int8Values(), valid)
@@ -832,10 +799,10 @@ func (s *state) observeDictionary(p *profile, a *array.Dictionary) {
 
 // countIndices counts the rows of each dictionary index in counts, reading
 // the typed indices directly, and returns the number of null rows.
-func countIndices[T int8 | int16 | int32 | int64 | uint8 | uint16 | uint32 | uint64](counts []int64, idx []T, valid bitmap) int64 {
+func countIndices[T int8 | int16 | int32 | int64 | uint8 | uint16 | uint32 | uint64](counts []int64, idx []T, valid checks.Validity) int64 {
 	var nulls int64
 	for i, j := range idx {
-		if valid.null(i) {
+		if valid.Null(i) {
 			nulls++ // its index may be anything: never read
 			continue
 		}

@@ -600,7 +600,7 @@ type labelReader struct {
 	dict  *array.Dictionary
 	memo  []int32 // per dictionary entry: label index + 1, 0 unknown
 	str   *array.String
-	valid bitmap
+	valid checks.Validity
 	cache *[labelCacheSize]labelEntry // for str; emptied by Observe
 	// lastText and lastIdx are the last text read, for other types.
 	lastText string
@@ -608,40 +608,16 @@ type labelReader struct {
 }
 
 // labelCacheSize is the number of slots of the label text cache.
-const labelCacheSize = 256
+const (
+	labelCacheBits = 8
+	labelCacheSize = 1 << labelCacheBits
+)
 
 // labelEntry is a label text of the current batch and its index.
 type labelEntry struct {
 	text string // points into the batch
 	set  bool
 	li   int32
-}
-
-// labelSlot picks a text's cache slot from its length and four of its
-// bytes: cheap next to hashing it, and apart for the usual class names.
-func labelSlot(v string) int {
-	n := len(v)
-	if n == 0 {
-		return 0
-	}
-	h := uint64(n)<<32 | uint64(v[0])<<24 | uint64(v[n/2])<<16 | uint64(v[max(n-2, 0)])<<8 | uint64(v[n-1])
-	return int((h * 0x9e3779b97f4a7c15) >> (64 - 8))
-}
-
-// bitmap is an array's validity bitmap and the bit of its first value. The
-// zero bitmap (no bits) stands for an array without nulls.
-type bitmap struct {
-	bits []byte
-	off  int
-}
-
-// null reports whether value i is null, as IsNull does.
-func (b bitmap) null(i int) bool {
-	if len(b.bits) == 0 {
-		return false
-	}
-	j := b.off + i
-	return b.bits[j>>3]&(1<<(j&7)) == 0
 }
 
 func newLabelReader(s *state, a arrow.Array) labelReader {
@@ -655,18 +631,18 @@ func newLabelReader(s *state, a arrow.Array) labelReader {
 			s.labelCache = new([labelCacheSize]labelEntry)
 		}
 		r.str, r.cache = a, s.labelCache
-		r.valid = bitmap{bits: a.NullBitmapBytes(), off: a.Data().Offset()}
+		r.valid = checks.ValidityOf(a)
 	}
 	return r
 }
 
 func (r *labelReader) label(s *state, i int) int32 {
 	if r.str != nil {
-		if r.valid.null(i) {
+		if r.valid.Null(i) {
 			return -1
 		}
 		text := r.str.Value(i)
-		e := &r.cache[labelSlot(text)]
+		e := &r.cache[checks.StrSlot(text, labelCacheBits)]
 		if e.set && e.text == text {
 			return e.li
 		}
