@@ -13,12 +13,19 @@ import (
 // spill file's reads and writes are aligned for it (see spill.go).
 func directIO(f *os.File) { setDirect(f, true) }
 
-// buffered turns direct I/O off again for f and reports whether err, an
-// error of a read or write of f, may be direct I/O refused (EINVAL: a file
-// system that accepts the flag but wants another alignment), in which case
-// the caller tries again.
+// buffered reports whether err, an error of a read or write of f, may be
+// direct I/O refused (EINVAL: a file system that accepts the flag but wants
+// another alignment), and if so turns direct I/O off for f: the caller
+// tries once again. It says so too when f is buffered already: reads and
+// writes of one file run on several goroutines (read-ahead, spill writes),
+// and all those under way when direct I/O is refused fail with EINVAL,
+// while only the first turns it off.
 func buffered(f *os.File, err error) bool {
-	return errors.Is(err, syscall.EINVAL) && setDirect(f, false)
+	if !errors.Is(err, syscall.EINVAL) {
+		return false
+	}
+	setDirect(f, false)
+	return true
 }
 
 // setDirect sets or clears O_DIRECT on f and reports whether it changed.
