@@ -252,7 +252,7 @@ type spillJob[V any] struct {
 //
 // Why on another goroutine: a spill write waits for the device, and an
 // audit's reading workers are as many as its cores, so a worker waiting
-// left its core idle. A 10M-row audit spills about 2.4 GB while it reads;
+// left its core idle. A 10M-row audit spills about 2 GB while it reads;
 // now the worker adds rows to the other partitions and tables while the
 // write is under way.
 func (t *Parts[V]) spillPend(p int) error {
