@@ -100,7 +100,8 @@ func (b *Budget) notePeak(used int64) {
 // another chunk past it: less than 1/2048 of the budget (at most 1 MiB)
 // grows instead, so that a full budget does not turn every new row into a
 // tiny run. With 64 partitions, a dozen tables and a few workers, those
-// small partitions together stay within about half the budget. A test's budget of a few bytes spills any non-empty table.
+// small partitions together stay within about half the budget. A test's
+// budget of a few bytes spills any non-empty partition.
 func (b *Budget) spills(entries int, bytes int64) bool {
 	return b != nil && entries > 0 && bytes >= min(b.limit/2048, 1<<20)
 }
