@@ -60,30 +60,7 @@ func BenchmarkObserve(b *testing.B) {
 		Roles: checks.Roles{Label: "label", Time: "ts", Features: []string{"text", "category", "amount", "age"}}}
 	state := func() (checks.State, error) { return newState(defaultConfig(), env) }
 	b.Run("hash", func(b *testing.B) { checktest.BenchObserve(b, rec, 1, state) })
-	b.Run("memo", func(b *testing.B) { benchObserveMemo(b, rec, state) })
-}
-
-// benchObserveMemo is [checktest.BenchObserve] with the batch's
-// fingerprints in a memo, filled before the timing starts: in an audit the
-// memo hashes each batch once for every check, so what a check costs is
-// the rest.
-func benchObserveMemo(b *testing.B, rec arrow.RecordBatch, state func() (checks.State, error)) {
-	memo := new(checks.Memo).Reset(rec)
-	observe := func() {
-		st, err := state()
-		if err != nil {
-			b.Fatal(err)
-		}
-		if err := st.Observe(checks.Batch{Record: rec, Memo: memo}); err != nil {
-			b.Fatal(err)
-		}
-	}
-	observe()
-	b.ReportAllocs()
-	for b.Loop() {
-		observe()
-	}
-	b.ReportMetric(float64(b.N)*float64(rec.NumRows())/b.Elapsed().Seconds(), "rows/s")
+	b.Run("memo", func(b *testing.B) { checktest.BenchObserveMemo(b, rec, state) })
 }
 
 // BenchmarkObserveRegression measures a float64 label: sketch and exact

@@ -60,7 +60,7 @@ func BenchmarkObserve(b *testing.B) {
 			checktest.BenchObserve(b, rec, 1, func() (checks.State, error) { return newState(cfg, bc.env) })
 		})
 		b.Run(bc.name+"/memo", func(b *testing.B) {
-			benchObserveMemo(b, rec, func() (checks.State, error) { return newState(cfg, bc.env) })
+			checktest.BenchObserveMemo(b, rec, func() (checks.State, error) { return newState(cfg, bc.env) })
 		})
 	}
 	// The rows appended by Observe are folded by Result, which scans the
@@ -81,27 +81,4 @@ func BenchmarkObserve(b *testing.B) {
 		}
 		b.ReportMetric(float64(b.N)*float64(n)/b.Elapsed().Seconds(), "rows/s")
 	})
-}
-
-// benchObserveMemo is [checktest.BenchObserve] with the batch's
-// fingerprints in a memo, filled before the timing starts: in an audit the
-// memo hashes each batch once for every check, so what a check costs is
-// the rest.
-func benchObserveMemo(b *testing.B, rec arrow.RecordBatch, state func() (checks.State, error)) {
-	memo := new(checks.Memo).Reset(rec)
-	observe := func() {
-		st, err := state()
-		if err != nil {
-			b.Fatal(err)
-		}
-		if err := st.Observe(checks.Batch{Record: rec, Memo: memo}); err != nil {
-			b.Fatal(err)
-		}
-	}
-	observe()
-	b.ReportAllocs()
-	for b.Loop() {
-		observe()
-	}
-	b.ReportMetric(float64(b.N)*float64(rec.NumRows())/b.Elapsed().Seconds(), "rows/s")
 }
