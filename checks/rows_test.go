@@ -48,6 +48,48 @@ func TestRowListBoundIsSplitIndependent(t *testing.T) {
 	}
 }
 
+// TestRowListMostlyInOrder adds rows the way a check that flags most rows
+// meets them — in order within blocks that alternate between two states,
+// some rows twice (equal to the cut once the list is full) — and checks
+// the merged list against the sorted, truncated list of every row added.
+func TestRowListMostlyInOrder(t *testing.T) {
+	if testing.Short() {
+		t.Skip("adds several million rows")
+	}
+	var all []RowRef
+	var parts [2]RowList
+	for row := range int64(2*MaxFlaggedRows + 12345) {
+		copies := 1 + int(row%7/6) // every seventh row twice
+		for range copies {
+			r := RowRef{Input: int32(row % 3 / 2), Row: row, Group: uint64(row % 5)}
+			all = append(all, r)
+			parts[row/65536%2].Add(int(r.Input), r.Row, r.Group)
+		}
+	}
+	sort.Slice(all, func(i, j int) bool { return all[i].less(all[j]) })
+	var merged RowList
+	merged.Merge(&parts[1])
+	merged.Merge(&parts[0])
+	got, unlisted := merged.Rows()
+	if merged.Len() != int64(len(all)) || unlisted != int64(len(all)-MaxFlaggedRows) {
+		t.Fatalf("len %d, unlisted %d; want %d, %d", merged.Len(), unlisted, len(all), len(all)-MaxFlaggedRows)
+	}
+	if len(got) != MaxFlaggedRows {
+		t.Fatalf("kept %d rows, want %d", len(got), MaxFlaggedRows)
+	}
+	for i, r := range got {
+		if r != all[i] {
+			t.Fatalf("row %d = %+v, want %+v", i, r, all[i])
+		}
+	}
+	// Each state kept at most half as many rows again as the bound.
+	for i := range parts {
+		if n := cap(parts[i].rows); n > 2*MaxFlaggedRows {
+			t.Errorf("state %d: capacity %d rows", i, n)
+		}
+	}
+}
+
 func TestRowListEmit(t *testing.T) {
 	var l RowList
 	l.Add(1, 5, 9)
@@ -57,5 +99,17 @@ func TestRowListEmit(t *testing.T) {
 	want := []FlaggedRow{{Input: 0, Row: 7, Code: "X001", Column: "email"}, {Input: 1, Row: 5, Code: "X001", Column: "email", Group: 9}}
 	if len(got) != 2 || got[0] != want[0] || got[1] != want[1] {
 		t.Fatalf("got %+v, want %+v", got, want)
+	}
+}
+
+// BenchmarkRowListInOrder flags four times the bound in order, as
+// staleness does on a dataset of old rows.
+func BenchmarkRowListInOrder(b *testing.B) {
+	for b.Loop() {
+		var l RowList
+		for row := range int64(4 * MaxFlaggedRows) {
+			l.Add(0, row, 0)
+		}
+		l.Rows()
 	}
 }
