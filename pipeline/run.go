@@ -52,6 +52,11 @@ type Outcome struct {
 	// States holds the merged state of each task, in task order, so that a
 	// run over a reference dataset can be handed to the checks of another.
 	States []checks.State
+	// ReadTime is how long reading every input and observing its batches
+	// took; MergeTime how long merging the workers' states and reading
+	// the results took after that (for the log: where an audit's time
+	// went).
+	ReadTime, MergeTime time.Duration
 }
 
 // CheckError is an error from a check (not from an input): the check could
@@ -139,6 +144,7 @@ func (d *Dataset) Run(ctx context.Context, tasks []Task, opts RunOptions) (*Outc
 		ws[i] = w
 	}
 
+	start := time.Now()
 	queue := make(chan workItem)
 	var wg sync.WaitGroup
 	for _, w := range ws {
@@ -171,7 +177,7 @@ feed:
 		return nil, err
 	}
 
-	out := &Outcome{InputRows: make([]int64, len(d.Inputs))}
+	out := &Outcome{InputRows: make([]int64, len(d.Inputs)), ReadTime: time.Since(start)}
 	for _, f := range target.Fields() {
 		out.Columns = append(out.Columns, f.Name)
 	}
@@ -198,6 +204,7 @@ feed:
 		}()
 	}
 	mg.Wait()
+	out.MergeTime = time.Since(start) - out.ReadTime
 	for _, err := range errs {
 		if err != nil {
 			return nil, err

@@ -263,6 +263,7 @@ func runAudit(ctx context.Context, stdout, stderr io.Writer, paths []string, f a
 	if err != nil {
 		return classify(err)
 	}
+	log.Info().Int64("rows", out.Rows).Dur("read", out.ReadTime).Dur("merge", out.MergeTime).Msg("checks run")
 
 	sums, err := waitHashes()
 	if err != nil {
