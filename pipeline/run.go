@@ -122,6 +122,9 @@ func (d *Dataset) Run(ctx context.Context, tasks []Task, opts RunOptions) (*Outc
 	if workers <= 0 {
 		workers = runtime.NumCPU()
 	}
+	if len(d.Inputs) > checks.MaxInputs {
+		return nil, fmt.Errorf("%d inputs: an audit reads at most %d", len(d.Inputs), checks.MaxInputs)
+	}
 	env := checks.Env{Roles: opts.Roles, AsOf: opts.AsOf, StaleBefore: opts.StaleBefore, ShowValues: opts.ShowValues, Memory: opts.Memory}
 	target := d.Projection(tasks, env)
 	env.Schema = target
@@ -285,6 +288,10 @@ func (d *Dataset) readUnit(ctx context.Context, w *worker, tasks []Task, target 
 		batch, err := conf.apply(rec)
 		if err != nil {
 			return err
+		}
+		if offset+batch.NumRows() > checks.MaxInputRows {
+			batch.Release()
+			return fmt.Errorf("more than %d rows: an input may have at most that many", int64(checks.MaxInputRows))
 		}
 		b := checks.Batch{Record: batch, Input: it.input, Offset: offset, Memo: w.memo.Reset(batch)}
 		for k, st := range w.states {
