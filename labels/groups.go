@@ -1,6 +1,7 @@
 package labels
 
 import (
+	"github.com/readiness/readiness/checks"
 	"github.com/readiness/readiness/checks/fptable"
 	"github.com/readiness/readiness/checks/rowhash"
 )
@@ -36,24 +37,40 @@ type Groups struct {
 	open *fptable.Table[struct{}]
 }
 
-// entry is what the table keeps of one group, in 32 bytes (a 48-byte
-// slot with its key): a non-null label seen with it (when labelled),
-// whether another was (conflicting), and its first row in (input, row)
-// order. It does not count the group's rows: every row but the first is
-// in later, so a group has 1 + its members there, and a count would add 8
-// bytes to the aggregate every row appends (a 56-byte slot), to be written
-// and, over the memory budget, spilled and read back.
+// entry is what the table keeps of one group, in 24 bytes (a 40-byte
+// slot with its key): a non-null label seen with it (when labelled), and
+// in one word its first row in (input, row) order, as a [checks.Pos], with
+// two flags above it: labelled, and whether another label was seen
+// (conflicting). It does not count the group's rows: every row but the
+// first is in later, so a group has 1 + its members there, and a count
+// would add 8 bytes to the aggregate every row appends, to be written and,
+// over the memory budget, spilled and read back. (The position and flags
+// in fields of their own took 32 bytes with padding.)
 type entry struct {
-	label       rowhash.Fingerprint
-	row         int64 // first.Row
-	input       int32 // first.Input
-	labelled    bool
-	conflicting bool
+	label rowhash.Fingerprint
+	pos   uint64 // checks.Pos | entryLabelled | entryConflicting
 }
 
-func (e *entry) first() Pos { return Pos{Input: e.input, Row: e.row} }
+const (
+	entryLabelled    = 1 << 63
+	entryConflicting = 1 << 62
+	entryFlags       = entryLabelled | entryConflicting
+)
 
-func (e *entry) setFirst(p Pos) { e.input, e.row = p.Input, p.Row }
+// The flags must fit above a position.
+var _ = [1]struct{}{}[entryFlags&^checks.PosFlags]
+
+func (e *entry) first() Pos {
+	p := checks.Pos(e.pos &^ entryFlags)
+	return Pos{Input: int32(p.Input()), Row: p.Row()}
+}
+
+func (e *entry) setFirst(p Pos) {
+	e.pos = e.pos&entryFlags | uint64(checks.PosOf(int(p.Input), p.Row))
+}
+
+func (e *entry) labelled() bool    { return e.pos&entryLabelled != 0 }
+func (e *entry) conflicting() bool { return e.pos&entryConflicting != 0 }
 
 // Pos is a row's position: its input and its row number within it.
 type Pos struct {
@@ -82,7 +99,10 @@ func NewGroups(b *fptable.Budget) *Groups {
 // AddAt records the row at pos, with the given feature vector and label;
 // labelled is false when the label is null.
 func (g *Groups) AddAt(features, label rowhash.Fingerprint, labelled bool, pos Pos) {
-	e := entry{label: label, labelled: labelled}
+	e := entry{label: label}
+	if labelled {
+		e.pos = entryLabelled
+	}
 	e.setFirst(pos)
 	g.scanned = false
 	g.t.Add(fptable.Part(features), features, &e)
@@ -112,7 +132,7 @@ func (g *Groups) ConflictingRows(emit func(Member)) error {
 func (g *Groups) conflictingRows(p int, t *fptable.Table[entry], emit func(Member)) (groups, rows int64) {
 	g.open.Reset()
 	t.Each(func(fp rowhash.Fingerprint, e *entry) {
-		if e.conflicting {
+		if e.conflicting() {
 			emit(Member{Features: fp, Pos: e.first()})
 			g.open.Upsert(fp)
 			groups++
@@ -154,13 +174,14 @@ func combine(_ rowhash.Fingerprint, a, b *entry, isNew bool) {
 	if first := b.first(); first.before(a.first()) {
 		a.setFirst(first)
 	}
-	a.conflicting = a.conflicting || b.conflicting
-	if b.labelled {
+	a.pos |= b.pos & entryConflicting
+	if b.labelled() {
 		switch {
-		case !a.labelled:
-			a.label, a.labelled = b.label, true
+		case !a.labelled():
+			a.label = b.label
+			a.pos |= entryLabelled
 		case a.label != b.label:
-			a.conflicting = true
+			a.pos |= entryConflicting
 		}
 	}
 }

@@ -213,26 +213,41 @@ type Metrics struct {
 	CollisionBound float64 `json:"collision_bound"`
 }
 
-// feature is what the state keeps of one distinct feature vector.
-type feature struct {
-	seen  uint8 // 1 or 2: seen once, or more than once (saturating)
-	train bool  // seen in the train split
-	// plain: seen in a row whose normalised feature vector is the vector
-	// itself (normalising its text changes nothing), so the vector is also
-	// a normalised one (see state.norm).
-	plain bool
-	other int64 // rows in a non-train split (exact)
-}
+// feature is what the state keeps of one distinct feature vector, in 8
+// bytes: flags (featRepeated, featTrain, featPlain) and, above them, the
+// number of its rows in a non-train split (exact). A field apiece took 16
+// bytes with padding, 8 more for every distinct vector to hold or spill.
+type feature uint64
 
-// first is the position of the first row seen with a fingerprint: 16
-// bytes, fields ordered to pack.
-type first struct {
-	input int32
-	seen  uint8 // 1 or 2: once, or more than once (saturating)
-	row   int64
-}
+const (
+	// featRepeated: seen more than once.
+	featRepeated feature = 1 << iota
+	// featTrain: seen in the train split.
+	featTrain
+	// featPlain: seen in a row whose normalised feature vector is the
+	// vector itself (normalising its text changes nothing), so the vector
+	// is also a normalised one (see state.norm).
+	featPlain
+	// featOther is one row of a non-train split.
+	featOther
+	featFlags = featOther - 1
+)
 
-func (f first) before(g first) bool { return f.input < g.input || f.input == g.input && f.row < g.row }
+func (f feature) train() bool  { return f&featTrain != 0 }
+func (f feature) plain() bool  { return f&featPlain != 0 }
+func (f feature) other() int64 { return int64(f / featOther) }
+
+// first is the position of the first row seen with a fingerprint, in
+// (input, row) order, with firstRepeated set when another row was: 8
+// bytes (an int32, a flag and an int64 took 16).
+type first uint64
+
+const firstRepeated first = 1 << 63
+
+func firstAt(input int, row int64) first { return first(checks.PosOf(input, row)) }
+
+func (f first) pos() checks.Pos { return checks.Pos(f &^ firstRepeated) }
+func (f first) repeated() bool  { return f&firstRepeated != 0 }
 
 // otherRow is a row of a non-train split.
 type otherRow struct {
@@ -245,32 +260,31 @@ type otherRow struct {
 // spilled partitions), the earlier position stays and the later goes to
 // repeats.
 func firsts(b *fptable.Budget, repeats *checks.RowList) *fptable.Parts[first] {
-	t := fptable.NewParts(b, func(_ rowhash.Fingerprint, e, pos *first, isNew bool) {
-		if isNew {
-			*e = *pos
-			return
-		}
-		if pos.before(*e) {
-			e.input, e.row = pos.input, pos.row
-		}
-		e.seen = 2
-	})
+	t := fptable.NewParts(b, combineFirst)
 	t.OnRepeat(func(fp rowhash.Fingerprint, e, pos *first) {
-		later := *pos
-		if pos.before(*e) {
-			later = *e
-		}
-		repeats.Add(int(later.input), later.row, group(fp))
+		later := max(e.pos(), pos.pos())
+		repeats.Add(later.Input(), later.Row(), group(fp))
 	})
 	return t
 }
 
+// combineFirst folds pos, the first position of some rows with one
+// fingerprint, into e, that of others.
+func combineFirst(_ rowhash.Fingerprint, e, pos *first, isNew bool) {
+	if isNew {
+		*e = *pos
+		return
+	}
+	*e = first(min(e.pos(), pos.pos())) | firstRepeated
+}
+
 // mergeFeature folds the feature vector aggregate o into f.
-func mergeFeature(_ rowhash.Fingerprint, f, o *feature, _ bool) {
-	f.seen = min(f.seen+o.seen, 2)
-	f.train = f.train || o.train
-	f.plain = f.plain || o.plain
-	f.other += o.other
+func mergeFeature(_ rowhash.Fingerprint, f, o *feature, isNew bool) {
+	if isNew {
+		*f = *o
+		return
+	}
+	*f = (*f|*o)&featFlags | featRepeated | (*f&^featFlags + *o&^featFlags)
 }
 
 // group is the group id of the rows sharing a fingerprint: its fold, not
@@ -465,31 +479,34 @@ func (s *state) Observe(b checks.Batch) error {
 		for i, v := range vals {
 			if v != null {
 				s.idRows++
-				s.ids.Add(fptable.Part(v), v, &first{input: int32(b.Input), seen: 1, row: b.Offset + int64(i)})
+				pos := firstAt(b.Input, b.Offset+int64(i))
+				s.ids.Add(fptable.Part(v), v, &pos)
 			}
 		}
 	}
 	if len(s.features) == 0 {
 		for i := range n {
-			s.exact.Add(fptable.Part(rowFP[i]), rowFP[i], &first{input: int32(b.Input), seen: 1, row: b.Offset + int64(i)})
+			pos := firstAt(b.Input, b.Offset+int64(i))
+			s.exact.Add(fptable.Part(rowFP[i]), rowFP[i], &pos)
 		}
 	} else {
 		for i := range n {
 			p := fptable.Part(featFP[i])
-			s.exact.Add(p, rowFP[i], &first{input: int32(b.Input), seen: 1, row: b.Offset + int64(i)})
-			f := feature{seen: 1}
+			pos := firstAt(b.Input, b.Offset+int64(i))
+			s.exact.Add(p, rowFP[i], &pos)
+			var f feature
 			if s.splitIdx >= 0 {
 				switch s.splitKind[i] {
 				case 1:
-					f.train = true
+					f |= featTrain
 				case 0:
-					f.other = 1
+					f += featOther
 					s.others[p] = append(s.others[p], otherRow{fp: featFP[i], pos: checks.RowRef{Input: int32(b.Input), Row: b.Offset + int64(i)}})
 				}
 			}
 			if normFP != nil {
 				if normFP[i] == featFP[i] {
-					f.plain = true
+					f |= featPlain
 				} else {
 					s.norm.Add(fptable.Part(normFP[i]), normFP[i], &struct{}{})
 				}
@@ -770,7 +787,7 @@ func (s *state) Result() (checks.Result, error) {
 	// Each table is read once, a partition at a time (partitions spilled
 	// to disk are read back and combined, completing repeats and
 	// idRepeats).
-	distinct, err := count(s.exact, func(e *first) bool { return e.seen > 1 }, &m.DuplicateGroups)
+	distinct, err := count(s.exact, first.repeated, &m.DuplicateGroups)
 	if err != nil {
 		return checks.Result{}, fmt.Errorf("duplicates: %w", err)
 	}
@@ -791,7 +808,7 @@ func (s *state) Result() (checks.Result, error) {
 	}
 	if s.idIdx >= 0 {
 		m.IDColumn = s.idName
-		distinct, err := count(s.ids, func(*first) bool { return false }, nil)
+		distinct, err := count(s.ids, nil, nil)
 		if err != nil {
 			return checks.Result{}, fmt.Errorf("duplicates: %w", err)
 		}
@@ -907,14 +924,17 @@ func (s *state) Result() (checks.Result, error) {
 	return checks.NewResult(Check.Name, status, &score, m, findings)
 }
 
-// count visits t and returns its number of entries, adding to *n (when n
-// is not nil) the number for which f is true.
-func count[V any](t *fptable.Parts[V], f func(*V) bool, n *int64) (int64, error) {
+// count visits t and returns its number of entries, adding to *n the
+// number for which f is true (when f and n are not nil).
+func count[V any](t *fptable.Parts[V], f func(V) bool, n *int64) (int64, error) {
 	var entries, matched int64
 	err := t.Visit(func(_ int, tb *fptable.Table[V]) {
 		entries += int64(tb.Len())
+		if f == nil {
+			return
+		}
 		tb.Each(func(_ rowhash.Fingerprint, v *V) {
-			if f(v) {
+			if f(*v) {
 				matched++
 			}
 		})
@@ -935,13 +955,13 @@ func (s *state) countFeatures(groups, cross *int64) (distinct, normDistinct int6
 	err = s.feats.Visit(func(p int, t *fptable.Table[feature]) {
 		distinct += int64(t.Len())
 		t.Each(func(_ rowhash.Fingerprint, f *feature) {
-			if f.train {
-				*cross += f.other
+			if f.train() {
+				*cross += f.other()
 			}
-			if f.seen > 1 {
+			if *f&featRepeated != 0 {
 				*groups++
 			}
-			if f.plain {
+			if f.plain() {
 				normDistinct++
 			}
 		})
@@ -955,7 +975,7 @@ func (s *state) countFeatures(groups, cross *int64) (distinct, normDistinct int6
 		}
 		s.norm.Prefetch(p + 1)
 		n.Each(func(k rowhash.Fingerprint, _ *struct{}) {
-			if f := t.Get(k); f == nil || !f.plain {
+			if f := t.Get(k); f == nil || !f.plain() {
 				normDistinct++
 			}
 		})
@@ -988,7 +1008,7 @@ func (s *state) FlaggedRows(res checks.Result, emit func(checks.FlaggedRow)) err
 			var leaked checks.RowList
 			err := s.feats.Visit(func(p int, t *fptable.Table[feature]) {
 				for _, o := range s.others[p] {
-					if f := t.Get(o.fp); f != nil && f.train {
+					if f := t.Get(o.fp); f != nil && f.train() {
 						leaked.Add(int(o.pos.Input), o.pos.Row, group(o.fp))
 					}
 				}
