@@ -34,8 +34,8 @@
 package rowhash
 
 import (
-	"encoding/binary"
 	"math"
+	"math/bits"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -74,14 +74,45 @@ func Seed() Fingerprint { return seed }
 
 // Fold mixes the fingerprint of the next value into a row's fingerprint.
 // Order matters: (x, y) and (y, x) fold to different fingerprints.
+//
+// It is xxh3's 128-bit hash (default secret, no seed) of the 32 bytes
+// row.Hi, row.Lo, v.Hi, v.Lo, little-endian, written out for that one
+// length: xxh3.Hash128 of a buffer dispatches on the length and reads the
+// bytes back, and an audit folds every value of every row twice or more
+// (180M folds at 10M rows × 11 columns). TestFoldIsXXH3 compares it with
+// xxh3.Hash128 of the bytes.
 func Fold(row, v Fingerprint) Fingerprint {
-	var buf [32]byte
-	binary.LittleEndian.PutUint64(buf[0:], row.Hi)
-	binary.LittleEndian.PutUint64(buf[8:], row.Lo)
-	binary.LittleEndian.PutUint64(buf[16:], v.Hi)
-	binary.LittleEndian.PutUint64(buf[24:], v.Lo)
-	h := xxh3.Hash128(buf[:])
-	return Fingerprint{Hi: h.Hi, Lo: h.Lo}
+	// xxh3's constants: the primes, and the first 32 bytes of its default
+	// secret read as little-endian words (github.com/zeebo/xxh3 consts.go).
+	const (
+		prime64_1 = 11400714785074694791
+		prime64_2 = 14029467366897019727
+		prime64_4 = 9650029242287828579
+		key64_000 = 0xbe4ba423396cfeb8
+		key64_008 = 0x1cad21f72c81017c
+		key64_016 = 0xdb979083e96dd4de
+		key64_024 = 0x1f67b3b7a4a44072
+		// 32·prime64_1 and 32·prime64_2, modulo 2^64
+		lenPrime1 = 0xc6ef3630bd7950e0
+		lenPrime2 = 0x5655c7a4fa9d69e0
+	)
+	lo := lenPrime1 + mulFold64(row.Hi^key64_000, row.Lo^key64_008)
+	lo ^= v.Hi + v.Lo
+	hi := mulFold64(v.Hi^key64_016, v.Lo^key64_024) ^ (row.Hi + row.Lo)
+	hi, lo = lo*prime64_1+hi*prime64_4+lenPrime2, hi+lo
+	return Fingerprint{Hi: -avalanche(hi), Lo: avalanche(lo)}
+}
+
+func mulFold64(x, y uint64) uint64 {
+	hi, lo := bits.Mul64(x, y)
+	return hi ^ lo
+}
+
+func avalanche(x uint64) uint64 {
+	x ^= x >> 37
+	x *= 0x165667919e3779f9
+	x ^= x >> 32
+	return x
 }
 
 // Bytes returns the fingerprint of a string or binary value.

@@ -1,0 +1,72 @@
+package rowhash_test
+
+import (
+	"encoding/binary"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/readiness/readiness/checks/rowhash"
+	"github.com/zeebo/xxh3"
+)
+
+// foldOracle is Fold as it was first written: xxh3.Hash128 of the two
+// fingerprints' 32 bytes, little-endian.
+func foldOracle(row, v rowhash.Fingerprint) rowhash.Fingerprint {
+	var buf [32]byte
+	binary.LittleEndian.PutUint64(buf[0:], row.Hi)
+	binary.LittleEndian.PutUint64(buf[8:], row.Lo)
+	binary.LittleEndian.PutUint64(buf[16:], v.Hi)
+	binary.LittleEndian.PutUint64(buf[24:], v.Lo)
+	h := xxh3.Hash128(buf[:])
+	return rowhash.Fingerprint{Hi: h.Hi, Lo: h.Lo}
+}
+
+// TestFoldIsXXH3: Fold, written out for 32 bytes, is xxh3.Hash128 of the
+// bytes, on edge words and a million random pairs: every fingerprint the
+// checks keep, and findings.parquet's group ids, are folds.
+func TestFoldIsXXH3(t *testing.T) {
+	words := []uint64{0, 1, math.MaxUint64, 1 << 63, 0xbe4ba423396cfeb8, 0x1cad21f72c81017c}
+	var fps []rowhash.Fingerprint
+	for _, hi := range words {
+		for _, lo := range words {
+			fps = append(fps, rowhash.Fingerprint{Hi: hi, Lo: lo})
+		}
+	}
+	fps = append(fps, rowhash.Seed(), rowhash.Null(), rowhash.String("x"), rowhash.Int(7))
+	for _, a := range fps {
+		for _, b := range fps {
+			if got, want := rowhash.Fold(a, b), foldOracle(a, b); got != want {
+				t.Fatalf("Fold(%x, %x) = %x, xxh3 %x", a, b, got, want)
+			}
+		}
+	}
+	r := rand.New(rand.NewPCG(7, 8))
+	for range 1_000_000 {
+		a := rowhash.Fingerprint{Hi: r.Uint64(), Lo: r.Uint64()}
+		b := rowhash.Fingerprint{Hi: r.Uint64(), Lo: r.Uint64()}
+		if got, want := rowhash.Fold(a, b), foldOracle(a, b); got != want {
+			t.Fatalf("Fold(%x, %x) = %x, xxh3 %x", a, b, got, want)
+		}
+	}
+}
+
+// BenchmarkFold folds 64K values into a row fingerprint, as Memo.Rows
+// does a column at a time; BenchmarkFoldXXH3 the same through
+// xxh3.Hash128 of the bytes, as Fold did before.
+func BenchmarkFold(b *testing.B)     { benchFold(b, rowhash.Fold) }
+func BenchmarkFoldXXH3(b *testing.B) { benchFold(b, foldOracle) }
+
+func benchFold(b *testing.B, fold func(row, v rowhash.Fingerprint) rowhash.Fingerprint) {
+	r := rand.New(rand.NewPCG(9, 10))
+	vals := make([]rowhash.Fingerprint, 1<<16)
+	for i := range vals {
+		vals[i] = rowhash.Fingerprint{Hi: r.Uint64(), Lo: r.Uint64()}
+	}
+	out := make([]rowhash.Fingerprint, len(vals))
+	for b.Loop() {
+		for i, v := range vals {
+			out[i] = fold(out[i], v)
+		}
+	}
+}
