@@ -57,6 +57,9 @@ type Outcome struct {
 	// the results took after that (for the log: where an audit's time
 	// went).
 	ReadTime, MergeTime time.Duration
+	// TaskMergeTimes holds, in task order, how long merging each task's
+	// states and reading its result took (tasks run two or more at once).
+	TaskMergeTimes []time.Duration
 }
 
 // CheckError is an error from a check (not from an input): the check could
@@ -195,6 +198,7 @@ feed:
 	// after the read), at most one per worker.
 	out.Results = make([]checks.Result, len(tasks))
 	out.States = make([]checks.State, len(tasks))
+	out.TaskMergeTimes = make([]time.Duration, len(tasks))
 	errs := make([]error, len(tasks))
 	sem := make(chan struct{}, workers)
 	var mg sync.WaitGroup
@@ -203,7 +207,9 @@ feed:
 		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem; mg.Done() }()
+			began := time.Now()
 			out.States[k], out.Results[k], errs[k] = mergeTask(t, ws, k)
+			out.TaskMergeTimes[k] = time.Since(began)
 		}()
 	}
 	mg.Wait()

@@ -264,6 +264,9 @@ func runAudit(ctx context.Context, stdout, stderr io.Writer, paths []string, f a
 		return classify(err)
 	}
 	log.Info().Int64("rows", out.Rows).Dur("read", out.ReadTime).Dur("merge", out.MergeTime).Msg("checks run")
+	for k, t := range tasks {
+		log.Debug().Str("check", t.Check.Name).Dur("merge", out.TaskMergeTimes[k]).Msg("check merged")
+	}
 
 	sums, err := waitHashes()
 	if err != nil {
