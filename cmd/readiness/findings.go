@@ -178,6 +178,17 @@ func flaggedRows(ds *pipeline.Dataset, tasks []pipeline.Task, out *pipeline.Outc
 // listRows collects and sorts the rows one check's state lists.
 func listRows(rank []int32, check string, rl checks.RowLister, res checks.Result) (*flagList, error) {
 	l := &flagList{check: check, strs: []string{""}, index: map[string]uint16{"": 0}}
+	// The findings' row counts bound what each lists, give or take the
+	// rows a finding counts but does not list: room for them up front
+	// spares growing a list of millions of rows by copying (0.4 s of CPU
+	// at 10M rows).
+	var hint int64
+	for _, f := range res.Findings {
+		if f.Rows != nil {
+			hint += min(max(*f.Rows, 0), checks.MaxFlaggedRows)
+		}
+	}
+	l.rows = make([]flagRow, 0, min(hint, 8*checks.MaxFlaggedRows))
 	err := rl.FlaggedRows(res, func(f checks.FlaggedRow) {
 		l.rows = append(l.rows, flagRow{rank: rank[f.Input], input: int32(f.Input), code: l.intern(f.Code),
 			column: l.intern(f.Column), row: f.Row, group: f.Group})
