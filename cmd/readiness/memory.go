@@ -18,12 +18,12 @@ import (
 // The budget bounds only the checks' per-row tables (see fptable.Budget);
 // decoding, batches, the findings listed and the Go runtime come on top,
 // about 350 MiB at 10M rows with the default batch size. Spilling costs
-// little, and here even saves time: on the 10M-row benchmark file (2 cores)
-// the audit took 29–34 s under 512 MiB, writing 3.2 GB of spill files,
-// against 47 s with no limit, whose tables grew to 5.6 GB and had to be
-// faulted in (docs/performance.md). So the default is small — the whole
-// audit then stays under 1 GiB — rather than a large share of RAM that a
-// CI runner or a laptop may need for other work.
+// some time: on the 10M-row benchmark file (2 cores) the audit took
+// 16–17.5 s under 512 MiB, writing and reading back 1.7 GB of spill files,
+// where with no limit it took 13–15 s and 3.1 GiB (docs/performance.md).
+// The default is small — the whole audit then stays under 1 GiB — rather
+// than a large share of RAM that a CI runner or a laptop may need for
+// other work.
 const defaultMemoryLimit = "auto"
 
 // setHeapLimit gives the Go heap a soft limit to go with a --memory-limit
