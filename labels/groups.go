@@ -171,8 +171,9 @@ func combine(_ rowhash.Fingerprint, a, b *entry, isNew bool) {
 		*a = *b
 		return
 	}
-	if first := b.first(); first.before(a.first()) {
-		a.setFirst(first)
+	// Packed positions compare as (input, row) pairs.
+	if first := b.pos &^ entryFlags; first < a.pos&^entryFlags {
+		a.pos = a.pos&entryFlags | first
 	}
 	a.pos |= b.pos & entryConflicting
 	if b.labelled() {
