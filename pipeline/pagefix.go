@@ -189,6 +189,10 @@ func (c *compactReader) skipN(n uint64) error {
 
 // skip skips one value of type t.
 func (c *compactReader) skip(t byte) error {
+	if c.depth++; c.depth > 32 {
+		return errHeader // nested collections, as fields nest structs
+	}
+	defer func() { c.depth-- }()
 	switch t {
 	case compactTrue, compactFalse:
 		return nil
@@ -211,16 +215,16 @@ func (c *compactReader) skip(t byte) error {
 		if err != nil {
 			return err
 		}
-		n, et := uint64(h>>4), h&0x0f
+		n, et := uint64(h>>4), inCollection(h&0x0f)
 		if n == 15 {
 			if n, err = c.varint(); err != nil {
 				return err
 			}
 		}
+		if n > uint64(c.limit-c.off) {
+			return errHeader // every element takes a byte or more
+		}
 		for range n {
-			if et == compactTrue || et == compactFalse {
-				et = compactByte // booleans in a collection take a byte each
-			}
 			if err := c.skip(et); err != nil {
 				return err
 			}
@@ -235,7 +239,10 @@ func (c *compactReader) skip(t byte) error {
 		if err != nil {
 			return err
 		}
-		kt, vt := kv>>4, kv&0x0f
+		kt, vt := inCollection(kv>>4), inCollection(kv&0x0f)
+		if n > uint64(c.limit-c.off)/2 {
+			return errHeader // every key and value takes a byte or more
+		}
 		for range n {
 			if err := c.skip(kt); err != nil {
 				return err
@@ -249,6 +256,18 @@ func (c *compactReader) skip(t byte) error {
 		return c.fields(func(id int16, t byte, at int64, hdr byte) (bool, error) { return false, nil })
 	}
 	return errHeader
+}
+
+// inCollection is the type of an element of type t in a list, set or map:
+// a boolean there takes a byte (as a field, its value is in the field
+// header). Skipping map entries of booleans as fields once read no byte,
+// and a map header claiming 2^63 of them was an endless loop
+// (FuzzPageHeader).
+func inCollection(t byte) byte {
+	if t == compactTrue || t == compactFalse {
+		return compactByte
+	}
+	return t
 }
 
 // fields walks a struct's fields, calling f with each field's id, type,
