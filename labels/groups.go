@@ -60,32 +60,15 @@ const (
 // The flags must fit above a position.
 var _ = [1]struct{}{}[entryFlags&^checks.PosFlags]
 
-func (e *entry) first() Pos {
-	p := checks.Pos(e.pos &^ entryFlags)
-	return Pos{Input: int32(p.Input()), Row: p.Row()}
-}
-
-func (e *entry) setFirst(p Pos) {
-	e.pos = e.pos&entryFlags | uint64(checks.PosOf(int(p.Input), p.Row))
-}
+func (e *entry) first() checks.Pos { return checks.Pos(e.pos &^ entryFlags) }
 
 func (e *entry) labelled() bool    { return e.pos&entryLabelled != 0 }
 func (e *entry) conflicting() bool { return e.pos&entryConflicting != 0 }
 
-// Pos is a row's position: its input and its row number within it.
-type Pos struct {
-	Input int32
-	Row   int64
-}
-
-func (a Pos) before(b Pos) bool { return a.Input < b.Input || a.Input == b.Input && a.Row < b.Row }
-
-func (a Pos) after(b Pos) bool { return b.before(a) }
-
 // Member is one row of a group.
 type Member struct {
 	Features rowhash.Fingerprint
-	Pos      Pos
+	Pos      checks.Pos
 }
 
 // NewGroups returns an empty table on budget b (nil: unlimited).
@@ -98,12 +81,11 @@ func NewGroups(b *fptable.Budget) *Groups {
 
 // AddAt records the row at pos, with the given feature vector and label;
 // labelled is false when the label is null.
-func (g *Groups) AddAt(features, label rowhash.Fingerprint, labelled bool, pos Pos) {
-	e := entry{label: label}
+func (g *Groups) AddAt(features, label rowhash.Fingerprint, labelled bool, pos checks.Pos) {
+	e := entry{label: label, pos: uint64(pos)}
 	if labelled {
-		e.pos = entryLabelled
+		e.pos |= entryLabelled
 	}
-	e.setFirst(pos)
 	g.scanned = false
 	g.t.Add(fptable.Part(features), features, &e)
 }
@@ -157,10 +139,7 @@ func (g *Groups) conflictingRows(p int, t *fptable.Table[entry], emit func(Membe
 // repeat lists the later of the first rows of two
 // aggregates of group k about to be combined.
 func (g *Groups) repeat(k rowhash.Fingerprint, a, b *entry) {
-	later := b.first()
-	if first := a.first(); first.after(later) {
-		later = first
-	}
+	later := max(a.first(), b.first())
 	p := fptable.Part(k)
 	g.later[p] = append(g.later[p], Member{Features: k, Pos: later})
 }
@@ -171,9 +150,8 @@ func combine(_ rowhash.Fingerprint, a, b *entry, isNew bool) {
 		*a = *b
 		return
 	}
-	// Packed positions compare as (input, row) pairs.
-	if first := b.pos &^ entryFlags; first < a.pos&^entryFlags {
-		a.pos = a.pos&entryFlags | first
+	if first := b.first(); first < a.first() {
+		a.pos = a.pos&entryFlags | uint64(first)
 	}
 	a.pos |= b.pos & entryConflicting
 	if b.labelled() {

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/readiness/readiness/checks"
 	"github.com/readiness/readiness/checks/fptable"
 	"github.com/readiness/readiness/checks/rowhash"
 	"github.com/readiness/readiness/labels"
@@ -45,7 +46,7 @@ func oracleConflicts(rows []row) (groups, groupRows int64, distinct int, conflic
 func fp(i int) rowhash.Fingerprint { return rowhash.Int(int64(i)) }
 
 func add(g *labels.Groups, r row) {
-	g.AddAt(fp(r.features), fp(r.label), r.label >= 0, labels.Pos{})
+	g.AddAt(fp(r.features), fp(r.label), r.label >= 0, 0)
 }
 
 // budgets are the budgets every test runs on: none, and a tiny one that
@@ -241,7 +242,7 @@ func TestGroupsSpilled(t *testing.T) {
 		rows[i] = row{f, label}
 	}
 	wantGroups, wantRows, wantLen, wantConflicting := oracleConflicts(rows)
-	pos := func(i int) labels.Pos { return labels.Pos{Input: int32(i % 3), Row: int64(i)} }
+	pos := func(i int) checks.Pos { return checks.PosOf(i%3, int64(i)) }
 	var wantMembers []labels.Member
 	for i, r := range rows {
 		if wantConflicting[r.features] {
@@ -302,7 +303,7 @@ func TestGroupsSpilled(t *testing.T) {
 
 func sortMembers(ms []labels.Member) {
 	slices.SortFunc(ms, func(a, b labels.Member) int {
-		return cmp.Or(cmp.Compare(a.Pos.Row, b.Pos.Row), cmp.Compare(a.Pos.Input, b.Pos.Input),
+		return cmp.Or(cmp.Compare(a.Pos.Row(), b.Pos.Row()), cmp.Compare(a.Pos.Input(), b.Pos.Input()),
 			cmp.Compare(a.Features.Hi, b.Features.Hi), cmp.Compare(a.Features.Lo, b.Features.Lo))
 	})
 }

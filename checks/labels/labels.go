@@ -538,7 +538,7 @@ func (s *state) Observe(b checks.Batch) error {
 		// a value of the null type, the fingerprint Null.
 		labelled := fp != null
 		if s.groups != nil {
-			s.groups.AddAt(featFP[i], fp, labelled, lbl.Pos{Input: int32(b.Input), Row: b.Offset + int64(i)})
+			s.groups.AddAt(featFP[i], fp, labelled, checks.PosOf(b.Input, b.Offset+int64(i)))
 		}
 		if !labelled {
 			s.nulls++
@@ -1019,7 +1019,7 @@ func (s *state) FlaggedRows(res checks.Result, emit func(checks.FlaggedRow)) err
 	}
 	var rows checks.RowList
 	err := s.groups.ConflictingRows(func(m lbl.Member) {
-		rows.Add(int(m.Pos.Input), m.Pos.Row, m.Features.Hi^m.Features.Lo)
+		rows.Add(m.Pos.Input(), m.Pos.Row(), m.Features.Hi^m.Features.Lo)
 	})
 	if err != nil {
 		return fmt.Errorf("labels: %w", err)
