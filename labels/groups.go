@@ -37,18 +37,27 @@ type Groups struct {
 	open *fptable.Table[struct{}]
 }
 
-// entry is what the table keeps of one group, in 24 bytes (a 40-byte
-// slot with its key): a non-null label seen with it (when labelled), and
-// in one word its first row in (input, row) order, as a [checks.Pos], with
-// two flags above it: labelled, and whether another label was seen
-// (conflicting). It does not count the group's rows: every row but the
-// first is in later, so a group has 1 + its members there, and a count
-// would add 8 bytes to the aggregate every row appends, to be written and,
-// over the memory budget, spilled and read back. (The position and flags
-// in fields of their own took 32 bytes with padding.)
+// entry is what the table keeps of one group, in 32 bytes (a 48-byte
+// slot with its key): a non-null label seen with it (when labelled); in one
+// word its first row in (input, row) order, as a [checks.Pos], with two
+// flags above it: labelled, and whether another label was seen
+// (conflicting); and who labelled that first row (see [Member.Annotator]).
+// It does not count the group's rows: every row but the first is in later,
+// so a group has 1 + its members there, and a count would add 8 bytes to
+// the aggregate every row appends, to be written and, over the memory
+// budget, spilled and read back. (The position and flags in fields of
+// their own took 8 bytes more with padding.)
+//
+// The annotator rides with the first row, so that the rows a conflicting
+// group lists say who labelled each. Until 2026-11-27 the labels check
+// kept a table of its own for that, a 40-byte slot per labelled row keyed
+// by (features, annotator); 8 bytes here instead write, spill and read
+// back 32 bytes a row less, and a row is appended to one table, not two.
+// Without an annotator column the word is 0 and costs 8 bytes a row.
 type entry struct {
-	label rowhash.Fingerprint
-	pos   uint64 // checks.Pos | entryLabelled | entryConflicting
+	label     rowhash.Fingerprint
+	pos       uint64 // checks.Pos | entryLabelled | entryConflicting
+	annotator uint64
 }
 
 const (
@@ -69,6 +78,9 @@ func (e *entry) conflicting() bool { return e.pos&entryConflicting != 0 }
 type Member struct {
 	Features rowhash.Fingerprint
 	Pos      checks.Pos
+	// Annotator is the row's annotator as given to [Groups.AddAt]: a
+	// caller's key for it, 0 when it has none or is not counted.
+	Annotator uint64
 }
 
 // NewGroups returns an empty table on budget b (nil: unlimited).
@@ -79,10 +91,12 @@ func NewGroups(b *fptable.Budget) *Groups {
 	return g
 }
 
-// AddAt records the row at pos, with the given feature vector and label;
-// labelled is false when the label is null.
-func (g *Groups) AddAt(features, label rowhash.Fingerprint, labelled bool, pos checks.Pos) {
-	e := entry{label: label, pos: uint64(pos)}
+// AddAt records the row at pos, with the given feature vector, label and
+// annotator; labelled is false when the label is null. The annotator is
+// only carried to the row's [Member]: callers pass 0 for a row without
+// one, or whose annotator they do not count.
+func (g *Groups) AddAt(features, label rowhash.Fingerprint, labelled bool, pos checks.Pos, annotator uint64) {
+	e := entry{label: label, pos: uint64(pos), annotator: annotator}
 	if labelled {
 		e.pos |= entryLabelled
 	}
@@ -115,7 +129,7 @@ func (g *Groups) conflictingRows(p int, t *fptable.Table[entry], emit func(Membe
 	g.open.Reset()
 	t.Each(func(fp rowhash.Fingerprint, e *entry) {
 		if e.conflicting() {
-			emit(Member{Features: fp, Pos: e.first()})
+			emit(Member{Features: fp, Pos: e.first(), Annotator: e.annotator})
 			g.open.Upsert(fp)
 			groups++
 		}
@@ -136,12 +150,15 @@ func (g *Groups) conflictingRows(p int, t *fptable.Table[entry], emit func(Membe
 	return groups, rows
 }
 
-// repeat lists the later of the first rows of two
-// aggregates of group k about to be combined.
+// repeat lists the later of the first rows of two aggregates of group k
+// about to be combined, with its annotator.
 func (g *Groups) repeat(k rowhash.Fingerprint, a, b *entry) {
-	later := max(a.first(), b.first())
+	later := b
+	if b.first() < a.first() {
+		later = a
+	}
 	p := fptable.Part(k)
-	g.later[p] = append(g.later[p], Member{Features: k, Pos: later})
+	g.later[p] = append(g.later[p], Member{Features: k, Pos: later.first(), Annotator: later.annotator})
 }
 
 // combine folds b, the aggregate of other rows of group k, into a.
@@ -152,6 +169,7 @@ func combine(_ rowhash.Fingerprint, a, b *entry, isNew bool) {
 	}
 	if first := b.first(); first < a.first() {
 		a.pos = a.pos&entryFlags | uint64(first)
+		a.annotator = b.annotator
 	}
 	a.pos |= b.pos & entryConflicting
 	if b.labelled() {

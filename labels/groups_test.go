@@ -46,7 +46,7 @@ func oracleConflicts(rows []row) (groups, groupRows int64, distinct int, conflic
 func fp(i int) rowhash.Fingerprint { return rowhash.Int(int64(i)) }
 
 func add(g *labels.Groups, r row) {
-	g.AddAt(fp(r.features), fp(r.label), r.label >= 0, 0)
+	g.AddAt(fp(r.features), fp(r.label), r.label >= 0, 0, 0)
 }
 
 // budgets are the budgets every test runs on: none, and a tiny one that
@@ -243,10 +243,13 @@ func TestGroupsSpilled(t *testing.T) {
 	}
 	wantGroups, wantRows, wantLen, wantConflicting := oracleConflicts(rows)
 	pos := func(i int) checks.Pos { return checks.PosOf(i%3, int64(i)) }
+	// Each row carries an annotator key, 0 (none) for one row in seven,
+	// which each member must give back with its position.
+	ann := func(i int) uint64 { return uint64(i*2654435761) % 7 * 0x9E3779B97F4A7C15 }
 	var wantMembers []labels.Member
 	for i, r := range rows {
 		if wantConflicting[r.features] {
-			wantMembers = append(wantMembers, labels.Member{Features: fp(r.features), Pos: pos(i)})
+			wantMembers = append(wantMembers, labels.Member{Features: fp(r.features), Pos: pos(i), Annotator: ann(i)})
 		}
 	}
 	sortMembers(wantMembers)
@@ -259,7 +262,7 @@ func TestGroupsSpilled(t *testing.T) {
 				shards[i] = labels.NewGroups(b)
 			}
 			for i, r := range rows {
-				shards[i*len(shards)/len(rows)].AddAt(fp(r.features), fp(r.label), r.label >= 0, pos(i))
+				shards[i*len(shards)/len(rows)].AddAt(fp(r.features), fp(r.label), r.label >= 0, pos(i), ann(i))
 			}
 			for len(shards) > 1 {
 				j := rng.IntN(len(shards) - 1)

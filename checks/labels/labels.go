@@ -15,12 +15,13 @@
 //   - optionally, per annotator (role annotator), rows labelled and rows in
 //     conflicting groups.
 //
-// The per-row aggregates are kept small, since a 10M-row audit appends
-// one per row to the groups and one per labelled row to the annotator
-// pairs, and spills them over the memory budget: a group's aggregate does
-// not count its rows (its row list does, see [lbl.Groups]), and a pair's
-// does not hold the feature fingerprint, which its key gives back
-// ([pairKey]) — 48- and 40-byte slots instead of two of 56.
+// The per-row aggregate is kept small, since a 10M-row audit appends one
+// per row to the groups and spills them over the memory budget: a group's
+// aggregate does not count its rows (its row list does, see [lbl.Groups]),
+// and the annotator of a labelled row rides in it, so the annotators'
+// conflicting rows are counted from the conflicting groups' rows rather
+// than from a table of (feature vector, annotator) pairs of their own — a
+// 48-byte slot a row where there were two of 40.
 //
 // The full definitions, the status rules and the score formula are in
 // packageDoc, printed by `readiness explain labels`.
@@ -37,7 +38,6 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/readiness/readiness/checks"
-	"github.com/readiness/readiness/checks/fptable"
 	"github.com/readiness/readiness/checks/rowhash"
 	lbl "github.com/readiness/readiness/labels"
 )
@@ -148,14 +148,15 @@ labelled rows in conflicting groups (conflict_rate = their ratio). Annotators
 are named by a pseudonym (the first 12 hex digits of a hash of the value)
 unless checks.labels.annotator_names is true. Labelled rows with a null
 annotator are counted in rows_without_annotator. Past max_labels distinct
-annotators the table is dropped (over_max). The state keeps one counter per
-(feature group, annotator) pair, so its table grows with the distinct
-feature vectors, as the conflicts' does.
+annotators the table is dropped (over_max). A labelled row's annotator is
+kept with its row in the conflict groups (a 64-bit key; two annotators
+sharing one stop the check with an error rather than being counted as one),
+so the counts cost no table of their own.
 
-Memory: one table entry per distinct feature vector (a 48-byte slot) and
-per (feature vector, annotator) pair (40 bytes), within --memory-limit:
-past it the tables spill to disk and are read back a partition at a time,
-with the same results; one entry per distinct label up to max_labels.
+Memory: one table entry per row (a 48-byte slot), folded into one per
+distinct feature vector, within --memory-limit: past it the table spills to
+disk and is read back a partition at a time, with the same results; one
+entry per distinct label up to max_labels.
 
 Status: not_applicable when there is no label column or no labelled row;
 fail when conflict_rate > checks.labels.fail_rate; warn when conflict_rate >
@@ -318,35 +319,6 @@ type annotator struct {
 	labelled int64
 }
 
-// pairRows is the number of labelled rows of one (feature group,
-// annotator) pair, keyed in annPairs by [pairKey]: the key and the
-// annotator give back the feature vector, so the aggregate each labelled
-// row appends is 24 bytes (a 40-byte slot), not 40 with the feature
-// fingerprint beside the annotator's (a 56-byte slot) — 16 bytes a row
-// less to write, and to spill and read back over the memory budget.
-type pairRows struct {
-	annotator rowhash.Fingerprint
-	rows      int64
-}
-
-// pairKey is the key of the pair (features, annotator) in annPairs, their
-// XOR, so that pairKey(key, annotator) gives the features back. Two pairs
-// share a key only when features ^ features' = annotator ^ annotator', both
-// non-zero; feature fingerprints are hashes (rowhash.Rows) independent of
-// the annotators', so the odds are 2^-128 for two pairs, as for the xxh3
-// fold of the two (rowhash.Fold) it replaces, which cost a hash a row.
-func pairKey(features, annotator rowhash.Fingerprint) rowhash.Fingerprint {
-	return rowhash.Fingerprint{Hi: features.Hi ^ annotator.Hi, Lo: features.Lo ^ annotator.Lo}
-}
-
-func mergePairs(_ rowhash.Fingerprint, dst, src *pairRows, isNew bool) {
-	if isNew {
-		*dst = *src
-		return
-	}
-	dst.rows += src.rows
-}
-
 type state struct {
 	cfg *Config
 	tax *lbl.Taxonomy
@@ -367,16 +339,18 @@ type state struct {
 	classes  map[rowhash.Fingerprint]*class // nil once over MaxLabels
 	overflow bool
 
-	annotators map[rowhash.Fingerprint]*annotator // nil once over MaxLabels
-	// annPairs counts labelled rows per (feature group, annotator), nil
-	// once over MaxLabels. It is partitioned like groups, by the feature
-	// fingerprint, so the group of a pair is in the same partition.
-	annPairs    *fptable.Parts[pairRows]
+	annotators  map[rowhash.Fingerprint]*annotator // nil once over MaxLabels
 	annOverflow bool
 	annNull     int64
+	// annKeys maps each annotator's key ([annKey]) to its fingerprint, to
+	// find two annotators sharing one (annClash).
+	annKeys  map[uint64]rowhash.Fingerprint
+	annClash error
 	// annConflicting counts each annotator's labelled rows in conflicting
-	// groups, from annPairs (annotatorConflicts).
-	annConflicting map[rowhash.Fingerprint]int64
+	// groups, by key, from the groups' rows (annotatorConflicts): a
+	// labelled row with an annotator carries the annotator's key into
+	// groups.
+	annConflicting map[uint64]int64
 
 	// scratch, per batch
 	featFP, labelFP, annFP, tmp []rowhash.Fingerprint
@@ -442,7 +416,7 @@ func newState(c any, env checks.Env) (checks.State, error) {
 	if s.ann = index(env.Roles.Annotator); s.ann >= 0 {
 		s.annName = env.Roles.Annotator
 		s.annotators = map[rowhash.Fingerprint]*annotator{}
-		s.annPairs = fptable.NewParts(env.Memory, mergePairs)
+		s.annKeys = map[uint64]rowhash.Fingerprint{}
 	}
 	// Features in schema order, whatever order the role lists them in.
 	want := map[string]bool{}
@@ -538,7 +512,13 @@ func (s *state) Observe(b checks.Batch) error {
 		// a value of the null type, the fingerprint Null.
 		labelled := fp != null
 		if s.groups != nil {
-			s.groups.AddAt(featFP[i], fp, labelled, checks.PosOf(b.Input, b.Offset+int64(i)))
+			// The annotator rides with a labelled row, to count the
+			// annotators' rows in conflicting groups (annotatorConflicts).
+			var ann uint64
+			if labelled && annFP != nil && annFP[i] != null {
+				ann = annKey(annFP[i])
+			}
+			s.groups.AddAt(featFP[i], fp, labelled, checks.PosOf(b.Input, b.Offset+int64(i)), ann)
 		}
 		if !labelled {
 			s.nulls++
@@ -557,7 +537,7 @@ func (s *state) Observe(b checks.Batch) error {
 			}
 		}
 		if annFP != nil {
-			s.observeAnnotator(aa, i, annFP[i], featFP)
+			s.observeAnnotator(aa, i, annFP[i])
 		}
 	}
 	return s.err()
@@ -570,15 +550,10 @@ func (s *state) err() error {
 			return fmt.Errorf("labels: %w", err)
 		}
 	}
-	if s.annPairs != nil {
-		if err := s.annPairs.Err(); err != nil {
-			return fmt.Errorf("labels: %w", err)
-		}
-	}
 	return nil
 }
 
-func (s *state) observeAnnotator(aa arrow.Array, i int, fp rowhash.Fingerprint, featFP []rowhash.Fingerprint) {
+func (s *state) observeAnnotator(aa arrow.Array, i int, fp rowhash.Fingerprint) {
 	if fp == rowhash.Null() {
 		s.annNull++
 		return
@@ -600,19 +575,31 @@ func (s *state) observeAnnotator(aa arrow.Array, i int, fp rowhash.Fingerprint, 
 			s.dropAnnotators()
 			return
 		}
+		s.noteKey(fp)
 	}
 	a.labelled++
-	if featFP != nil {
-		f := featFP[i]
-		s.annPairs.Add(fptable.Part(f), pairKey(f, fp), &pairRows{annotator: fp, rows: 1})
-	}
 }
 
-func (s *state) dropAnnotators() {
-	if s.annPairs != nil {
-		s.annPairs.Free()
+func (s *state) dropAnnotators() { s.annotators, s.annKeys, s.annOverflow = nil, nil, true }
+
+// annKey is the key a labelled row carries for its annotator into the
+// groups (8 bytes a row where the fingerprint would take 16): the low half
+// of the annotator's fingerprint. The annotators are few (max_labels at
+// most) and all known, so two sharing a key are caught (noteKey) rather
+// than counted as one; 0 means no annotator.
+func annKey(fp rowhash.Fingerprint) uint64 { return fp.Lo }
+
+// noteKey records annotator fp's key, and a clash if another annotator, or
+// "no annotator", has it.
+func (s *state) noteKey(fp rowhash.Fingerprint) {
+	k := annKey(fp)
+	if other, ok := s.annKeys[k]; (ok && other != fp) || k == 0 {
+		if s.annClash == nil {
+			s.annClash = fmt.Errorf("two annotators share the 64-bit key %016x (fingerprints %016x%016x and %016x%016x): their conflicting rows cannot be told apart", k, other.Hi, other.Lo, fp.Hi, fp.Lo)
+		}
+		return
 	}
-	s.annotators, s.annPairs, s.annOverflow = nil, nil, true
+	s.annKeys[k] = fp
 }
 
 func pseudonym(fp rowhash.Fingerprint) string {
@@ -664,16 +651,15 @@ func (s *state) Merge(o checks.State) error {
 				mine.labelled += a.labelled
 			} else {
 				s.annotators[k] = &annotator{name: a.name, labelled: a.labelled}
+				s.noteKey(k)
 			}
 		}
-		if err := s.annPairs.Merge(other.annPairs); err != nil {
-			return fmt.Errorf("labels: %w", err)
+		if s.annClash == nil {
+			s.annClash = other.annClash
 		}
 		if len(s.annotators) > s.cfg.MaxLabels {
 			s.dropAnnotators()
 		}
-	} else if other.annPairs != nil {
-		other.annPairs.Free()
 	}
 	return nil
 }
@@ -725,10 +711,12 @@ func (s *state) Result() (checks.Result, error) {
 		m.DistinctLabels = &d
 	}
 	if s.groups != nil {
-		// One read of the groups: counts, the annotators' conflicting rows
-		// (the pairs are partitioned alike), the rows for findings.parquet.
-		s.annConflicting = nil
-		st, err := s.groups.Scan(s.annotatorConflicts)
+		// One read of the groups: counts, and the rows of the conflicting
+		// groups, kept for the annotators' counts and findings.parquet.
+		st, err := s.groups.Scan(nil)
+		if err == nil {
+			err = s.annotatorConflicts()
+		}
 		if err != nil {
 			return checks.Result{}, fmt.Errorf("labels: %w", err)
 		}
@@ -916,27 +904,22 @@ func (s *state) Result() (checks.Result, error) {
 	return checks.NewResult(Check.Name, status, &score, m, findings)
 }
 
-// annotatorConflicts adds to s.annConflicting the rows each annotator
-// labelled in the conflicting groups of partition p, open as g: it opens
-// partition p of the pairs, partitioned alike.
-func (s *state) annotatorConflicts(p int, g lbl.Part) error {
-	if s.annotators == nil || s.annPairs == nil {
+// annotatorConflicts counts in s.annConflicting the rows each annotator
+// labelled in conflicting groups, from the rows the groups' scan kept.
+func (s *state) annotatorConflicts() error {
+	s.annConflicting = nil
+	if s.annotators == nil {
 		return nil
 	}
-	if s.annConflicting == nil {
-		s.annConflicting = map[rowhash.Fingerprint]int64{}
+	if s.annClash != nil {
+		return s.annClash
 	}
-	pairs, err := s.annPairs.Open(p)
-	if err != nil {
-		return err
-	}
-	s.annPairs.Prefetch(p + 1)
-	pairs.Each(func(k rowhash.Fingerprint, e *pairRows) {
-		if g.Conflicting(pairKey(k, e.annotator)) {
-			s.annConflicting[e.annotator] += e.rows
+	s.annConflicting = map[uint64]int64{}
+	return s.groups.ConflictingRows(func(m lbl.Member) {
+		if m.Annotator != 0 {
+			s.annConflicting[m.Annotator]++
 		}
 	})
-	return s.annPairs.Close(p)
 }
 
 func (s *state) annotatorMetrics() (*AnnotatorMetrics, *checks.Finding, error) {
@@ -947,8 +930,9 @@ func (s *state) annotatorMetrics() (*AnnotatorMetrics, *checks.Finding, error) {
 	}
 	conflicting := s.annConflicting // filled by Result's scan of the groups
 	for fp, a := range s.annotators {
+		c := conflicting[annKey(fp)]
 		am.Annotators = append(am.Annotators, AnnotatorStats{Annotator: a.name, LabelledRows: a.labelled,
-			ConflictingRows: conflicting[fp], ConflictRate: rate(conflicting[fp], a.labelled)})
+			ConflictingRows: c, ConflictRate: rate(c, a.labelled)})
 	}
 	am.Count = int64(len(am.Annotators))
 	sort.Slice(am.Annotators, func(i, j int) bool {
