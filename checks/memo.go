@@ -81,15 +81,29 @@ func (m *Memo) Values(rec arrow.RecordBatch, c int, buf *[]rowhash.Fingerprint) 
 // Rows returns the row fingerprints of rec over the columns cols, in that
 // order (see [rowhash.Rows]). Without a memo for rec they are computed
 // into *buf, with *scratch for the column values.
+//
+// A row's fingerprint folds its columns' value fingerprints one after the
+// other, so the fingerprints over cols continue those over any prefix of
+// cols: when the memo holds some, Rows starts from the longest and folds
+// the columns after it only. Checks that fingerprint both the feature
+// vector and the full row list the full row's columns features first
+// ([RowColumns]) and ask for the features first; the full row then costs a
+// fold per column that is not a feature (at 10M rows of 11 columns, 7 of
+// them features, 70M folds less).
 func (m *Memo) Rows(rec arrow.RecordBatch, cols []int, buf, scratch *[]rowhash.Fingerprint) []rowhash.Fingerprint {
 	if !m.valid(rec) {
 		out := growFP(buf, int(rec.NumRows()))
 		rowhash.Rows(rec, cols, out, scratch)
 		return out
 	}
+	from := -1 // the entry of the longest prefix of cols held
 	for i := range m.used {
-		if e := &m.rows[i]; slices.Equal(e.cols, cols) {
+		e := &m.rows[i]
+		if slices.Equal(e.cols, cols) {
 			return e.fp[:m.n]
+		}
+		if k := len(e.cols); k < len(cols) && slices.Equal(e.cols, cols[:k]) && (from < 0 || k > len(m.rows[from].cols)) {
+			from = i
 		}
 	}
 	if m.used == len(m.rows) {
@@ -99,14 +113,38 @@ func (m *Memo) Rows(rec arrow.RecordBatch, cols []int, buf, scratch *[]rowhash.F
 	m.used++
 	e.cols = append(e.cols[:0], cols...)
 	out := growFP(&e.fp, m.n)
-	seed := rowhash.Seed()
-	for i := range out {
-		out[i] = seed
+	rest := cols
+	if from >= 0 {
+		copy(out, m.rows[from].fp[:m.n])
+		rest = cols[len(m.rows[from].cols):]
+	} else {
+		seed := rowhash.Seed()
+		for i := range out {
+			out[i] = seed
+		}
 	}
-	for _, c := range cols {
+	for _, c := range rest {
 		vals := m.Values(rec, c, nil)
 		for i := range out {
 			out[i] = rowhash.Fold(out[i], vals[i])
+		}
+	}
+	return out
+}
+
+// RowColumns returns the columns of a full row of n columns in the order
+// checks fingerprint it: the feature columns feat (in their order) first,
+// then the others in schema order. The full row's fingerprints then
+// continue the feature vector's, which [Memo.Rows] takes up rather than
+// folding the features again. Which order is used does not matter to what
+// the fingerprints tell apart (two rows share one exactly when all their
+// values match, up to a 128-bit collision); checks that share a memo use
+// this one so that they share the full row's fingerprints too.
+func RowColumns(feat []int, n int) []int {
+	out := append(make([]int, 0, n), feat...)
+	for i := range n {
+		if !slices.Contains(feat, i) {
+			out = append(out, i)
 		}
 	}
 	return out

@@ -19,13 +19,16 @@ const sample = "../fixtures/sample/train.parquet"
 
 // TestMemoMatchesRowhash: what a memo returns is what rowhash computes
 // directly, for every column and for several column sets, asked in any
-// order and more than once; a nil memo and a memo for another batch compute
-// into the caller's buffer.
+// order and more than once — sets that continue one or more sets asked
+// before ({0} then {0, 1}; the features, then features first and the rest,
+// past a shorter prefix too) — and a nil memo and a memo for another batch
+// compute into the caller's buffer.
 func TestMemoMatchesRowhash(t *testing.T) {
 	mem := checktest.Allocator(t)
 	bs := checktest.ReadParquet(t, mem, sample, 333)
 	var memo checks.Memo
-	sets := [][]int{nil, {0}, {2, 3, 4, 5, 6, 7, 8}, {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, {8, 2}, {2, 3, 4, 5, 6, 7, 8}}
+	sets := [][]int{nil, {0}, {2, 3, 4, 5, 6, 7, 8}, {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, {8, 2}, {2, 3, 4, 5, 6, 7, 8},
+		{0, 1}, {2, 3, 4, 5, 6, 7, 8, 0}, checks.RowColumns([]int{2, 3, 4, 5, 6, 7, 8}, 11), {8, 2, 1}, {2, 3}}
 	var buf, scratch []rowhash.Fingerprint
 	for k, b := range bs {
 		rec := b.Record
@@ -57,6 +60,25 @@ func TestMemoMatchesRowhash(t *testing.T) {
 					t.Fatalf("batch %d, column %d: Values differs", k, c)
 				}
 			}
+		}
+	}
+}
+
+// RowColumns lists every column once, the features first in their order.
+func TestRowColumns(t *testing.T) {
+	for _, c := range []struct {
+		feat []int
+		n    int
+		want []int
+	}{
+		{nil, 3, []int{0, 1, 2}},
+		{[]int{1}, 3, []int{1, 0, 2}},
+		{[]int{2, 4}, 5, []int{2, 4, 0, 1, 3}},
+		{[]int{0, 1, 2}, 3, []int{0, 1, 2}},
+		{nil, 0, []int{}},
+	} {
+		if got := checks.RowColumns(c.feat, c.n); !slices.Equal(got, c.want) {
+			t.Errorf("RowColumns(%v, %d) = %v, want %v", c.feat, c.n, got, c.want)
 		}
 	}
 }

@@ -236,7 +236,7 @@ type state struct {
 	staleBefore int64
 	isFeature   []bool
 	nFeatures   int
-	all         []int // every column index
+	all         []int // every column index, the features first (checks.RowColumns)
 	featIdx     []int // the feature columns' indexes, in schema order
 	continuous  bool  // float or decimal label
 	integer     bool  // integer label: a distribution, in case of too many values
@@ -325,11 +325,11 @@ func newState(c any, env checks.Env) (checks.State, error) {
 		}
 	}
 	for i, f := range s.isFeature {
-		s.all = append(s.all, i)
 		if f {
 			s.featIdx = append(s.featIdx, i)
 		}
 	}
+	s.all = checks.RowColumns(s.featIdx, len(s.isFeature))
 	if s.continuous || s.integer {
 		d, err := newDist()
 		if err != nil {
@@ -372,8 +372,10 @@ func (s *state) Observe(b checks.Batch) error {
 
 	// The full-row, feature and label fingerprints come from the batch's
 	// memo, shared with the other checks that hash the same columns.
-	full := b.Memo.Rows(rec, s.all, &s.full, &s.vals)
+	// The features first: the full row's fingerprints continue theirs
+	// (s.all lists them first, see checks.RowColumns).
 	feat := b.Memo.Rows(rec, s.featIdx, &s.feat, &s.vals) // without features: every row the empty vector
+	full := b.Memo.Rows(rec, s.all, &s.full, &s.vals)
 	labelFP := b.Memo.Values(rec, s.labelIdx, &s.labelFP)
 
 	s.timeOK = grow(s.timeOK, n)

@@ -359,7 +359,7 @@ type state struct {
 	normCaches                  []*normCache            // per string feature, kept from batch to batch
 	changed                     []bool                  // per row: does folding change a string feature
 	changedRows                 []int32                 // the rows whose changed is set
-	all, featIdx                []int                   // column indexes: every column, the features
+	all, featIdx                []int                   // column indexes: every column (the features first, checks.RowColumns), the features
 	buf                         []byte
 	splitKind                   []int8 // per row: -1 no split (null), 0 non-train, 1 train
 }
@@ -388,7 +388,6 @@ func newState(c any, env checks.Env) (checks.State, error) {
 	}
 	for i, f := range env.Schema.Fields() {
 		s.columns = append(s.columns, f.Name)
-		s.all = append(s.all, i)
 		if want[f.Name] {
 			s.isFeature[i] = true
 			s.featIdx = append(s.featIdx, i)
@@ -399,6 +398,7 @@ func newState(c any, env checks.Env) (checks.State, error) {
 			}
 		}
 	}
+	s.all = checks.RowColumns(s.featIdx, len(s.columns))
 	if env.Roles.ID != "" {
 		if idx := env.Schema.FieldIndices(env.Roles.ID); len(idx) > 0 {
 			s.idIdx, s.idName = idx[0], env.Roles.ID
@@ -463,9 +463,11 @@ func (s *state) Observe(b checks.Batch) error {
 	}
 	// Row and feature fingerprints come from the batch's memo, shared
 	// with the other checks that hash the same columns.
+	// The features first: the full row's fingerprints continue theirs
+	// (s.all lists them first, see checks.RowColumns).
 	memo := b.Memo
-	rowFP := memo.Rows(rec, s.all, &s.rowFP, &s.vals)
 	featFP := memo.Rows(rec, s.featIdx, &s.featFP, &s.vals)
+	rowFP := memo.Rows(rec, s.all, &s.rowFP, &s.vals)
 	var normFP []rowhash.Fingerprint
 	if len(s.texts) > 0 {
 		normFP = s.normalizedRows(rec, memo, featFP)
