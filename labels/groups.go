@@ -1,6 +1,8 @@
 package labels
 
 import (
+	"errors"
+
 	"github.com/readiness/readiness/checks"
 	"github.com/readiness/readiness/checks/fptable"
 	"github.com/readiness/readiness/checks/rowhash"
@@ -15,23 +17,31 @@ import (
 //
 // The table also remembers where each row was — the first row of each
 // group in (input, row) order, and every later row — so that
-// [Groups.ConflictingRows] can list the rows of the conflicting groups (for
+// [Groups.Scan] can list the rows of the conflicting groups (for
 // findings.parquet). Those lists are also how a group's rows are counted.
 //
 // The table is an [fptable.Parts] on the audit's memory budget: partitioned
 // by the feature fingerprint, spilled to disk partition by partition when
-// over the budget, and read back one partition at a time by [Groups.Scan]
-// (and by [Groups.ConflictingRows] before a Scan). Callers that look rows
-// up by feature vector partition their own tables by [fptable.Part] of it,
-// so the partition they need is the one open.
+// over the budget, and read back one partition at a time by [Groups.Scan].
+// Callers that look rows up by feature vector partition their own tables
+// by [fptable.Part] of it, so the partition they need is the one open.
+//
+// The later rows of a partition are listed when the partition is first
+// read (the table's repeat hook), and dropped once the first Scan has gone
+// through it: they take memory outside the budget, a partition's worth at
+// a time. Until 2026-11-27 they were all kept, and so were the rows a Scan
+// found in conflicting groups: with three low-cardinality features (1,299
+// feature vectors over 10M rows, nearly every row a later row of a
+// conflicting group) the audit peaked at 1.75 GB against 0.87 GB with
+// every column a feature.
 type Groups struct {
 	t *fptable.Parts[entry]
-	// later holds every row of a group but its first, by partition.
+	// later holds every row of a group but its first, by partition,
+	// until the first Scan has gone through the partition.
 	later [fptable.Partitions][]Member
-	// conflicts, once scanned, holds every row of the conflicting groups,
-	// so that ConflictingRows need not read the table again.
-	conflicts []Member
-	scanned   bool
+	// scanned: the first Scan is done, and stats is what it counted.
+	scanned bool
+	stats   Stats
 	// open holds the conflicting feature vectors of the partition being
 	// read, emptied and reused for each (see conflictingRows).
 	open *fptable.Table[struct{}]
@@ -94,33 +104,21 @@ func NewGroups(b *fptable.Budget) *Groups {
 // AddAt records the row at pos, with the given feature vector, label and
 // annotator; labelled is false when the label is null. The annotator is
 // only carried to the row's [Member]: callers pass 0 for a row without
-// one, or whose annotator they do not count.
+// one, or whose annotator they do not count. Rows are added before the
+// first [Groups.Scan], never after: it panics then.
 func (g *Groups) AddAt(features, label rowhash.Fingerprint, labelled bool, pos checks.Pos, annotator uint64) {
+	if g.scanned {
+		panic("labels: Groups.AddAt after Scan")
+	}
 	e := entry{label: label, pos: uint64(pos), annotator: annotator}
 	if labelled {
 		e.pos |= entryLabelled
 	}
-	g.scanned = false
 	g.t.Add(fptable.Part(features), features, &e)
 }
 
-// ConflictingRows calls emit with every row of every conflicting group,
-// partition by partition.
-//
-// After [Groups.Scan] it emits the rows Scan kept, without reading the
-// table again.
-func (g *Groups) ConflictingRows(emit func(Member)) error {
-	if g.scanned {
-		for _, m := range g.conflicts {
-			emit(m)
-		}
-		return nil
-	}
-	return g.t.Visit(func(p int, t *fptable.Table[entry]) { g.conflictingRows(p, t, emit) })
-}
-
 // conflictingRows emits the rows of the conflicting groups of partition p,
-// open as t, and counts those groups and rows. It leaves their feature
+// open as t (emit may be nil), and counts those groups and rows. It leaves their feature
 // vectors in g.open, where the later rows, and [Part.Conflicting], look
 // them up: a few thousand a partition at 10M rows, a table that stays in
 // the processor's cache, where t has the partition's 150,000 groups, some
@@ -129,7 +127,9 @@ func (g *Groups) conflictingRows(p int, t *fptable.Table[entry], emit func(Membe
 	g.open.Reset()
 	t.Each(func(fp rowhash.Fingerprint, e *entry) {
 		if e.conflicting() {
-			emit(Member{Features: fp, Pos: e.first(), Annotator: e.annotator})
+			if emit != nil {
+				emit(Member{Features: fp, Pos: e.first(), Annotator: e.annotator})
+			}
 			g.open.Upsert(fp)
 			groups++
 		}
@@ -143,7 +143,9 @@ func (g *Groups) conflictingRows(p int, t *fptable.Table[entry], emit func(Membe
 	g.open.Reserve(4 * int(groups))
 	for _, m := range g.later[p] {
 		if g.open.Get(m.Features) != nil {
-			emit(m)
+			if emit != nil {
+				emit(m)
+			}
 			rows++
 		}
 	}
@@ -183,9 +185,12 @@ func combine(_ rowhash.Fingerprint, a, b *entry, isNew bool) {
 	}
 }
 
-// Merge folds o into g; o must not be used afterwards.
+// Merge folds o into g; o must not be used afterwards. Neither may have
+// been scanned.
 func (g *Groups) Merge(o *Groups) error {
-	g.scanned = false
+	if g.scanned || o.scanned {
+		return errors.New("labels: merging conflict groups after a Scan")
+	}
 	for p := range g.later {
 		g.later[p] = append(g.later[p], o.later[p]...)
 		o.later[p] = nil
@@ -215,19 +220,28 @@ type Stats struct {
 
 // Scan reads every partition once: it counts the groups, calls f with each
 // partition while it is open (f may open the same partition of tables
-// partitioned alike), and keeps the rows of the conflicting groups for
-// [Groups.ConflictingRows]. A table read back from disk costs a read per
-// visit, so everything a reader needs of it is done in this one. f may be
-// nil.
-func (g *Groups) Scan(f func(p int, part Part) error) (Stats, error) {
+// partitioned alike), and calls rows with every row of every conflicting
+// group. A table read back from disk costs a read per visit, so everything
+// a reader needs of it is done in this one. f and rows may be nil.
+//
+// The first Scan lists the rows, and drops each partition's later rows
+// once through it. Later Scans return the same counts and call f again,
+// but list no rows.
+func (g *Groups) Scan(f func(p int, part Part) error, rows func(Member)) (Stats, error) {
+	first := !g.scanned
+	if !first {
+		rows = nil
+	}
 	var st Stats
 	var ferr error
-	g.conflicts, g.scanned = g.conflicts[:0], false
 	err := g.t.Visit(func(p int, t *fptable.Table[entry]) {
-		groups, rows := g.conflictingRows(p, t, func(m Member) { g.conflicts = append(g.conflicts, m) })
+		groups, n := g.conflictingRows(p, t, rows)
+		if first {
+			g.later[p] = nil
+		}
 		st.Groups += int64(t.Len())
 		st.ConflictingGroups += groups
-		st.ConflictingRows += rows
+		st.ConflictingRows += n
 		if f != nil && ferr == nil {
 			ferr = f(p, Part{g.open})
 		}
@@ -235,8 +249,13 @@ func (g *Groups) Scan(f func(p int, part Part) error) (Stats, error) {
 	if err == nil {
 		err = ferr
 	}
-	g.scanned = err == nil
-	return st, err
+	if err != nil {
+		return Stats{}, err
+	}
+	if first {
+		g.stats, g.scanned = st, true
+	}
+	return g.stats, nil
 }
 
 // Err returns the first error spilling the table to disk or reading it

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/readiness/readiness/checks/rowhash"
+	lbl "github.com/readiness/readiness/labels"
 )
 
 // Two annotators whose fingerprints share the low half, the key their rows
@@ -47,7 +48,8 @@ func TestAnnotatorKeyClash(t *testing.T) {
 	if s1.annClash == nil {
 		t.Error("merged states with a shared key: no clash")
 	}
-	if err := s1.annotatorConflicts(); err == nil {
-		t.Error("annotatorConflicts with a clash: no error")
+	s1.groups = lbl.NewGroups(nil)
+	if _, err := s1.scanGroups(); err == nil {
+		t.Error("scanGroups with a clash: no error")
 	}
 }

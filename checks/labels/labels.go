@@ -347,10 +347,15 @@ type state struct {
 	annKeys  map[uint64]rowhash.Fingerprint
 	annClash error
 	// annConflicting counts each annotator's labelled rows in conflicting
-	// groups, by key, from the groups' rows (annotatorConflicts): a
-	// labelled row with an annotator carries the annotator's key into
-	// groups.
+	// groups, by key, from the groups' rows (scanGroups): a labelled row
+	// with an annotator carries the annotator's key into groups.
 	annConflicting map[uint64]int64
+	// conflictRows lists the rows of the conflicting groups (scanGroups),
+	// for FlaggedRows; scanned says the scan is done, and scanStats what
+	// it counted.
+	conflictRows checks.RowList
+	scanned      bool
+	scanStats    lbl.Stats
 
 	// scratch, per batch
 	featFP, labelFP, annFP, tmp []rowhash.Fingerprint
@@ -712,11 +717,9 @@ func (s *state) Result() (checks.Result, error) {
 	}
 	if s.groups != nil {
 		// One read of the groups: counts, and the rows of the conflicting
-		// groups, kept for the annotators' counts and findings.parquet.
-		st, err := s.groups.Scan(nil)
-		if err == nil {
-			err = s.annotatorConflicts()
-		}
+		// groups, counted by annotator and listed (the first
+		// MaxFlaggedRows) for findings.parquet.
+		st, err := s.scanGroups()
 		if err != nil {
 			return checks.Result{}, fmt.Errorf("labels: %w", err)
 		}
@@ -904,22 +907,36 @@ func (s *state) Result() (checks.Result, error) {
 	return checks.NewResult(Check.Name, status, &score, m, findings)
 }
 
-// annotatorConflicts counts in s.annConflicting the rows each annotator
-// labelled in conflicting groups, from the rows the groups' scan kept.
-func (s *state) annotatorConflicts() error {
+// scanGroups reads the conflict groups once (lbl.Groups.Scan) for their
+// counts, each annotator's labelled rows in conflicting groups (into
+// s.annConflicting, by key) and the conflicting rows findings.parquet
+// lists (into s.conflictRows, bounded like every flagged-row list). The
+// groups list their rows in their first Scan only, so what it found is
+// kept for the next Result.
+func (s *state) scanGroups() (lbl.Stats, error) {
+	if s.scanned {
+		return s.scanStats, nil
+	}
 	s.annConflicting = nil
-	if s.annotators == nil {
-		return nil
+	count := s.annotators != nil
+	if count {
+		if s.annClash != nil {
+			return lbl.Stats{}, s.annClash
+		}
+		s.annConflicting = map[uint64]int64{}
 	}
-	if s.annClash != nil {
-		return s.annClash
-	}
-	s.annConflicting = map[uint64]int64{}
-	return s.groups.ConflictingRows(func(m lbl.Member) {
-		if m.Annotator != 0 {
+	s.conflictRows = checks.RowList{}
+	st, err := s.groups.Scan(nil, func(m lbl.Member) {
+		if count && m.Annotator != 0 {
 			s.annConflicting[m.Annotator]++
 		}
+		s.conflictRows.Add(m.Pos.Input(), m.Pos.Row(), m.Features.Hi^m.Features.Lo)
 	})
+	if err != nil {
+		return lbl.Stats{}, err
+	}
+	s.scanned, s.scanStats = true, st
+	return st, nil
 }
 
 func (s *state) annotatorMetrics() (*AnnotatorMetrics, *checks.Finding, error) {
@@ -1001,13 +1018,6 @@ func (s *state) FlaggedRows(res checks.Result, emit func(checks.FlaggedRow)) err
 	if code == "" {
 		return nil
 	}
-	var rows checks.RowList
-	err := s.groups.ConflictingRows(func(m lbl.Member) {
-		rows.Add(m.Pos.Input(), m.Pos.Row(), m.Features.Hi^m.Features.Lo)
-	})
-	if err != nil {
-		return fmt.Errorf("labels: %w", err)
-	}
-	rows.Emit(code, s.labelName, emit)
+	s.conflictRows.Emit(code, s.labelName, emit)
 	return nil
 }
