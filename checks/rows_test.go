@@ -2,6 +2,7 @@ package checks
 
 import (
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"testing"
 )
@@ -108,6 +109,63 @@ func BenchmarkRowListInOrder(b *testing.B) {
 	for b.Loop() {
 		var l RowList
 		for row := range int64(4 * MaxFlaggedRows) {
+			l.Add(0, row, 0)
+		}
+		l.Rows()
+	}
+}
+
+// selectNth puts at n the row sorting puts there, none after it before it
+// and none before it after, for slices of every length up to a few hundred
+// with many equal rows, and for rows in order, in reverse and all equal.
+func TestSelectNth(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	check := func(name string, a []RowRef, n int) {
+		t.Helper()
+		want := slices.Clone(a)
+		slices.SortFunc(want, RowRef.compare)
+		got := slices.Clone(a)
+		selectNth(got, n)
+		if got[n] != want[n] {
+			t.Fatalf("%s, len %d, n %d: a[n] = %+v, want %+v", name, len(a), n, got[n], want[n])
+		}
+		for i, x := range got {
+			if (i < n && got[n].less(x)) || (i > n && x.less(got[n])) {
+				t.Fatalf("%s, len %d, n %d: row %d %+v on the wrong side of %+v", name, len(a), n, i, x, got[n])
+			}
+		}
+		slices.SortFunc(got, RowRef.compare)
+		if !slices.Equal(got, want) {
+			t.Fatalf("%s, len %d, n %d: not a permutation", name, len(a), n)
+		}
+	}
+	for size := 1; size < 300; size++ {
+		a := make([]RowRef, size)
+		for i := range a {
+			a[i] = RowRef{Input: int32(r.IntN(2)), Row: int64(r.IntN(1 + size/4)), Group: uint64(r.IntN(2))}
+		}
+		check("random", a, r.IntN(size))
+		sorted := slices.Clone(a)
+		slices.SortFunc(sorted, RowRef.compare)
+		check("in order", sorted, r.IntN(size))
+		slices.Reverse(sorted)
+		check("reversed", sorted, r.IntN(size))
+		check("all equal", make([]RowRef, size), r.IntN(size))
+	}
+}
+
+// BenchmarkRowListOutOfOrder flags four times the bound in no order, as
+// the labels check lists conflicting rows partition by partition when most
+// rows conflict.
+func BenchmarkRowListOutOfOrder(b *testing.B) {
+	r := rand.New(rand.NewPCG(5, 6))
+	rows := make([]int64, 4*MaxFlaggedRows)
+	for i := range rows {
+		rows[i] = r.Int64N(1 << 40)
+	}
+	for b.Loop() {
+		var l RowList
+		for _, row := range rows {
 			l.Add(0, row, 0)
 		}
 		l.Rows()
