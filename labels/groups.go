@@ -28,12 +28,15 @@ import (
 //
 // The later rows of a partition are listed when the partition is first
 // read (the table's repeat hook), and dropped once the first Scan has gone
-// through it: they take memory outside the budget, a partition's worth at
-// a time. Until 2026-11-27 they were all kept, and so were the rows a Scan
-// found in conflicting groups: with three low-cardinality features (1,299
-// feature vectors over 10M rows, nearly every row a later row of a
-// conflicting group) the audit peaked at 1.75 GB against 0.87 GB with
-// every column a feature.
+// through it: they take memory outside the budget, one or two partitions'
+// worth at a time (the next partition is read ahead). Until 2026-11-27
+// they were all kept, and so were the rows a Scan found in conflicting
+// groups: with three low-cardinality features (1,299 feature vectors over
+// 10M rows, nearly every row a later row of a conflicting group) the audit
+// peaked at 1,705 MiB, against about 850 MiB with every column a feature;
+// now 902–963 MiB. What is left unbounded: a dataset whose rows nearly all
+// share a handful of feature vectors puts them in a handful of partitions,
+// and a partition's later rows (32 bytes each) are held at once.
 type Groups struct {
 	t *fptable.Parts[entry]
 	// later holds every row of a group but its first, by partition,
@@ -118,8 +121,8 @@ func (g *Groups) AddAt(features, label rowhash.Fingerprint, labelled bool, pos c
 }
 
 // conflictingRows emits the rows of the conflicting groups of partition p,
-// open as t (emit may be nil), and counts those groups and rows. It leaves their feature
-// vectors in g.open, where the later rows, and [Part.Conflicting], look
+// open as t (emit may be nil), and counts those groups and rows. It leaves
+// their feature vectors in g.open, where the later rows, and [Part.Conflicting], look
 // them up: a few thousand a partition at 10M rows, a table that stays in
 // the processor's cache, where t has the partition's 150,000 groups, some
 // megabytes, which a lookup of every pair and later row walks at random.

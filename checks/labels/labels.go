@@ -518,7 +518,7 @@ func (s *state) Observe(b checks.Batch) error {
 		labelled := fp != null
 		if s.groups != nil {
 			// The annotator rides with a labelled row, to count the
-			// annotators' rows in conflicting groups (annotatorConflicts).
+			// annotators' rows in conflicting groups (scanGroups).
 			var ann uint64
 			if labelled && annFP != nil && annFP[i] != null {
 				ann = annKey(annFP[i])
@@ -598,10 +598,15 @@ func annKey(fp rowhash.Fingerprint) uint64 { return fp.Lo }
 // "no annotator", has it.
 func (s *state) noteKey(fp rowhash.Fingerprint) {
 	k := annKey(fp)
-	if other, ok := s.annKeys[k]; (ok && other != fp) || k == 0 {
-		if s.annClash == nil {
-			s.annClash = fmt.Errorf("two annotators share the 64-bit key %016x (fingerprints %016x%016x and %016x%016x): their conflicting rows cannot be told apart", k, other.Hi, other.Lo, fp.Hi, fp.Lo)
-		}
+	other, ok := s.annKeys[k]
+	switch {
+	case s.annClash != nil:
+	case k == 0:
+		s.annClash = fmt.Errorf("annotator %016x%016x has the 64-bit key 0, which means no annotator: its conflicting rows cannot be counted", fp.Hi, fp.Lo)
+	case ok && other != fp:
+		s.annClash = fmt.Errorf("two annotators share the 64-bit key %016x (fingerprints %016x%016x and %016x%016x): their conflicting rows cannot be told apart", k, other.Hi, other.Lo, fp.Hi, fp.Lo)
+	}
+	if ok || k == 0 {
 		return
 	}
 	s.annKeys[k] = fp
