@@ -233,9 +233,10 @@ const (
 	featFlags = featOther - 1
 )
 
-func (f feature) train() bool  { return f&featTrain != 0 }
-func (f feature) plain() bool  { return f&featPlain != 0 }
-func (f feature) other() int64 { return int64(f / featOther) }
+func (f feature) repeated() bool { return f&featRepeated != 0 }
+func (f feature) train() bool    { return f&featTrain != 0 }
+func (f feature) plain() bool    { return f&featPlain != 0 }
+func (f feature) other() int64   { return int64(f / featOther) }
 
 // first is the position of the first row seen with a fingerprint, in
 // (input, row) order, with firstRepeated set when another row was: 8
@@ -462,9 +463,9 @@ func (s *state) Observe(b checks.Batch) error {
 		return fmt.Errorf("duplicates: batch has %d columns, schema %d", rec.NumCols(), len(s.columns))
 	}
 	// Row and feature fingerprints come from the batch's memo, shared
-	// with the other checks that hash the same columns.
-	// The features first: the full row's fingerprints continue theirs
-	// (s.all lists them first, see checks.RowColumns).
+	// with the other checks that hash the same columns; the features
+	// first, as the full row's fingerprints continue theirs (s.all lists
+	// them first, see checks.RowColumns).
 	memo := b.Memo
 	featFP := memo.Rows(rec, s.featIdx, &s.featFP, &s.vals)
 	rowFP := memo.Rows(rec, s.all, &s.rowFP, &s.vals)
@@ -960,7 +961,7 @@ func (s *state) countFeatures(groups, cross *int64) (distinct, normDistinct int6
 			if f.train() {
 				*cross += f.other()
 			}
-			if *f&featRepeated != 0 {
+			if f.repeated() {
 				*groups++
 			}
 			if f.plain() {

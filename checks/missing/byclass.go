@@ -99,10 +99,7 @@ func (b *byClass) classify(arr arrow.Array) bool {
 		b.rows[0] += int64(n)
 		return true
 	}
-	var valid checks.Validity
-	if bm := arr.NullBitmapBytes(); arr.NullN() > 0 && len(bm) > 0 {
-		valid = checks.ValidityOf(arr)
-	}
+	valid := checks.ValidityOf(arr)
 	switch a := arr.(type) {
 	case *array.String:
 		b.strings(valid, a.Value, ids)

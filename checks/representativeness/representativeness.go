@@ -576,7 +576,6 @@ func (s *state) observe(p *profile, arr arrow.Array) {
 	if p.cls == clsSkip {
 		return
 	}
-	hasNulls := arr.NullN() > 0
 	valid := checks.ValidityOf(arr)
 	switch a := arr.(type) {
 	case *array.String:
@@ -588,7 +587,7 @@ func (s *state) observe(p *profile, arr arrow.Array) {
 	case *array.Boolean:
 		var t, f int64
 		for i := range n {
-			if hasNulls && a.IsNull(i) {
+			if valid.Null(i) {
 				continue
 			}
 			if a.Value(i) {
@@ -623,7 +622,7 @@ func (s *state) observe(p *profile, arr arrow.Array) {
 		observeInts(p, a.Uint64Values(), valid, s.maxCats)
 	case *array.Float16:
 		for i := range n {
-			if !hasNulls || a.IsValid(i) {
+			if !valid.Null(i) {
 				p.addFloat(float64(a.Value(i).Float32()))
 			}
 		}
@@ -642,14 +641,14 @@ func (s *state) observe(p *profile, arr arrow.Array) {
 	case *array.Decimal128:
 		scale := a.DataType().(*arrow.Decimal128Type).Scale
 		for i := range n {
-			if !hasNulls || a.IsValid(i) {
+			if !valid.Null(i) {
 				p.addFloat(rowhash.DecimalFloat(a.Value(i), scale))
 			}
 		}
 	case *array.Decimal256:
 		scale := a.DataType().(*arrow.Decimal256Type).Scale
 		for i := range n {
-			if !hasNulls || a.IsValid(i) {
+			if !valid.Null(i) {
 				p.addFloat(rowhash.Decimal256Float(a.Value(i), scale))
 			}
 		}

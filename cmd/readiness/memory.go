@@ -18,9 +18,10 @@ import (
 // The budget bounds only the checks' per-row tables (see fptable.Budget);
 // decoding, batches, the findings listed and the Go runtime come on top,
 // about 350 MiB at 10M rows with the default batch size. Spilling costs
-// some time: on the 10M-row benchmark file (2 cores) the audit took
-// 16–17.5 s under 512 MiB, writing and reading back 1.7 GB of spill files,
-// where with no limit it took 13–15 s and 3.1 GiB (docs/performance.md).
+// some time: on the 10M-row benchmark file (2 cores) the merge took about
+// 4.2 s under 512 MiB, writing and reading back 1.33 GB of spill files,
+// against 2.5 s with no limit, at 2.5 GiB (docs/performance.md, 2026-11-27
+// f); the whole audit took 14.5–15.1 s.
 // The default is small — the whole audit then stays under 1 GiB — rather
 // than a large share of RAM that a CI runner or a laptop may need for
 // other work.
