@@ -88,6 +88,49 @@ type Env struct {
 	// budget, which spills partitions to disk rather than exceed it. nil is
 	// unlimited.
 	Memory *fptable.Budget
+	// Shared holds what the states of one worker share across checks
+	// (see [Shared]); nil when a state is made on its own, as in a check's
+	// tests: each state then keeps its own.
+	Shared *Shared
+}
+
+// Shared is what the states of one worker's checks share: a per-row table
+// that several checks would otherwise each build from the same rows (see
+// checks/rowtable). The pipeline gives every worker one, in [Env.Shared].
+//
+// A shared part is itself a mergeable state, and the checks using it
+// observe, merge and read it through their own states, so that each works
+// alike with a shared part or one of its own:
+//   - Observe: the first state to observe a batch folds it in; the
+//     others find it done.
+//   - Merge: merging another worker's part in is done once, by whichever
+//     state gets there first, and is safe from several goroutines.
+//   - Result: the part is read once, by the first state to ask, and what
+//     it found is kept for the others.
+//
+// For the last to hold, the pipeline merges every check's states before it
+// reads any check's result: a shared part read before every worker's was
+// merged in would miss rows.
+type Shared struct {
+	parts map[string]any
+}
+
+// Get returns the part named key, made by make the first time. On a nil
+// Shared it returns a new part each time: every state keeps its own.
+// States of one worker are made one after the other, so Get needs no lock.
+func (s *Shared) Get(key string, make func() any) any {
+	if s == nil {
+		return make()
+	}
+	if p, ok := s.parts[key]; ok {
+		return p
+	}
+	if s.parts == nil {
+		s.parts = map[string]any{}
+	}
+	p := make()
+	s.parts[key] = p
+	return p
 }
 
 // Roles names the columns that play a part in the audit. Empty means none.

@@ -138,8 +138,10 @@ func (d *Dataset) Run(ctx context.Context, tasks []Task, opts RunOptions) (*Outc
 	ws := make([]*worker, workers)
 	for i := range ws {
 		w := &worker{rows: make([]int64, len(d.Inputs))}
+		shared := &checks.Shared{} // one per worker, see checks.Shared
 		for _, t := range tasks {
 			env := env
+			env.Shared = shared
 			env.Reference = opts.References[t.Check.Name]
 			st, err := t.Check.New(t.Config, env)
 			if err != nil {
@@ -193,26 +195,39 @@ feed:
 			out.Rows += n
 		}
 	}
-	// The checks' states are independent: merge each check's on its own
-	// goroutine (a merge of large tables is the longest single step
-	// after the read), at most one per worker.
+	// Merge each check's states on its own goroutine, at most one per
+	// worker, then read each check's result the same way. Every check's
+	// states are merged before any result is read: checks that share a
+	// per-row table (checks.Shared) read it once, with every worker's rows
+	// in it. Merging is cheap (a partitioned table's merge moves its runs
+	// and pending aggregates); reading the results is the longest single
+	// step after the read.
 	out.Results = make([]checks.Result, len(tasks))
 	out.States = make([]checks.State, len(tasks))
 	out.TaskMergeTimes = make([]time.Duration, len(tasks))
 	errs := make([]error, len(tasks))
 	sem := make(chan struct{}, workers)
 	var mg sync.WaitGroup
-	for k, t := range tasks {
-		mg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer func() { <-sem; mg.Done() }()
-			began := time.Now()
-			out.States[k], out.Results[k], errs[k] = mergeTask(t, ws, k)
-			out.TaskMergeTimes[k] = time.Since(began)
-		}()
+	each := func(f func(k int, t Task)) {
+		for k, t := range tasks {
+			mg.Add(1)
+			sem <- struct{}{}
+			go func() {
+				defer func() { <-sem; mg.Done() }()
+				began := time.Now()
+				f(k, t)
+				out.TaskMergeTimes[k] += time.Since(began)
+			}()
+		}
+		mg.Wait()
 	}
-	mg.Wait()
+	each(func(k int, t Task) { out.States[k], errs[k] = mergeTask(t, ws, k) })
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	each(func(k int, t Task) { out.Results[k], errs[k] = resultTask(t, out.States[k]) })
 	out.MergeTime = time.Since(start) - out.ReadTime
 	for _, err := range errs {
 		if err != nil {
@@ -223,9 +238,9 @@ feed:
 	return out, nil
 }
 
-// mergeTask merges the workers' states of task k and reads the result. A
-// panic in a check's Merge or Result becomes that check's error.
-func mergeTask(t Task, ws []*worker, k int) (merged checks.State, res checks.Result, err error) {
+// mergeTask merges the workers' states of task k into the first worker's.
+// A panic in a check's Merge becomes that check's error.
+func mergeTask(t Task, ws []*worker, k int) (merged checks.State, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = &CheckError{Check: t.Check.Name, Err: fmt.Errorf("panic: %v", r)}
@@ -234,18 +249,29 @@ func mergeTask(t Task, ws []*worker, k int) (merged checks.State, res checks.Res
 	merged = ws[0].states[k]
 	for _, w := range ws[1:] {
 		if err := merged.Merge(w.states[k]); err != nil {
-			return nil, res, &CheckError{Check: t.Check.Name, Err: fmt.Errorf("merge: %w", err)}
+			return nil, &CheckError{Check: t.Check.Name, Err: fmt.Errorf("merge: %w", err)}
 		}
 		// Merged: let its tables go now rather than when the run ends
 		// (each goroutine clears only its own task's slot).
 		w.states[k] = nil
 	}
+	return merged, nil
+}
+
+// resultTask reads the result of task t's merged state. A panic in a
+// check's Result becomes that check's error.
+func resultTask(t Task, merged checks.State) (res checks.Result, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = &CheckError{Check: t.Check.Name, Err: fmt.Errorf("panic: %v", r)}
+		}
+	}()
 	res, err = merged.Result()
 	if err != nil {
-		return nil, res, &CheckError{Check: t.Check.Name, Err: err}
+		return res, &CheckError{Check: t.Check.Name, Err: err}
 	}
 	res.Name = t.Check.Name
-	return merged, res, nil
+	return res, nil
 }
 
 // readUnit reads one unit and folds its batches into w's states.
