@@ -2,10 +2,12 @@ package pipeline_test
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"hash/fnv"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -13,6 +15,7 @@ import (
 
 	"github.com/readiness/readiness/checks"
 	"github.com/readiness/readiness/checks/checktest"
+	"github.com/readiness/readiness/checks/fptable"
 	"github.com/readiness/readiness/checks/registry"
 	"github.com/readiness/readiness/pipeline"
 )
@@ -156,5 +159,69 @@ func TestEveryCheckSplitMergeOnCorpus(t *testing.T) {
 	}
 	if tried < 20 {
 		t.Fatalf("only %d corpus files sampled", tried)
+	}
+}
+
+// The labels and balance checks share a per-row table in a run (one per
+// worker, checks.Shared): with several workers, and under a budget that
+// spills it, each reports what it reports with a table of its own, and
+// lists the same rows.
+func TestSharedRowTableMatchesOwn(t *testing.T) {
+	path := "../fixtures/sample/train.parquet"
+	batches, env, err := readBatches(t, []string{path}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tasks []pipeline.Task
+	want := map[string][]byte{}
+	wantRows := map[string][]checks.FlaggedRow{}
+	for _, name := range []string{"labels", "balance"} {
+		c, _ := registry.Lookup(name)
+		tasks = append(tasks, pipeline.Task{Check: c, Config: c.DefaultConfig()})
+		r, st := checktest.OnePass(t, c, c.DefaultConfig(), env, batches)
+		r.Name = name
+		want[name], wantRows[name] = checktest.JSON(t, r), checktest.Flagged(st)
+	}
+	if !strings.Contains(string(want["labels"]), `"conflicting_groups":`) || strings.Contains(string(want["labels"]), `"conflicting_groups":0`) {
+		t.Fatalf("the sample has no conflicting groups: %s", want["labels"])
+	}
+	for _, tiny := range []bool{false, true} {
+		var b *fptable.Budget
+		if tiny {
+			b = fptable.NewBudget(1, t.TempDir())
+		}
+		found, err := pipeline.Discover([]string{path}, pipeline.DiscoverOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		opts := pipeline.ReadOptions{BatchSize: 97, InferRows: 1000}
+		ds, err := pipeline.Plan(context.Background(), found.Inputs, 3, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, err := ds.Run(context.Background(), tasks, pipeline.RunOptions{ReadOptions: opts, Workers: 3,
+			Roles: env.Roles, AsOf: env.AsOf, StaleBefore: env.StaleBefore, Memory: b})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b != nil {
+			if _, spilled, _ := b.Stats(); spilled == 0 {
+				t.Error("tiny budget: nothing spilled")
+			}
+		}
+		for _, r := range out.Results {
+			if got := checktest.JSON(t, r); !bytes.Equal(got, want[r.Name]) {
+				t.Errorf("tiny budget %v: %s shared:\n%s\nown:\n%s", tiny, r.Name, got, want[r.Name])
+			}
+			st := out.States[slices.IndexFunc(tasks, func(tk pipeline.Task) bool { return tk.Check.Name == r.Name })]
+			if got := checktest.Flagged(st); !slices.Equal(got, wantRows[r.Name]) {
+				t.Errorf("tiny budget %v: %s lists %d rows shared, %d own", tiny, r.Name, len(got), len(wantRows[r.Name]))
+			}
+		}
+		if b != nil {
+			if err := b.Close(); err != nil {
+				t.Error(err)
+			}
+		}
 	}
 }

@@ -9,8 +9,8 @@
 //
 //  1. its label is not null,
 //  2. its feature vector is not a conflicting-label group (two or more
-//     distinct non-null labels over the whole dataset, the groups of
-//     [labels.Groups]),
+//     distinct non-null labels over the whole dataset, the groups the
+//     labels check counts),
 //  3. it is not stale: its time is strictly before Env.StaleBefore (null or
 //     unparsable times are not stale; a zero StaleBefore makes nothing
 //     stale), and
@@ -26,14 +26,15 @@
 // quantiles from a DDSketch with 1% relative error). An integer label with
 // more than max_classes distinct values gets the same summary.
 //
-// State: per distinct full row its feature fingerprint, its label's
-// fingerprint, its stale and labelled flags and its number of copies, in
-// one [fptable.Parts] on the audit's memory budget (Env.Memory),
-// partitioned by the feature fingerprint; class names in a slice and a map,
-// and the label fingerprints met with each (merging adds counts by name).
-// Result reads the row table one partition at a time, spilled or not, and
-// finds a partition's conflicting groups in it before classifying its rows:
-// every distinct full row of a feature vector is in the same partition.
+// State: class names in a slice and a map, and the label fingerprints met
+// with each (merging adds counts by name). The rows themselves are in the
+// audit worker's [rowtable.Table], shared with the labels check: per
+// distinct full row its feature and label fingerprints, stale and labelled
+// flags and number of copies, partitioned by the feature vector, on the
+// audit's memory budget. Its one read counts the rows not usable and the
+// usable rows of each label fingerprint; Result maps those to classes.
+// Until 2026-11-27 balance kept a table of its own like it (56 bytes a
+// row) and found the conflicting groups in it again.
 // Rows, feature vectors and labels are told apart by 128-bit fingerprints
 // ([rowhash]), exact up to a collision probability below n²/2^129. A
 // class, though, is its text exactly: Observe finds a row's class through
@@ -43,6 +44,7 @@
 package balance
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -53,8 +55,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/readiness/readiness/checks"
-	"github.com/readiness/readiness/checks/fptable"
 	"github.com/readiness/readiness/checks/rowhash"
+	"github.com/readiness/readiness/checks/rowtable"
 	"github.com/readiness/readiness/checks/timecol"
 	"github.com/readiness/readiness/labels"
 )
@@ -92,7 +94,8 @@ const packageDoc = `The balance check counts, for a classification label, the ro
 (the label's text as written, no trimming or case folding) and how many of them
 are usable for training. A row is usable when
   (1) its label is not null,
-  (2) its feature vector (the feature columns, in schema order) is not a
+  (2) its feature vector (the feature columns but the label and annotator
+      columns, in schema order) is not a
       conflicting-label group: one seen with two or more distinct non-null
       labels anywhere in the dataset (the same groups as the labels check),
   (3) it is not stale: its time (time column) is strictly before the audit's
@@ -236,14 +239,11 @@ type state struct {
 	staleBefore int64
 	isFeature   []bool
 	nFeatures   int
-	all         []int // every column index, the features first (checks.RowColumns)
-	featIdx     []int // the feature columns' indexes, in schema order
-	continuous  bool  // float or decimal label
-	integer     bool  // integer label: a distribution, in case of too many values
+	continuous  bool // float or decimal label
+	integer     bool // integer label: a distribution, in case of too many values
 
 	rows     int64
 	labelled int64
-	unparsed int64
 
 	names  []string
 	index  map[string]int32
@@ -258,18 +258,21 @@ type state struct {
 	clash      error
 	overflow   bool
 
-	// entries has an entry per distinct full row, in the partition of its
-	// feature vector (of its full row without feature columns).
-	entries *fptable.Parts[rowEntry]
-	dist    *dist
+	// table is the audit worker's per-row table, shared with the labels
+	// check: an entry per distinct full row, in the partition of its
+	// feature vector (of its full row without feature columns). It tells
+	// the usable rows apart (Result).
+	table *rowtable.Table
+	// sum is what the table counted, once Result has read it.
+	sum  *rowtable.Summary
+	dist *dist
 
 	// scratch, reused between batches
-	full, feat, labelFP, vals []rowhash.Fingerprint
-	micros                    []int64
-	timeOK, valid             []bool
-	class                     []int32
-	dictClass                 []int32
-	nameCache                 nameCache
+	labelFP   []rowhash.Fingerprint
+	valid     []bool
+	class     []int32
+	dictClass []int32
+	nameCache nameCache
 }
 
 // nameCache maps label fingerprints to recent classes, see cachedClassOf.
@@ -295,7 +298,7 @@ func newState(c any, env checks.Env) (checks.State, error) {
 		return nil, fmt.Errorf("checks.balance.max_classes: %d is below 1", cfg.MaxClasses)
 	}
 	s := &state{cfg: cfg, labelIdx: -1, timeIdx: -1, index: map[string]int32{},
-		labelClass: map[rowhash.Fingerprint]int32{}, entries: newRowTable(env.Memory)}
+		labelClass: map[rowhash.Fingerprint]int32{}}
 	schema := env.Schema
 	if schema == nil {
 		schema = arrow.NewSchema(nil, nil)
@@ -324,12 +327,18 @@ func newState(c any, env checks.Env) (checks.State, error) {
 			}
 		}
 	}
-	for i, f := range s.isFeature {
-		if f {
-			s.featIdx = append(s.featIdx, i)
+	if s.labelIdx >= 0 {
+		rc, _ := rowtable.NewConfig(env)
+		t, err := rowtable.For(env, rc)
+		if err != nil {
+			return nil, fmt.Errorf("balance: %w", err)
 		}
+		// Named classes are at most max_classes, and so are the label
+		// fingerprints behind them (a class is a label's text: one
+		// fingerprint apiece, for the label types that have classes).
+		t.CountLabels(2*cfg.MaxClasses + 16)
+		s.table = t
 	}
-	s.all = checks.RowColumns(s.featIdx, len(s.isFeature))
 	if s.continuous || s.integer {
 		d, err := newDist()
 		if err != nil {
@@ -370,38 +379,16 @@ func (s *state) Observe(b checks.Batch) error {
 		s.dist.observe(label)
 	}
 
-	// The full-row, feature and label fingerprints come from the batch's
-	// memo, shared with the other checks that hash the same columns.
-	// The features first: the full row's fingerprints continue theirs
-	// (s.all lists them first, see checks.RowColumns).
-	feat := b.Memo.Rows(rec, s.featIdx, &s.feat, &s.vals) // without features: every row the empty vector
-	full := b.Memo.Rows(rec, s.all, &s.full, &s.vals)
-	labelFP := b.Memo.Values(rec, s.labelIdx, &s.labelFP)
-
-	s.timeOK = grow(s.timeOK, n)
-	if s.timeIdx >= 0 {
-		s.micros = grow(s.micros, n)
-		s.unparsed += timecol.Micros(rec.Column(s.timeIdx), s.micros, s.timeOK)
-		for i := range n {
-			s.timeOK[i] = s.timeOK[i] && s.micros[i] < s.staleBefore
-		}
-	} else {
-		clear(s.timeOK)
+	// The label's fingerprints come from the batch's memo, shared with
+	// the other checks; the rows' table takes the rest from it too.
+	if err := s.table.Observe(b); err != nil {
+		return fmt.Errorf("balance: %w", err)
 	}
-	stale := s.timeOK
-
+	labelFP := b.Memo.Values(rec, s.labelIdx, &s.labelFP)
 	s.class = grow(s.class, n)
 	s.classes(label, labelFP, s.class)
-
-	// Without feature columns every row has the same (empty) feature
-	// vector: rows are spread by their full fingerprint instead.
-	part := feat
-	if s.nFeatures == 0 {
-		part = full
-	}
 	named := !s.overflow && !s.continuous // labels have classes
-	for i := range n {
-		cl := s.class[i]
+	for i, cl := range s.class {
 		if cl >= 0 {
 			s.labelled++
 			if named {
@@ -410,10 +397,8 @@ func (s *state) Observe(b checks.Batch) error {
 				}
 			}
 		}
-		e := rowEntry{feat: feat[i], label: labelFP[i], n: rowFlags(cl >= 0, stale[i]) + oneCopy}
-		s.entries.Add(fptable.Part(part[i]), full[i], &e)
 	}
-	return s.err()
+	return nil
 }
 
 // noted is a label fingerprint noted for a class, when ok.
@@ -432,15 +417,6 @@ func (s *state) noteLabel(fp rowhash.Fingerprint, cl int32) {
 	case j != cl && s.clash == nil:
 		s.clash = fmt.Errorf("balance: labels %q and %q have the same 128-bit fingerprint: usable rows per class cannot be told apart", s.names[j], s.names[cl])
 	}
-}
-
-// err is the first error spilling the row table to disk or reading it
-// back.
-func (s *state) err() error {
-	if err := s.entries.Err(); err != nil {
-		return fmt.Errorf("balance: %w", err)
-	}
-	return nil
 }
 
 // classes writes each row's class index into out, -1 for a null label;
@@ -587,14 +563,18 @@ func (s *state) Merge(o checks.State) error {
 	}
 	s.rows += other.rows
 	s.labelled += other.labelled
-	s.unparsed += other.unparsed
 	if s.dist != nil {
 		if err := s.dist.merge(other.dist); err != nil {
 			return err
 		}
 	}
-	if err := s.entries.Merge(other.entries); err != nil {
-		return fmt.Errorf("balance: %w", err)
+	if s.table != nil {
+		if s.sum != nil {
+			return errors.New("balance: merging into a state whose result was read")
+		}
+		if err := s.table.Merge(other.table); err != nil {
+			return fmt.Errorf("balance: %w", err)
+		}
 	}
 	if !s.overflow && !other.overflow && !s.continuous {
 		class := make([]int32, len(other.names)) // other's class index to s's
@@ -643,7 +623,6 @@ func (s *state) Result() (checks.Result, error) {
 	if err != nil {
 		return checks.Result{}, err
 	}
-	m.UnparsedTimes = s.unparsed
 
 	var findings []checks.Finding
 	if ex := m.Rows - m.UsableRows - m.Excluded.MissingLabel; ex > 0 && s.labelled > 0 {
@@ -652,10 +631,10 @@ func (s *state) Result() (checks.Result, error) {
 				ex, s.labelled, m.Excluded.Conflicting, m.Excluded.Stale, m.Excluded.Duplicate),
 			Value: checks.Float(ratio(m.UsableRows, s.labelled)), Rows: checks.Int(ex)})
 	}
-	if s.unparsed > 0 {
+	if u := m.UnparsedTimes; u > 0 {
 		findings = append(findings, checks.Finding{Code: "BAL010", Severity: checks.Info, Column: s.timeName,
-			Message: fmt.Sprintf("%d values of the time column %q are not times in a known layout; their rows are treated as not stale", s.unparsed, s.timeName),
-			Value:   checks.Float(float64(s.unparsed)), Rows: checks.Int(s.unparsed)})
+			Message: fmt.Sprintf("%d values of the time column %q are not times in a known layout; their rows are treated as not stale", u, s.timeName),
+			Value:   checks.Float(float64(u)), Rows: checks.Int(u)})
 	}
 	if s.dist != nil && (s.continuous || s.overflow) {
 		m.Distribution = s.dist.summary()
@@ -772,47 +751,28 @@ func (s *state) usable(m *Metrics) ([]int64, error) {
 	if named && s.clash != nil {
 		return nil, s.clash
 	}
-	usable := make([]int64, len(s.names))
-	var groups *fptable.Table[group]
-	var conflicting *fptable.Table[struct{}]
-	if s.nFeatures > 0 {
-		groups, conflicting = fptable.New[group](0), fptable.New[struct{}](0)
-	}
-	var unknown rowhash.Fingerprint // a label fingerprint without a class, if any
-	classless := false
-	err := s.entries.Visit(func(_ int, rows *fptable.Table[rowEntry]) {
-		found := groups != nil && conflicts(rows, groups, conflicting)
-		rows.Each(func(_ rowhash.Fingerprint, e *rowEntry) {
-			if !e.labelled() {
-				m.Excluded.MissingLabel += e.copies()
-				return
-			}
-			if found {
-				if conflicting.Get(e.feat) != nil {
-					m.Excluded.Conflicting += e.copies()
-					return
-				}
-			}
-			if e.stale() {
-				m.Excluded.Stale += e.copies()
-				return
-			}
-			m.UsableRows++
-			m.Excluded.Duplicate += e.copies() - 1
-			if named {
-				if j, ok := s.labelClass[e.label]; ok {
-					usable[j]++
-				} else if !classless {
-					unknown, classless = e.label, true
-				}
-			}
-		})
-	})
+	// The rows' table is read once, for every check sharing it.
+	sum, err := s.table.Result()
 	if err != nil {
 		return nil, fmt.Errorf("balance: %w", err)
 	}
-	if classless {
-		return nil, fmt.Errorf("balance: a labelled row's label fingerprint %016x%016x has no class", unknown.Hi, unknown.Lo)
+	s.sum = sum
+	m.Excluded.MissingLabel, m.Excluded.Conflicting, m.Excluded.Stale = sum.MissingLabel, sum.Conflicting, sum.Stale
+	m.Excluded.Duplicate, m.UsableRows = sum.Duplicate, sum.Usable
+	m.UnparsedTimes = sum.Unparsed
+	usable := make([]int64, len(s.names))
+	if !named {
+		return usable, nil
+	}
+	if sum.UsableByLabel == nil {
+		return nil, fmt.Errorf("balance: the rows' table did not count the usable rows of each label (more than %d labels)", 2*s.cfg.MaxClasses+16)
+	}
+	for fp, n := range sum.UsableByLabel {
+		j, ok := s.labelClass[fp]
+		if !ok {
+			return nil, fmt.Errorf("balance: a labelled row's label fingerprint %016x%016x has no class", fp.Hi, fp.Lo)
+		}
+		usable[j] += n
 	}
 	return usable, nil
 }

@@ -5,11 +5,11 @@ import (
 	"testing"
 
 	"github.com/readiness/readiness/checks/rowhash"
-	lbl "github.com/readiness/readiness/labels"
+	"github.com/readiness/readiness/checks/rowtable"
 )
 
 // Two annotators whose fingerprints share the low half, the key their rows
-// carry into the groups, cannot have their conflicting rows told apart:
+// carry into the rows' table, cannot have their conflicting rows told apart:
 // the clash is caught when the second is noted, in Observe or in Merge,
 // and so is an annotator whose key would read as "none". Distinct keys
 // are no clash.
@@ -48,8 +48,8 @@ func TestAnnotatorKeyClash(t *testing.T) {
 	if s1.annClash == nil {
 		t.Error("merged states with a shared key: no clash")
 	}
-	s1.groups = lbl.NewGroups(nil)
-	if _, err := s1.scanGroups(); err == nil {
-		t.Error("scanGroups with a clash: no error")
+	s1.sum = &rowtable.Summary{AnnotatorConflicting: map[uint64]int64{}}
+	if _, _, err := s1.annotatorMetrics(); err == nil {
+		t.Error("annotator metrics with a clash: no error")
 	}
 }

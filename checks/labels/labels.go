@@ -5,8 +5,9 @@
 //
 //   - conflicting labels: distinct feature vectors seen with two or more
 //     distinct non-null labels, and every row of those groups (rows with a
-//     null label included); counted exactly with [lbl.Groups] over 128-bit
-//     logical-value fingerprints ([rowhash]);
+//     null label included); counted exactly over 128-bit logical-value
+//     fingerprints ([rowhash]) in the per-row table it shares with the
+//     balance check ([rowtable]);
 //   - label variants: distinct labels that are the same under
 //     [lbl.Normalize] (case, Unicode form, white space, punctuation, a
 //     trailing period), such as ">50K" and ">50K.";
@@ -15,13 +16,14 @@
 //   - optionally, per annotator (role annotator), rows labelled and rows in
 //     conflicting groups.
 //
-// The per-row aggregate is kept small, since a 10M-row audit appends one
-// per row to the groups and spills them over the memory budget: a group's
-// aggregate does not count its rows (its row list does, see [lbl.Groups]),
-// and the annotator of a labelled row rides in it, so the annotators'
-// conflicting rows are counted from the conflicting groups' rows rather
-// than from a table of (feature vector, annotator) pairs of their own — a
-// 48-byte slot a row where there were two of 40.
+// The conflicts come from the [rowtable] of the audit's worker, shared
+// with the balance check: an entry per distinct full row, partitioned by
+// the feature vector, which carries the row's label and, as a 64-bit key,
+// its annotator, so that each annotator's rows in conflicting groups are
+// counted there too. Until 2026-11-27 the check kept a conflict-group
+// table of its own (a 48-byte slot appended per row, and every later row
+// of a group listed beside it), which balance, with its own table of
+// distinct rows, found again.
 //
 // The full definitions, the status rules and the score formula are in
 // packageDoc, printed by `readiness explain labels`.
@@ -30,6 +32,7 @@ package labels
 import (
 	"encoding/binary"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -39,6 +42,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/readiness/readiness/checks"
 	"github.com/readiness/readiness/checks/rowhash"
+	"github.com/readiness/readiness/checks/rowtable"
 	lbl "github.com/readiness/readiness/labels"
 )
 
@@ -149,14 +153,14 @@ are named by a pseudonym (the first 12 hex digits of a hash of the value)
 unless checks.labels.annotator_names is true. Labelled rows with a null
 annotator are counted in rows_without_annotator. Past max_labels distinct
 annotators the table is dropped (over_max). A labelled row's annotator is
-kept with its row in the conflict groups (a 64-bit key; two annotators
-sharing one stop the check with an error rather than being counted as one),
-so the counts cost no table of their own.
+kept with its row (a 64-bit key; two annotators sharing one stop the check
+with an error rather than being counted as one), so the counts cost no table
+of their own.
 
-Memory: one table entry per row (a 48-byte slot), folded into one per
-distinct feature vector, within --memory-limit: past it the table spills to
-disk and is read back a partition at a time, with the same results; one
-entry per distinct label up to max_labels.
+Memory: one table entry per row (a 72-byte slot, shared with the balance
+check), folded into one per distinct full row, within --memory-limit: past it
+the table spills to disk and is read back a partition at a time, with the same
+results; one entry per distinct label up to max_labels.
 
 Status: not_applicable when there is no label column or no labelled row;
 fail when conflict_rate > checks.labels.fail_rate; warn when conflict_rate >
@@ -334,7 +338,7 @@ type state struct {
 
 	rows, labelled, nulls int64
 
-	groups *lbl.Groups // nil without feature columns
+	table *rowtable.Table // nil without feature columns
 
 	classes  map[rowhash.Fingerprint]*class // nil once over MaxLabels
 	overflow bool
@@ -346,21 +350,16 @@ type state struct {
 	// find two annotators sharing one (annClash).
 	annKeys  map[uint64]rowhash.Fingerprint
 	annClash error
-	// annConflicting counts each annotator's labelled rows in conflicting
-	// groups, by key, from the groups' rows (scanGroups): a labelled row
-	// with an annotator carries the annotator's key into groups.
-	annConflicting map[uint64]int64
-	// conflictRows lists the rows of the conflicting groups (scanGroups),
-	// for FlaggedRows; scanned says the scan is done, and scanStats what
-	// it counted.
-	conflictRows checks.RowList
-	scanned      bool
-	scanStats    lbl.Stats
+	// sum is what the rows' table counted, once Result has read it: the
+	// conflicting groups, their rows (listed for FlaggedRows) and each
+	// annotator's labelled rows in them, by key (a labelled row carries
+	// its annotator's key into the table).
+	sum *rowtable.Summary
 
 	// scratch, per batch
-	featFP, labelFP, annFP, tmp []rowhash.Fingerprint
-	classCache                  fpCache[class]
-	annCache                    fpCache[annotator]
+	labelFP, annFP []rowhash.Fingerprint
+	classCache     fpCache[class]
+	annCache       fpCache[annotator]
 }
 
 // fpCache is a small direct-mapped cache in front of a map keyed by
@@ -436,8 +435,17 @@ func newState(c any, env checks.Env) (checks.State, error) {
 			s.featNames = append(s.featNames, f.Name)
 		}
 	}
-	if len(s.features) > 0 {
-		s.groups = lbl.NewGroups(env.Memory)
+	if len(s.features) > 0 && s.label >= 0 {
+		rc, _ := rowtable.NewConfig(env)
+		if !slices.Equal(rc.Features, s.features) {
+			return nil, fmt.Errorf("labels: feature columns %v, the row table's %v", s.features, rc.Features)
+		}
+		t, err := rowtable.For(env, rc)
+		if err != nil {
+			return nil, fmt.Errorf("labels: %w", err)
+		}
+		t.CountAnnotators(cfg.MaxLabels)
+		s.table = t
 	}
 	s.classes = map[rowhash.Fingerprint]*class{}
 	return s, nil
@@ -498,9 +506,10 @@ func (s *state) Observe(b checks.Batch) error {
 	// Fingerprints come from the batch's memo, shared with the other
 	// checks that hash the same columns.
 	labelFP := b.Memo.Values(rec, s.label, &s.labelFP)
-	var featFP []rowhash.Fingerprint
-	if s.groups != nil {
-		featFP = b.Memo.Rows(rec, s.features, &s.featFP, &s.tmp)
+	if s.table != nil {
+		if err := s.table.Observe(b); err != nil {
+			return fmt.Errorf("labels: %w", err)
+		}
 	}
 	var annFP []rowhash.Fingerprint
 	var aa arrow.Array
@@ -515,17 +524,7 @@ func (s *state) Observe(b checks.Batch) error {
 		fp := labelFP[i]
 		// rowhash gives every null, including a null dictionary entry and
 		// a value of the null type, the fingerprint Null.
-		labelled := fp != null
-		if s.groups != nil {
-			// The annotator rides with a labelled row, to count the
-			// annotators' rows in conflicting groups (scanGroups).
-			var ann uint64
-			if labelled && annFP != nil && annFP[i] != null {
-				ann = annKey(annFP[i])
-			}
-			s.groups.AddAt(featFP[i], fp, labelled, checks.PosOf(b.Input, b.Offset+int64(i)), ann)
-		}
-		if !labelled {
+		if fp == null {
 			s.nulls++
 			continue
 		}
@@ -543,16 +542,6 @@ func (s *state) Observe(b checks.Batch) error {
 		}
 		if annFP != nil {
 			s.observeAnnotator(aa, i, annFP[i])
-		}
-	}
-	return s.err()
-}
-
-// err is the first spill error of the state's tables.
-func (s *state) err() error {
-	if s.groups != nil {
-		if err := s.groups.Err(); err != nil {
-			return fmt.Errorf("labels: %w", err)
 		}
 	}
 	return nil
@@ -588,11 +577,11 @@ func (s *state) observeAnnotator(aa arrow.Array, i int, fp rowhash.Fingerprint) 
 func (s *state) dropAnnotators() { s.annotators, s.annKeys, s.annOverflow = nil, nil, true }
 
 // annKey is the key a labelled row carries for its annotator into the
-// groups (8 bytes a row where the fingerprint would take 16): the low half
-// of the annotator's fingerprint. The annotators are few (max_labels at
-// most) and all known, so two sharing a key are caught (noteKey) rather
-// than counted as one; 0 means no annotator.
-func annKey(fp rowhash.Fingerprint) uint64 { return fp.Lo }
+// rows' table (8 bytes a row where the fingerprint would take 16,
+// [rowtable.AnnotatorKey]). The annotators are few (max_labels at most)
+// and all known, so two sharing a key are caught (noteKey) rather than
+// counted as one; 0 means no annotator.
+func annKey(fp rowhash.Fingerprint) uint64 { return rowtable.AnnotatorKey(fp) }
 
 // noteKey records annotator fp's key, and a clash if another annotator, or
 // "no annotator", has it.
@@ -631,8 +620,11 @@ func (s *state) Merge(o checks.State) error {
 	s.rows += other.rows
 	s.labelled += other.labelled
 	s.nulls += other.nulls
-	if s.groups != nil {
-		if err := s.groups.Merge(other.groups); err != nil {
+	if s.table != nil {
+		if s.sum != nil {
+			return errors.New("labels: merging into a state whose result was read")
+		}
+		if err := s.table.Merge(other.table); err != nil {
 			return fmt.Errorf("labels: %w", err)
 		}
 	}
@@ -720,17 +712,19 @@ func (s *state) Result() (checks.Result, error) {
 		d := int64(len(s.classes))
 		m.DistinctLabels = &d
 	}
-	if s.groups != nil {
-		// One read of the groups: counts, and the rows of the conflicting
-		// groups, counted by annotator and listed (the first
-		// MaxFlaggedRows) for findings.parquet.
-		st, err := s.scanGroups()
+	if s.table != nil {
+		// The rows' table is read once, for every check sharing it:
+		// counts, and the rows of the conflicting groups, counted by
+		// annotator and listed (the first MaxFlaggedRows) for
+		// findings.parquet.
+		sum, err := s.table.Result()
 		if err != nil {
 			return checks.Result{}, fmt.Errorf("labels: %w", err)
 		}
+		s.sum = sum
 		m.ConflictsMeasured = true
-		m.FeatureGroups = st.Groups
-		m.ConflictingGroups, m.ConflictingRows = st.ConflictingGroups, st.ConflictingRows
+		m.FeatureGroups = sum.FeatureVectors
+		m.ConflictingGroups, m.ConflictingRows = sum.ConflictingGroups, sum.ConflictingRows
 	}
 	m.ConflictRate = rate(m.ConflictingRows, s.labelled)
 
@@ -912,45 +906,24 @@ func (s *state) Result() (checks.Result, error) {
 	return checks.NewResult(Check.Name, status, &score, m, findings)
 }
 
-// scanGroups reads the conflict groups once (lbl.Groups.Scan) for their
-// counts, each annotator's labelled rows in conflicting groups (into
-// s.annConflicting, by key) and the conflicting rows findings.parquet
-// lists (into s.conflictRows, bounded like every flagged-row list). The
-// groups list their rows in their first Scan only, so what it found is
-// kept for the next Result.
-func (s *state) scanGroups() (lbl.Stats, error) {
-	if s.scanned {
-		return s.scanStats, nil
-	}
-	s.annConflicting = nil
-	count := s.annotators != nil
-	if count {
-		if s.annClash != nil {
-			return lbl.Stats{}, s.annClash
-		}
-		s.annConflicting = map[uint64]int64{}
-	}
-	s.conflictRows = checks.RowList{}
-	st, err := s.groups.Scan(nil, func(m lbl.Member) {
-		if count && m.Annotator != 0 {
-			s.annConflicting[m.Annotator]++
-		}
-		s.conflictRows.Add(m.Pos.Input(), m.Pos.Row(), m.Features.Hi^m.Features.Lo)
-	})
-	if err != nil {
-		return lbl.Stats{}, err
-	}
-	s.scanned, s.scanStats = true, st
-	return st, nil
-}
-
 func (s *state) annotatorMetrics() (*AnnotatorMetrics, *checks.Finding, error) {
 	am := &AnnotatorMetrics{Column: s.annName, Named: s.cfg.AnnotatorNames, OverMax: s.annOverflow,
 		RowsWithoutAnnotator: s.annNull, Annotators: []AnnotatorStats{}}
 	if s.annotators == nil {
 		return am, nil, nil
 	}
-	conflicting := s.annConflicting // filled by Result's scan of the groups
+	// Without feature columns nothing conflicts, and nothing is counted.
+	var conflicting map[uint64]int64
+	if s.sum != nil {
+		if s.annClash != nil {
+			return nil, nil, s.annClash
+		}
+		// Counted by Result's read of the rows' table, up to max_labels
+		// annotators, and s.annotators holds no more.
+		if conflicting = s.sum.AnnotatorConflicting; conflicting == nil {
+			return nil, nil, errors.New("the rows' table did not count the annotators' conflicting rows")
+		}
+	}
 	for fp, a := range s.annotators {
 		c := conflicting[annKey(fp)]
 		am.Annotators = append(am.Annotators, AnnotatorStats{Annotator: a.name, LabelledRows: a.labelled,
@@ -1011,7 +984,7 @@ func quoteList(xs []string, n int) string {
 // remove — under the conflict finding the result reports (LAB001, LAB002
 // or LAB012). Rows of one group share a group id.
 func (s *state) FlaggedRows(res checks.Result, emit func(checks.FlaggedRow)) error {
-	if s.groups == nil {
+	if s.sum == nil {
 		return nil
 	}
 	code := ""
@@ -1023,6 +996,6 @@ func (s *state) FlaggedRows(res checks.Result, emit func(checks.FlaggedRow)) err
 	if code == "" {
 		return nil
 	}
-	s.conflictRows.Emit(code, s.labelName, emit)
+	s.sum.ConflictRows.Emit(code, s.labelName, emit)
 	return nil
 }
