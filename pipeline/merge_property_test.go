@@ -162,10 +162,10 @@ func TestEveryCheckSplitMergeOnCorpus(t *testing.T) {
 	}
 }
 
-// The labels and balance checks share a per-row table in a run (one per
-// worker, checks.Shared): with several workers, and under a budget that
-// spills it, each reports what it reports with a table of its own, and
-// lists the same rows.
+// The duplicates, labels and balance checks share a per-row table in a
+// run (one per worker, checks.Shared): with several workers, and under a
+// budget that spills it, each reports what it reports with a table of its
+// own, and lists the same rows.
 func TestSharedRowTableMatchesOwn(t *testing.T) {
 	path := "../fixtures/sample/train.parquet"
 	batches, env, err := readBatches(t, []string{path}, "")
@@ -175,7 +175,7 @@ func TestSharedRowTableMatchesOwn(t *testing.T) {
 	var tasks []pipeline.Task
 	want := map[string][]byte{}
 	wantRows := map[string][]checks.FlaggedRow{}
-	for _, name := range []string{"labels", "balance"} {
+	for _, name := range []string{"duplicates", "labels", "balance"} {
 		c, _ := registry.Lookup(name)
 		tasks = append(tasks, pipeline.Task{Check: c, Config: c.DefaultConfig()})
 		r, st := checktest.OnePass(t, c, c.DefaultConfig(), env, batches)

@@ -40,6 +40,10 @@
 // a small cache by value fingerprint folds a column's repeated values once.
 // A row none of whose values change has the feature vector's fingerprint.
 //
+// With a label column, the distinct full rows are counted in the row
+// table the audit's worker shares with the labels and balance checks
+// ([rowtable]); without one, in a table of the check's own (exact).
+//
 // The feature vectors keep a table of their own (feats), one aggregate per
 // row. Counting them instead from the row table at the end (it is
 // partitioned by the feature fingerprint, so a partition's distinct rows
@@ -50,6 +54,7 @@ package duplicates
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -61,6 +66,7 @@ import (
 	"github.com/readiness/readiness/checks"
 	"github.com/readiness/readiness/checks/fptable"
 	"github.com/readiness/readiness/checks/rowhash"
+	"github.com/readiness/readiness/checks/rowtable"
 	"github.com/readiness/readiness/labels"
 )
 
@@ -337,10 +343,19 @@ type state struct {
 	// normal form: keeping every row's normalised vector took a 16-byte
 	// slot and an Add a row, 10M of them at 10M rows, for the few that
 	// change.
+	//
+	// With a label column the distinct rows are counted instead in the
+	// audit worker's row table, shared with the labels and balance checks
+	// (table, rowtable), which lists their later copies the same way; exact
+	// is then nil. Without a label there is no such table, and exact's
+	// 24-byte slot a row is all it takes.
 	exact   *fptable.Parts[first]
 	repeats checks.RowList
-	feats   *fptable.Parts[feature]
-	norm    *fptable.Parts[struct{}]
+	table   *rowtable.Table
+	// sum is what table counted, once Result has read it.
+	sum   *rowtable.Summary
+	feats *fptable.Parts[feature]
+	norm  *fptable.Parts[struct{}]
 	// ids holds each distinct id's first position; idRepeats the rows that
 	// reuse an earlier row's id (complete, like repeats, after Result).
 	ids       *fptable.Parts[first]
@@ -378,7 +393,15 @@ func newState(c any, env checks.Env) (checks.State, error) {
 		feats:  fptable.NewParts(env.Memory, mergeFeature),
 		norm:   fptable.NewParts(env.Memory, func(rowhash.Fingerprint, *struct{}, *struct{}, bool) {}),
 		splits: map[string]*split{}}
-	s.exact = firsts(env.Memory, &s.repeats)
+	if rc, ok := rowtable.NewConfig(env); ok {
+		t, err := rowtable.For(env, rc)
+		if err != nil {
+			return nil, fmt.Errorf("duplicates: %w", err)
+		}
+		s.table = t
+	} else {
+		s.exact = firsts(env.Memory, &s.repeats)
+	}
 	s.ids = firsts(env.Memory, &s.idRepeats)
 	for _, v := range cfg.TrainValues {
 		s.train = append(s.train, strings.TrimSpace(v))
@@ -468,7 +491,14 @@ func (s *state) Observe(b checks.Batch) error {
 	// them first, see checks.RowColumns).
 	memo := b.Memo
 	featFP := memo.Rows(rec, s.featIdx, &s.featFP, &s.vals)
-	rowFP := memo.Rows(rec, s.all, &s.rowFP, &s.vals)
+	var rowFP []rowhash.Fingerprint
+	if s.table != nil {
+		if err := s.table.Observe(b); err != nil {
+			return fmt.Errorf("duplicates: %w", err)
+		}
+	} else {
+		rowFP = memo.Rows(rec, s.all, &s.rowFP, &s.vals)
+	}
 	var normFP []rowhash.Fingerprint
 	if len(s.texts) > 0 {
 		normFP = s.normalizedRows(rec, memo, featFP)
@@ -488,15 +518,17 @@ func (s *state) Observe(b checks.Batch) error {
 		}
 	}
 	if len(s.features) == 0 {
-		for i := range n {
+		for i := range rowFP {
 			pos := firstAt(b.Input, b.Offset+int64(i))
 			s.exact.Add(fptable.Part(rowFP[i]), rowFP[i], &pos)
 		}
 	} else {
 		for i := range n {
 			p := fptable.Part(featFP[i])
-			pos := firstAt(b.Input, b.Offset+int64(i))
-			s.exact.Add(p, rowFP[i], &pos)
+			if rowFP != nil {
+				pos := firstAt(b.Input, b.Offset+int64(i))
+				s.exact.Add(p, rowFP[i], &pos)
+			}
 			var f feature
 			if s.splitIdx >= 0 {
 				switch s.splitKind[i] {
@@ -523,7 +555,7 @@ func (s *state) Observe(b checks.Batch) error {
 
 // err is the first spill error of any table.
 func (s *state) err() error {
-	for _, err := range []error{s.exact.Err(), s.feats.Err(), s.norm.Err(), s.ids.Err()} {
+	for _, err := range []error{s.feats.Err(), s.norm.Err(), s.ids.Err()} {
 		if err != nil {
 			return fmt.Errorf("duplicates: %w", err)
 		}
@@ -754,8 +786,17 @@ func (s *state) Merge(o checks.State) error {
 		return fmt.Errorf("merge duplicates states over different columns or roles")
 	}
 	s.rows += other.rows
-	s.repeats.Merge(&other.repeats)
-	s.exact.Merge(other.exact)
+	if s.table != nil {
+		if s.sum != nil {
+			return errors.New("duplicates: merging into a state whose result was read")
+		}
+		if err := s.table.Merge(other.table); err != nil {
+			return fmt.Errorf("duplicates: %w", err)
+		}
+	} else {
+		s.repeats.Merge(&other.repeats)
+		s.exact.Merge(other.exact)
+	}
 	s.feats.Merge(other.feats)
 	s.norm.Merge(other.norm)
 	s.idRepeats.Merge(&other.idRepeats)
@@ -789,13 +830,8 @@ func (s *state) Result() (checks.Result, error) {
 		Method: Method, CollisionBound: float64(s.rows) * float64(s.rows) / math.Exp2(129)}
 	// Each table is read once, a partition at a time (partitions spilled
 	// to disk are read back and combined, completing repeats and
-	// idRepeats).
-	distinct, err := count(s.exact, first.repeated, &m.DuplicateGroups)
-	if err != nil {
-		return checks.Result{}, fmt.Errorf("duplicates: %w", err)
-	}
-	m.ExactDuplicateRows = s.rows - distinct
-	m.ExactDuplicateRate = rate(m.ExactDuplicateRows, s.rows)
+	// idRepeats). The shared row table last: another check may be reading
+	// it meanwhile, and this one waits for it.
 	var cross int64
 	anyTrain := false
 	if len(s.features) > 0 {
@@ -817,6 +853,12 @@ func (s *state) Result() (checks.Result, error) {
 		}
 		m.DuplicateIDs = checks.Int(s.idRows - distinct)
 	}
+	distinct, err := s.countRows(&m.DuplicateGroups)
+	if err != nil {
+		return checks.Result{}, fmt.Errorf("duplicates: %w", err)
+	}
+	m.ExactDuplicateRows = s.rows - distinct
+	m.ExactDuplicateRate = rate(m.ExactDuplicateRows, s.rows)
 	if s.splitIdx >= 0 {
 		m.SplitColumn = s.splitName
 		m.SplitRows = map[string]int64{}
@@ -948,6 +990,22 @@ func count[V any](t *fptable.Parts[V], f func(V) bool, n *int64) (int64, error) 
 	return entries, err
 }
 
+// countRows returns the number of distinct full rows and adds to groups
+// those with more than one copy, from the shared row table when there is
+// one (and keeps what it counted, for FlaggedRows), or from exact.
+func (s *state) countRows(groups *int64) (int64, error) {
+	if s.table == nil {
+		return count(s.exact, first.repeated, groups)
+	}
+	sum, err := s.table.Result()
+	if err != nil {
+		return 0, err
+	}
+	s.sum = sum
+	*groups += sum.Repeated
+	return sum.Distinct, nil
+}
+
 // countFeatures reads the feature table, and with it the normalised one
 // (see state.norm), a partition at a time. It returns the distinct feature
 // vectors and the distinct normalised ones (those with string features),
@@ -1004,7 +1062,11 @@ func (s *state) FlaggedRows(res checks.Result, emit func(checks.FlaggedRow)) err
 	for _, f := range res.Findings {
 		switch f.Code {
 		case "DUP001", "DUP002":
-			s.repeats.Emit(f.Code, "", emit)
+			if s.sum != nil {
+				s.sum.Copies.Emit(f.Code, "", emit)
+			} else {
+				s.repeats.Emit(f.Code, "", emit)
+			}
 		case "DUP003":
 			s.idRepeats.Emit(f.Code, s.idName, emit)
 		case "DUP004":

@@ -1,16 +1,19 @@
-// Package rowtable is the per-row table the labels and balance checks
-// share: one entry per distinct full row, partitioned by the row's feature
-// vector, from which both read what they count about conflicting labels,
-// and balance its usable rows.
+// Package rowtable is the per-row table the duplicates, labels and
+// balance checks share when the dataset has a label column: one entry per
+// distinct full row, partitioned by the row's feature vector, from which
+// duplicates reads its exact duplicate rows, labels its conflicting
+// labels, and balance its usable rows.
 //
-// Both checks used to keep a table of their own, built from the same rows:
-// labels a conflict group per feature vector (a 48-byte slot appended per
-// row, and every later row of a group listed beside it), balance an entry
-// per distinct full row (56 bytes a row) in which it found the conflicting
-// groups again. At 10M rows that was 1 GB appended, spilled under the
-// memory budget and read back, and two tables folded one after the other.
-// One 72-byte slot a row now serves both, and the conflicting groups are
-// found once.
+// The three checks used to keep a table each, built from the same rows:
+// duplicates the first position of each distinct full row (a 24-byte slot
+// appended per row), labels a conflict group per feature vector (48 bytes
+// a row, and every later row of a group listed beside it), balance an
+// entry per distinct full row (56 bytes a row) in which it found the
+// conflicting groups again. At 10M rows that was 1.3 GB appended, mostly
+// spilled under the memory budget and read back, and three tables folded.
+// One 72-byte slot a row now serves all three, and the conflicting groups
+// are found once. Without a label column only duplicates would use it,
+// and keeps its 24-byte table instead.
 //
 // A [Table] is a mergeable state of its own (see [checks.Shared]): the
 // checks using it call [Table.Observe], [Table.Merge] and [Table.Result]
@@ -37,14 +40,15 @@
 // [Table.Result] reads each partition once. Every distinct full row of a
 // feature vector is in that vector's partition, so the partition alone
 // tells which of its vectors are conflicting: two or more labelled rows
-// with different label fingerprints. From there it counts what the labels
-// check reports (feature vectors, conflicting groups, their rows, each
-// annotator's labelled rows in them, the rows to list in
-// findings.parquet) and what balance reports (rows without a label, in a
+// with different label fingerprints. From there it counts what duplicates
+// reports (distinct full rows, those with copies, and the copies to list
+// in findings.parquet), what the labels check reports (feature vectors,
+// conflicting groups, their rows, each annotator's labelled rows in them,
+// the rows to list) and what balance reports (rows without a label, in a
 // conflicting group, stale, duplicate copies, usable, and the usable rows
-// of each label). The later copies of a row — their positions, which the
-// conflicting rows' list needs — come from the table's repeat hook as the
-// partition is folded, and are dropped once it is counted.
+// of each label). The later copies of a row — their positions — come from
+// the table's repeat hook as the partition is folded, and are dropped once
+// it is counted.
 //
 // The summary is kept: Result is repeatable, and the table's own memory
 // and spill files are given back once it is read. A table that was read
@@ -225,9 +229,7 @@ func For(env checks.Env, cfg Config) (*Table, error) {
 // New returns an empty table on budget b (nil: unlimited).
 func New(b *fptable.Budget, cfg Config) *Table {
 	t := &Table{cfg: cfg, lastInput: -1, parts: fptable.NewParts(b, combine)}
-	if len(cfg.Features) > 0 {
-		t.parts.OnRepeat(t.repeat)
-	}
+	t.parts.OnRepeat(t.repeat)
 	return t
 }
 
@@ -365,6 +367,13 @@ func (t *Table) Err() error {
 
 // Summary is what a table's rows add up to.
 type Summary struct {
+	// Distinct is the number of distinct full rows, and Repeated the
+	// number of them with more than one copy.
+	Distinct, Repeated int64
+	// Copies lists every copy of a full row but its first (in (input,
+	// row) order), each with its row's id (the fold of the full row's
+	// fingerprint).
+	Copies checks.RowList
 	// FeatureVectors is the number of distinct feature vectors, of rows
 	// with a label or without (0 without feature columns).
 	FeatureVectors int64
@@ -434,8 +443,12 @@ func (t *Table) count() error {
 		if features {
 			found = t.conflicts(rows, groups, conflicting)
 		}
+		s.Distinct += int64(rows.Len())
 		rows.Each(func(_ rowhash.Fingerprint, e *entry) {
 			c := int64(e.copies)
+			if c > 1 {
+				s.Repeated++
+			}
 			conf := found && conflicting.Get(e.feat) != nil
 			if conf {
 				s.ConflictingRows += c
@@ -466,8 +479,9 @@ func (t *Table) count() error {
 				}
 			}
 		})
-		if found {
-			for _, cp := range t.copies[p] {
+		for _, cp := range t.copies[p] {
+			s.Copies.Add(cp.pos.Input(), cp.pos.Row(), groupID(cp.key))
+			if found {
 				if e := rows.Get(cp.key); e != nil && conflicting.Get(e.feat) != nil {
 					s.ConflictRows.Add(cp.pos.Input(), cp.pos.Row(), groupID(e.feat))
 				}
@@ -481,8 +495,8 @@ func (t *Table) count() error {
 	return nil
 }
 
-// groupID is the id of a conflicting group's rows in findings.parquet:
-// the fold of its feature fingerprint, not a value.
+// groupID is the id of a group of rows in findings.parquet: the fold of
+// the fingerprint they share (full row or feature vector), not a value.
 func groupID(fp rowhash.Fingerprint) uint64 { return fp.Hi ^ fp.Lo }
 
 // conflicts folds one partition's distinct rows into groups by feature

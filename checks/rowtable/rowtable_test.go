@@ -73,10 +73,12 @@ func genRows(rng *rand.Rand, n int) []row {
 
 // oracle is what a table's summary must say of rows, counted with maps of
 // plain values; group maps each conflicting group's feature vector to the
-// rows (positions in rows) it has.
+// rows (positions in rows) it has, and copies each repeated full row to
+// its copies but the first.
 type oracle struct {
-	sum   rowtable.Summary
-	group map[string][]int
+	sum    rowtable.Summary
+	group  map[string][]int
+	copies map[string][]int
 }
 
 func featKey(r row) string { return fmt.Sprintf("%v|%v", r.f, r.g) }
@@ -95,7 +97,7 @@ func newOracle(rows []row) oracle {
 			labelSets[k][r.label] = true
 		}
 	}
-	o := oracle{group: map[string][]int{}}
+	o := oracle{group: map[string][]int{}, copies: map[string][]int{}}
 	s := &o.sum
 	s.FeatureVectors = int64(len(labelSets))
 	s.AnnotatorConflicting = map[uint64]int64{}
@@ -120,6 +122,14 @@ func newOracle(rows []row) oracle {
 		}
 		first := !seen[fullKey(r)]
 		seen[fullKey(r)] = true
+		if first {
+			s.Distinct++
+		} else {
+			if len(o.copies[fullKey(r)]) == 0 {
+				s.Repeated++
+			}
+			o.copies[fullKey(r)] = append(o.copies[fullKey(r)], i)
+		}
 		switch {
 		case r.label == nil:
 			s.MissingLabel++
@@ -192,18 +202,17 @@ var budgets = []struct {
 	}},
 }
 
-// check compares a summary with the oracle's, and the listed conflicting
-// rows with the oracle's groups: the same rows, and rows of one group, only
-// they, sharing one id.
-func check(t *testing.T, got *rowtable.Summary, o oracle, rows []row) {
+// check compares a summary with the oracle's, and the rows it lists
+// (conflicting rows, later copies) with the oracle's groups.
+func check(t *testing.T, got *rowtable.Summary, o oracle) {
 	t.Helper()
 	w := o.sum
 	counts := func(s *rowtable.Summary) []int64 {
 		return []int64{s.FeatureVectors, s.ConflictingGroups, s.ConflictingRows, s.MissingLabel, s.Conflicting,
-			s.Stale, s.Duplicate, s.Usable, s.Unparsed}
+			s.Stale, s.Duplicate, s.Usable, s.Unparsed, s.Distinct, s.Repeated}
 	}
 	if g, want := counts(got), counts(&w); !slices.Equal(g, want) {
-		t.Errorf("counts (vectors, groups, rows, missing, conflicting, stale, duplicate, usable, unparsed) %v, oracle %v", g, want)
+		t.Errorf("counts (vectors, groups, rows, missing, conflicting, stale, duplicate, usable, unparsed, distinct, repeated) %v, oracle %v", g, want)
 	}
 	if !maps.Equal(got.AnnotatorConflicting, w.AnnotatorConflicting) {
 		t.Errorf("annotators' conflicting rows %v, oracle %v", got.AnnotatorConflicting, w.AnnotatorConflicting)
@@ -211,9 +220,17 @@ func check(t *testing.T, got *rowtable.Summary, o oracle, rows []row) {
 	if !maps.Equal(got.UsableByLabel, w.UsableByLabel) {
 		t.Errorf("usable rows by label %v, oracle %v", got.UsableByLabel, w.UsableByLabel)
 	}
-	listed, unlisted := got.ConflictRows.Rows()
+	sameGroups(t, "conflicting", &got.ConflictRows, o.group)
+	sameGroups(t, "copies", &got.Copies, o.copies)
+}
+
+// sameGroups checks that l lists the rows of groups and no other, each
+// once, the rows of one group (and only they) sharing one id.
+func sameGroups(t *testing.T, what string, l *checks.RowList, groups map[string][]int) {
+	t.Helper()
+	listed, unlisted := l.Rows()
 	if unlisted != 0 {
-		t.Fatalf("%d conflicting rows not listed", unlisted)
+		t.Fatalf("%s: %d rows not listed", what, unlisted)
 	}
 	idOf := map[int64]uint64{}
 	for _, r := range listed {
@@ -221,26 +238,30 @@ func check(t *testing.T, got *rowtable.Summary, o oracle, rows []row) {
 			t.Fatalf("listed row %+v: input %d", r, r.Input)
 		}
 		if _, dup := idOf[r.Row]; dup {
-			t.Fatalf("row %d listed twice", r.Row)
+			t.Fatalf("%s: row %d listed twice", what, r.Row)
 		}
 		idOf[r.Row] = r.Group
 	}
-	if int64(len(listed)) != w.ConflictingRows {
-		t.Fatalf("%d rows listed, oracle %d", len(listed), w.ConflictingRows)
+	n := 0
+	for _, members := range groups {
+		n += len(members)
+	}
+	if len(listed) != n {
+		t.Fatalf("%s: %d rows listed, oracle %d", what, len(listed), n)
 	}
 	ids := map[uint64]string{}
-	for k, members := range o.group {
+	for k, members := range groups {
 		id, ok := idOf[int64(members[0])]
 		if !ok {
-			t.Fatalf("group %s: row %d not listed", k, members[0])
+			t.Fatalf("%s: group %s: row %d not listed", what, k, members[0])
 		}
 		if other, taken := ids[id]; taken {
-			t.Fatalf("groups %s and %s share the id %x", k, other, id)
+			t.Fatalf("%s: groups %s and %s share the id %x", what, k, other, id)
 		}
 		ids[id] = k
 		for _, i := range members {
 			if got, ok := idOf[int64(i)]; !ok || got != id {
-				t.Fatalf("group %s: row %d listed %v with id %x, want %x", k, i, ok, got, id)
+				t.Fatalf("%s: group %s: row %d listed %v with id %x, want %x", what, k, i, ok, got, id)
 			}
 		}
 	}
@@ -287,7 +308,7 @@ func TestSummaryMatchesOracle(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			check(t, sum, o, rows)
+			check(t, sum, o)
 			again, err := shards[0].Result()
 			if err != nil || again != sum {
 				t.Errorf("second Result: %p, %v; want the first summary", again, err)
@@ -356,7 +377,7 @@ func TestSharedOnce(t *testing.T) {
 	if a != b {
 		t.Error("two states of one worker read two summaries")
 	}
-	check(t, a, o, rows)
+	check(t, a, o)
 	if err := tables[0][0].Merge(newTable(t, env(nil, batches[0].Record.Schema()))); err == nil {
 		t.Error("merging into a table that was read: no error")
 	}
