@@ -66,6 +66,7 @@ package rowtable
 import (
 	"errors"
 	"fmt"
+	"math/bits"
 	"slices"
 	"sync"
 
@@ -212,6 +213,8 @@ type Table struct {
 	featFP, fullFP, labelFP, annFP, vals []rowhash.Fingerprint
 	micros                               []int64
 	timeOK                               []bool
+	// once and twice are conflicts' bitmaps, reused between partitions.
+	once, twice []uint64
 }
 
 // For returns the table of env's worker ([checks.Env.Shared]) for cfg,
@@ -505,17 +508,45 @@ func groupID(fp rowhash.Fingerprint) uint64 { return fp.Hi ^ fp.Lo }
 // first and reused from partition to partition (they keep the largest
 // partition's slot arrays). It reports whether any group conflicts.
 //
+// Most feature vectors have one distinct row: a first pass marks each
+// row's vector in a bitmap of about 8 bits per row (256 KiB at 10M rows,
+// which stays in the processor's cache), and a second bit where one was
+// already set. A row whose bit is set once is the only row of its vector:
+// it is counted, and cannot conflict. Only the others — about one in eight
+// more that share a bit by chance — go into groups, a hash table a random
+// access each, which took 0.65 s of CPU at 10M rows when every row went in
+// (BenchmarkCount: 480–510 ms before, see docs/performance.md).
+//
 // count then looks every row's feature vector up in conflicting, a few
 // thousand vectors a partition at 10M rows, whose slots stay in the
-// processor's cache, rather than in groups, with the partition's 150,000,
-// some megabytes walked at random (the lookups took 1.1 s of CPU in a
-// 10M-row audit's profile). groups is an [fptable.Table] rather than a Go
-// map: a map's lookups of 16-byte keys took 1.7 s of CPU at 10M rows.
+// processor's cache, rather than in groups, some megabytes walked at
+// random (the lookups took 1.1 s of CPU in a 10M-row audit's profile).
+// groups is an [fptable.Table] rather than a Go map: a map's lookups of
+// 16-byte keys took 1.7 s of CPU at 10M rows.
 func (t *Table) conflicts(rows *fptable.Table[entry], groups *fptable.Table[group], conflicting *fptable.Table[struct{}]) bool {
-	groups.Reset()
-	groups.Reserve(rows.Len())
-	conflicting.Reset()
+	shift := uint(64 - max(12, bits.Len(uint(8*rows.Len()))))
+	words := 1 << (64 - shift) / 64
+	t.once, t.twice = growClear(t.once, words), growClear(t.twice, words)
+	once, twice := t.once, t.twice
+	bit := func(fp rowhash.Fingerprint) (int, uint64) {
+		h := ((fp.Hi ^ fp.Lo) * 0x9E3779B97F4A7C15) >> shift
+		return int(h >> 6), 1 << (h & 63)
+	}
 	rows.Each(func(_ rowhash.Fingerprint, e *entry) {
+		w, b := bit(e.feat)
+		if once[w]&b != 0 {
+			twice[w] |= b
+		}
+		once[w] |= b
+	})
+	groups.Reset()
+	conflicting.Reset()
+	var alone int64
+	rows.Each(func(_ rowhash.Fingerprint, e *entry) {
+		if w, b := bit(e.feat); twice[w]&b == 0 {
+			alone++
+			return
+		}
 		g, isNew := groups.Upsert(e.feat)
 		if isNew {
 			*g = group{}
@@ -531,10 +562,20 @@ func (t *Table) conflicts(rows *fptable.Table[entry], groups *fptable.Table[grou
 			conflicting.Upsert(e.feat)
 		}
 	})
-	t.sum.FeatureVectors += int64(groups.Len())
+	t.sum.FeatureVectors += alone + int64(groups.Len())
 	t.sum.ConflictingGroups += int64(conflicting.Len())
 	// Most lookups miss, and a miss probes on to an empty slot: about 8
 	// probes in a table 3/4 full, 1.3 in one 3/16 full.
 	conflicting.Reserve(4 * conflicting.Len())
 	return conflicting.Len() > 0
+}
+
+// growClear returns s with n words, all zero.
+func growClear(s []uint64, n int) []uint64 {
+	if cap(s) < n {
+		return make([]uint64, n)
+	}
+	s = s[:n]
+	clear(s)
+	return s
 }
