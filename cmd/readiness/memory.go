@@ -19,9 +19,9 @@ import (
 // decoding, batches, the findings listed and the Go runtime come on top,
 // about 350 MiB at 10M rows with the default batch size. Spilling costs
 // some time: on the 10M-row benchmark file (2 cores) the merge took about
-// 4.2 s under 512 MiB, writing and reading back 1.33 GB of spill files,
-// against 2.5 s with no limit, at 2.5 GiB (docs/performance.md, 2026-11-27
-// f); the whole audit took 14.5–15.1 s.
+// 2.6–2.9 s under 512 MiB, writing and reading back 0.77 GB of spill
+// files, against 2.0–2.3 s with no limit, at 1.64 GiB (docs/performance.md,
+// 2026-11-27 g); the whole audit took 11.5–14 s.
 // The default is small — the whole audit then stays under 1 GiB — rather
 // than a large share of RAM that a CI runner or a laptop may need for
 // other work.
