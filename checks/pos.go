@@ -4,10 +4,10 @@ package checks
 // packs into 62 bits ([Pos]): the pipeline stops with an error before an
 // audit has more than MaxInputs inputs or an input more than MaxInputRows
 // rows. The per-row tables of the checks keep a position for every
-// distinct row (duplicates' first rows, labels' groups); in 8 bytes rather
-// than an int32 and an int64 (16 with padding), with room for two flags,
-// such a table's slots are 8 bytes smaller, which at 10M rows is 80 MB
-// less to hold, or to spill and read back, per table.
+// distinct row or id (the shared row table's first copies, duplicates'
+// ids); in 8 bytes rather than an int32 and an int64 (16 with padding),
+// with room for two flags, such a table's slots are 8 bytes smaller, which
+// at 10M rows is 80 MB less to hold, or to spill and read back, per table.
 const (
 	// RowBits is the width of a row number in a [Pos].
 	RowBits = 40

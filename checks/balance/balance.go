@@ -28,13 +28,13 @@
 //
 // State: class names in a slice and a map, and the label fingerprints met
 // with each (merging adds counts by name). The rows themselves are in the
-// audit worker's [rowtable.Table], shared with the labels check: per
-// distinct full row its feature and label fingerprints, stale and labelled
-// flags and number of copies, partitioned by the feature vector, on the
-// audit's memory budget. Its one read counts the rows not usable and the
-// usable rows of each label fingerprint; Result maps those to classes.
-// Until 2026-11-27 balance kept a table of its own like it (56 bytes a
-// row) and found the conflicting groups in it again.
+// audit worker's [rowtable.Table], shared with the duplicates and labels
+// checks: per distinct full row its feature and label fingerprints, stale
+// and labelled flags and number of copies, partitioned by the feature
+// vector, on the audit's memory budget. Its one read counts the rows not
+// usable and the usable rows of each label fingerprint; Result maps those
+// to classes. Until 2026-11-27 balance kept a table of its own like it
+// (56 bytes a row) and found the conflicting groups in it again.
 // Rows, feature vectors and labels are told apart by 128-bit fingerprints
 // ([rowhash]), exact up to a collision probability below n²/2^129. A
 // class, though, is its text exactly: Observe finds a row's class through
@@ -258,10 +258,10 @@ type state struct {
 	clash      error
 	overflow   bool
 
-	// table is the audit worker's per-row table, shared with the labels
-	// check: an entry per distinct full row, in the partition of its
-	// feature vector (of its full row without feature columns). It tells
-	// the usable rows apart (Result).
+	// table is the audit worker's per-row table, shared with the
+	// duplicates and labels checks: an entry per distinct full row, in
+	// the partition of its feature vector (of its full row without
+	// feature columns). It tells the usable rows apart (Result).
 	table *rowtable.Table
 	// sum is what the table counted, once Result has read it.
 	sum  *rowtable.Summary

@@ -23,8 +23,8 @@ const Partitions = 1 << PartBits
 //
 // Callers partition every table whose entries they look up together by the
 // same fingerprint: rows with equal feature vectors then fall in the same
-// partition of the row table, the feature table and the conflict table,
-// and one partition of each can be read back at a time.
+// partition of the shared row table (checks/rowtable) and of duplicates'
+// feature table, and one partition of each can be read back at a time.
 func Part(fp rowhash.Fingerprint) int {
 	return int(((fp.Hi ^ bits.RotateLeft64(fp.Lo, 17)) * 0xC2B2AE3D27D4EB4F) >> (64 - PartBits))
 }

@@ -7,7 +7,7 @@
 //     distinct non-null labels, and every row of those groups (rows with a
 //     null label included); counted exactly over 128-bit logical-value
 //     fingerprints ([rowhash]) in the per-row table it shares with the
-//     balance check ([rowtable]);
+//     duplicates and balance checks ([rowtable]);
 //   - label variants: distinct labels that are the same under
 //     [lbl.Normalize] (case, Unicode form, white space, punctuation, a
 //     trailing period), such as ">50K" and ">50K.";
@@ -17,7 +17,7 @@
 //     conflicting groups.
 //
 // The conflicts come from the [rowtable] of the audit's worker, shared
-// with the balance check: an entry per distinct full row, partitioned by
+// with the duplicates and balance checks: an entry per distinct full row, partitioned by
 // the feature vector, which carries the row's label and, as a 64-bit key,
 // its annotator, so that each annotator's rows in conflicting groups are
 // counted there too. Until 2026-11-27 the check kept a conflict-group
@@ -157,8 +157,8 @@ kept with its row (a 64-bit key; two annotators sharing one stop the check
 with an error rather than being counted as one), so the counts cost no table
 of their own.
 
-Memory: one table entry per row (a 72-byte slot, shared with the balance
-check), folded into one per distinct full row, within --memory-limit: past it
+Memory: one table entry per row (a 72-byte slot, shared with the duplicates
+and balance checks), folded into one per distinct full row, within --memory-limit: past it
 the table spills to disk and is read back a partition at a time, with the same
 results; one entry per distinct label up to max_labels.
 

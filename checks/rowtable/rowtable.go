@@ -50,17 +50,19 @@
 // the table's repeat hook as the partition is folded, and are dropped once
 // it is counted.
 //
-// The summary is kept: Result is repeatable, and the table's own memory
-// and spill files are given back once it is read. A table that was read
-// cannot be merged into.
+// The summary is kept: Result is repeatable, and the table's memory is
+// given back once it is read (its spilled runs stay on disk until the
+// budget's files are removed, at the end of the audit). A table that was
+// read cannot be merged into, nor observe rows.
 //
 // # Bounds
 //
 // What stays outside the memory budget: the later copies of the partition
-// being counted and of the one read ahead (24 bytes each), and the
-// per-label and per-annotator counts, bounded by what the checks ask
-// ([Table.CountLabels], [Table.CountAnnotators]); past the bound a count
-// is dropped and the summary says so.
+// being counted and of the one read ahead (24 bytes each); the two row
+// lists, bounded like every flagged-row list ([checks.MaxFlaggedRows]);
+// and the per-label and per-annotator counts, bounded by what the checks
+// ask ([Table.CountLabels], [Table.CountAnnotators]) — past the bound a
+// count is dropped and the summary says so.
 package rowtable
 
 import (
