@@ -171,3 +171,17 @@ func BenchmarkRowListOutOfOrder(b *testing.B) {
 		l.Rows()
 	}
 }
+
+// BenchmarkRowListMerge merges two workers' full lists, each of rows in
+// order, interleaved by batch as two workers read them (staleness flags
+// most rows of an old dataset), after filling them.
+func BenchmarkRowListMerge(b *testing.B) {
+	for b.Loop() {
+		var l [2]RowList
+		for row := range int64(4 * MaxFlaggedRows) {
+			l[row/32768%2].Add(0, row, 0)
+		}
+		l[0].Merge(&l[1])
+		l[0].Rows()
+	}
+}
