@@ -553,9 +553,14 @@ func (s *state) Observe(b checks.Batch) error {
 	return s.err()
 }
 
-// err is the first spill error of any table.
+// err is the first spill error of any of the check's own tables (the
+// shared row table reports its own from Observe).
 func (s *state) err() error {
-	for _, err := range []error{s.feats.Err(), s.norm.Err(), s.ids.Err()} {
+	errs := []error{s.feats.Err(), s.norm.Err(), s.ids.Err()}
+	if s.exact != nil {
+		errs = append(errs, s.exact.Err())
+	}
+	for _, err := range errs {
 		if err != nil {
 			return fmt.Errorf("duplicates: %w", err)
 		}
