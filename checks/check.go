@@ -11,7 +11,14 @@
 // [State.Merge], which must be associative and commutative: results never
 // depend on the number of workers, on the order of the inputs, or on where
 // batches were cut. [State.Result] reads a state without changing it, like
-// hash.Hash.Sum.
+// hash.Hash.Sum. Every check's states are merged before any check's result
+// is read.
+//
+// What several checks would each build from the same rows, they may share
+// within a worker ([Env.Shared]): the part shared is a mergeable state of
+// its own, which the checks' states observe, merge and read, and which does
+// each once (checks/rowtable, the distinct rows the duplicates, labels and
+// balance checks count).
 //
 // A check starts no goroutines, opens no files and reads no clock: the time an
 // audit is measured against arrives in [Env.AsOf].
