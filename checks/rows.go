@@ -84,10 +84,9 @@ func (l *RowList) add(r RowRef) {
 // fill one list of MaxFlaggedRows (BenchmarkRowListInOrder, 39 large
 // allocations), and merging two workers' full lists 354 MB.
 func (l *RowList) grow() {
+	// Called at len == cap < compactAt (a list compacts on reaching it),
+	// so n is more than len.
 	n := min(max(64, 2*cap(l.rows)), l.compactAt())
-	if n <= len(l.rows) {
-		n = len(l.rows) + 1
-	}
 	l.rows = slices.Grow(l.rows, n-len(l.rows))
 }
 

@@ -333,10 +333,7 @@ func newState(c any, env checks.Env) (checks.State, error) {
 		if err != nil {
 			return nil, fmt.Errorf("balance: %w", err)
 		}
-		// Named classes are at most max_classes, and so are the label
-		// fingerprints behind them (a class is a label's text: one
-		// fingerprint apiece, for the label types that have classes).
-		t.CountLabels(2*cfg.MaxClasses + 16)
+		t.CountLabels(labelBound(cfg))
 		s.table = t
 	}
 	if s.continuous || s.integer {
@@ -348,6 +345,13 @@ func newState(c any, env checks.Env) (checks.State, error) {
 	}
 	return s, nil
 }
+
+// labelBound is how many distinct labels the rows' table counts usable
+// rows of: named classes are at most max_classes, and so are the label
+// fingerprints behind them (a class is a label's text, one fingerprint
+// apiece for the label types that have classes); twice that and some, so
+// that reaching it means something is wrong rather than close.
+func labelBound(cfg *Config) int { return 2*cfg.MaxClasses + 16 }
 
 func isInteger(t arrow.DataType) bool {
 	if d, ok := t.(*arrow.DictionaryType); ok {
@@ -765,7 +769,7 @@ func (s *state) usable(m *Metrics) ([]int64, error) {
 		return usable, nil
 	}
 	if sum.UsableByLabel == nil {
-		return nil, fmt.Errorf("balance: the rows' table did not count the usable rows of each label (more than %d labels)", 2*s.cfg.MaxClasses+16)
+		return nil, fmt.Errorf("balance: the rows' table did not count the usable rows of each label (more than %d labels)", labelBound(s.cfg))
 	}
 	for fp, n := range sum.UsableByLabel {
 		j, ok := s.labelClass[fp]

@@ -422,24 +422,13 @@ func newState(c any, env checks.Env) (checks.State, error) {
 		s.annotators = map[rowhash.Fingerprint]*annotator{}
 		s.annKeys = map[uint64]rowhash.Fingerprint{}
 	}
-	// Features in schema order, whatever order the role lists them in.
-	want := map[string]bool{}
-	for _, f := range env.Roles.Features {
-		if f != env.Roles.Label && f != env.Roles.Annotator {
-			want[f] = true
-		}
-	}
-	for i, f := range env.Schema.Fields() {
-		if want[f.Name] && !slices.Contains(s.featNames, f.Name) {
-			s.features = append(s.features, i)
-			s.featNames = append(s.featNames, f.Name)
-		}
+	// The features the rows' table groups by, also without a label.
+	s.features = rowtable.Features(env)
+	for _, i := range s.features {
+		s.featNames = append(s.featNames, env.Schema.Field(i).Name)
 	}
 	if len(s.features) > 0 && s.label >= 0 {
 		rc, _ := rowtable.NewConfig(env)
-		if !slices.Equal(rc.Features, s.features) {
-			return nil, fmt.Errorf("labels: feature columns %v, the row table's %v", s.features, rc.Features)
-		}
 		t, err := rowtable.For(env, rc)
 		if err != nil {
 			return nil, fmt.Errorf("labels: %w", err)

@@ -162,23 +162,35 @@ func NewConfig(env checks.Env) (c Config, ok bool) {
 	if c.Label < 0 {
 		return c, false
 	}
+	c.Features = Features(env)
+	c.Full = checks.RowColumns(c.Features, schema.NumFields())
+	if t := index(env.Roles.Time); t >= 0 && !env.StaleBefore.IsZero() && timecol.Supported(schema.Field(t).Type) {
+		c.Time, c.StaleBefore = t, timecol.FromTime(env.StaleBefore)
+	}
+	return c, true
+}
+
+// Features returns the indexes of the feature columns a table groups rows
+// by: the role's columns but the label and the annotator, in schema order,
+// each once, whatever order the role lists them in.
+func Features(env checks.Env) []int {
+	if env.Schema == nil {
+		return nil
+	}
 	want := map[string]bool{}
 	for _, f := range env.Roles.Features {
 		if f != env.Roles.Label && f != env.Roles.Annotator {
 			want[f] = true
 		}
 	}
-	for i, f := range schema.Fields() {
+	var out []int
+	for i, f := range env.Schema.Fields() {
 		if want[f.Name] {
 			want[f.Name] = false
-			c.Features = append(c.Features, i)
+			out = append(out, i)
 		}
 	}
-	c.Full = checks.RowColumns(c.Features, schema.NumFields())
-	if t := index(env.Roles.Time); t >= 0 && !env.StaleBefore.IsZero() && timecol.Supported(schema.Field(t).Type) {
-		c.Time, c.StaleBefore = t, timecol.FromTime(env.StaleBefore)
-	}
-	return c, true
+	return out
 }
 
 func (c *Config) equal(o *Config) bool {
