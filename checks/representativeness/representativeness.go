@@ -509,7 +509,9 @@ func (p *profile) declare(v string) {
 // add counts n rows of value v (v may alias Arrow memory: cloned on insert).
 func (p *profile) add(v string, n int64, maxCats int) {
 	if c, ok := p.cats[v]; ok {
-		p.cats[v] = c + n
+		// Assigning to an existing string key stores the key given, so
+		// v is copied here too, or the map would keep the batch's bytes.
+		p.cats[strings.Clone(v)] = c + n
 		return
 	}
 	if p.overflow && !p.declared[v] {
