@@ -16,7 +16,7 @@ const DefaultBatchSize = 64 * 1024
 func allocator(opts ReadOptions) memory.Allocator {
 	mem := opts.Mem
 	if mem == nil {
-		mem = memory.DefaultAllocator
+		mem = defaultAllocator
 	}
 	return cappedAllocator{Allocator: mem, max: maxBuffer}
 }

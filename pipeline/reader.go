@@ -13,7 +13,8 @@ import (
 type ReadOptions struct {
 	// BatchSize is the most rows in one record batch.
 	BatchSize int
-	// Mem allocates every Arrow buffer the readers make.
+	// Mem allocates every Arrow buffer the readers make; nil means a pool
+	// that reuses the buffers of released batches (pool.go).
 	Mem memory.Allocator
 	// CSV configures the CSV and TSV readers.
 	CSV CSVOptions
