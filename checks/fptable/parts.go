@@ -104,6 +104,7 @@ type Parts[V any] struct {
 	combine  func(k rowhash.Fingerprint, dst, src *V, isNew bool)
 	repeat   func(k rowhash.Fingerprint, dst, src *V)
 	f        *os.File // this table's spill file, made at its first spill
+	direct   bool     // f has been turned to direct I/O (see spill.go)
 	off      int64
 	job      *spillJob[V] // the spill write under way (spillPend)
 	// stage are blocks of the spill file: the first for writing, all for
@@ -269,9 +270,6 @@ func (t *Parts[V]) spillPend(p int) error {
 		if err != nil {
 			t.err = err
 			return err
-		}
-		if t.budget != nil && t.budget.direct {
-			directIO(f)
 		}
 		t.f = f
 	}

@@ -15,13 +15,18 @@ import (
 // direct I/O where its file system allows (see directIO).
 //
 // Why direct I/O: a spill file is written once and read back once, soon
-// after, so the page cache gains nothing from it, and filling the cache
-// costs: perf showed a 10M-row audit spending 14% of its CPU time in
-// copy_folio_from_iter_atomic, copying 3.3 GB of runs into new page-cache
-// pages (on the 2-core VM, buffered writes ran at 323 MB/s and direct ones
-// at 843 MB/s, `dd bs=1M`). Direct writes and reads go from the table's
-// staging block to the device without a copy, and do not grow the page
-// cache by the size of the spill.
+// after, and a large spill gains nothing from the page cache, while
+// filling it costs: perf showed a 10M-row audit spending 14% of its CPU
+// time in copy_folio_from_iter_atomic, copying 3.3 GB of runs into new
+// page-cache pages (on the 2-core VM, buffered writes ran at 323 MB/s and
+// direct ones at 843 MB/s, `dd bs=1M`). Direct writes and reads go from the
+// table's staging block to the device without a copy, and do not grow the
+// page cache by the size of the spill. A small spill is another matter:
+// the cache still holds it when it is read back (see
+// [Budget.CacheSpills]), so a file is written buffered until the budget's
+// spill files hold that much, and direct from its next run on. (A run
+// written buffered and read direct is still read right: the kernel writes
+// the cached pages back first.)
 const (
 	blockBytes = 256 << 10
 	ioAlign    = 4096
@@ -77,6 +82,10 @@ type runWriter[V any] struct {
 func (t *Parts[V]) beginRun() *runWriter[V] {
 	if t.stage[0] == nil {
 		t.stage[0] = newStage[V]()
+	}
+	if b := t.budget; b != nil && b.direct && !t.direct && b.spilled.Load() >= b.cached {
+		directIO(t.f)
+		t.direct = true
 	}
 	w := &runWriter[V]{t: t, buf: t.stage[0]}
 	w.r = run{f: t.f, off: t.off}

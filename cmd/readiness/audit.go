@@ -184,6 +184,7 @@ func runAudit(ctx context.Context, stdout, stderr io.Writer, paths []string, f a
 	}
 	f.memory = fptable.NewBudget(limit, f.spillDir)
 	defer f.memory.Close()
+	f.memory.CacheSpills(spillCache())
 	if dir := cmp.Or(f.spillDir, os.TempDir()); limit > 0 && inMemoryFS(dir) {
 		log.Warn().Str("spill_dir", dir).Msg("spill files would go to a file system held in memory (tmpfs): past --memory-limit they take memory too; give --spill-dir a folder on disk")
 	}

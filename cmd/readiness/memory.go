@@ -43,6 +43,19 @@ func setHeapLimit(limit int64) {
 	debug.SetMemoryLimit(max(192<<20, limit/3))
 }
 
+// spillCache is how much spill may go through the page cache before spill
+// files turn to direct I/O (fptable.Budget.CacheSpills): a tenth of the
+// available memory, the kernel's default dirty_background_ratio, under
+// which it neither writes dirty pages back nor throttles the writer; none
+// when the memory is unknown.
+func spillCache() int64 {
+	total, err := pipeline.AvailableMemory()
+	if err != nil {
+		return 0
+	}
+	return total / 10
+}
+
 // parseMemoryLimit reads a --memory-limit value: bytes with an optional
 // unit (B, KiB, MiB, GiB, TiB; KB, MB, GB, TB are powers of ten), a
 // percentage of the available memory, "auto" (see [defaultMemoryLimit]),
