@@ -83,6 +83,12 @@ type Env struct {
 	// dataset (--reference), for checks that compare the training data with
 	// one; nil when there is none.
 	Reference State
+	// ReferenceRun says the states observe the reference dataset
+	// (--reference): their merged states become the training run's
+	// Env.Reference. A check comparing with a reference keeps what the
+	// comparison needs when ReferenceRun is set or Reference is not nil,
+	// and may skip it otherwise.
+	ReferenceRun bool
 	// ShowValues is --show-values: the user allows raw cell values into
 	// the outputs. Without it a check must not put a value read from the
 	// data into a message or its metrics — except label classes and the

@@ -33,6 +33,9 @@ type RunOptions struct {
 	// References maps a check's name to its merged state over a reference
 	// dataset, passed to that check as [checks.Env.Reference].
 	References map[string]checks.State
+	// ReferenceRun is passed to the checks as [checks.Env.ReferenceRun]:
+	// this run reads a reference dataset, for References of another.
+	ReferenceRun bool
 	// ShowValues is passed to the checks as [checks.Env.ShowValues].
 	ShowValues bool
 	// Memory is passed to the checks as [checks.Env.Memory]: the budget of
@@ -128,7 +131,8 @@ func (d *Dataset) Run(ctx context.Context, tasks []Task, opts RunOptions) (*Outc
 	if len(d.Inputs) > checks.MaxInputs {
 		return nil, fmt.Errorf("%d inputs: an audit reads at most %d", len(d.Inputs), checks.MaxInputs)
 	}
-	env := checks.Env{Roles: opts.Roles, AsOf: opts.AsOf, StaleBefore: opts.StaleBefore, ShowValues: opts.ShowValues, Memory: opts.Memory}
+	env := checks.Env{Roles: opts.Roles, AsOf: opts.AsOf, StaleBefore: opts.StaleBefore, ShowValues: opts.ShowValues, Memory: opts.Memory,
+		ReferenceRun: opts.ReferenceRun}
 	target := d.Projection(tasks, env)
 	env.Schema = target
 

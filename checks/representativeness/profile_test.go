@@ -3,6 +3,7 @@ package representativeness
 import (
 	"fmt"
 	"maps"
+	"math"
 	"math/rand/v2"
 	"reflect"
 	"testing"
@@ -84,7 +85,8 @@ func TestProfileRowByRow(t *testing.T) {
 	cfg.MaxCategories = 200
 	cfg.Required = map[string]map[string]int64{"many": {"v7": 1, "v2999": 1, "absent": 1}, "mixed": {"north": 1}}
 	names := []string{"few", "many", "mixed", "int", "wide"}
-	st, err := newState(cfg, checks.Env{Schema: schema, Roles: checks.Roles{Features: names}})
+	// A reference run, so that values go into the sketches compared below.
+	st, err := newState(cfg, checks.Env{Schema: schema, Roles: checks.Roles{Features: names}, ReferenceRun: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,6 +97,7 @@ func TestProfileRowByRow(t *testing.T) {
 		p := &profile{name: name, cats: map[string]int64{}, declared: maps.Clone(s.byName[name].declared)}
 		if name == "int" || name == "wide" {
 			p.sketch, _ = ddsketch.LogUnboundedDenseDDSketch(RelativeAccuracy)
+			p.sketched = true
 		}
 		want[name] = p
 	}
@@ -135,4 +138,38 @@ func TestProfileRowByRow(t *testing.T) {
 		t.Errorf("overflow: few %v many %v mixed %v int %v wide %v; want false true true false true", s.byName["few"].overflow,
 			s.byName["many"].overflow, s.byName["mixed"].overflow, s.byName["int"].overflow, s.byName["wide"].overflow)
 	}
+}
+
+// TestUnsketchedNonFinite: a profile that keeps no sketch (no reference
+// to compare with) counts as non-finite exactly the values a sketch
+// refuses, asked of ddsketch itself, and an empty sketch stays empty.
+func TestUnsketchedNonFinite(t *testing.T) {
+	probe, _ := ddsketch.LogUnboundedDenseDDSketch(RelativeAccuracy)
+	m := probe.MaxIndexableValue()
+	vals := []float64{0, -0.0, 1, -5, 1e-320, -1e-320, math.SmallestNonzeroFloat64, 1e300, -1e300,
+		m, -m, math.Nextafter(m, math.Inf(1)), math.Nextafter(-m, math.Inf(-1)),
+		math.MaxFloat64, -math.MaxFloat64, math.Inf(1), math.Inf(-1), math.NaN()}
+	for _, v := range vals {
+		oracle, _ := ddsketch.LogUnboundedDenseDDSketch(RelativeAccuracy)
+		refused := oracle.Add(v) != nil
+		for _, sketched := range []bool{true, false} {
+			sk, _ := ddsketch.LogUnboundedDenseDDSketch(RelativeAccuracy)
+			p := &profile{sketch: sk, sketched: sketched}
+			p.addFloat(v)
+			p.addFloats(v, 3)
+			if want := 4 * int64(btoi(refused)); p.nonFinite != want {
+				t.Errorf("%v (sketched %v): non_finite %d, want %d", v, sketched, p.nonFinite, want)
+			}
+			if !sketched && !sk.IsEmpty() {
+				t.Errorf("%v: the sketch of an unsketched profile took it", v)
+			}
+		}
+	}
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

@@ -69,8 +69,11 @@ func metricsOf(t *testing.T, r checks.Result) rep.Metrics {
 
 // observed runs every batch through one fresh state and returns it, to be
 // used as a reference.
+// observed is the state of a reference run over bs (env.ReferenceRun set,
+// as the pipeline sets it).
 func observed(t *testing.T, cfg *rep.Config, env checks.Env, bs []checks.Batch) checks.State {
 	t.Helper()
+	env.ReferenceRun = true
 	st := checktest.New(t, &rep.Check, cfg, env)
 	for _, b := range bs {
 		if err := st.Observe(b); err != nil {

@@ -493,7 +493,8 @@ func runReference(ctx context.Context, f auditFlags, format pipeline.Format, tas
 			refRoles.Features = append(refRoles.Features, c)
 		}
 	}
-	out, err := ds.Run(ctx, refTasks, pipeline.RunOptions{ReadOptions: ropts, Workers: f.workers, Roles: refRoles, AsOf: asOf, ShowValues: f.showValues, Memory: f.memory})
+	out, err := ds.Run(ctx, refTasks, pipeline.RunOptions{ReadOptions: ropts, Workers: f.workers, Roles: refRoles, AsOf: asOf, ShowValues: f.showValues, Memory: f.memory,
+		ReferenceRun: true})
 	if err != nil {
 		return nil, nil, classify(err)
 	}

@@ -182,6 +182,21 @@ func TestReferenceIdenticalAndAbsent(t *testing.T) {
 	if rep.Reference == nil || rep.Reference.Dataset.Rows != rep.Dataset.Rows {
 		t.Errorf("report.reference = %+v, want the reference's rows", rep.Reference)
 	}
+	// The numeric columns are compared, sketch to sketch: at distance 0.
+	numeric := 0
+	for name, c := range metricsOf(t, rep, "representativeness")["columns"].(map[string]any) {
+		if c.(map[string]any)["kind"] != "numeric" {
+			continue
+		}
+		numeric++
+		m := metricsOf(t, rep, "representativeness")
+		if w, ks := num(t, m, "columns", name, "wasserstein"), num(t, m, "columns", name, "ks"); w != 0 || ks != 0 {
+			t.Errorf("column %s against itself: wasserstein %v, ks %v, want 0", name, w, ks)
+		}
+	}
+	if numeric == 0 {
+		t.Error("no numeric column was profiled")
+	}
 	rep, _ = audit(t, sample)
 	res, _ = rep.Check("representativeness")
 	if res.Status != "not_applicable" || res.Score != nil {
