@@ -16,7 +16,7 @@ import (
 // free a batch's buffers when the batch is released, after every check
 // observed it, so the next batch of the same shape finds them in the pool.
 //
-// A buffer is rounded up to a power of two of at least minPooled bytes and
+// A buffer is rounded up to a power of two of at least 64 bytes and
 // kept in a sync.Pool per size (the garbage collector empties those pools,
 // so what is kept is bounded by what was in use since the last two
 // collections). Like GoAllocator it hands out zeroed memory aligned to 64

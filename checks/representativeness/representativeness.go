@@ -29,7 +29,11 @@
 // per value with their count (bins hold float64 sums of whole numbers,
 // exact either way). The profile is the same, value for value and bin for
 // bin, as adding rows one at a time would give. Floats still go into the
-// sketch one by one: their values rarely repeat within a batch.
+// sketch one by one: their values rarely repeat within a batch. Only a
+// profile that will be compared keeps a sketch's bins (the reference run,
+// checks.Env.ReferenceRun, and a training run given a reference): without
+// a reference no metric reads them, and a value is only checked for what a
+// sketch would refuse, counted as non-finite either way.
 package representativeness
 
 import (

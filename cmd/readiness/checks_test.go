@@ -184,12 +184,12 @@ func TestReferenceIdenticalAndAbsent(t *testing.T) {
 	}
 	// The numeric columns are compared, sketch to sketch: at distance 0.
 	numeric := 0
-	for name, c := range metricsOf(t, rep, "representativeness")["columns"].(map[string]any) {
+	m := metricsOf(t, rep, "representativeness")
+	for name, c := range m["columns"].(map[string]any) {
 		if c.(map[string]any)["kind"] != "numeric" {
 			continue
 		}
 		numeric++
-		m := metricsOf(t, rep, "representativeness")
 		if w, ks := num(t, m, "columns", name, "wasserstein"), num(t, m, "columns", name, "ks"); w != 0 || ks != 0 {
 			t.Errorf("column %s against itself: wasserstein %v, ks %v, want 0", name, w, ks)
 		}
