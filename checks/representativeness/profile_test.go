@@ -96,8 +96,8 @@ func TestProfileRowByRow(t *testing.T) {
 	for _, name := range names {
 		p := &profile{name: name, cats: map[string]int64{}, declared: maps.Clone(s.byName[name].declared)}
 		if name == "int" || name == "wide" {
-			p.sketch, _ = ddsketch.LogUnboundedDenseDDSketch(RelativeAccuracy)
-			p.sketched = true
+			sk, _ := ddsketch.LogUnboundedDenseDDSketch(RelativeAccuracy)
+			p.setSketch(sk, true)
 		}
 		want[name] = p
 	}
@@ -154,7 +154,8 @@ func TestUnsketchedNonFinite(t *testing.T) {
 		refused := oracle.Add(v) != nil
 		for _, sketched := range []bool{true, false} {
 			sk, _ := ddsketch.LogUnboundedDenseDDSketch(RelativeAccuracy)
-			p := &profile{sketch: sk, sketched: sketched}
+			p := &profile{}
+			p.setSketch(sk, sketched)
 			p.addFloat(v)
 			p.addFloats(v, 3)
 			if want := 4 * int64(btoi(refused)); p.nonFinite != want {

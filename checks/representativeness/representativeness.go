@@ -389,6 +389,9 @@ type profile struct {
 	// sketch would refuse (counted in nonFinite), which is much cheaper
 	// than the logarithm indexing it takes (0.4 s of CPU at 10M rows).
 	sketched bool
+	// maxTracked is the sketch's MaxIndexableValue, read once: the sketch
+	// answers it through an interface, and trackable asks per value.
+	maxTracked float64
 	// scratch, per batch
 	cache      *[strCacheSize]strCount // observeStrings', empty between batches
 	dictCounts []int64
@@ -467,8 +470,7 @@ func newState(c any, env checks.Env) (checks.State, error) {
 			if err != nil {
 				return nil, fmt.Errorf("representativeness: new sketch: %w", err)
 			}
-			p.sketch = sk
-			p.sketched = env.ReferenceRun || env.Reference != nil
+			p.setSketch(sk, env.ReferenceRun || env.Reference != nil)
 		}
 		s.cols = append(s.cols, p)
 		s.byName[name] = p
@@ -569,12 +571,16 @@ func (p *profile) addFloats(v float64, n int64) {
 	}
 }
 
+// setSketch gives p the sketch sk, which values go into when sketched.
+func (p *profile) setSketch(sk *ddsketch.DDSketch, sketched bool) {
+	p.sketch, p.sketched, p.maxTracked = sk, sketched, sk.MaxIndexableValue()
+}
+
 // trackable reports whether the sketch would take v: what
 // DDSketch.AddWithCount refuses is NaN and magnitudes beyond its
 // MaxIndexableValue (±Inf among them).
 func (p *profile) trackable(v float64) bool {
-	m := p.sketch.MaxIndexableValue()
-	return v >= -m && v <= m
+	return v >= -p.maxTracked && v <= p.maxTracked
 }
 
 type stringArray interface {
