@@ -298,6 +298,7 @@ func runAudit(ctx context.Context, stdout, stderr io.Writer, paths []string, f a
 	// memory maps are released when the collector finds them garbage).
 	out.States, refStates = nil, nil
 	runtime.GC()
+	widenHeapLimit(limit)
 	// Their spill files too: removing them (2 GB at 10M rows, 0.6 s of
 	// unlinking in a trace) goes on while the outputs are built and
 	// written, and is waited for before the audit returns.
@@ -404,7 +405,7 @@ func writeOutputs(rep *report.Report, flagged *flagged, f auditFlags, log zerolo
 			log.Info().Str("path", path).Msg("wrote " + name)
 		}
 		path := filepath.Join(f.out, "findings.parquet")
-		if err := report.WriteFileFunc(path, func(w io.Writer) error { return writeFindings(w, flagged) }); err != nil {
+		if err := report.WriteFileFunc(path, func(w io.Writer) error { return writeFindings(w, flagged, f.workers, findingsRowGroup) }); err != nil {
 			return fmt.Errorf("write %s: %w", path, err)
 		}
 		log.Info().Str("path", path).Int("rows", flagged.n).Msg("wrote findings.parquet")

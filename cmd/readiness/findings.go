@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"cmp"
 	"fmt"
 	"io"
@@ -84,9 +85,9 @@ func (l *flagList) compare(a, b *flagRow) int {
 		cmp.Compare(l.strs[a.column], l.strs[b.column]), cmp.Compare(a.group, b.group))
 }
 
-// each calls f with every row, and its list, in (input, row, check, code,
-// column, group) order, merging the lists.
-func (fl *flagged) each(f func(*flagList, *flagRow) error) error {
+// each calls f with every row, and its list's index, in (input, row,
+// check, code, column, group) order, merging the lists.
+func (fl *flagged) each(f func(list int, r *flagRow)) {
 	heads := make([]int, len(fl.lists))
 	for {
 		best := -1
@@ -104,12 +105,9 @@ func (fl *flagged) each(f func(*flagList, *flagRow) error) error {
 			}
 		}
 		if best < 0 {
-			return nil
+			return
 		}
-		l := fl.lists[best]
-		if err := f(l, &l.rows[heads[best]]); err != nil {
-			return err
-		}
+		f(best, &fl.lists[best].rows[heads[best]])
 		heads[best]++
 	}
 }
@@ -207,51 +205,132 @@ func resultOf(results []checks.Result, name string) checks.Result {
 	return checks.Result{Name: name}
 }
 
+// findingsRowGroup is the number of rows in each of findings.parquet's
+// row groups but the last.
+const findingsRowGroup = 1 << 20
+
 // writeFindings writes the rows as findings.parquet (snappy, row groups
-// of 1M rows; strings dictionary-encoded), sorted by input, row, check,
-// code, column and group.
-func writeFindings(w io.Writer, rows *flagged) error {
-	pw := parquet.NewGenericWriter[findingRow](w,
+// of groupRows rows; strings dictionary-encoded), sorted by input, row,
+// check, code, column and group.
+//
+// Encoding is most of the cost (0.7 s of CPU for 2.2M rows at 10M), so
+// up to workers row groups are encoded at once. The merge that orders the
+// rows is cheap and stays on one goroutine: it hands each row group's
+// rows, as references into the lists, to an encoder and goes on with the
+// next group. Each encoder writes its group with a GenericWriter of its
+// own, as a one-row-group file in memory; the groups are then added to
+// the output in order with WriteRowGroup, which copies a row group of a
+// file written with the same settings verbatim (parquet-go's
+// writer_copy.go) instead of decoding and encoding it again. The file is
+// the one a single GenericWriter would write.
+//
+// parquet-go's ConcurrentRowGroupWriter, the obvious tool, takes rows as
+// parquet.Values only: through it the encoders used 1.3 s of CPU for the
+// 2.2M rows, against 0.7 s with GenericWriter's typed rows, and the
+// findings took as long to write on two cores as before on one.
+func writeFindings(w io.Writer, rows *flagged, workers, groupRows int) error {
+	options := []parquet.WriterOption{
 		parquet.Compression(&parquet.Snappy),
-		parquet.MaxRowsPerRowGroup(1<<20),
+		parquet.MaxRowsPerRowGroup(int64(groupRows)),
 		parquet.CreatedBy("readiness", version, commit),
+	}
+	pw := parquet.NewGenericWriter[findingRow](w, options...)
+	var (
+		sem  = make(chan struct{}, max(1, workers))
+		prev = make(chan error, 1) // the previous group's commit
+		wg   sync.WaitGroup
+		refs []flagRef
 	)
+	prev <- nil
+	start := func() {
+		sem <- struct{}{}
+		group, wait := refs, prev
+		done := make(chan error, 1)
+		prev, refs = done, nil
+		wg.Add(1)
+		go func() {
+			defer func() { wg.Done(); <-sem }()
+			rg, err := encodeFindings(rows, group, options)
+			// Commit in order, after the groups before this one; an error
+			// of any of them is passed on to the end of the chain.
+			if perr := <-wait; perr != nil {
+				err = perr
+			}
+			if err == nil {
+				_, err = pw.WriteRowGroup(rg)
+			}
+			done <- err
+		}()
+	}
+	rows.each(func(list int, r *flagRow) {
+		if refs == nil {
+			refs = make([]flagRef, 0, min(groupRows, rows.n))
+		}
+		refs = append(refs, flagRef{list, r})
+		if len(refs) == groupRows {
+			start()
+		}
+	})
+	if len(refs) > 0 {
+		start()
+	}
+	wg.Wait()
+	if err := <-prev; err != nil {
+		return fmt.Errorf("findings.parquet: %w", err)
+	}
+	if err := pw.Close(); err != nil {
+		return fmt.Errorf("findings.parquet: %w", err)
+	}
+	return nil
+}
+
+// flagRef is one row to write: a row of one check's list, and the list's
+// index in flagged.lists.
+type flagRef struct {
+	list int
+	row  *flagRow
+}
+
+// encodeFindings writes the rows as a Parquet file in memory, with one
+// row group, and returns that row group.
+func encodeFindings(rows *flagged, refs []flagRef, options []parquet.WriterOption) (parquet.RowGroup, error) {
+	var b bytes.Buffer
+	pw := parquet.NewGenericWriter[findingRow](&b, options...)
 	// The optional fields are pointers: into the lists' interned strings,
 	// and into a chunk of groups the writer has copied by the time the
 	// chunk is reused.
 	const chunk = 8192
 	buf := make([]findingRow, 0, chunk)
 	groups := make([]int64, chunk)
-	flush := func() error {
-		if _, err := pw.Write(buf); err != nil {
-			return fmt.Errorf("findings.parquet: %w", err)
-		}
+	for len(refs) > 0 {
+		n := min(chunk, len(refs))
 		buf = buf[:0]
-		return nil
-	}
-	err := rows.each(func(l *flagList, r *flagRow) error {
-		fr := findingRow{Input: rows.paths[r.input], Row: r.row, Check: l.check, Code: l.strs[r.code]}
-		if r.column != 0 {
-			fr.Column = &l.strs[r.column]
+		for i, ref := range refs[:n] {
+			l, r := rows.lists[ref.list], ref.row
+			fr := findingRow{Input: rows.paths[r.input], Row: r.row, Check: l.check, Code: l.strs[r.code]}
+			if r.column != 0 {
+				fr.Column = &l.strs[r.column]
+			}
+			if r.group != 0 {
+				groups[i] = int64(r.group)
+				fr.Group = &groups[i]
+			}
+			buf = append(buf, fr)
 		}
-		if r.group != 0 {
-			groups[len(buf)] = int64(r.group)
-			fr.Group = &groups[len(buf)]
+		if _, err := pw.Write(buf); err != nil {
+			return nil, err
 		}
-		buf = append(buf, fr)
-		if len(buf) == chunk {
-			return flush()
-		}
-		return nil
-	})
-	if err == nil && len(buf) > 0 {
-		err = flush()
-	}
-	if err != nil {
-		return err
+		refs = refs[n:]
 	}
 	if err := pw.Close(); err != nil {
-		return fmt.Errorf("findings.parquet: %w", err)
+		return nil, err
 	}
-	return nil
+	f, err := parquet.OpenFile(bytes.NewReader(b.Bytes()), int64(b.Len()))
+	if err != nil {
+		return nil, err
+	}
+	if len(f.RowGroups()) != 1 {
+		return nil, fmt.Errorf("%d rows encoded as %d row groups, want 1", f.NumRows(), len(f.RowGroups()))
+	}
+	return f.RowGroups()[0], nil
 }

@@ -40,7 +40,25 @@ func setHeapLimit(limit int64) {
 	if limit <= 0 || os.Getenv("GOMEMLIMIT") != "" {
 		return
 	}
-	debug.SetMemoryLimit(max(192<<20, limit/3))
+	debug.SetMemoryLimit(heapLimit(limit))
+}
+
+func heapLimit(limit int64) int64 { return max(192<<20, limit/3) }
+
+// widenHeapLimit adds the tables' budget to the heap's soft limit, once
+// the checks' states, and their tables, are let go: what the process may
+// use stays what it could use while reading (tables up to the budget, the
+// heap up to its own limit), and the collector stops running almost
+// without pause while findings.parquet is encoded. At 10M rows under the
+// default budget, the findings' lists (69 MB) and the row groups being
+// encoded kept the heap near 192 MiB: writing the file took 0.77–1.02 s,
+// against 0.60–0.70 s with the wider limit, and the peak RSS, reached
+// while reading, did not change.
+func widenHeapLimit(limit int64) {
+	if limit <= 0 || os.Getenv("GOMEMLIMIT") != "" {
+		return
+	}
+	debug.SetMemoryLimit(heapLimit(limit) + limit)
 }
 
 // spillCache is how much spill may go through the page cache before spill

@@ -1,0 +1,176 @@
+package main
+
+import (
+	"bytes"
+	"cmp"
+	"errors"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/apache/arrow-go/v18/parquet/file"
+)
+
+// syntheticFlagged is n flagged rows spread over three checks' lists, each
+// list sorted as listRows sorts it, and the rows as findings.parquet must
+// hold them: sorted by input path, row, check, code, column and group
+// with the standard library, independently of flagged.each's merge.
+func syntheticFlagged(n int, seed uint64) (*flagged, []findingTuple) {
+	rng := rand.New(rand.NewPCG(seed, 1))
+	paths := []string{"b/part-1.parquet", "a/part-0.parquet", "c.csv"}
+	fl := &flagged{paths: paths}
+	rank := []int32{1, 0, 2} // the paths' places in sorted order
+	var want []findingTuple
+	for _, check := range []string{"duplicates", "labels", "staleness"} {
+		l := &flagList{check: check, strs: []string{""}, index: map[string]uint16{"": 0}}
+		for range n / 3 {
+			in := rng.IntN(len(paths))
+			r := flagRow{rank: rank[in], input: int32(in), row: rng.Int64N(int64(n)),
+				code: l.intern([]string{"X001", "X002", "Y003"}[rng.IntN(3)])}
+			if rng.IntN(2) == 0 {
+				r.column = l.intern([]string{"label", "text"}[rng.IntN(2)])
+			}
+			if rng.IntN(3) > 0 {
+				r.group = rng.Uint64()
+			}
+			l.rows = append(l.rows, r)
+			want = append(want, findingTuple{paths[in], r.row, check, l.strs[r.code], l.strs[r.column], int64(r.group), r.group == 0})
+		}
+		slices.SortFunc(l.rows, func(a, b flagRow) int { return l.compare(&a, &b) })
+		fl.lists = append(fl.lists, l)
+		fl.n += len(l.rows)
+	}
+	slices.SortFunc(want, func(a, b findingTuple) int {
+		return cmp.Or(cmp.Compare(a.input, b.input), cmp.Compare(a.row, b.row), cmp.Compare(a.check, b.check),
+			cmp.Compare(a.code, b.code), cmp.Compare(a.column, b.column), cmp.Compare(uint64(a.group), uint64(b.group)))
+	})
+	return fl, want
+}
+
+type findingTuple struct {
+	input       string
+	row         int64
+	check, code string
+	column      string
+	group       int64
+	groupIsNull bool
+}
+
+// The row groups encoded at once are committed in order: with one worker
+// or four, the file is the same, its row groups hold groupRows rows but
+// the last, and its rows, read back with arrow-go, are every flagged row
+// in order.
+func TestWriteFindingsRowGroups(t *testing.T) {
+	const groupRows = 1000
+	fl, want := syntheticFlagged(6100, 7)
+	n := len(want) // 6099: seven row groups, the last of 99 rows
+	var files [][]byte
+	for _, workers := range []int{1, 4} {
+		var b bytes.Buffer
+		if err := writeFindings(&b, fl, workers, groupRows); err != nil {
+			t.Fatalf("%d workers: %v", workers, err)
+		}
+		files = append(files, b.Bytes())
+	}
+	if !bytes.Equal(files[0], files[1]) {
+		t.Fatalf("one worker and four wrote different files (%d and %d bytes)", len(files[0]), len(files[1]))
+	}
+	path := filepath.Join(t.TempDir(), "findings.parquet")
+	if err := os.WriteFile(path, files[1], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	pr, err := file.OpenParquetFile(path, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pr.Close()
+	if got, want := pr.NumRowGroups(), (n+groupRows-1)/groupRows; got != want {
+		t.Fatalf("%d row groups, want %d", got, want)
+	}
+	for i := range pr.NumRowGroups() {
+		want := int64(min(groupRows, n-i*groupRows))
+		if got := pr.MetaData().RowGroup(i).NumRows(); got != want {
+			t.Errorf("row group %d has %d rows, want %d", i, got, want)
+		}
+	}
+	ff := readFindings(t, path)
+	if len(ff.row) != len(want) {
+		t.Fatalf("%d rows read back, want %d", len(ff.row), len(want))
+	}
+	for i, w := range want {
+		got := findingTuple{ff.input[i], ff.row[i], ff.check[i], ff.code[i], ff.column[i], ff.group[i], ff.groupNull[i]}
+		if got.groupIsNull {
+			got.group = 0 // what a null's slot holds is not defined
+		}
+		if got != w {
+			t.Fatalf("row %d: %+v, want %+v", i, got, w)
+		}
+	}
+}
+
+// No flagged rows is a valid file with no rows.
+func TestWriteFindingsEmpty(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "findings.parquet")
+	var b bytes.Buffer
+	if err := writeFindings(&b, &flagged{}, 2, 1000); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if ff := readFindings(t, path); len(ff.row) != 0 {
+		t.Fatalf("%d rows, want none", len(ff.row))
+	}
+}
+
+// failingWriter fails every write after the first max bytes.
+type failingWriter struct{ left int }
+
+var errFull = errors.New("disk full")
+
+func (w *failingWriter) Write(p []byte) (int, error) {
+	if len(p) > w.left {
+		n := w.left
+		w.left = 0
+		return n, errFull
+	}
+	w.left -= len(p)
+	return len(p), nil
+}
+
+// A write error in any row group's commit is returned, whichever group
+// it hits, and no encoder is left waiting.
+func TestWriteFindingsError(t *testing.T) {
+	fl, _ := syntheticFlagged(6000, 8)
+	var whole bytes.Buffer
+	if err := writeFindings(&whole, fl, 1, 1000); err != nil {
+		t.Fatal(err)
+	}
+	for _, left := range []int{0, 10, whole.Len() / 3, whole.Len() * 2 / 3, whole.Len() - 10} {
+		err := writeFindings(&failingWriter{left: left}, fl, 3, 1000)
+		if !errors.Is(err, errFull) {
+			t.Errorf("failing after %d of %d bytes: %v, want %v", left, whole.Len(), err, errFull)
+		}
+	}
+}
+
+// BenchmarkWriteFindings encodes 2.2M flagged rows, about what a 10M-row
+// audit lists, with one worker and with two.
+func BenchmarkWriteFindings(b *testing.B) {
+	fl, _ := syntheticFlagged(2_200_000, 9)
+	for _, workers := range []int{1, 2} {
+		b.Run(map[int]string{1: "workers=1", 2: "workers=2"}[workers], func(b *testing.B) {
+			for b.Loop() {
+				if err := writeFindings(discard{}, fl, workers, findingsRowGroup); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+type discard struct{}
+
+func (discard) Write(p []byte) (int, error) { return len(p), nil }
