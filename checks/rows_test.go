@@ -185,3 +185,25 @@ func BenchmarkRowListMerge(b *testing.B) {
 		l[0].Rows()
 	}
 }
+
+// SortRuns sorts a slice made of k sorted runs, for k on either side of
+// maxRuns, as slices.SortFunc does.
+func TestSortRuns(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, runs := range []int{0, 1, 2, 3, 5, maxRuns, maxRuns + 1, 100} {
+		var rows []RowRef
+		for range runs {
+			run := make([]RowRef, rng.IntN(50)+1)
+			for i := range run {
+				run[i] = RowRef{Input: int32(rng.IntN(3)), Row: rng.Int64N(40), Group: uint64(rng.IntN(3))}
+			}
+			slices.SortFunc(run, RowRef.compare)
+			rows = append(rows, run...)
+		}
+		want := slices.Clone(rows)
+		slices.SortFunc(want, RowRef.compare)
+		if got := SortRuns(rows, RowRef.compare); !slices.Equal(got, want) {
+			t.Errorf("%d runs of %d rows: not sorted as slices.SortFunc sorts them", runs, len(rows))
+		}
+	}
+}

@@ -5,7 +5,6 @@ import (
 	"cmp"
 	"fmt"
 	"io"
-	"slices"
 	"sort"
 	"sync"
 
@@ -191,7 +190,9 @@ func listRows(rank []int32, check string, rl checks.RowLister, res checks.Result
 		l.rows = append(l.rows, flagRow{rank: rank[f.Input], input: int32(f.Input), code: l.intern(f.Code),
 			column: l.intern(f.Column), row: f.Row, group: f.Group})
 	})
-	slices.SortFunc(l.rows, func(a, b flagRow) int { return l.compare(&a, &b) })
+	// A check lists its rows one finding code at a time, each code's rows
+	// in (input, row) order: they are most often a few sorted runs.
+	l.rows = checks.SortRuns(l.rows, func(a, b flagRow) int { return l.compare(&a, &b) })
 	return l, err
 }
 

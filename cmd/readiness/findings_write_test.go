@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/apache/arrow-go/v18/parquet/file"
+	"github.com/readiness/readiness/checks"
 )
 
 // syntheticFlagged is n flagged rows spread over three checks' lists, each
@@ -174,3 +175,33 @@ func BenchmarkWriteFindings(b *testing.B) {
 type discard struct{}
 
 func (discard) Write(p []byte) (int, error) { return len(p), nil }
+
+// BenchmarkSortRuns sorts 1.3M flagged rows in four sorted runs, as
+// listRows finds them at 10M rows, with checks.SortRuns and with
+// slices.SortFunc.
+func BenchmarkSortRuns(b *testing.B) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	l := &flagList{strs: []string{"", "STA006", "STA007", "STA008", "STA009"}}
+	var rows []flagRow
+	for code := range 4 {
+		run := make([]flagRow, 325_000)
+		for i := range run {
+			run[i] = flagRow{row: rng.Int64N(10_000_000), code: uint16(code + 1)}
+		}
+		slices.SortFunc(run, func(a, b flagRow) int { return l.compare(&a, &b) })
+		rows = append(rows, run...)
+	}
+	work := make([]flagRow, len(rows))
+	for _, sorter := range []string{"runs", "pdqsort"} {
+		b.Run(sorter, func(b *testing.B) {
+			for b.Loop() {
+				copy(work, rows)
+				if sorter == "runs" {
+					checks.SortRuns(work, func(a, b flagRow) int { return l.compare(&a, &b) })
+				} else {
+					slices.SortFunc(work, func(a, b flagRow) int { return l.compare(&a, &b) })
+				}
+			}
+		})
+	}
+}
