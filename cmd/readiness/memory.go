@@ -52,8 +52,8 @@ func heapLimit(limit int64) int64 { return max(192<<20, limit/3) }
 // without pause while findings.parquet is encoded. At 10M rows under the
 // default budget, the findings' lists (69 MB) and the row groups being
 // encoded kept the heap near 192 MiB: writing the file took 0.77–1.02 s,
-// against 0.60–0.70 s with the wider limit, and the peak RSS, reached
-// while reading, did not change.
+// against 0.58–0.71 s with the wider limit (docs/performance.md,
+// 2026-11-27 i), and the peak RSS, reached while reading, did not change.
 func widenHeapLimit(limit int64) {
 	if limit <= 0 || os.Getenv("GOMEMLIMIT") != "" {
 		return
