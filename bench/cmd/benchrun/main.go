@@ -4,7 +4,8 @@
 // -compare, DuckDB computing the equivalent statistics in SQL. Every
 // measurement runs in its own child process, so its wall time and peak RSS
 // (getrusage's ru_maxrss of that child) are its own; each is repeated -n
-// times and the medians are printed.
+// times, in rounds of one run of each, and the medians and each round's
+// time ratios are printed.
 //
 // With -compare, DuckDB's counts are checked against the audit's
 // report.json (exact duplicate rows, duplicate feature rows and groups,
@@ -199,7 +200,10 @@ type fileResult struct {
 	Workers  int                `json:"workers"`
 	Measures []*measure         `json:"measures"`
 	Ratios   map[string]float64 `json:"ratios"`
-	Compare  *comparison        `json:"compare,omitempty"`
+	// RoundRatios are the time ratios of each round's runs (see
+	// benchFile), in order.
+	RoundRatios map[string][]float64 `json:"round_ratios,omitempty"`
+	Compare     *comparison          `json:"compare,omitempty"`
 }
 
 func (r *fileResult) get(name string) *measure {
@@ -259,92 +263,61 @@ func benchFile(self, file string, o options) (*fileResult, error) {
 	res := &fileResult{File: file, Bytes: st.Size(), Workers: o.workers, Ratios: map[string]float64{}}
 	fmt.Printf("\n== %s (%.1f MB), %d run(s) of each, %d workers\n", file, float64(st.Size())/1e6, o.runs, o.workers)
 
-	// The audit. Exit 1 (the gate failed) is a completed audit.
-	audit := &measure{Name: "audit"}
-	var reportJSON []byte
-	var rep *auditReport
-	for i := 0; o.measure["audit"] && i < o.runs; i++ {
-		dir, err := os.MkdirTemp("", "benchrun-audit-")
-		if err != nil {
-			return nil, err
-		}
-		ctx, cancel := context.Background(), context.CancelFunc(func() {})
-		if o.timeout > 0 {
-			ctx, cancel = context.WithTimeout(ctx, o.timeout)
-		}
-		args := []string{"audit", "-q", "--as-of", o.asOf, "--workers", fmt.Sprint(o.workers), "--out", dir}
-		if o.memLimit != "" {
-			args = append(args, "--memory-limit", o.memLimit)
-		}
-		cmd := exec.CommandContext(ctx, o.bin, append(args, file)...)
-		_, r, code, err := child(cmd, 1)
-		timedOut := ctx.Err() != nil
-		cancel()
-		if timedOut {
-			os.RemoveAll(dir)
-			r.TimedOut = true
-			audit.TimedOut = true
+	// The measurements go in rounds, one run of each a round (audit,
+	// decode, DuckDB), rather than all the runs of one and then the next:
+	// on a shared machine the load drifts over the minutes a series takes,
+	// and a ratio of medians taken minutes apart measured the drift as
+	// much as the tools. Each round's own ratios are reported too.
+	audit, decode := &measure{Name: "audit"}, &measure{Name: "decode"}
+	var duck *measure
+	if o.measure["duckdb"] {
+		duck = &measure{Name: "duckdb"}
+	}
+	var (
+		reportJSON []byte
+		rep        *auditReport
+		counts     *duckStats // DuckDB's statistics, from its first run
+	)
+	for i := 0; i < o.runs; i++ {
+		// The audit. Exit 1 (the gate failed) is a completed audit.
+		if o.measure["audit"] && !audit.TimedOut {
+			r, out, err := runAudit(file, o)
+			if err != nil {
+				return nil, err
+			}
 			audit.Runs = append(audit.Runs, r)
 			printRun("audit", i, r)
-			fmt.Printf("   audit run %d stopped at -audit-timeout %s; no further audit runs\n", i+1, o.timeout)
-			break
-		}
-		if err != nil {
-			os.RemoveAll(dir)
-			return nil, err
-		}
-		if reportJSON == nil {
-			if reportJSON, err = os.ReadFile(filepath.Join(dir, "report.json")); err != nil {
-				os.RemoveAll(dir)
-				return nil, fmt.Errorf("audit exited %d without report.json: %w", code, err)
+			if r.TimedOut {
+				audit.TimedOut = true
+				fmt.Printf("   audit run %d stopped at -audit-timeout %s; no further audit runs\n", i+1, o.timeout)
+			} else if reportJSON == nil {
+				reportJSON = out
+				if rep, err = parseReport(reportJSON); err != nil {
+					return nil, fmt.Errorf("report.json: %w", err)
+				}
+				res.Rows = rep.rows
 			}
 		}
-		if o.keepOuts {
-			fmt.Printf("   audit run %d output: %s\n", i+1, dir)
-		} else {
-			os.RemoveAll(dir)
+		// The decode-only floor.
+		if o.measure["decode"] {
+			cmd := exec.Command(self, "-mode", modeDecode, "-workers", fmt.Sprint(o.workers), "-file", file)
+			out, r, _, err := child(cmd)
+			if err != nil {
+				return nil, err
+			}
+			var d decodeResult
+			if err := json.Unmarshal(out, &d); err != nil {
+				return nil, fmt.Errorf("decode output %q: %w", out, err)
+			}
+			if rep != nil && d.Rows != rep.rows {
+				return nil, fmt.Errorf("decode read %d rows, the audit %d", d.Rows, rep.rows)
+			}
+			res.Rows = d.Rows
+			decode.Runs = append(decode.Runs, r)
+			printRun("decode", i, r)
 		}
-		audit.Runs = append(audit.Runs, r)
-		printRun("audit", i, r)
-	}
-	if o.measure["audit"] && audit.TimedOut {
-		res.Measures = append(res.Measures, audit)
-	} else if o.measure["audit"] {
-		if rep, err = parseReport(reportJSON); err != nil {
-			return nil, fmt.Errorf("report.json: %w", err)
-		}
-		res.Rows = rep.rows
-		res.Measures = append(res.Measures, audit)
-	}
-
-	// The decode-only floor.
-	decode := &measure{Name: "decode"}
-	for i := 0; o.measure["decode"] && i < o.runs; i++ {
-		cmd := exec.Command(self, "-mode", modeDecode, "-workers", fmt.Sprint(o.workers), "-file", file)
-		out, r, _, err := child(cmd)
-		if err != nil {
-			return nil, err
-		}
-		var d decodeResult
-		if err := json.Unmarshal(out, &d); err != nil {
-			return nil, fmt.Errorf("decode output %q: %w", out, err)
-		}
-		if rep != nil && d.Rows != rep.rows {
-			return nil, fmt.Errorf("decode read %d rows, the audit %d", d.Rows, rep.rows)
-		}
-		res.Rows = d.Rows
-		decode.Runs = append(decode.Runs, r)
-		printRun("decode", i, r)
-	}
-	if o.measure["decode"] {
-		res.Measures = append(res.Measures, decode)
-	}
-
-	// DuckDB.
-	if o.measure["duckdb"] {
-		duck := &measure{Name: "duckdb"}
-		var stats *duckStats
-		for i := 0; i < o.runs; i++ {
+		// DuckDB.
+		if duck != nil {
 			cmd := exec.Command(self, "-mode", modeDuckDB, "-duckdb-threads", fmt.Sprint(o.threads), "-file", file)
 			out, r, _, err := child(cmd)
 			if err != nil {
@@ -354,20 +327,39 @@ func benchFile(self, file string, o options) (*fileResult, error) {
 			if err := json.Unmarshal(out, &s); err != nil {
 				return nil, fmt.Errorf("duckdb output %q: %w", out, err)
 			}
-			if stats == nil {
-				stats = &s
+			if counts == nil {
+				counts = &s
 			}
 			duck.Runs = append(duck.Runs, r)
 			printRun("duckdb", i, r)
 		}
+	}
+	if o.measure["audit"] {
+		res.Measures = append(res.Measures, audit)
+	}
+	if o.measure["decode"] {
+		res.Measures = append(res.Measures, decode)
+	}
+	if duck != nil {
 		res.Measures = append(res.Measures, duck)
 		if res.Rows == 0 {
-			res.Rows = stats.Rows
+			res.Rows = counts.Rows
 		}
 		if rep != nil {
-			res.Compare = compare(stats, rep)
+			res.Compare = compare(counts, rep)
 		} else {
-			res.Compare = &comparison{Agree: true, DuckDB: stats}
+			res.Compare = &comparison{Agree: true, DuckDB: counts}
+		}
+	}
+	res.RoundRatios = map[string][]float64{}
+	for _, pair := range [][2]*measure{{audit, decode}, {audit, duck}} {
+		a, b := pair[0], pair[1]
+		if a == nil || b == nil || len(a.Runs) == 0 || len(b.Runs) == 0 || a.TimedOut {
+			continue
+		}
+		name := a.Name + "/" + b.Name
+		for k := range min(len(a.Runs), len(b.Runs)) {
+			res.RoundRatios[name] = append(res.RoundRatios[name], a.Runs[k].Seconds/b.Runs[k].Seconds)
 		}
 	}
 
@@ -390,6 +382,46 @@ func benchFile(self, file string, o options) (*fileResult, error) {
 		printComparison(res.Compare, res.get("duckdb") != nil, stats(res))
 	}
 	return res, nil
+}
+
+// runAudit runs one audit of file and returns its run and, unless it
+// was stopped at -audit-timeout, its report.json.
+func runAudit(file string, o options) (run, []byte, error) {
+	dir, err := os.MkdirTemp("", "benchrun-audit-")
+	if err != nil {
+		return run{}, nil, err
+	}
+	ctx, cancel := context.Background(), context.CancelFunc(func() {})
+	if o.timeout > 0 {
+		ctx, cancel = context.WithTimeout(ctx, o.timeout)
+	}
+	defer cancel()
+	args := []string{"audit", "-q", "--as-of", o.asOf, "--workers", fmt.Sprint(o.workers), "--out", dir}
+	if o.memLimit != "" {
+		args = append(args, "--memory-limit", o.memLimit)
+	}
+	cmd := exec.CommandContext(ctx, o.bin, append(args, file)...)
+	_, r, code, err := child(cmd, 1)
+	if ctx.Err() != nil {
+		os.RemoveAll(dir)
+		r.TimedOut = true
+		return r, nil, nil
+	}
+	if err != nil {
+		os.RemoveAll(dir)
+		return r, nil, err
+	}
+	out, err := os.ReadFile(filepath.Join(dir, "report.json"))
+	if err != nil {
+		os.RemoveAll(dir)
+		return r, nil, fmt.Errorf("audit exited %d without report.json: %w", code, err)
+	}
+	if o.keepOuts {
+		fmt.Printf("   audit output: %s\n", dir)
+	} else {
+		os.RemoveAll(dir)
+	}
+	return r, out, nil
 }
 
 func stats(r *fileResult) *duckStats {
@@ -475,6 +507,19 @@ func printResult(r *fileResult) {
 	}
 	if a := r.get("audit"); a != nil {
 		fmt.Printf("   audit peak RSS "+ge+"%.2f GiB (issue 6 target at 10M rows < 1 GiB)\n", float64(a.MedianRSS)/(1<<30))
+	}
+	for _, name := range []string{"audit/decode", "audit/duckdb"} {
+		v := r.RoundRatios[name]
+		if len(v) == 0 {
+			continue
+		}
+		var b strings.Builder
+		for _, x := range v {
+			fmt.Fprintf(&b, " %.2fx", x)
+		}
+		sorted := append([]float64(nil), v...)
+		sort.Float64s(sorted)
+		fmt.Printf("   %s time by round:%s (median %.2fx)\n", name, b.String(), medianF(sorted))
 	}
 }
 
