@@ -300,14 +300,10 @@ func benchFile(self, file string, o options) (*fileResult, error) {
 		}
 		// The decode-only floor.
 		if o.measure["decode"] {
-			cmd := exec.Command(self, "-mode", modeDecode, "-workers", fmt.Sprint(o.workers), "-file", file)
-			out, r, _, err := child(cmd)
+			var d decodeResult
+			r, err := childJSON(exec.Command(self, "-mode", modeDecode, "-workers", fmt.Sprint(o.workers), "-file", file), &d)
 			if err != nil {
 				return nil, err
-			}
-			var d decodeResult
-			if err := json.Unmarshal(out, &d); err != nil {
-				return nil, fmt.Errorf("decode output %q: %w", out, err)
 			}
 			if rep != nil && d.Rows != rep.rows {
 				return nil, fmt.Errorf("decode read %d rows, the audit %d", d.Rows, rep.rows)
@@ -318,14 +314,10 @@ func benchFile(self, file string, o options) (*fileResult, error) {
 		}
 		// DuckDB.
 		if duck != nil {
-			cmd := exec.Command(self, "-mode", modeDuckDB, "-duckdb-threads", fmt.Sprint(o.threads), "-file", file)
-			out, r, _, err := child(cmd)
+			var s duckStats
+			r, err := childJSON(exec.Command(self, "-mode", modeDuckDB, "-duckdb-threads", fmt.Sprint(o.threads), "-file", file), &s)
 			if err != nil {
 				return nil, err
-			}
-			var s duckStats
-			if err := json.Unmarshal(out, &s); err != nil {
-				return nil, fmt.Errorf("duckdb output %q: %w", out, err)
 			}
 			if counts == nil {
 				counts = &s
@@ -382,6 +374,19 @@ func benchFile(self, file string, o options) (*fileResult, error) {
 		printComparison(res.Compare, res.get("duckdb") != nil, stats(res))
 	}
 	return res, nil
+}
+
+// childJSON runs a child measurement (see child) and decodes the JSON it
+// prints into v.
+func childJSON(cmd *exec.Cmd, v any) (run, error) {
+	out, r, _, err := child(cmd)
+	if err != nil {
+		return r, err
+	}
+	if err := json.Unmarshal(out, v); err != nil {
+		return r, fmt.Errorf("%s output %q: %w", strings.Join(cmd.Args, " "), out, err)
+	}
+	return r, nil
 }
 
 // runAudit runs one audit of file and returns its run and, unless it
