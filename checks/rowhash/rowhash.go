@@ -328,42 +328,9 @@ func values(a arrow.Array, out []Fingerprint) {
 			out[i].Hi ^= tagOther
 		}
 	}
-	if a.NullN() > 0 {
-		markNulls(a, out)
-	}
-}
-
-// markNulls sets out[i] to Null for every null value i of a, skipping
-// whole bytes of the validity bitmap that hold no null: nulls are rare,
-// and IsNull for each value took 0.38 s of CPU at 10M rows.
-func markNulls(a arrow.Array, out []Fingerprint) {
-	bm, off := a.NullBitmapBytes(), a.Data().Offset()
-	if len(bm) == 0 {
-		// No bitmap to read (an array of the null type): whatever IsNull says.
-		for i := range out {
-			if a.IsNull(i) {
-				out[i] = Null()
-			}
-		}
-		return
-	}
-	null := func(i int) bool { j := off + i; return bm[j>>3]&(1<<(j&7)) == 0 }
-	n, i := len(out), 0
-	for ; i < n && (off+i)&7 != 0; i++ {
-		if null(i) {
-			out[i] = Null()
-		}
-	}
-	for ; i+8 <= n; i += 8 {
-		for m := ^bm[(off+i)>>3]; m != 0; m &= m - 1 {
-			out[i+bits.TrailingZeros8(m)] = Null()
-		}
-	}
-	for ; i < n; i++ {
-		if null(i) {
-			out[i] = Null()
-		}
-	}
+	// Nulls are rare: ValidityOf skips bytes of the bitmap with none
+	// (IsNull for each value took 0.38 s of CPU at 10M rows).
+	ValidityOf(a).EachNull(len(out), func(i int) { out[i] = Null() })
 }
 
 func ints[T int8 | int16 | int32 | int64 | uint8 | uint16 | uint32](vals []T, out []Fingerprint) {
