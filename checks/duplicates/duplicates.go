@@ -356,15 +356,14 @@ type state struct {
 	sum   *rowtable.Summary
 	feats *fptable.Parts[feature]
 	norm  *fptable.Parts[struct{}]
-	// ids holds each distinct id's first position; idRepeats the rows that
-	// reuse an earlier row's id (complete, like repeats, after Result).
-	ids       *fptable.Parts[first]
-	idRepeats checks.RowList
+	// ids counts the distinct ids and lists the rows that reuse an earlier
+	// row's id (complete, like repeats, after Result; ids.go); nil without
+	// an id column.
+	ids *ids
 	// others lists the rows of non-train splits with their feature
 	// fingerprint, by partition: those whose vector also occurs in the
 	// train split are the leaked rows.
 	others     [fptable.Partitions][]otherRow
-	idRows     int64 // rows with a non-null id
 	splits     map[string]*split
 	nullSplits int64
 
@@ -402,7 +401,6 @@ func newState(c any, env checks.Env) (checks.State, error) {
 	} else {
 		s.exact = firsts(env.Memory, &s.repeats)
 	}
-	s.ids = firsts(env.Memory, &s.idRepeats)
 	for _, v := range cfg.TrainValues {
 		s.train = append(s.train, strings.TrimSpace(v))
 	}
@@ -426,6 +424,7 @@ func newState(c any, env checks.Env) (checks.State, error) {
 	if env.Roles.ID != "" {
 		if idx := env.Schema.FieldIndices(env.Roles.ID); len(idx) > 0 {
 			s.idIdx, s.idName = idx[0], env.Roles.ID
+			s.ids = newIDs(env.Memory)
 		}
 	}
 	if env.Roles.Split != "" {
@@ -507,15 +506,7 @@ func (s *state) Observe(b checks.Batch) error {
 		s.observeSplits(rec.Column(c), n)
 	}
 	if c := s.idIdx; c >= 0 {
-		vals := memo.Values(rec, c, &s.vals)
-		null := rowhash.Null()
-		for i, v := range vals {
-			if v != null {
-				s.idRows++
-				pos := firstAt(b.Input, b.Offset+int64(i))
-				s.ids.Add(fptable.Part(v), v, &pos)
-			}
-		}
+		s.ids.observe(b.Input, b.Offset, memo.Values(rec, c, &s.vals))
 	}
 	if len(s.features) == 0 {
 		for i := range rowFP {
@@ -556,7 +547,10 @@ func (s *state) Observe(b checks.Batch) error {
 // err is the first spill error of any of the check's own tables (the
 // shared row table reports its own from Observe).
 func (s *state) err() error {
-	errs := []error{s.feats.Err(), s.norm.Err(), s.ids.Err()}
+	errs := []error{s.feats.Err(), s.norm.Err()}
+	if s.ids != nil {
+		errs = append(errs, s.ids.Err())
+	}
 	if s.exact != nil {
 		errs = append(errs, s.exact.Err())
 	}
@@ -804,13 +798,15 @@ func (s *state) Merge(o checks.State) error {
 	}
 	s.feats.Merge(other.feats)
 	s.norm.Merge(other.norm)
-	s.idRepeats.Merge(&other.idRepeats)
-	s.ids.Merge(other.ids)
+	if s.ids != nil {
+		if err := s.ids.merge(other.ids); err != nil {
+			return err
+		}
+	}
 	for p := range s.others {
 		s.others[p] = append(s.others[p], other.others[p]...)
 		other.others[p] = nil
 	}
-	s.idRows += other.idRows
 	for v, osp := range other.splits {
 		sp := s.splits[v]
 		if sp == nil {
@@ -835,7 +831,7 @@ func (s *state) Result() (checks.Result, error) {
 		Method: Method, CollisionBound: float64(s.rows) * float64(s.rows) / math.Exp2(129)}
 	// Each table is read once, a partition at a time (partitions spilled
 	// to disk are read back and combined, completing repeats and
-	// idRepeats). The shared row table last: another check may be reading
+	// ids' repeats). The shared row table last: another check may be reading
 	// it meanwhile, and this one waits for it.
 	var cross int64
 	anyTrain := false
@@ -852,11 +848,11 @@ func (s *state) Result() (checks.Result, error) {
 	}
 	if s.idIdx >= 0 {
 		m.IDColumn = s.idName
-		distinct, err := count(s.ids, nil, nil)
+		distinct, err := s.ids.result()
 		if err != nil {
 			return checks.Result{}, fmt.Errorf("duplicates: %w", err)
 		}
-		m.DuplicateIDs = checks.Int(s.idRows - distinct)
+		m.DuplicateIDs = checks.Int(s.ids.rows - distinct)
 	}
 	distinct, err := s.countRows(&m.DuplicateGroups)
 	if err != nil {
@@ -1073,7 +1069,7 @@ func (s *state) FlaggedRows(res checks.Result, emit func(checks.FlaggedRow)) err
 				s.repeats.Emit(f.Code, "", emit)
 			}
 		case "DUP003":
-			s.idRepeats.Emit(f.Code, s.idName, emit)
+			s.ids.repeats.Emit(f.Code, s.idName, emit)
 		case "DUP004":
 			var leaked checks.RowList
 			err := s.feats.Visit(func(p int, t *fptable.Table[feature]) {

@@ -12,8 +12,8 @@ import (
 // more. One Budget is shared by every table of every worker; it is safe
 // for concurrent use. A nil *Budget is unlimited and never spills.
 //
-// Only the tables' slot arrays are counted: they are what grows with the
-// number of distinct rows. The rest of an audit (decoded batches, the
+// Only the tables' slot arrays are counted, and what checks hold in it
+// ([Budget.Hold]): they are what grows with the number of distinct rows. The rest of an audit (decoded batches, the
 // checks' small per-column summaries, the row lists kept for
 // findings.parquet) is outside the budget.
 type Budget struct {
@@ -115,6 +115,14 @@ func (b *Budget) notePeak(used int64) {
 		}
 	}
 }
+
+// Hold accounts for n bytes a check keeps outside its tables but counts
+// in the budget (duplicates' id bitmaps), whether or not they fit: the
+// tables spill sooner to make room. The check bounds what it holds.
+func (b *Budget) Hold(n int64) { b.force(n) }
+
+// Release returns n bytes held with [Budget.Hold].
+func (b *Budget) Release(n int64) { b.release(n) }
 
 // spills reports whether a partition's pending aggregates, of the given
 // count and size, are spilled when the budget is full, rather than take
