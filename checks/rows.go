@@ -91,10 +91,43 @@ func (l *RowList) grow() {
 }
 
 // Merge adds every row of other.
+//
+// Two lists in order that reach the bound together — each worker's list
+// of a check that flags most rows, added in order — are merged in one
+// pass and cut at the bound: adding the rows one at a time took 0.16–0.26
+// s at 10M rows (staleness, two full lists), the longest merge of the
+// audit, to append past the bound and select the first MaxFlaggedRows.
 func (l *RowList) Merge(other *RowList) {
 	l.dropped += other.dropped
+	if (l.full || other.full || len(l.rows)+len(other.rows) >= MaxFlaggedRows) &&
+		slices.IsSortedFunc(l.rows, RowRef.compare) && slices.IsSortedFunc(other.rows, RowRef.compare) {
+		l.mergeSorted(other.rows)
+		return
+	}
 	for _, r := range other.rows {
 		l.add(r)
+	}
+}
+
+// mergeSorted merges rows, in order, into the list, in order too, and
+// keeps the first MaxFlaggedRows. Every row either list dropped comes
+// after the MaxFlaggedRows it kept before it, so the first MaxFlaggedRows
+// of the two lists are the first of every row added to either.
+func (l *RowList) mergeSorted(rows []RowRef) {
+	n := len(l.rows) + len(rows)
+	out := make([]RowRef, min(n, MaxFlaggedRows))
+	a, b := l.rows, rows
+	for k := range out {
+		if len(b) == 0 || len(a) > 0 && a[0].compare(b[0]) <= 0 {
+			out[k], a = a[0], a[1:]
+		} else {
+			out[k], b = b[0], b[1:]
+		}
+	}
+	l.dropped += int64(n - len(out))
+	l.rows = out
+	if n >= MaxFlaggedRows {
+		l.full, l.cut = true, out[len(out)-1]
 	}
 }
 

@@ -24,9 +24,14 @@ func TestRowListBoundIsSplitIndependent(t *testing.T) {
 	sort.Slice(want, func(i, j int) bool { return want[i].less(want[j]) })
 	want = want[:MaxFlaggedRows]
 
-	for trial := range 2 {
-		parts := make([]RowList, 2+trial*3)
-		for _, row := range all {
+	for trial := range 4 {
+		parts := make([]RowList, 2+trial%2*3)
+		rows := all
+		if trial >= 2 { // each part's rows in order: lists merged in one pass
+			rows = append([]RowRef(nil), all...)
+			slices.SortFunc(rows, RowRef.compare)
+		}
+		for _, row := range rows {
 			parts[r.IntN(len(parts))].Add(int(row.Input), row.Row, row.Group)
 		}
 		order := r.Perm(len(parts))
