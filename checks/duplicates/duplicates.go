@@ -716,11 +716,13 @@ type normCache [1024]struct {
 }
 
 func normalizeStrings(s *state, a stringArray, vals []rowhash.Fingerprint, changed []bool, cache *normCache) {
+	null := rowhash.Null()
 	for i := range vals {
-		if !a.IsValid(i) {
+		// A null's fingerprint is Null: the bitmap is read for those alone.
+		fp := vals[i]
+		if fp == null && a.IsNull(i) {
 			continue
 		}
-		fp := vals[i]
 		e := &cache[fp.Lo%uint64(len(cache))]
 		if !e.ok || e.key != fp {
 			e.key, e.norm, e.ok = fp, fp, true
