@@ -44,6 +44,9 @@
 // table the audit's worker shares with the labels and balance checks
 // ([rowtable]); without one, in a table of the check's own (exact).
 //
+// The ids are counted in bitmaps while they are integers, dense enough,
+// and fall back to a table of first positions otherwise (ids.go).
+//
 // The feature vectors keep a table of their own (feats), one aggregate per
 // row. Counting them instead from the row table at the end (it is
 // partitioned by the feature fingerprint, so a partition's distinct rows

@@ -120,6 +120,10 @@ func newIDs(b *fptable.Budget) *ids {
 // observe adds a batch's ids, their fingerprints vals (rowhash.Null for a
 // null), the first at offset in input.
 func (s *ids) observe(input int, offset int64, vals []rowhash.Fingerprint) {
+	if s.done {
+		s.setErr(errors.New("duplicates: ids observed after the result was read"))
+		return
+	}
 	null := rowhash.Null()
 	n := 0
 	ints := true
@@ -370,10 +374,14 @@ func (s *ids) result() (int64, error) {
 	if repeated > 0 {
 		// Only the rows of ids seen more than once go into the table.
 		s.table = firsts(s.budget, &s.repeats)
+		key, blk := ^uint64(0), (*idBlock)(nil)
 		err := s.log.Visit(func(_ int, t *fptable.Table[idRun]) {
 			t.Each(func(_ rowhash.Fingerprint, r *idRun) {
 				r.each(func(pos checks.Pos, id uint64) {
-					if b := s.dups[id>>idBlockBits]; b != nil && b[(id>>6)&(idBlockWords-1)]&(1<<(id&63)) != 0 {
+					if k := id >> idBlockBits; k != key {
+						key, blk = k, s.dups[k]
+					}
+					if blk != nil && blk[(id>>6)&(idBlockWords-1)]&(1<<(id&63)) != 0 {
 						fp := rowhash.Int(int64(id))
 						p := first(pos)
 						s.table.Add(fptable.Part(fp), fp, &p)
