@@ -59,8 +59,8 @@ const (
 )
 
 // idSlack is what a state's bitmaps may take whatever their density; past
-// it, a byte per id seen. A variable for the tests.
-var idSlack = 64 * idBlockBytes
+// it, a byte per id seen.
+const idSlack = 64 * idBlockBytes
 
 // idBudgetShare: a state's bitmaps take at most 1/idBudgetShare of a
 // limited budget.
