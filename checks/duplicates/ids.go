@@ -40,10 +40,11 @@ import (
 //
 // A state falls back to the table (replaying its log into it, then
 // appending every id as before) when an id is not an integer — strings,
-// UUIDs, fractional numbers — or when the bitmaps would cost too much:
-// more than a byte per id seen (past idSlack; ids sparser than one in
-// eight of their range, such as random 64-bit keys), or more than a
-// 32nd of a limited budget. Merging a state that fell back with one that did not
+// UUIDs, fractional numbers — when the bitmaps would cost too much: more
+// than a byte per id seen (past idSlack; ids sparser than one in eight of
+// their range, such as random 64-bit keys), or more than a 32nd of a
+// limited budget — or when ids mostly repeat (idRepeatShare), where the
+// table was as fast. Merging a state that fell back with one that did not
 // turns the other to the table too. Both ways give the same results; the
 // tests compare them with each other and with a naive count.
 //
@@ -65,6 +66,16 @@ const idSlack = 64 * idBlockBytes
 // idBudgetShare: a state's bitmaps take at most 1/idBudgetShare of a
 // limited budget.
 const idBudgetShare = 32
+
+// A state falls back to the table once more than 1/idRepeatShare of the
+// ids it saw (and at least idRepeatMin) repeat one it had seen: the rows
+// of a repeated id go through the table in the end anyway, and on top of
+// that the bitmaps and log cost 3–6% of an audit whose ids mostly repeat
+// (five copies of the 1M bench file as one dataset, 2026-11-27).
+const (
+	idRepeatShare = 8
+	idRepeatMin   = 1 << 16
+)
 
 type idBlock [idBlockWords]uint64
 
@@ -99,6 +110,7 @@ type ids struct {
 	// The bitmaps and log; nil once on the table.
 	seen, dups map[uint64]*idBlock
 	held       int64 // the bitmaps' bytes, held in the budget
+	again      int64 // rows whose id the state had seen (see idRepeatShare)
 	log        *fptable.Parts[idRun]
 	// table holds each distinct id's first position, and lists the rows
 	// reusing an earlier row's id in repeats when it is read: every id
@@ -150,7 +162,7 @@ func (s *ids) observe(input int, offset int64, vals []rowhash.Fingerprint) {
 		return
 	}
 	s.logBatch(input, offset, vals)
-	if !s.mark(vals) {
+	if !s.mark(vals) || s.rows >= idRepeatMin && s.again > s.rows/idRepeatShare {
 		s.toTable()
 	}
 }
@@ -201,6 +213,7 @@ func (s *ids) mark(vals []rowhash.Fingerprint) bool {
 			blk[w] |= bit
 			continue
 		}
+		s.again++
 		if k != dkey {
 			if dblk = s.block(s.dups, k); dblk == nil {
 				return false

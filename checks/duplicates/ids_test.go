@@ -1,6 +1,7 @@
 package duplicates
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -29,6 +30,7 @@ type idCase struct {
 	// table (false); spill: whether the budget of the case must spill.
 	fast, spill bool
 	budget      int64 // 0: unlimited
+	workers     int   // 0: three
 }
 
 func intID(v int64) *rowhash.Fingerprint { fp := rowhash.Int(v); return &fp }
@@ -56,7 +58,11 @@ var idCases = []idCase{
 	{name: "dense", fast: true, gen: repeatOr(0.05, func(_ *rand.Rand, row int) int64 { return int64(row) })},
 	{name: "dense negative, across zero", fast: true, gen: repeatOr(0.05, func(_ *rand.Rand, row int) int64 { return int64(row) - 70000 })},
 	{name: "dense near the top", fast: true, gen: repeatOr(0.05, func(_ *rand.Rand, row int) int64 { return math.MaxInt64 - int64(row) })},
-	{name: "few values", fast: true, gen: repeatOr(0, func(rng *rand.Rand, _ int) int64 { return int64(rng.IntN(300)) })},
+	// Most ids repeat: a worker past idRepeatMin ids turns to the table
+	// (two workers: one of them sees at least 75,000 ids).
+	{name: "few values", fast: false, workers: 2, gen: repeatOr(0, func(rng *rand.Rand, _ int) int64 { return int64(rng.IntN(300)) })},
+	// A tenth of the ids repeat an earlier one: under idRepeatShare.
+	{name: "some repeats", fast: true, gen: repeatOr(0.1, func(_ *rand.Rand, row int) int64 { return int64(row) })},
 	{name: "no repeat", fast: true, gen: repeatOr(0, func(_ *rand.Rand, row int) int64 { return 3 * int64(row) })},
 	{name: "sparse", fast: false, gen: repeatOr(0.05, func(rng *rand.Rand, _ int) int64 { return rng.Int64() })},
 	{name: "strings", fast: false, gen: func(rng *rand.Rand, row int) *rowhash.Fingerprint {
@@ -143,9 +149,9 @@ func checkIDs(t *testing.T, rng *rand.Rand, c idCase, budget *fptable.Budget, ba
 	}
 	slices.SortFunc(want, compareRef)
 
-	// Three workers take the batches in random order; their states are
-	// merged in random order.
-	states := make([]*ids, 3)
+	// Three workers (or the case's) take the batches in random order;
+	// their states are merged in random order.
+	states := make([]*ids, cmp.Or(c.workers, 3))
 	for i := range states {
 		states[i] = newIDs(budget)
 	}
