@@ -44,8 +44,9 @@
 // table the audit's worker shares with the labels and balance checks
 // ([rowtable]); without one, in a table of the check's own (exact).
 //
-// The ids are counted in bitmaps while they are integers, dense enough,
-// and fall back to a table of first positions otherwise (ids.go).
+// The ids are counted in bitmaps while they are integers, dense enough
+// and mostly distinct, and in a table of first positions otherwise
+// (ids.go).
 //
 // The feature vectors keep a table of their own (feats), one aggregate per
 // row. Counting them instead from the row table at the end (it is
@@ -835,9 +836,9 @@ func (s *state) Result() (checks.Result, error) {
 	m := Metrics{Rows: s.rows, FeatureColumns: nonNil(s.features), NormalizedTextColumns: nonNil(s.texts),
 		Method: Method, CollisionBound: float64(s.rows) * float64(s.rows) / math.Exp2(129)}
 	// Each table is read once, a partition at a time (partitions spilled
-	// to disk are read back and combined, completing repeats and
-	// ids' repeats). The shared row table last: another check may be reading
-	// it meanwhile, and this one waits for it.
+	// to disk are read back and combined, completing repeats and ids'
+	// repeats). The shared row table last: another check may be reading it
+	// meanwhile, and this one waits for it.
 	var cross int64
 	anyTrain := false
 	if len(s.features) > 0 {

@@ -70,7 +70,7 @@ const idBudgetShare = 32
 // A state falls back to the table once more than 1/idRepeatShare of the
 // ids it saw (and at least idRepeatMin) repeat one it had seen: the rows
 // of a repeated id go through the table in the end anyway, and on top of
-// that the bitmaps and log cost 3–6% of an audit whose ids mostly repeat
+// that the bitmaps and log cost 3–8% of an audit whose ids mostly repeat
 // (five copies of the 1M bench file as one dataset, 2026-11-27).
 const (
 	idRepeatShare = 8
@@ -297,6 +297,7 @@ func (s *ids) merge(o *ids) error {
 	}
 	s.rows += o.rows
 	if s.seen != nil && o.seen != nil {
+		s.again += o.again
 		before := s.held + o.held
 		for k, ob := range o.seen {
 			b := s.seen[k]

@@ -13,9 +13,10 @@ import (
 // for concurrent use. A nil *Budget is unlimited and never spills.
 //
 // Only the tables' slot arrays are counted, and what checks hold in it
-// ([Budget.Hold]): they are what grows with the number of distinct rows. The rest of an audit (decoded batches, the
-// checks' small per-column summaries, the row lists kept for
-// findings.parquet) is outside the budget.
+// ([Budget.Hold]): they are what grows with the number of distinct rows.
+// The rest of an audit (decoded batches, the checks' small per-column
+// summaries, the row lists kept for findings.parquet) is outside the
+// budget.
 type Budget struct {
 	limit   int64
 	used    atomic.Int64
