@@ -117,14 +117,7 @@ func (l *RowList) Merge(other *RowList) {
 func (l *RowList) mergeSorted(rows []RowRef) {
 	n := len(l.rows) + len(rows)
 	out := make([]RowRef, min(n, MaxFlaggedRows))
-	a, b := l.rows, rows
-	for k := range out {
-		if len(b) == 0 || len(a) > 0 && a[0].compare(b[0]) <= 0 {
-			out[k], a = a[0], a[1:]
-		} else {
-			out[k], b = b[0], b[1:]
-		}
-	}
+	mergeRuns(out, l.rows, rows, RowRef.compare)
 	l.dropped += int64(n - len(out))
 	l.rows = out
 	if n >= MaxFlaggedRows {
@@ -261,10 +254,10 @@ func SortRuns[T any](s []T, compare func(a, b T) int) []T {
 }
 
 // mergeRuns merges the sorted a and b into out, a's elements first among
-// equal ones.
+// equal ones, until out is full: the first len(out) of them.
 func mergeRuns[T any](out, a, b []T, compare func(a, b T) int) {
 	k := 0
-	for len(a) > 0 && len(b) > 0 {
+	for k < len(out) && len(a) > 0 && len(b) > 0 {
 		if compare(b[0], a[0]) < 0 {
 			out[k], b = b[0], b[1:]
 		} else {

@@ -245,18 +245,35 @@ func (s *ids) block(set map[uint64]*idBlock, k uint64) *idBlock {
 // toTable turns the state to the table: its log is replayed into it, and
 // the bitmaps and log are let go.
 func (s *ids) toTable() {
+	s.setErr(s.replay(nil))
+	s.freeLog()
+}
+
+// replay adds the log's rows to a new table: every row when only is nil,
+// else those whose id is in only (a bitmap, dups). The last id's block is
+// kept at hand and the test is inline: a map lookup an id made
+// BenchmarkIDs 26–27 ms against 20, a test through a function value about
+// a fifth slower.
+func (s *ids) replay(only map[uint64]*idBlock) error {
 	s.table = firsts(s.budget, &s.repeats)
-	err := s.log.Visit(func(_ int, t *fptable.Table[idRun]) {
+	key, blk := ^uint64(0), (*idBlock)(nil)
+	return s.log.Visit(func(_ int, t *fptable.Table[idRun]) {
 		t.Each(func(_ rowhash.Fingerprint, r *idRun) {
 			r.each(func(pos checks.Pos, id uint64) {
+				if only != nil {
+					if k := id >> idBlockBits; k != key {
+						key, blk = k, only[k]
+					}
+					if blk == nil || blk[(id>>6)&(idBlockWords-1)]&(1<<(id&63)) == 0 {
+						return
+					}
+				}
 				fp := rowhash.Int(int64(id))
 				p := first(pos)
 				s.table.Add(fptable.Part(fp), fp, &p)
 			})
 		})
 	})
-	s.setErr(err)
-	s.freeLog()
 }
 
 // freeLog lets go of the bitmaps and the log.
@@ -387,23 +404,7 @@ func (s *ids) result() (int64, error) {
 	}
 	if repeated > 0 {
 		// Only the rows of ids seen more than once go into the table.
-		s.table = firsts(s.budget, &s.repeats)
-		key, blk := ^uint64(0), (*idBlock)(nil)
-		err := s.log.Visit(func(_ int, t *fptable.Table[idRun]) {
-			t.Each(func(_ rowhash.Fingerprint, r *idRun) {
-				r.each(func(pos checks.Pos, id uint64) {
-					if k := id >> idBlockBits; k != key {
-						key, blk = k, s.dups[k]
-					}
-					if blk != nil && blk[(id>>6)&(idBlockWords-1)]&(1<<(id&63)) != 0 {
-						fp := rowhash.Int(int64(id))
-						p := first(pos)
-						s.table.Add(fptable.Part(fp), fp, &p)
-					}
-				})
-			})
-		})
-		if err != nil {
+		if err := s.replay(s.dups); err != nil {
 			return 0, err
 		}
 		n, err := count(s.table, nil, nil)
