@@ -121,15 +121,27 @@ func (s *parquetSource) Read(ctx context.Context, u Unit, columns []string, _ ma
 	}
 	var leaves []int
 	var picked []arrow.Field
+	// from is, per picked field, its index among the columns pqarrow
+	// reads, or -1 for a flat string column read beside them
+	// (parquetstrings.go).
+	var from []int
+	pqFields := 0
 	want := map[string]bool{}
 	for _, c := range columns {
 		want[c] = true
 	}
 	for _, fld := range s.schema.Fields() {
-		if want[fld.Name] {
-			leaves = append(leaves, s.leaves[fld.Name]...)
-			picked = append(picked, fld)
+		if !want[fld.Name] {
+			continue
 		}
+		picked = append(picked, fld)
+		if l := s.leaves[fld.Name]; len(l) == 1 && flatStringLeaf(s.meta, u.Index, l[0], fld) {
+			from = append(from, -1)
+			continue
+		}
+		leaves = append(leaves, s.leaves[fld.Name]...)
+		from = append(from, pqFields)
+		pqFields++
 	}
 	f, err := openFile(ctx, s.in, opts.Counter)
 	if err != nil {
@@ -155,6 +167,9 @@ func (s *parquetSource) Read(ctx context.Context, u Unit, columns []string, _ ma
 	if err != nil {
 		return nil, parquetErr(err)
 	}
+	if pqFields < len(picked) {
+		return s.readWithStrings(ctx, pr, fr, u, picked, leaves, from, opts)
+	}
 	rec, err := fr.GetRecordReader(ctx, leaves, []int{u.Index})
 	if err != nil {
 		return nil, parquetErr(err)
@@ -167,6 +182,40 @@ func (s *parquetSource) Read(ctx context.Context, u Unit, columns []string, _ ma
 		out = newProjectingReader(rec, names, columns, batchSize(opts))
 	}
 	return &closingReader{RecordReader: out, close: pr.Close}, nil
+}
+
+// readWithStrings reads row group u's picked fields, the flat string
+// columns among them (from[i] < 0) through flatStrings and the others
+// (leaves) through pqarrow.
+func (s *parquetSource) readWithStrings(ctx context.Context, pr *file.Reader, fr *pqarrow.FileReader, u Unit, picked []arrow.Field, leaves, from []int, opts ReadOptions) (array.RecordReader, error) {
+	mem := allocator(opts)
+	rg := pr.RowGroup(u.Index)
+	p := &parquetBatches{schema: arrow.NewSchema(picked, nil), from: from, strs: make([]*flatStrings, len(picked)), left: rg.NumRows(), size: int64(batchSize(opts))}
+	for i, fld := range picked {
+		if from[i] >= 0 {
+			continue
+		}
+		cr, err := rg.Column(s.leaves[fld.Name][0])
+		if err == nil {
+			p.strs[i], err = newFlatStrings(fld.Name, cr, fld.Type, mem)
+			if err != nil {
+				cr.Close()
+			}
+		}
+		if err != nil {
+			p.Release()
+			return nil, parquetErr(err)
+		}
+	}
+	if len(leaves) > 0 {
+		rec, err := fr.GetRecordReader(ctx, leaves, []int{u.Index})
+		if err != nil {
+			p.Release()
+			return nil, parquetErr(err)
+		}
+		p.pq = rec
+	}
+	return &closingReader{RecordReader: p, close: pr.Close}, nil
 }
 
 // parquetErr marks the errors of features we do not read as unsupported.

@@ -1,0 +1,379 @@
+package pipeline
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/arrow-go/v18/parquet"
+	"github.com/apache/arrow-go/v18/parquet/compress"
+	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+)
+
+// stringsFrame is a table of string and binary columns with its values
+// kept as written, the truth a read is compared with.
+type stringsFrame struct {
+	schema *arrow.Schema
+	cols   [][]*string // per column, per row; nil is a null
+}
+
+// genStrings makes n rows: an optional string column of short repeated
+// values, an optional one of free text up to 300 bytes (empty strings and
+// non-ASCII included), a required string, an optional binary column, an
+// int64 read by pqarrow beside them, and an optional string column that is
+// mostly null.
+func genStrings(seed uint64, n int) stringsFrame {
+	r := rand.New(rand.NewPCG(seed, 7))
+	sc := arrow.NewSchema([]arrow.Field{
+		{Name: "cat", Type: arrow.BinaryTypes.String, Nullable: true},
+		{Name: "text", Type: arrow.BinaryTypes.String, Nullable: true},
+		{Name: "req", Type: arrow.BinaryTypes.String},
+		{Name: "bin", Type: arrow.BinaryTypes.Binary, Nullable: true},
+		{Name: "num", Type: arrow.PrimitiveTypes.Int64, Nullable: true},
+		{Name: "sparse", Type: arrow.BinaryTypes.String, Nullable: true},
+	}, nil)
+	f := stringsFrame{schema: sc, cols: make([][]*string, sc.NumFields())}
+	text := func() string {
+		b := make([]byte, r.IntN(300))
+		for i := range b {
+			b[i] = byte('a' + r.IntN(26))
+		}
+		if r.IntN(10) == 0 {
+			return string(b) + "é"
+		}
+		return string(b)
+	}
+	for i := range n {
+		row := []*string{
+			maybe(r, 10, fmt.Sprintf("c%d", r.IntN(5))),
+			maybe(r, 7, text()),
+			ptr(fmt.Sprintf("row %d", i)),
+			maybe(r, 4, string([]byte{byte(r.IntN(256)), 0, byte(i)})),
+			maybe(r, 5, fmt.Sprint(i)),
+			maybe(r, 1, "rare"),
+		}
+		if r.IntN(3) == 0 {
+			row[4] = nil
+		}
+		if r.IntN(50) != 0 {
+			row[5] = nil
+		}
+		for c, v := range row {
+			f.cols[c] = append(f.cols[c], v)
+		}
+	}
+	return f
+}
+
+func ptr(s string) *string { return &s }
+
+// maybe is v, or nil one time in every.
+func maybe(r *rand.Rand, every int, v string) *string {
+	if r.IntN(every) == 0 {
+		return nil
+	}
+	return &v
+}
+
+func (f stringsFrame) record(mem memory.Allocator) arrow.RecordBatch {
+	b := array.NewRecordBuilder(mem, f.schema)
+	defer b.Release()
+	for c, vals := range f.cols {
+		for _, v := range vals {
+			switch fb := b.Field(c).(type) {
+			case *array.StringBuilder:
+				if v == nil {
+					fb.AppendNull()
+				} else {
+					fb.Append(*v)
+				}
+			case *array.BinaryBuilder:
+				if v == nil {
+					fb.AppendNull()
+				} else {
+					fb.Append([]byte(*v))
+				}
+			case *array.Int64Builder:
+				if v == nil {
+					fb.AppendNull()
+				} else {
+					var x int64
+					fmt.Sscan(*v, &x)
+					fb.Append(x)
+				}
+			}
+		}
+	}
+	return b.NewRecordBatch()
+}
+
+// readParquetValues reads every unit of path with the given batch size and
+// returns each column's values as strings ("<null>" for a null), the
+// largest batch seen and the bytes left allocated once the readers are
+// released.
+func readParquetValues(t *testing.T, path string, batch int, own bool) (cols map[string][]string, maxBatch int64, leaked int, err error) {
+	t.Helper()
+	prev := ownStringColumns
+	ownStringColumns = own
+	defer func() { ownStringColumns = prev }()
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer func() { leaked = mem.CurrentAlloc() }()
+	opts := ReadOptions{Mem: mem, BatchSize: batch}
+	src, err := openParquet(context.Background(), &Input{Path: path, Format: Parquet}, opts)
+	if err != nil {
+		return nil, 0, 0, err
+	}
+	defer src.Close()
+	var names []string
+	for _, f := range src.Schema().Fields() {
+		names = append(names, f.Name)
+	}
+	cols = map[string][]string{}
+	for _, u := range src.Units() {
+		if err := func() (err error) {
+			defer recoverInto(&err, "parquet")
+			rr, err := src.Read(context.Background(), u, names, nil, opts)
+			if err != nil {
+				return err
+			}
+			defer rr.Release()
+			for rr.Next() {
+				rec := rr.RecordBatch()
+				maxBatch = max(maxBatch, rec.NumRows())
+				for c, f := range rec.Schema().Fields() {
+					a := rec.Column(c)
+					if a.Len() != int(rec.NumRows()) {
+						return fmt.Errorf("column %s: %d values in a batch of %d rows", f.Name, a.Len(), rec.NumRows())
+					}
+					if err := array.ValidateFull(a); err != nil {
+						return fmt.Errorf("column %s: %w", f.Name, err)
+					}
+					for i := range a.Len() {
+						if a.IsNull(i) {
+							cols[f.Name] = append(cols[f.Name], "<null>")
+							continue
+						}
+						switch x := a.(type) {
+						case *array.String:
+							cols[f.Name] = append(cols[f.Name], x.Value(i))
+						case *array.Binary:
+							cols[f.Name] = append(cols[f.Name], string(x.Value(i)))
+						default:
+							cols[f.Name] = append(cols[f.Name], a.ValueStr(i))
+						}
+					}
+				}
+			}
+			return rr.Err()
+		}(); err != nil {
+			return cols, maxBatch, 0, fmt.Errorf("%s: %w", u.Where, err)
+		}
+	}
+	return cols, maxBatch, 0, nil
+}
+
+// TestFlatStringsAgainstWritten writes string and binary columns with
+// pqarrow under every layout that changes how their pages are read
+// (dictionary or plain encoding, data page V1 or V2, pages of a few values,
+// Snappy or none) and reads them back, flat-string path on and off, in
+// batches that cross page and row-group boundaries: every value, null and
+// empty string comes back as written.
+func TestFlatStringsAgainstWritten(t *testing.T) {
+	f := genStrings(1, 3000)
+	type layout struct {
+		name  string
+		props []parquet.WriterProperty
+	}
+	layouts := []layout{
+		{"plain-v1", []parquet.WriterProperty{parquet.WithDictionaryDefault(false), parquet.WithDataPageVersion(parquet.DataPageV1)}},
+		{"plain-v2", []parquet.WriterProperty{parquet.WithDictionaryDefault(false), parquet.WithDataPageVersion(parquet.DataPageV2)}},
+		{"dict-v1", []parquet.WriterProperty{parquet.WithDictionaryDefault(true), parquet.WithDataPageVersion(parquet.DataPageV1)}},
+		{"dict-v2-small-pages", []parquet.WriterProperty{parquet.WithDictionaryDefault(true), parquet.WithDataPageVersion(parquet.DataPageV2), parquet.WithDataPageSize(512), parquet.WithDictionaryPageSizeLimit(256)}},
+		{"plain-small-pages-snappy", []parquet.WriterProperty{parquet.WithDictionaryDefault(false), parquet.WithDataPageSize(300), parquet.WithBatchSize(17), parquet.WithCompression(compress.Codecs.Snappy)}},
+	}
+	for _, l := range layouts {
+		t.Run(l.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "s.parquet")
+			mem := newChecked(t)
+			rec := f.record(mem)
+			tbl := array.NewTableFromRecords(f.schema, []arrow.RecordBatch{rec})
+			rec.Release()
+			out, err := os.Create(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			props := parquet.NewWriterProperties(append([]parquet.WriterProperty{parquet.WithAllocator(mem)}, l.props...)...)
+			if err := pqarrow.WriteTable(tbl, out, 700, props, pqarrow.NewArrowWriterProperties(pqarrow.WithAllocator(mem))); err != nil {
+				t.Fatal(err)
+			}
+			tbl.Release()
+			mem.AssertSize(t, 0)
+			for _, batch := range []int{1, 13, 512, 4096} {
+				for _, own := range []bool{true, false} {
+					got, maxBatch, leaked, err := readParquetValues(t, path, batch, own)
+					if err != nil {
+						t.Fatalf("batch %d, own %v: %v", batch, own, err)
+					}
+					if leaked != 0 {
+						t.Errorf("batch %d, own %v: %d bytes left allocated", batch, own, leaked)
+					}
+					if maxBatch > int64(batch) {
+						t.Errorf("batch %d, own %v: a batch of %d rows", batch, own, maxBatch)
+					}
+					for c, fld := range f.schema.Fields() {
+						vals := got[fld.Name]
+						if len(vals) != len(f.cols[c]) {
+							t.Fatalf("batch %d, own %v: column %s has %d values, want %d", batch, own, fld.Name, len(vals), len(f.cols[c]))
+						}
+						for i, w := range f.cols[c] {
+							want := "<null>"
+							if w != nil {
+								want = *w
+							}
+							if vals[i] != want {
+								t.Fatalf("batch %d, own %v: column %s row %d is %q, want %q", batch, own, fld.Name, i, vals[i], want)
+							}
+						}
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestFlatStringsTakesItsPath: a file's string columns are read by
+// flatStrings and its others by pqarrow; a dictionary the stored schema
+// asks for, a string inside a struct and a LargeString are left to
+// pqarrow.
+func TestFlatStringsTakesItsPath(t *testing.T) {
+	dir := t.TempDir()
+	f := genFrame(3, 300, 0, arrow.PrimitiveTypes.Int64, true, true)
+	path := filepath.Join(dir, "d.parquet")
+	writeParquet(t, path, f, parquetOpts{rowGroup: 100, storeSchema: true})
+	plain := filepath.Join(dir, "p.parquet")
+	writeParquet(t, plain, f, parquetOpts{rowGroup: 100})
+	for _, p := range []string{path, plain} {
+		src, err := openParquet(context.Background(), &Input{Path: p, Format: Parquet}, ReadOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ps := src.(*parquetSource)
+		for _, fld := range ps.schema.Fields() {
+			leaves := ps.leaves[fld.Name]
+			got := len(leaves) == 1 && flatStringLeaf(ps.meta, 0, leaves[0], fld)
+			want := fld.Type.ID() == arrow.STRING
+			if got != want {
+				t.Errorf("%s: field %s (%s) flat string %v, want %v", filepath.Base(p), fld.Name, fld.Type, got, want)
+			}
+		}
+		src.Close()
+	}
+	// A LargeString stored in the schema, and a string inside a struct.
+	sc := arrow.NewSchema([]arrow.Field{
+		{Name: "large", Type: arrow.BinaryTypes.LargeString, Nullable: true},
+		{Name: "s", Type: arrow.StructOf(arrow.Field{Name: "in", Type: arrow.BinaryTypes.String, Nullable: true}), Nullable: true},
+	}, nil)
+	b := array.NewRecordBuilder(memory.DefaultAllocator, sc)
+	b.Field(0).(*array.LargeStringBuilder).AppendValues([]string{"a", "b"}, nil)
+	sb := b.Field(1).(*array.StructBuilder)
+	sb.AppendValues([]bool{true, true})
+	sb.FieldBuilder(0).(*array.StringBuilder).AppendValues([]string{"x", "y"}, nil)
+	rec := b.NewRecordBatch()
+	b.Release()
+	other := filepath.Join(dir, "o.parquet")
+	out, err := os.Create(other)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tbl := array.NewTableFromRecords(sc, []arrow.RecordBatch{rec})
+	rec.Release()
+	if err := pqarrow.WriteTable(tbl, out, 10, nil, pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema())); err != nil {
+		t.Fatal(err)
+	}
+	tbl.Release()
+	src, err := openParquet(context.Background(), &Input{Path: other, Format: Parquet}, ReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	ps := src.(*parquetSource)
+	for _, fld := range ps.schema.Fields() {
+		for _, leaf := range ps.leaves[fld.Name] {
+			if flatStringLeaf(ps.meta, 0, leaf, fld) {
+				t.Errorf("field %s (%s) taken as a flat string", fld.Name, fld.Type)
+			}
+		}
+	}
+	got, _, leaked, err := readParquetValues(t, other, 1, true)
+	if err != nil || leaked != 0 {
+		t.Fatalf("%v, %d bytes left allocated", err, leaked)
+	}
+	if g := strings.Join(got["large"], ","); g != "a,b" {
+		t.Errorf("large read as %q", g)
+	}
+}
+
+// TestFlatStringsCorpus reads every Parquet file of the corpus both ways,
+// the flat-string path on and off, in batches of 1,000 rows: the same
+// values, or errors both ways.
+func TestFlatStringsCorpus(t *testing.T) {
+	corpus := filepath.Join("..", "..", "shared", "corpus")
+	mf, err := os.Open(filepath.Join(corpus, "MANIFEST.tsv"))
+	if err != nil {
+		if os.Getenv("CI") != "" || os.Getenv("READINESS_REQUIRE_CORPUS") != "" {
+			t.Fatalf("corpus required in CI: %v", err)
+		}
+		t.Skipf("no corpus beside the repository: %v", err)
+	}
+	defer mf.Close()
+	sc := bufio.NewScanner(mf)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	files, same, failed := 0, 0, 0
+	for sc.Scan() {
+		cols := strings.Split(sc.Text(), "\t")
+		if len(cols) < 6 || cols[3] != "parquet" {
+			continue
+		}
+		path := filepath.Join(corpus, cols[0])
+		if st, err := os.Stat(path); err != nil || st.Size() > 64<<20 {
+			continue
+		}
+		files++
+		own, _, ownLeak, ownErr := readParquetValues(t, path, 1000, true)
+		theirs, _, theirLeak, theirErr := readParquetValues(t, path, 1000, false)
+		// pqarrow leaves buffers allocated reading some files (the
+		// same both ways); flatStrings must add none.
+		if ownLeak > theirLeak {
+			t.Errorf("%s: %d bytes left allocated with flat strings, %d without", cols[0], ownLeak, theirLeak)
+		}
+		if (ownErr == nil) != (theirErr == nil) {
+			t.Errorf("%s: flat strings: %v; pqarrow alone: %v", cols[0], ownErr, theirErr)
+			continue
+		}
+		if ownErr != nil {
+			failed++
+			continue
+		}
+		for name, vals := range theirs {
+			if g := own[name]; strings.Join(g, "\x00") != strings.Join(vals, "\x00") {
+				t.Errorf("%s: column %s differs: %d values against %d", cols[0], name, len(g), len(vals))
+			}
+		}
+		if len(own) != len(theirs) {
+			t.Errorf("%s: %d columns against %d", cols[0], len(own), len(theirs))
+		}
+		same++
+	}
+	if files < 100 {
+		t.Fatalf("only %d Parquet files in the manifest", files)
+	}
+	t.Logf("%d Parquet files: %d read the same both ways, %d fail both ways", files, same, failed)
+}
