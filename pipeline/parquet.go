@@ -195,14 +195,8 @@ func (s *parquetSource) readWithStrings(ctx context.Context, pr *file.Reader, fr
 		if from[i] >= 0 {
 			continue
 		}
-		cr, err := rg.Column(s.leaves[fld.Name][0])
-		if err == nil {
-			p.strs[i], err = newFlatStrings(fld.Name, cr, fld.Type, mem)
-			if err != nil {
-				cr.Close()
-			}
-		}
-		if err != nil {
+		var err error
+		if p.strs[i], err = newFlatStrings(fld.Name, rg, s.leaves[fld.Name][0], fld.Type, mem); err != nil {
 			p.Release()
 			return nil, parquetErr(err)
 		}

@@ -25,6 +25,7 @@ package pipeline
 // reader, and the two are zipped into one batch of the same rows.
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
@@ -67,26 +68,74 @@ func flatStringLeaf(meta *metadata.FileMetaData, rg, leaf int, f arrow.Field) bo
 }
 
 // flatStrings reads one flat BYTE_ARRAY column chunk as String or Binary
-// arrays, a batch of rows at a time.
+// arrays, a batch of rows at a time. A chunk whose metadata lists only
+// PLAIN values and RLE levels, with no dictionary page (what most writers
+// write once a dictionary grows too large, and what the benchmark file
+// holds), is read straight from its pages (plainPages): each value's
+// length and bytes go from the page to the array in one loop, with no
+// parquet.ByteArray in between. Any other chunk goes through the column
+// chunk reader.
 type flatStrings struct {
 	name   string
-	cr     *file.ByteArrayColumnChunkReader
 	typ    arrow.DataType
 	maxDef int16
 	mem    memory.Allocator
-	vals   []parquet.ByteArray
-	defs   []int16
+	// cr reads the chunk when pages is nil.
+	cr   *file.ByteArrayColumnChunkReader
+	vals []parquet.ByteArray
+	defs []int16
+	// pages reads a PLAIN chunk.
+	pages *plainPages
 	// hint is the byte size of the last batch's values: the next batch
 	// reserves that much at once.
 	hint int
 }
 
-func newFlatStrings(name string, cr file.ColumnChunkReader, typ arrow.DataType, mem memory.Allocator) (*flatStrings, error) {
+// newFlatStrings reads leaf column leaf of row group rg.
+func newFlatStrings(name string, rg *file.RowGroupReader, leaf int, typ arrow.DataType, mem memory.Allocator) (*flatStrings, error) {
+	c := &flatStrings{name: name, typ: typ, maxDef: rg.MetaData().Schema.Column(leaf).MaxDefinitionLevel(), mem: mem}
+	if cc, err := rg.MetaData().ColumnChunk(leaf); err == nil && plainChunk(cc) {
+		pr, err := rg.GetColumnPageReader(leaf)
+		if err != nil {
+			return nil, err
+		}
+		c.pages = &plainPages{name: name, pr: pr, maxDef: c.maxDef}
+		return c, nil
+	}
+	cr, err := rg.Column(leaf)
+	if err != nil {
+		return nil, err
+	}
 	br, ok := cr.(*file.ByteArrayColumnChunkReader)
 	if !ok {
+		cr.Close()
 		return nil, fmt.Errorf("column %q: a %T where a BYTE_ARRAY reader was expected", name, cr)
 	}
-	return &flatStrings{name: name, cr: br, typ: typ, maxDef: br.Descriptor().MaxDefinitionLevel(), mem: mem}, nil
+	c.cr = br
+	return c, nil
+}
+
+// plainChunk reports whether a column chunk's metadata lists only PLAIN
+// values and RLE levels, with no dictionary page.
+func plainChunk(cc *metadata.ColumnChunkMetaData) bool {
+	if cc.HasDictionaryPage() || len(cc.Encodings()) == 0 {
+		return false
+	}
+	for _, e := range cc.Encodings() {
+		if e != parquet.Encodings.Plain && e != parquet.Encodings.RLE {
+			return false
+		}
+	}
+	return true
+}
+
+func (c *flatStrings) close() {
+	if c.pages != nil {
+		c.pages.pr.Close()
+	}
+	if c.cr != nil {
+		c.cr.Close()
+	}
 }
 
 // next reads the column's next n rows.
@@ -110,6 +159,12 @@ func (c *flatStrings) next(n int) (arr arrow.Array, err error) {
 		bits = validity.Bytes()
 	}
 	size, row, nulls := 0, 0, 0
+	if c.pages != nil {
+		if size, nulls, err = c.pages.read(n, offs, bits, data); err != nil {
+			return nil, err
+		}
+		row = n
+	}
 	for row < n {
 		want := n - row
 		total, read, err := c.cr.ReadBatchInPage(int64(want), c.vals[:want], c.defs[:want], nil)
@@ -214,7 +269,7 @@ func (p *parquetBatches) Release() {
 	}
 	for i, c := range p.strs {
 		if c != nil {
-			c.cr.Close() // frees its page buffers; nothing was written
+			c.close()
 			p.strs[i] = nil
 		}
 	}
@@ -272,4 +327,208 @@ func (p *parquetBatches) Next() bool {
 	}
 	p.cur = array.NewRecordBatch(p.schema, cols, k)
 	return true
+}
+
+// plainPages reads the values of a PLAIN-encoded flat BYTE_ARRAY column
+// chunk from its pages, as the Parquet format lays them out: a data page
+// (V1: its definition levels after a 4-byte length; V2: its repetition
+// and definition levels first, their lengths in the header) holds a run of
+// levels in the RLE/bit-packed hybrid encoding, bit width 1, one a row,
+// then a 4-byte little-endian length and the bytes of each defined value.
+// The page reader (decompression, checksums, decryption) is arrow-go's; a
+// page's bytes are valid until its next page is read.
+type plainPages struct {
+	name   string
+	pr     file.PageReader
+	maxDef int16
+	page   int    // pages read
+	vals   []byte // the current page's values not read yet
+	rows   int    // the current page's rows not read yet
+	lv     levels
+}
+
+// levels decodes a page's definition levels: the RLE/bit-packed hybrid
+// encoding at bit width 1.
+type levels struct {
+	data   []byte // the runs not started
+	run    int    // levels left in the current run
+	packed bool   // the current run is bit-packed (else repeated)
+	value  byte   // a repeated run's level
+	bits   []byte // a bit-packed run's bytes
+	pos    int    // the next bit of bits
+}
+
+// nextRun starts the next run of levels.
+func (l *levels) nextRun() error {
+	for l.run == 0 {
+		h, k := binary.Uvarint(l.data)
+		if k <= 0 {
+			return errors.New("definition levels end before the page's values")
+		}
+		l.data = l.data[k:]
+		if h&1 == 0 {
+			if len(l.data) < 1 {
+				return errors.New("definition levels end inside a run")
+			}
+			if l.value = l.data[0]; l.value > 1 {
+				return fmt.Errorf("definition level %d above the column's maximum 1", l.value)
+			}
+			l.data = l.data[1:]
+			l.run, l.packed = int(min(h>>1, math.MaxInt32)), false
+		} else {
+			groups := h >> 1
+			if groups > uint64(len(l.data)) {
+				return errors.New("definition levels end inside a bit-packed run")
+			}
+			l.bits, l.data = l.data[:groups], l.data[groups:]
+			l.run, l.packed, l.pos = int(groups)*8, true, 0
+		}
+	}
+	return nil
+}
+
+// nextPage moves to the next data page of the chunk.
+func (p *plainPages) nextPage() error {
+	for {
+		if !p.pr.Next() {
+			if err := p.pr.Err(); err != nil {
+				return err
+			}
+			return errors.New("the column chunk ended before the row group's last row")
+		}
+		p.page++
+		var data, lv []byte
+		switch pg := p.pr.Page().(type) {
+		case *file.DataPageV1:
+			if e := parquet.Encoding(pg.Encoding()); e != parquet.Encodings.Plain {
+				return fmt.Errorf("page %d: %s values in a chunk whose metadata lists only PLAIN", p.page, e)
+			}
+			data = pg.Data()
+			if p.maxDef > 0 {
+				if e := pg.DefinitionLevelEncoding(); e != parquet.Encodings.RLE {
+					return fmt.Errorf("page %d: %s definition levels in a chunk whose metadata lists only RLE", p.page, e)
+				}
+				if len(data) < 4 {
+					return fmt.Errorf("page %d: no room for its definition levels' length", p.page)
+				}
+				n := binary.LittleEndian.Uint32(data)
+				if uint64(n) > uint64(len(data)-4) {
+					return fmt.Errorf("page %d: definition levels of %d bytes in a page of %d", p.page, n, len(data))
+				}
+				lv, data = data[4:4+n], data[4+n:]
+			}
+		case *file.DataPageV2:
+			if e := parquet.Encoding(pg.Encoding()); e != parquet.Encodings.Plain {
+				return fmt.Errorf("page %d: %s values in a chunk whose metadata lists only PLAIN", p.page, e)
+			}
+			data = pg.Data()
+			r, d := int64(pg.RepetitionLevelByteLen()), int64(pg.DefinitionLevelByteLen())
+			if r < 0 || d < 0 || r+d > int64(len(data)) {
+				return fmt.Errorf("page %d: levels of %d and %d bytes in a page of %d", p.page, r, d, len(data))
+			}
+			lv, data = data[r:r+d], data[r+d:]
+		case *file.DictionaryPage:
+			return fmt.Errorf("page %d: a dictionary page in a chunk whose metadata lists none", p.page)
+		default:
+			continue // an index page
+		}
+		if pg := p.pr.Page(); pg.NumValues() < 0 {
+			return fmt.Errorf("page %d: %d values", p.page, pg.NumValues())
+		}
+		p.vals, p.rows, p.lv = data, int(p.pr.Page().NumValues()), levels{data: lv}
+		return nil
+	}
+}
+
+// read reads n rows into offs (n+1 offsets, the first 0), the validity
+// bitmap bits (zeroed; nil for a required column) and data, growing data
+// as it needs; it returns the bytes written to data and the nulls.
+func (p *plainPages) read(n int, offs []int32, bits []byte, data *memory.Buffer) (size, nulls int, err error) {
+	buf := data.Buf()
+	// value appends the current page's next value: inline when it fits in
+	// buf, else through grow, which also makes the errors.
+	value := func() error {
+		if len(p.vals) >= 4 {
+			if l := int(binary.LittleEndian.Uint32(p.vals)); l <= len(p.vals)-4 && size+l <= len(buf) {
+				size += copy(buf[size:], p.vals[4:4+l])
+				p.vals = p.vals[4+l:]
+				return nil
+			}
+		}
+		if err := p.grow(n, size, data, &buf); err != nil {
+			return err
+		}
+		l := int(binary.LittleEndian.Uint32(p.vals))
+		size += copy(buf[size:], p.vals[4:4+l])
+		p.vals = p.vals[4+l:]
+		return nil
+	}
+	for row := 0; row < n; {
+		if p.rows == 0 {
+			if err := p.nextPage(); err != nil {
+				return 0, 0, fmt.Errorf("column %q: %w", p.name, err)
+			}
+			continue
+		}
+		k := min(n-row, p.rows)
+		if p.maxDef == 0 {
+			for i := row; i < row+k; i++ {
+				if err := value(); err != nil {
+					return 0, 0, fmt.Errorf("column %q: %w", p.name, err)
+				}
+				offs[i+1] = int32(size)
+			}
+		} else {
+			for i := row; i < row+k; {
+				if p.lv.run == 0 {
+					if err := p.lv.nextRun(); err != nil {
+						return 0, 0, fmt.Errorf("column %q: page %d: %w", p.name, p.page, err)
+					}
+				}
+				m := min(row+k-i, p.lv.run)
+				for j := i; j < i+m; j++ {
+					defined := p.lv.value == 1
+					if p.lv.packed {
+						defined = p.lv.bits[p.lv.pos>>3]>>(p.lv.pos&7)&1 == 1
+						p.lv.pos++
+					}
+					if defined {
+						if err := value(); err != nil {
+							return 0, 0, fmt.Errorf("column %q: %w", p.name, err)
+						}
+						bits[j>>3] |= 1 << (j & 7)
+					} else {
+						nulls++
+					}
+					offs[j+1] = int32(size)
+				}
+				p.lv.run -= m
+				i += m
+			}
+		}
+		p.rows -= k
+		row += k
+	}
+	return size, nulls, nil
+}
+
+// grow makes room in data for the current page's next value, or says why
+// the value cannot be read; buf is data's bytes, size of them in use.
+// It is value's slow path, out of line.
+func (p *plainPages) grow(n, size int, data *memory.Buffer, buf *[]byte) error {
+	if len(p.vals) < 4 {
+		return fmt.Errorf("page %d: its values end before its levels", p.page)
+	}
+	l := int(binary.LittleEndian.Uint32(p.vals))
+	if l > len(p.vals)-4 {
+		return fmt.Errorf("page %d: a value of %d bytes past the page's end", p.page, l)
+	}
+	if size+l > math.MaxInt32 {
+		return fmt.Errorf("more than 2 GiB of values in %d rows, beyond 32-bit offsets", n)
+	}
+	if size+l > len(*buf) {
+		data.Reserve(max(size+l, 2*len(*buf)))
+		*buf = data.Buf()
+	}
+	return nil
 }

@@ -192,6 +192,9 @@ func TestFlatStringsAgainstWritten(t *testing.T) {
 		name  string
 		props []parquet.WriterProperty
 	}
+	// plain says whether the layout's string chunks are read from their
+	// pages (plainPages) rather than by the column chunk reader.
+	plain := map[string]bool{"plain-v1": true, "plain-v2": true, "plain-small-pages-snappy": true}
 	layouts := []layout{
 		{"plain-v1", []parquet.WriterProperty{parquet.WithDictionaryDefault(false), parquet.WithDataPageVersion(parquet.DataPageV1)}},
 		{"plain-v2", []parquet.WriterProperty{parquet.WithDictionaryDefault(false), parquet.WithDataPageVersion(parquet.DataPageV2)}},
@@ -216,6 +219,27 @@ func TestFlatStringsAgainstWritten(t *testing.T) {
 			}
 			tbl.Release()
 			mem.AssertSize(t, 0)
+			src, err := openParquet(context.Background(), &Input{Path: path, Format: Parquet}, ReadOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ps := src.(*parquetSource)
+			for rg := range ps.meta.NumRowGroups() {
+				for _, name := range []string{"cat", "text", "req", "bin", "sparse"} {
+					cc, err := ps.meta.RowGroup(rg).ColumnChunk(ps.leaves[name][0])
+					if err != nil {
+						t.Fatal(err)
+					}
+					// A dictionary layout still writes plain chunks
+					// for columns of unique values (the writer gives
+					// up on their dictionaries); cat's five values
+					// keep theirs.
+					if want := plain[l.name]; (want || name == "cat") && plainChunk(cc) != want {
+						t.Errorf("row group %d, column %s: read from its pages %v, want %v (encodings %v)", rg, name, plainChunk(cc), want, cc.Encodings())
+					}
+				}
+			}
+			src.Close()
 			for _, batch := range []int{1, 13, 512, 4096} {
 				for _, own := range []bool{true, false} {
 					got, maxBatch, leaked, err := readParquetValues(t, path, batch, own)
@@ -336,7 +360,7 @@ func TestFlatStringsCorpus(t *testing.T) {
 	defer mf.Close()
 	sc := bufio.NewScanner(mf)
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	files, same, failed := 0, 0, 0
+	files, same, failed, plainFiles := 0, 0, 0, 0
 	for sc.Scan() {
 		cols := strings.Split(sc.Text(), "\t")
 		if len(cols) < 6 || cols[3] != "parquet" {
@@ -347,6 +371,9 @@ func TestFlatStringsCorpus(t *testing.T) {
 			continue
 		}
 		files++
+		if hasPlainStrings(path) {
+			plainFiles++
+		}
 		own, _, ownLeak, ownErr := readParquetValues(t, path, 1000, true)
 		theirs, _, theirLeak, theirErr := readParquetValues(t, path, 1000, false)
 		// pqarrow leaves buffers allocated reading some files (the
@@ -375,5 +402,31 @@ func TestFlatStringsCorpus(t *testing.T) {
 	if files < 100 {
 		t.Fatalf("only %d Parquet files in the manifest", files)
 	}
-	t.Logf("%d Parquet files: %d read the same both ways, %d fail both ways", files, same, failed)
+	t.Logf("%d Parquet files (%d with a flat string chunk read from its pages): %d read the same both ways, %d fail both ways", files, plainFiles, same, failed)
+	if plainFiles < 10 {
+		t.Errorf("only %d files read a flat string chunk from its pages", plainFiles)
+	}
+}
+
+// hasPlainStrings reports whether some flat string column chunk of the
+// file at path is read by plainPages.
+func hasPlainStrings(path string) bool {
+	src, err := openParquet(context.Background(), &Input{Path: path, Format: Parquet}, ReadOptions{})
+	if err != nil {
+		return false
+	}
+	defer src.Close()
+	ps := src.(*parquetSource)
+	for _, fld := range ps.schema.Fields() {
+		leaves := ps.leaves[fld.Name]
+		for rg := range ps.meta.NumRowGroups() {
+			if len(leaves) != 1 || !flatStringLeaf(ps.meta, rg, leaves[0], fld) {
+				continue
+			}
+			if cc, err := ps.meta.RowGroup(rg).ColumnChunk(leaves[0]); err == nil && plainChunk(cc) {
+				return true
+			}
+		}
+	}
+	return false
 }
