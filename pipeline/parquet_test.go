@@ -283,13 +283,7 @@ func TestParquetNullColumn(t *testing.T) {
 // (pagefix.go) with the values pyarrow wrote: 1..5, "a".."e", 1.0..5.0 and
 // a categorical column a, a, a, b, b.
 func TestOldParquetCppDataPageV2(t *testing.T) {
-	path := filepath.Join("..", "..", "shared", "corpus", "arrow-testing", "data", "parquet", "ARROW-17100.parquet")
-	if _, err := os.Stat(path); err != nil {
-		if os.Getenv("CI") != "" || os.Getenv("READINESS_REQUIRE_CORPUS") != "" {
-			t.Fatalf("corpus required in CI: %v", err)
-		}
-		t.Skipf("no corpus beside the repository: %v", err)
-	}
+	path := CorpusFile(t, "arrow-testing", "data", "parquet", "ARROW-17100.parquet")
 	found, err := Discover([]string{path}, DiscoverOptions{})
 	if err != nil {
 		t.Fatal(err)
