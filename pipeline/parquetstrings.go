@@ -89,7 +89,8 @@ type flatStrings struct {
 	typ    arrow.DataType
 	maxDef int16
 	mem    memory.Allocator
-	// cr reads the chunk when pages is nil.
+	// cr reads the chunk when pages is nil (readChunk, with vals and defs
+	// for a page's values and levels).
 	cr   *file.ByteArrayColumnChunkReader
 	vals []parquet.ByteArray
 	defs []int16
@@ -148,10 +149,7 @@ func (c *flatStrings) close() {
 }
 
 // next reads the column's next n rows.
-func (c *flatStrings) next(n int) (arr arrow.Array, err error) {
-	if cap(c.vals) < n {
-		c.vals, c.defs = make([]parquet.ByteArray, n), make([]int16, n)
-	}
+func (c *flatStrings) next(n int) (arrow.Array, error) {
 	offsets := memory.NewResizableBuffer(c.mem)
 	defer offsets.Release()
 	offsets.Resize(arrow.Int32Traits.BytesRequired(n + 1))
@@ -167,24 +165,44 @@ func (c *flatStrings) next(n int) (arr arrow.Array, err error) {
 		validity.Resize(int(bitutil.BytesForBits(int64(n)))) // zeroed: every row null until set
 		bits = validity.Bytes()
 	}
-	size, row, nulls := 0, 0, 0
+	read := c.readChunk
 	if c.pages != nil {
-		if size, nulls, err = c.pages.read(n, offs, bits, data); err != nil {
-			return nil, err
-		}
-		row = n
+		read = c.pages.read
 	}
+	size, nulls, err := read(n, offs, bits, data)
+	if err != nil {
+		return nil, err
+	}
+	data.ResizeNoShrink(size)
+	c.hint = size
+	bufs := []*memory.Buffer{nil, offsets, data}
+	if nulls > 0 {
+		bufs[0] = validity
+	}
+	d := array.NewData(c.typ, n, bufs, nil, nulls, 0)
+	defer d.Release()
+	return array.MakeFromData(d), nil
+}
+
+// readChunk is plainPages.read for a chunk read by the column chunk
+// reader: n rows into offs, bits and data, each page's values copied out
+// before the next page is read.
+func (c *flatStrings) readChunk(n int, offs []int32, bits []byte, data *memory.Buffer) (size, nulls int, err error) {
+	if cap(c.vals) < n {
+		c.vals, c.defs = make([]parquet.ByteArray, n), make([]int16, n)
+	}
+	row := 0
 	for row < n {
 		want := n - row
 		total, read, err := c.cr.ReadBatchInPage(int64(want), c.vals[:want], c.defs[:want], nil)
 		if err != nil {
-			return nil, fmt.Errorf("column %q: %w", c.name, err)
+			return 0, 0, fmt.Errorf("column %q: %w", c.name, err)
 		}
 		if total == 0 {
 			break
 		}
 		if total > int64(want) || read > int(total) {
-			return nil, fmt.Errorf("column %q: the reader returned %d rows and %d values for %d rows asked", c.name, total, read, want)
+			return 0, 0, fmt.Errorf("column %q: the reader returned %d rows and %d values for %d rows asked", c.name, total, read, want)
 		}
 		vals := c.vals[:read]
 		need := size
@@ -192,7 +210,7 @@ func (c *flatStrings) next(n int) (arr arrow.Array, err error) {
 			need += len(v)
 		}
 		if need > math.MaxInt32 {
-			return nil, fmt.Errorf("column %q: more than 2 GiB of values in %d rows, beyond a %s array's 32-bit offsets", c.name, n, c.typ)
+			return 0, 0, fmt.Errorf("column %q: more than 2 GiB of values in %d rows, beyond a %s array's 32-bit offsets", c.name, n, c.typ)
 		}
 		if need > data.Cap() {
 			data.Reserve(max(need, 2*data.Cap()))
@@ -214,28 +232,20 @@ func (c *flatStrings) next(n int) (arr arrow.Array, err error) {
 				case d >= 0 && d < c.maxDef:
 					nulls++
 				default:
-					return nil, fmt.Errorf("column %q: definition level %d outside 0..%d", c.name, d, c.maxDef)
+					return 0, 0, fmt.Errorf("column %q: definition level %d outside 0..%d", c.name, d, c.maxDef)
 				}
 				offs[row+i+1] = int32(size)
 			}
 			if v != read {
-				return nil, fmt.Errorf("column %q: %d values for %d defined levels", c.name, read, v)
+				return 0, 0, fmt.Errorf("column %q: %d values for %d defined levels", c.name, read, v)
 			}
 		}
 		row += int(total)
 	}
 	if row < n {
-		return nil, fmt.Errorf("column %q: the column chunk ended after %d of %d rows", c.name, row, n)
+		return 0, 0, fmt.Errorf("column %q: the column chunk ended after %d of %d rows", c.name, row, n)
 	}
-	data.ResizeNoShrink(size)
-	c.hint = size
-	bufs := []*memory.Buffer{nil, offsets, data}
-	if nulls > 0 {
-		bufs[0] = validity
-	}
-	d := array.NewData(c.typ, n, bufs, nil, nulls, 0)
-	defer d.Release()
-	return array.MakeFromData(d), nil
+	return size, nulls, nil
 }
 
 // parquetBatches zips the batches pqarrow reads for some columns of a row
@@ -406,8 +416,9 @@ func (p *plainPages) nextPage() error {
 			return errors.New("the column chunk ended before the row group's last row")
 		}
 		p.page++
+		page := p.pr.Page()
 		var data, lv []byte
-		switch pg := p.pr.Page().(type) {
+		switch pg := page.(type) {
 		case *file.DataPageV1:
 			if e := parquet.Encoding(pg.Encoding()); e != parquet.Encodings.Plain {
 				return fmt.Errorf("page %d: %s values in a chunk whose metadata lists only PLAIN", p.page, e)
@@ -441,10 +452,10 @@ func (p *plainPages) nextPage() error {
 		default:
 			continue // an index page
 		}
-		if pg := p.pr.Page(); pg.NumValues() < 0 {
-			return fmt.Errorf("page %d: %d values", p.page, pg.NumValues())
+		if page.NumValues() < 0 {
+			return fmt.Errorf("page %d: %d values", p.page, page.NumValues())
 		}
-		p.vals, p.rows, p.lv = data, int(p.pr.Page().NumValues()), levels{data: lv}
+		p.vals, p.rows, p.lv = data, int(page.NumValues()), levels{data: lv}
 		return nil
 	}
 }
@@ -496,10 +507,12 @@ func (p *plainPages) read(n int, offs []int32, bits []byte, data *memory.Buffer)
 				}
 				m := min(row+k-i, p.lv.run)
 				for j := i; j < i+m; j++ {
-					defined := p.lv.value == 1
+					var defined bool
 					if p.lv.packed {
 						defined = p.lv.bits[p.lv.pos>>3]>>(p.lv.pos&7)&1 == 1
 						p.lv.pos++
+					} else {
+						defined = p.lv.value == 1
 					}
 					if defined {
 						if err := value(); err != nil {
