@@ -49,20 +49,23 @@ docs: build
 # in CI. Narrow it with e.g. `make bench BENCH_SIZES=1m BENCH_RUNS=5`. An
 # audit run that takes longer than BENCH_AUDIT_TIMEOUT is stopped and
 # reported as a lower bound (0: never stop). BENCH_MEMORY_LIMIT passes
-# --memory-limit to the audit (default: the audit's own).
+# --memory-limit to the audit (default: the audit's own). BENCH_MEASURE
+# picks the measurements: add dedup for the floor of an exact duplicate-row
+# count done the audit's way (bench/cmd/benchrun/dedup.go).
 BENCH_SIZES ?= 1m 10m
 BENCH_RUNS  ?= 3
 BENCH_AUDIT_TIMEOUT ?= 10m
 BENCH_MEMORY_LIMIT ?=
+BENCH_MEASURE ?= audit,decode
 BENCH_FILES := $(foreach s,$(BENCH_SIZES),bench/data/$(s)/train.parquet)
 
 bench: build bench-data
 	cd bench && $(GO) build -o ../bin/benchrun ./cmd/benchrun
-	bin/benchrun -bin $(BIN) -n $(BENCH_RUNS) -audit-timeout $(BENCH_AUDIT_TIMEOUT) -memory-limit "$(BENCH_MEMORY_LIMIT)" $(BENCH_FILES)
+	bin/benchrun -bin $(BIN) -n $(BENCH_RUNS) -audit-timeout $(BENCH_AUDIT_TIMEOUT) -memory-limit "$(BENCH_MEMORY_LIMIT)" -measure $(BENCH_MEASURE) $(BENCH_FILES)
 
 bench-compare: build bench-data
 	cd bench && CGO_ENABLED=1 $(GO) build -tags duckdb -o ../bin/benchrun-duckdb ./cmd/benchrun
-	bin/benchrun-duckdb -bin $(BIN) -n $(BENCH_RUNS) -audit-timeout $(BENCH_AUDIT_TIMEOUT) -memory-limit "$(BENCH_MEMORY_LIMIT)" -compare $(BENCH_FILES)
+	bin/benchrun-duckdb -bin $(BIN) -n $(BENCH_RUNS) -audit-timeout $(BENCH_AUDIT_TIMEOUT) -memory-limit "$(BENCH_MEMORY_LIMIT)" -measure $(BENCH_MEASURE) -compare $(BENCH_FILES)
 
 bench-data: $(BENCH_FILES)
 

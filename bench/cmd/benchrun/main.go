@@ -40,6 +40,7 @@ import (
 // Child process modes (internal: the parent re-runs its own executable).
 const (
 	modeDecode = "decode"
+	modeDedup  = "dedup"
 	modeDuckDB = "duckdb"
 )
 
@@ -78,7 +79,7 @@ func main() {
 	flag.StringVar(&o.jsonOut, "json", "", "also write the results as JSON to this file")
 	flag.BoolVar(&o.keepOuts, "keep", false, "keep the audit's output folders (printed) instead of deleting them")
 	flag.DurationVar(&o.timeout, "audit-timeout", 0, "stop an audit run after this long (0: never); a stopped run counts as taking at least this long, and no further audit runs are made")
-	measures := flag.String("measure", "audit,decode", "comma-separated measurements: audit, decode (-compare adds duckdb); without audit there is no count comparison")
+	measures := flag.String("measure", "audit,decode", "comma-separated measurements: audit, decode, dedup (the decode floor plus an exact duplicate-row count done the audit's way; see dedup.go) (-compare adds duckdb); without audit there is no count comparison")
 	flag.Usage = func() {
 		fmt.Fprintf(flag.CommandLine.Output(), "usage: benchrun [flags] file.parquet...\n")
 		flag.PrintDefaults()
@@ -90,6 +91,12 @@ func main() {
 	case modeDecode:
 		if err := runDecode(*file, o.workers, os.Stdout); err != nil {
 			fmt.Fprintln(os.Stderr, "benchrun decode:", err)
+			os.Exit(3)
+		}
+		return
+	case modeDedup:
+		if err := runDedup(*file, o.workers, os.Stdout); err != nil {
+			fmt.Fprintln(os.Stderr, "benchrun dedup:", err)
 			os.Exit(3)
 		}
 		return
@@ -115,11 +122,11 @@ func main() {
 	o.measure = map[string]bool{}
 	for _, m := range strings.Split(*measures, ",") {
 		switch m = strings.TrimSpace(m); m {
-		case "audit", "decode", "duckdb":
+		case "audit", "decode", "dedup", "duckdb":
 			o.measure[m] = true
 		case "":
 		default:
-			fmt.Fprintf(os.Stderr, "benchrun: -measure %q: want audit, decode or duckdb\n", m)
+			fmt.Fprintf(os.Stderr, "benchrun: -measure %q: want audit, decode, dedup or duckdb\n", m)
 			os.Exit(2)
 		}
 	}
@@ -268,7 +275,7 @@ func benchFile(self, file string, o options) (*fileResult, error) {
 	// on a shared machine the load drifts over the minutes a series takes,
 	// and a ratio of medians taken minutes apart measured the drift as
 	// much as the tools. Each round's own ratios are reported too.
-	audit, decode := &measure{Name: "audit"}, &measure{Name: "decode"}
+	audit, decode, dedup := &measure{Name: "audit"}, &measure{Name: "decode"}, &measure{Name: "dedup"}
 	var duck *measure
 	if o.measure["duckdb"] {
 		duck = &measure{Name: "duckdb"}
@@ -312,6 +319,20 @@ func benchFile(self, file string, o options) (*fileResult, error) {
 			decode.Runs = append(decode.Runs, r)
 			printRun("decode", i, r)
 		}
+		// The dedup floor: its duplicate count must be the audit's.
+		if o.measure["dedup"] {
+			var d dedupResult
+			r, err := childJSON(exec.Command(self, "-mode", modeDedup, "-workers", fmt.Sprint(o.workers), "-file", file), &d)
+			if err != nil {
+				return nil, err
+			}
+			if rep != nil && (d.Rows != rep.rows || d.DuplicateRows != rep.exactDuplicateRows) {
+				return nil, fmt.Errorf("dedup floor counted %d duplicate rows of %d, the audit %d of %d", d.DuplicateRows, d.Rows, rep.exactDuplicateRows, rep.rows)
+			}
+			res.Rows = d.Rows
+			dedup.Runs = append(dedup.Runs, r)
+			printRun("dedup", i, r)
+		}
 		// DuckDB.
 		if duck != nil {
 			var s duckStats
@@ -332,6 +353,9 @@ func benchFile(self, file string, o options) (*fileResult, error) {
 	if o.measure["decode"] {
 		res.Measures = append(res.Measures, decode)
 	}
+	if o.measure["dedup"] {
+		res.Measures = append(res.Measures, dedup)
+	}
 	if duck != nil {
 		res.Measures = append(res.Measures, duck)
 		if res.Rows == 0 {
@@ -344,7 +368,7 @@ func benchFile(self, file string, o options) (*fileResult, error) {
 		}
 	}
 	res.RoundRatios = map[string][]float64{}
-	for _, pair := range [][2]*measure{{audit, decode}, {audit, duck}} {
+	for _, pair := range [][2]*measure{{audit, decode}, {audit, duck}, {dedup, decode}} {
 		a, b := pair[0], pair[1]
 		if a == nil || b == nil || len(a.Runs) == 0 || len(b.Runs) == 0 || a.TimedOut {
 			continue
@@ -368,6 +392,9 @@ func benchFile(self, file string, o options) (*fileResult, error) {
 	}
 	if a, d := res.get("decode"), res.get("duckdb"); a != nil && d != nil {
 		res.Ratios["decode/duckdb"] = a.MedianSeconds / d.MedianSeconds
+	}
+	if a, d := res.get("dedup"), res.get("decode"); a != nil && d != nil {
+		res.Ratios["dedup/decode"] = a.MedianSeconds / d.MedianSeconds
 	}
 	printResult(res)
 	if res.Compare != nil {
@@ -507,13 +534,16 @@ func printResult(r *fileResult) {
 	if v, ok := r.Ratios["decode/duckdb"]; ok {
 		fmt.Printf("   decode/duckdb time %.2fx\n", v)
 	}
+	if v, ok := r.Ratios["dedup/decode"]; ok {
+		fmt.Printf("   dedup/decode time %.2fx (a floor under audit/decode: the decode plus an exact duplicate-row count)\n", v)
+	}
 	if v, ok := r.Ratios["audit/duckdb"]; ok {
 		fmt.Printf("   audit/duckdb time "+ge+"%.2fx (issue 6 target < 0.4x), RSS %.2fx\n", v, r.Ratios["audit_rss/duckdb_rss"])
 	}
 	if a := r.get("audit"); a != nil {
 		fmt.Printf("   audit peak RSS "+ge+"%.2f GiB (issue 6 target at 10M rows < 1 GiB)\n", float64(a.MedianRSS)/(1<<30))
 	}
-	for _, name := range []string{"audit/decode", "audit/duckdb"} {
+	for _, name := range []string{"audit/decode", "audit/duckdb", "dedup/decode"} {
 		v := r.RoundRatios[name]
 		if len(v) == 0 {
 			continue
@@ -547,7 +577,7 @@ func printScaling(rs []*fileResult) {
 		return
 	}
 	fmt.Printf("\n== scaling %d -> %d rows (%.1fx):\n", lo.Rows, hi.Rows, float64(hi.Rows)/float64(lo.Rows))
-	for _, name := range []string{"audit", "decode", "duckdb"} {
+	for _, name := range []string{"audit", "decode", "dedup", "duckdb"} {
 		a, b := lo.get(name), hi.get(name)
 		if a == nil || b == nil {
 			continue
