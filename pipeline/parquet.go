@@ -6,6 +6,12 @@ package pipeline
 //     it is always set;
 //   - without ReaderProperties.BufferedStreamEnabled every column chunk is
 //     read into memory whole, so it is always on;
+//   - with it, each column chunk's reader makes its own buffer of
+//     BufferSize bytes (or the chunk's size if smaller) with make, and a
+//     page's bytes are copied from it into the page reader's decompression
+//     buffer; a read at least as long as the buffer goes straight into the
+//     destination instead. BufferSize is therefore small for a local file
+//     (see bufferSize);
 //   - GetRecordReader takes leaf column indexes, not field indexes, and
 //     fails when asked for no column at all; a projection that needs no
 //     column (only row counts) is served from the footer instead.
@@ -44,11 +50,32 @@ type parquetSource struct {
 	rows    int64
 }
 
-func parquetProps(mem memory.Allocator) *parquet.ReaderProperties {
+func parquetProps(mem memory.Allocator, in *Input) *parquet.ReaderProperties {
 	props := parquet.NewReaderProperties(mem)
 	props.BufferedStreamEnabled = true
-	props.BufferSize = 1 << 20
+	props.BufferSize = bufferSize(in)
 	return props
+}
+
+// bufferSize is the read buffer of a column chunk of in.
+//
+// For a local file, 16 KiB: the most arrow-go peeks at to read a page
+// header (its defaultPageHeaderSize; a smaller buffer grows to it anyway).
+// A page's bytes past what the header's read brought in then go from the
+// file straight into the page reader's own, reused, buffer. With 1 MiB,
+// every column chunk of every row group made a new buffer of up to 1 MiB
+// (358 MB over the 10M-row benchmark file) and every page was copied out
+// of it: the decode floor at 10M rows took 1.08–1.29 s and peaked at
+// 131–133 MiB, against 0.93–0.98 s and 97–103 MiB with 16 KiB
+// (docs/performance.md, 2026-11-27 l).
+//
+// For a remote object, 1 MiB: every read is a ranged request
+// (pipeline/remote), and 16 KiB would make two requests a page.
+func bufferSize(in *Input) int64 {
+	if in.Remote() {
+		return 1 << 20
+	}
+	return 16 << 10
 }
 
 func openParquet(ctx context.Context, in *Input, opts ReadOptions) (src source, err error) {
@@ -59,7 +86,7 @@ func openParquet(ctx context.Context, in *Input, opts ReadOptions) (src source, 
 	defer f.Close()
 	mem := allocator(opts)
 	defer recoverInto(&err, "parquet")
-	pr, err := file.NewParquetReader(f, file.WithReadProps(parquetProps(mem)))
+	pr, err := file.NewParquetReader(f, file.WithReadProps(parquetProps(mem, in)))
 	if err != nil {
 		return nil, parquetErr(err)
 	}
@@ -159,7 +186,7 @@ func (s *parquetSource) Read(ctx context.Context, u Unit, columns []string, _ ma
 	if s.patches != nil {
 		rf = &patchedFile{patchedReaderAt: patchedReaderAt{r: f, patches: s.patches}, Seeker: f, Closer: f}
 	}
-	pr, err := file.NewParquetReader(rf, file.WithReadProps(parquetProps(mem)), file.WithMetadata(s.meta))
+	pr, err := file.NewParquetReader(rf, file.WithReadProps(parquetProps(mem, s.in)), file.WithMetadata(s.meta))
 	if err != nil {
 		return nil, parquetErr(err)
 	}

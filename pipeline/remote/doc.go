@@ -12,7 +12,8 @@
 //     File of the object: a Parquet footer (8-byte trailer, then the
 //     footer) or an Arrow IPC footer costs one request per object. The
 //     Parquet reader then asks for the column chunks of the projected
-//     columns only, in BufferSize (1 MiB) pieces.
+//     columns only, in pieces of 1 MiB (the Parquet reader's buffer for a
+//     remote object; a local file's is 16 KiB).
 //   - Read (CSV, NDJSON, Arrow IPC streams) fetches ranged chunks of 1 MiB,
 //     doubling up to 16 MiB, and prefetches the next chunk in one
 //     goroutine while the current one is consumed.

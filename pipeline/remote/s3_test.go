@@ -306,8 +306,11 @@ func bigParquet(t *testing.T, rows, rg int) []byte {
 
 // chunkBytes is the size of the column chunks of column col over every
 // row group, from the file's own metadata (read locally, independently of
-// the remote reader), and the footer's size including its 8-byte trailer.
-func chunkBytes(t *testing.T, data []byte, col string) (needed, footer int64) {
+// the remote reader), the footer's size including its 8-byte trailer, and
+// how many requests reading the chunks takes in pieces of 1 MiB, the
+// Parquet reader's buffer for remote objects: one a MiB of each chunk,
+// and one more for a chunk with a dictionary page.
+func chunkBytes(t *testing.T, data []byte, col string) (needed, footer, pieces int64) {
 	t.Helper()
 	pr, err := file.NewParquetReader(bytes.NewReader(data))
 	if err != nil {
@@ -322,9 +325,13 @@ func chunkBytes(t *testing.T, data []byte, col string) (needed, footer int64) {
 			t.Fatal(err)
 		}
 		needed += cc.TotalCompressedSize()
+		pieces += (cc.TotalCompressedSize() + 1<<20 - 1) >> 20
+		if cc.HasDictionaryPage() {
+			pieces++
+		}
 	}
 	footer = int64(binary.LittleEndian.Uint32(data[len(data)-8:])) + 8
-	return needed, footer
+	return needed, footer, pieces
 }
 
 func TestS3ProjectedParquetFetchesOnlyNeededChunks(t *testing.T) {
@@ -348,7 +355,7 @@ func TestS3ProjectedParquetFetchesOnlyNeededChunks(t *testing.T) {
 		if a, b := resultsJSON(t, got.out), resultsJSON(t, want.out); a != b {
 			t.Errorf("%s: remote %s, local %s", col, a, b)
 		}
-		needed, footer := chunkBytes(t, data, col)
+		needed, footer, pieces := chunkBytes(t, data, col)
 		st := rc.Stats()
 		bound := needed + footer + remote.TailSize
 		t.Logf("column %s: file %d B, column chunks %d B, footer %d B, fetched %d B in %d requests (bound %d)",
@@ -358,6 +365,11 @@ func TestS3ProjectedParquetFetchesOnlyNeededChunks(t *testing.T) {
 		}
 		if st.Bytes >= int64(len(data)) {
 			t.Errorf("column %s: fetched the whole file", col)
+		}
+		// The footer's tail, then the chunks in 1 MiB pieces: a smaller
+		// read buffer would take a request or two a page.
+		if st.Requests > 1+pieces {
+			t.Errorf("column %s: %d requests, more than the tail and %d pieces of 1 MiB", col, st.Requests, pieces)
 		}
 	}
 }
