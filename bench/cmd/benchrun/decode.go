@@ -41,20 +41,7 @@ var decodeOnly = &checks.Check{
 func runDecode(file string, workers int, w io.Writer) error {
 	start := time.Now()
 	ctx := context.Background()
-	policy, err := configs.Default()
-	if err != nil {
-		return err
-	}
-	ropts := pipeline.ReadOptions{BatchSize: policy.Read.BatchSize, InferRows: policy.Read.InferRows}
-	ropts.CSV.NullValues = policy.Read.NullValues
-	found, err := pipeline.Discover([]string{file}, pipeline.DiscoverOptions{})
-	if err != nil {
-		return err
-	}
-	if len(found.Inputs) == 0 {
-		return fmt.Errorf("%s: no input found", file)
-	}
-	ds, err := pipeline.Plan(ctx, found.Inputs, workers, ropts)
+	ds, ropts, err := plan(ctx, file, workers)
 	if err != nil {
 		return err
 	}
@@ -63,4 +50,24 @@ func runDecode(file string, workers int, w io.Writer) error {
 		return err
 	}
 	return json.NewEncoder(w).Encode(decodeResult{Rows: out.Rows, Columns: out.Columns, Seconds: time.Since(start).Seconds()})
+}
+
+// plan finds file and plans reading it with the default policy's reader
+// settings, as the audit does.
+func plan(ctx context.Context, file string, workers int) (*pipeline.Dataset, pipeline.ReadOptions, error) {
+	policy, err := configs.Default()
+	if err != nil {
+		return nil, pipeline.ReadOptions{}, err
+	}
+	ropts := pipeline.ReadOptions{BatchSize: policy.Read.BatchSize, InferRows: policy.Read.InferRows}
+	ropts.CSV.NullValues = policy.Read.NullValues
+	found, err := pipeline.Discover([]string{file}, pipeline.DiscoverOptions{})
+	if err != nil {
+		return nil, ropts, err
+	}
+	if len(found.Inputs) == 0 {
+		return nil, ropts, fmt.Errorf("%s: no input found", file)
+	}
+	ds, err := pipeline.Plan(ctx, found.Inputs, workers, ropts)
+	return ds, ropts, err
 }

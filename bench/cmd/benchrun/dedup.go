@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"runtime/debug"
 	"time"
@@ -11,7 +10,6 @@ import (
 	"github.com/readiness/readiness/checks"
 	"github.com/readiness/readiness/checks/fptable"
 	"github.com/readiness/readiness/checks/rowhash"
-	"github.com/readiness/readiness/configs"
 	"github.com/readiness/readiness/pipeline"
 )
 
@@ -74,21 +72,9 @@ func (s *dedupState) Result() (checks.Result, error) {
 func runDedup(file string, workers int, w io.Writer) error {
 	start := time.Now()
 	ctx := context.Background()
-	policy, err := configs.Default()
-	if err != nil {
-		return err
-	}
 	// The audit's heap limit under its default budget (setHeapLimit).
 	debug.SetMemoryLimit(max(192<<20, dedupLimit/3))
-	ropts := pipeline.ReadOptions{BatchSize: policy.Read.BatchSize, InferRows: policy.Read.InferRows}
-	found, err := pipeline.Discover([]string{file}, pipeline.DiscoverOptions{})
-	if err != nil {
-		return err
-	}
-	if len(found.Inputs) == 0 {
-		return fmt.Errorf("%s: no input found", file)
-	}
-	ds, err := pipeline.Plan(ctx, found.Inputs, workers, ropts)
+	ds, ropts, err := plan(ctx, file, workers)
 	if err != nil {
 		return err
 	}
