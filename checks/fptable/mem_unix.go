@@ -184,10 +184,11 @@ func (p *mapPool) put(m []byte) {
 // own, 4,600 of them at 10M rows, each faulted in page by page, and those
 // freed past [pool]'s bound unmapped (each unmap an inter-processor
 // interrupt): 1.95 s of CPU in [touch] and 0.64 s in munmap out of 14.7 s,
-// 150,000 of the audit's 260,000 page faults. Carved from kept arenas of
-// huge pages, the audit faulted 111,000 times, used 1.3 s less user and 1 s
-// less system CPU, and took 6.6–6.8 s instead of 7.9–8.4 s; its peak RSS
-// rose from 836–856 MiB to 877–884 MiB.
+// 150,000 of the audit's 235,000–267,000 page faults. Carved from kept
+// arenas of huge pages, the audit faulted 99,000–117,000 times, used 1.2 s
+// less user and 0.9 s less system CPU, and took 6.56–6.88 s instead of
+// 7.60–8.14 s (four alternating pairs); its peak RSS rose from 843–859 MiB
+// to 864–889 MiB (docs/performance.md, 2026-11-27 l).
 var chunkBlocks blockPool
 
 const (

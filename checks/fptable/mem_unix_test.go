@@ -17,7 +17,7 @@ func TestChunkBlocks(t *testing.T) {
 	n := 2*arenaBytes/chunkBlock + 3 // three arenas
 	seen := map[uintptr]bool{}
 	var got [][]byte
-	for range n {
+	for i := range n {
 		b := p.get()
 		if len(b) != chunkBlock || cap(b) != chunkBlock {
 			t.Fatalf("block of len %d cap %d, want %d", len(b), cap(b), chunkBlock)
@@ -25,6 +25,9 @@ func TestChunkBlocks(t *testing.T) {
 		a := uintptr(unsafe.Pointer(unsafe.SliceData(b)))
 		if a%chunkBlock != 0 {
 			t.Fatalf("block at %#x not aligned to its size", a)
+		}
+		if i%(arenaBytes/chunkBlock) == 0 && a%hugeBytes != 0 {
+			t.Fatalf("block %d, an arena's first, at %#x: not on a huge page boundary", i, a)
 		}
 		if seen[a] {
 			t.Fatalf("block at %#x handed out twice", a)
