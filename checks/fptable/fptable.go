@@ -185,7 +185,7 @@ func (t *Table[V]) resize(size int) {
 		t.slots[i] = *s
 		t.n++
 	}
-	freeSlots(old, oldMem)
+	oldMem.free()
 }
 
 // Each calls f for every entry, in slot order (the zero key first). f may
@@ -254,6 +254,6 @@ func (t *Table[V]) bytes() int64 { return int64(len(t.slots)) * slotSize[V]() }
 
 // free releases the slot array now; t must not be used afterwards.
 func (t *Table[V]) free() {
-	freeSlots(t.slots, t.mem)
+	t.mem.free()
 	t.slots, t.mem, t.n, t.hasZero = nil, nil, 0, false
 }

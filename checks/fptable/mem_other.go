@@ -8,4 +8,4 @@ func allocSlots[V any](size int) ([]slot[V], *region) { return make([]slot[V], s
 
 func allocChunk[V any](size int) ([]slot[V], *region) { return make([]slot[V], size), nil }
 
-func freeSlots[V any]([]slot[V], *region) {}
+func (*region) free() {}

@@ -17,11 +17,20 @@ import (
 // budget the process peaked at 2.0 GB with 1 MiB here.
 const mmapMin = 64 << 10
 
-// region is a slot array mapped outside the Go heap. It is given back by
+// region is a slot array's memory outside the Go heap, mem, and where it
+// goes back to: put, the map pool's or the chunk blocks'. It goes back by
 // free, or by a cleanup when the table holding it is garbage.
 type region struct {
 	cleanup runtime.Cleanup
-	block   bool // a block of [chunkBlocks], not a map of its own
+	mem     []byte
+	put     func([]byte)
+}
+
+// slotsIn returns size slots over mem, with their region.
+func slotsIn[V any](mem []byte, size int, put func([]byte)) ([]slot[V], *region) {
+	r := &region{mem: mem, put: put}
+	r.cleanup = runtime.AddCleanup(r, put, mem)
+	return unsafe.Slice((*slot[V])(unsafe.Pointer(unsafe.SliceData(mem))), size), r
 }
 
 // allocSlots returns size zeroed slots. Large arrays are anonymous memory
@@ -39,10 +48,7 @@ func allocChunk[V any](size int) ([]slot[V], *region) {
 	if bytes < mmapMin || bytes > chunkBlock {
 		return alloc[V](size, false)
 	}
-	mem := chunkBlocks.get()
-	r := &region{block: true}
-	r.cleanup = runtime.AddCleanup(r, func(m []byte) { chunkBlocks.put(m) }, mem)
-	return unsafe.Slice((*slot[V])(unsafe.Pointer(unsafe.SliceData(mem))), size), r
+	return slotsIn[V](chunkBlocks.get(), size, chunkBlocks.put)
 }
 
 func alloc[V any](size int, zero bool) ([]slot[V], *region) {
@@ -62,24 +68,17 @@ func alloc[V any](size int, zero bool) ([]slot[V], *region) {
 		}
 		touch(mem)
 	}
-	r := &region{}
-	r.cleanup = runtime.AddCleanup(r, func(m []byte) { pool.put(m) }, mem)
-	return unsafe.Slice((*slot[V])(unsafe.Pointer(unsafe.SliceData(mem))), size), r
+	return slotsIn[V](mem, size, pool.put)
 }
 
-// freeSlots gives s back now, if it is mapped (r not nil). s must not be
-// used afterwards.
-func freeSlots[V any](s []slot[V], r *region) {
+// free gives the memory back now, if it is outside the Go heap (r not
+// nil). The slots over it must not be used afterwards.
+func (r *region) free() {
 	if r == nil {
 		return
 	}
 	r.cleanup.Stop()
-	if r.block {
-		chunkBlocks.put(unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(s))), chunkBlock))
-		return
-	}
-	bytes := len(s) * int(unsafe.Sizeof(slot[V]{}))
-	pool.put(unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(s))), bytes))
+	r.put(r.mem)
 }
 
 // touch writes a zero into every page of a new map, so that the kernel

@@ -183,7 +183,7 @@ type chunk[V any] struct {
 
 func (c chunk[V]) bytes() int64 { return int64(len(c.all)) * slotSize[V]() }
 
-func (c chunk[V]) free() { freeSlots(c.all, c.mem) }
+func (c chunk[V]) free() { c.mem.free() }
 
 // Pending chunks start at minChunk slots and double up to heapChunkBytes,
 // then take maxChunkBytes, mapped outside the Go heap (see mmapMin). A
