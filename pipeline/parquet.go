@@ -195,7 +195,7 @@ func (s *parquetSource) Read(ctx context.Context, u Unit, columns []string, _ ma
 		return nil, parquetErr(err)
 	}
 	if pqFields < len(picked) {
-		return s.readWithStrings(ctx, pr, fr, u, picked, leaves, from, opts)
+		return s.readWithStrings(ctx, pr, fr, u, picked, leaves, from, mem, batchSize(opts))
 	}
 	rec, err := fr.GetRecordReader(ctx, leaves, []int{u.Index})
 	if err != nil {
@@ -214,10 +214,9 @@ func (s *parquetSource) Read(ctx context.Context, u Unit, columns []string, _ ma
 // readWithStrings reads row group u's picked fields, the flat string
 // columns among them (from[i] < 0) through flatStrings and the others
 // (leaves) through pqarrow.
-func (s *parquetSource) readWithStrings(ctx context.Context, pr *file.Reader, fr *pqarrow.FileReader, u Unit, picked []arrow.Field, leaves, from []int, opts ReadOptions) (array.RecordReader, error) {
-	mem := allocator(opts)
+func (s *parquetSource) readWithStrings(ctx context.Context, pr *file.Reader, fr *pqarrow.FileReader, u Unit, picked []arrow.Field, leaves, from []int, mem memory.Allocator, batch int) (array.RecordReader, error) {
 	rg := pr.RowGroup(u.Index)
-	p := &parquetBatches{schema: arrow.NewSchema(picked, nil), from: from, strs: make([]*flatStrings, len(picked)), left: rg.NumRows(), size: int64(batchSize(opts))}
+	p := &parquetBatches{schema: arrow.NewSchema(picked, nil), from: from, strs: make([]*flatStrings, len(picked)), left: rg.NumRows(), size: int64(batch)}
 	for i, fld := range picked {
 		if from[i] >= 0 {
 			continue
