@@ -62,16 +62,26 @@ func widenHeapLimit(limit int64) {
 }
 
 // spillCache is how much spill may go through the page cache before spill
-// files turn to direct I/O (fptable.Budget.CacheSpills): a tenth of the
-// available memory, the kernel's default dirty_background_ratio, under
-// which it neither writes dirty pages back nor throttles the writer; none
-// when the memory is unknown.
+// files turn to direct I/O (fptable.Budget.CacheSpills): 15% of the
+// available memory, halfway between the kernel's default
+// dirty_background_ratio (10%, past which it writes dirty pages back in the
+// background) and dirty_ratio (20%): below that halfway mark
+// balance_dirty_pages lets a writer run free. None when the memory is
+// unknown.
+//
+// It was a tenth before 2026-11-27 m. A 30M-row audit spills 2.87 GB: with a
+// tenth of 23.5 GiB, its last 0.5 GB went direct, and reading those runs
+// back from the device made the merge take 12.0–12.3 s; with all of it
+// buffered, 7.8–8.3 s, and the audit 24.8–25.4 s instead of 28.6–32.5 s
+// (two alternating pairs, docs/performance.md, 2026-11-27 m). The pages
+// written back in the background stay cached, clean, until memory is
+// wanted; past the halfway mark the writer would be throttled instead.
 func spillCache() int64 {
 	total, err := pipeline.AvailableMemory()
 	if err != nil {
 		return 0
 	}
-	return total / 10
+	return total / 100 * 15
 }
 
 // parseMemoryLimit reads a --memory-limit value: bytes with an optional
