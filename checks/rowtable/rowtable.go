@@ -227,8 +227,10 @@ type Table struct {
 	featFP, fullFP, labelFP, annFP, vals []rowhash.Fingerprint
 	micros                               []int64
 	timeOK                               []bool
-	// once and twice are conflicts' bitmaps, reused between partitions.
+	// once and twice are conflicts' bitmaps, reused between partitions;
+	// grouped the rows it leaves to count, of the partition being counted.
 	once, twice []uint64
+	grouped     []*entry
 }
 
 // For returns the table of env's worker ([checks.Env.Shared]) for cfg,
@@ -456,46 +458,18 @@ func (t *Table) count() error {
 	features := len(t.cfg.Features) > 0
 	groups, conflicting := fptable.New[group](0), fptable.New[struct{}](0)
 	err := t.parts.Visit(func(p int, rows *fptable.Table[entry]) {
+		s.Distinct += int64(rows.Len())
 		found := false
 		if features {
 			found = t.conflicts(rows, groups, conflicting)
+			for _, e := range t.grouped {
+				t.countRow(e, found && conflicting.Get(e.feat) != nil)
+			}
+			clear(t.grouped)
+			t.grouped = t.grouped[:0]
+		} else {
+			rows.Each(func(_ rowhash.Fingerprint, e *entry) { t.countRow(e, false) })
 		}
-		s.Distinct += int64(rows.Len())
-		rows.Each(func(_ rowhash.Fingerprint, e *entry) {
-			c := int64(e.copies)
-			if c > 1 {
-				s.Repeated++
-			}
-			conf := found && conflicting.Get(e.feat) != nil
-			if conf {
-				s.ConflictingRows += c
-				first := e.first()
-				s.ConflictRows.Add(first.Input(), first.Row(), groupID(e.feat))
-				if e.ann != 0 && s.AnnotatorConflicting != nil {
-					s.AnnotatorConflicting[e.ann] += c
-					if len(s.AnnotatorConflicting) > t.annLimit {
-						s.AnnotatorConflicting = nil
-					}
-				}
-			}
-			switch {
-			case !e.labelled():
-				s.MissingLabel += c
-			case conf:
-				s.Conflicting += c
-			case e.stale():
-				s.Stale += c
-			default:
-				s.Usable++
-				s.Duplicate += c - 1
-				if s.UsableByLabel != nil {
-					s.UsableByLabel[e.label]++
-					if len(s.UsableByLabel) > t.labelLimit {
-						s.UsableByLabel = nil
-					}
-				}
-			}
-		})
 		for _, cp := range t.copies[p] {
 			s.Copies.Add(cp.pos.Input(), cp.pos.Row(), groupID(cp.key))
 			if found {
@@ -512,6 +486,44 @@ func (t *Table) count() error {
 	return nil
 }
 
+// countRow counts one distinct full row, e, into t.sum: conf tells whether
+// its feature vector is conflicting.
+func (t *Table) countRow(e *entry, conf bool) {
+	s := &t.sum
+	c := int64(e.copies)
+	if c > 1 {
+		s.Repeated++
+	}
+	if conf {
+		s.ConflictingRows += c
+		first := e.first()
+		s.ConflictRows.Add(first.Input(), first.Row(), groupID(e.feat))
+		if e.ann != 0 && s.AnnotatorConflicting != nil {
+			s.AnnotatorConflicting[e.ann] += c
+			if len(s.AnnotatorConflicting) > t.annLimit {
+				s.AnnotatorConflicting = nil
+			}
+		}
+	}
+	switch {
+	case !e.labelled():
+		s.MissingLabel += c
+	case conf:
+		s.Conflicting += c
+	case e.stale():
+		s.Stale += c
+	default:
+		s.Usable++
+		s.Duplicate += c - 1
+		if s.UsableByLabel != nil {
+			s.UsableByLabel[e.label]++
+			if len(s.UsableByLabel) > t.labelLimit {
+				s.UsableByLabel = nil
+			}
+		}
+	}
+}
+
 // groupID is the id of a group of rows in findings.parquet: the fold of
 // the fingerprint they share (full row or feature vector), not a value.
 func groupID(fp rowhash.Fingerprint) uint64 { return fp.Hi ^ fp.Lo }
@@ -520,7 +532,10 @@ func groupID(fp rowhash.Fingerprint) uint64 { return fp.Hi ^ fp.Lo }
 // vector, counting the vectors and the conflicting ones into t.sum, and
 // puts the conflicting vectors in conflicting. Both tables are emptied
 // first and reused from partition to partition (they keep the largest
-// partition's slot arrays). It reports whether any group conflicts.
+// partition's slot arrays). It counts the rows alone in their vector
+// (countRow), and leaves the others in t.grouped for the caller to count
+// once it knows which vectors conflict. It reports whether any group
+// conflicts.
 //
 // Most feature vectors have one distinct row: a first pass marks each
 // row's vector in a bitmap of about 8 bits per row (256 KiB at 10M rows,
@@ -531,12 +546,16 @@ func groupID(fp rowhash.Fingerprint) uint64 { return fp.Hi ^ fp.Lo }
 // access each, which took 0.65 s of CPU at 10M rows when every row went in
 // (BenchmarkCount: 480–510 ms before, see docs/performance.md).
 //
-// count then looks every row's feature vector up in conflicting, a few
-// thousand vectors a partition at 10M rows, whose slots stay in the
-// processor's cache, rather than in groups, some megabytes walked at
-// random (the lookups took 1.1 s of CPU in a 10M-row audit's profile).
-// groups is an [fptable.Table] rather than a Go map: a map's lookups of
-// 16-byte keys took 1.7 s of CPU at 10M rows.
+// The rows alone are counted in that second pass, and only the grouped
+// ones are looked up in conflicting afterwards: a third pass over the
+// whole partition, looking every row up, took a third of the reading of
+// the table at 30M rows, where a partition's table (72 MiB) is far larger
+// than the processor's caches (docs/performance.md, 2026-11-27 m).
+// conflicting is a few thousand vectors a partition at 10M rows, whose
+// slots stay in the processor's cache, rather than groups, some megabytes
+// walked at random (the lookups took 1.1 s of CPU in a 10M-row audit's
+// profile). groups is an [fptable.Table] rather than a Go map: a map's
+// lookups of 16-byte keys took 1.7 s of CPU at 10M rows.
 func (t *Table) conflicts(rows *fptable.Table[entry], groups *fptable.Table[group], conflicting *fptable.Table[struct{}]) bool {
 	shift := uint(64 - max(12, bits.Len(uint(8*rows.Len()))))
 	words := 1 << (64 - shift) / 64
@@ -559,8 +578,10 @@ func (t *Table) conflicts(rows *fptable.Table[entry], groups *fptable.Table[grou
 	rows.Each(func(_ rowhash.Fingerprint, e *entry) {
 		if w, b := bit(e.feat); twice[w]&b == 0 {
 			alone++
+			t.countRow(e, false)
 			return
 		}
+		t.grouped = append(t.grouped, e)
 		g, isNew := groups.Upsert(e.feat)
 		if isNew {
 			*g = group{}
