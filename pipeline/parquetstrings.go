@@ -97,14 +97,38 @@ type flatStrings struct {
 	// pages reads a PLAIN chunk.
 	pages *plainPages
 	// hint is the byte size of the last batch's values: the next batch
-	// reserves that much at once.
+	// reserves that much at once, or perRow bytes a row if that is more.
 	hint int
+	// perRow is the chunk's uncompressed bytes per row, from its
+	// metadata: for PLAIN pages more than their values take (the pages
+	// also hold each value's 4-byte length, the levels and the headers).
+	perRow float64
+}
+
+// maxReserve bounds what a batch reserves up front from the chunk's
+// metadata, which comes from the file: a batch needing more grows.
+const maxReserve = 64 << 20
+
+// reserve is the byte size a batch of n rows reserves for its values.
+//
+// Without the metadata's estimate, the first batch of every chunk started
+// from nothing and doubled its buffer, copying, some 14 times, and a batch
+// a little larger than the one before doubled it again: at 10M rows 6,007
+// copies of 269 MB, on a table of 1M rows and 80 string columns (of 203)
+// 10,823 copies of 749 MB, 2.6 s of the audit's CPU (docs/performance.md,
+// 2026-11-27 m).
+func (c *flatStrings) reserve(n int) int {
+	return max(c.hint, int(min(c.perRow*float64(n), maxReserve)))
 }
 
 // newFlatStrings reads leaf column leaf of row group rg.
 func newFlatStrings(name string, rg *file.RowGroupReader, leaf int, typ arrow.DataType, mem memory.Allocator) (*flatStrings, error) {
 	c := &flatStrings{name: name, typ: typ, maxDef: rg.MetaData().Schema.Column(leaf).MaxDefinitionLevel(), mem: mem}
-	if cc, err := rg.MetaData().ColumnChunk(leaf); err == nil && plainChunk(cc) {
+	cc, err := rg.MetaData().ColumnChunk(leaf)
+	if rows := rg.NumRows(); err == nil && rows > 0 && cc.TotalUncompressedSize() > 0 {
+		c.perRow = float64(cc.TotalUncompressedSize()) / float64(rows)
+	}
+	if err == nil && plainChunk(cc) {
 		pr, err := rg.GetColumnPageReader(leaf)
 		if err != nil {
 			return nil, err
@@ -156,7 +180,7 @@ func (c *flatStrings) next(n int) (arrow.Array, error) {
 	offs := arrow.Int32Traits.CastFromBytes(offsets.Bytes())
 	data := memory.NewResizableBuffer(c.mem)
 	defer data.Release()
-	data.Reserve(c.hint)
+	data.Reserve(c.reserve(n))
 	var validity *memory.Buffer
 	var bits []byte
 	if c.maxDef > 0 {
