@@ -189,6 +189,7 @@ func runAudit(ctx context.Context, stdout, stderr io.Writer, paths []string, f a
 		log.Warn().Str("spill_dir", dir).Msg("spill files would go to a file system held in memory (tmpfs): past --memory-limit they take memory too; give --spill-dir a folder on disk")
 	}
 	setHeapLimit(limit)
+	defer governor.stop()
 	asOf, err := parseAsOf(f.asOf, started)
 	if err != nil {
 		return usage(err)

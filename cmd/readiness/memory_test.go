@@ -1,7 +1,10 @@
 package main
 
 import (
+	"runtime"
+	"runtime/debug"
 	"testing"
+	"time"
 
 	"github.com/readiness/readiness/pipeline"
 )
@@ -34,5 +37,45 @@ func TestParseMemoryLimit(t *testing.T) {
 	}
 	if got, err := parseMemoryLimit("auto"); err != nil || got != min(512<<20, total/4) {
 		t.Errorf("auto = %d, %v; want 512MiB or a quarter of %d", got, err, total)
+	}
+}
+
+// The heap's soft limit stays at its base while the live heap is small,
+// rises to a quarter above the live heap when that holds more, after a
+// collection, and comes back to the base once the memory is let go.
+func TestHeapGovernorFollowsTheLiveHeap(t *testing.T) {
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(-1))
+	const base = 64 << 20
+	var g heapGovernor
+	defer g.stop()
+	g.start(base)
+	if got := debug.SetMemoryLimit(-1); got != base {
+		t.Fatalf("limit after start = %d, want the base %d", got, base)
+	}
+	// settle runs collections until the limit meets ok (the finalizer
+	// that adjusts it runs on its own goroutine after each one).
+	settle := func(ok func(int64) bool) int64 {
+		var got int64
+		for range 100 {
+			runtime.GC()
+			time.Sleep(10 * time.Millisecond)
+			if got = debug.SetMemoryLimit(-1); ok(got) {
+				break
+			}
+		}
+		return got
+	}
+	const held = 256 << 20
+	live := make([]byte, held)
+	for i := 0; i < len(live); i += 4096 {
+		live[i] = 1
+	}
+	if got := settle(func(l int64) bool { return l >= held+held/4 }); got < held+held/4 {
+		t.Errorf("limit with %d bytes live = %d, want at least %d", held, got, held+held/4)
+	}
+	runtime.KeepAlive(live)
+	live = nil
+	if got := settle(func(l int64) bool { return l == base }); got != base {
+		t.Errorf("limit once the memory is let go = %d, want the base %d", got, base)
 	}
 }
