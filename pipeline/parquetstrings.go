@@ -106,8 +106,9 @@ type flatStrings struct {
 }
 
 // maxReserve bounds what a batch reserves up front from the chunk's
-// metadata, which comes from the file: a batch needing more grows.
-const maxReserve = 64 << 20
+// metadata, which comes from the file and may overstate: no more than a
+// batch of 32,768 values of 512 bytes takes. A batch needing more grows.
+const maxReserve = 16 << 20
 
 // reserve is the byte size a batch of n rows reserves for its values.
 //
