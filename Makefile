@@ -73,6 +73,11 @@ bench-data: $(BENCH_FILES)
 bench/data/%/train.parquet:
 	$(GO) run ./fixtures/cmd/genfixtures -rows $(patsubst %m,%000000,$*) -seed 7 -out bench/data/$* -formats parquet -truth counts
 
+# bench/data/wide/train.parquet: 1M rows x 203 columns (bench/cmd/widegen),
+# for `make bench BENCH_FILES=bench/data/wide/train.parquet`.
+bench/data/wide/train.parquet:
+	cd bench && $(GO) run ./cmd/widegen -rows 1000000 -features 200 -out data/wide/train.parquet
+
 # The Go micro-benchmarks of the hot loops.
 bench-go:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
