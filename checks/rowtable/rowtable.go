@@ -547,14 +547,14 @@ func groupID(fp rowhash.Fingerprint) uint64 { return fp.Hi ^ fp.Lo }
 // (BenchmarkCount: 480–510 ms before, see docs/performance.md).
 //
 // The rows alone are counted in that second pass, and only the grouped
-// ones are looked up in conflicting afterwards: a third pass over the
-// whole partition, looking every row up, took a third of the reading of
-// the table at 30M rows, where a partition's table (72 MiB) is far larger
-// than the processor's caches (docs/performance.md, 2026-11-27 m).
-// conflicting is a few thousand vectors a partition at 10M rows, whose
-// slots stay in the processor's cache, rather than groups, some megabytes
-// walked at random (the lookups took 1.1 s of CPU in a 10M-row audit's
-// profile). groups is an [fptable.Table] rather than a Go map: a map's
+// ones are looked up in conflicting afterwards. A third pass over the
+// whole partition used to count every row and look it up: at 30M rows,
+// where a partition's table (72 MiB) is far larger than the processor's
+// caches, that pass took 1.85 s of CPU, 0.97 s of it in the lookups
+// (docs/performance.md, 2026-11-27 m). They go to conflicting, a few
+// thousand vectors a partition at 10M rows, whose slots stay in the
+// processor's cache, rather than to groups, some megabytes walked at
+// random (those lookups took 1.1 s of CPU in a 10M-row audit's profile). groups is an [fptable.Table] rather than a Go map: a map's
 // lookups of 16-byte keys took 1.7 s of CPU at 10M rows.
 func (t *Table) conflicts(rows *fptable.Table[entry], groups *fptable.Table[group], conflicting *fptable.Table[struct{}]) bool {
 	shift := uint(64 - max(12, bits.Len(uint(8*rows.Len()))))
