@@ -116,8 +116,8 @@ const maxReserve = 16 << 20
 // from nothing and doubled its buffer, copying, some 14 times, and a batch
 // a little larger than the one before doubled it again: at 10M rows 6,007
 // copies of 269 MB, on a table of 1M rows and 80 string columns (of 203)
-// 10,823 copies of 749 MB, 2.6 s of the audit's CPU (docs/performance.md,
-// 2026-11-27 m).
+// 10,823 copies of 749 MB, 2.6 s of CPU in its profile, most of it page
+// faults into new buffers (docs/performance.md, 2026-11-27 m).
 func (c *flatStrings) reserve(n int) int {
 	return max(c.hint, int(min(c.perRow*float64(n), maxReserve)))
 }
