@@ -554,8 +554,9 @@ func groupID(fp rowhash.Fingerprint) uint64 { return fp.Hi ^ fp.Lo }
 // (docs/performance.md, 2026-11-27 m). They go to conflicting, a few
 // thousand vectors a partition at 10M rows, whose slots stay in the
 // processor's cache, rather than to groups, some megabytes walked at
-// random (those lookups took 1.1 s of CPU in a 10M-row audit's profile). groups is an [fptable.Table] rather than a Go map: a map's
-// lookups of 16-byte keys took 1.7 s of CPU at 10M rows.
+// random (those lookups took 1.1 s of CPU in a 10M-row audit's profile).
+// groups is an [fptable.Table] rather than a Go map: a map's lookups of
+// 16-byte keys took 1.7 s of CPU at 10M rows.
 func (t *Table) conflicts(rows *fptable.Table[entry], groups *fptable.Table[group], conflicting *fptable.Table[struct{}]) bool {
 	shift := uint(64 - max(12, bits.Len(uint(8*rows.Len()))))
 	words := 1 << (64 - shift) / 64
