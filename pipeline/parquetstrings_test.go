@@ -15,6 +15,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/apache/arrow-go/v18/parquet"
 	"github.com/apache/arrow-go/v18/parquet/compress"
+	"github.com/apache/arrow-go/v18/parquet/file"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 )
 
@@ -427,4 +428,89 @@ func hasPlainStrings(path string) bool {
 		}
 	}
 	return false
+}
+
+// movesCounter is an allocator that counts the reallocations that move a
+// buffer (grow it past its capacity, copying).
+type movesCounter struct {
+	memory.Allocator
+	moves int
+}
+
+func (m *movesCounter) Reallocate(size int, b []byte) []byte {
+	if size > cap(b) {
+		m.moves++
+	}
+	return m.Allocator.Reallocate(size, b)
+}
+
+// TestFlatStringsReserveUpFront: a batch of a PLAIN chunk reserves its
+// values' bytes from the chunk's metadata, so filling it never moves its
+// buffer. Every value has the same length here, so no batch needs more
+// than the chunk's average; the first batch of each chunk used to start
+// from nothing and double, copying.
+func TestFlatStringsReserveUpFront(t *testing.T) {
+	const rows, groupRows, batch = 5000, 1000, 300
+	b := array.NewStringBuilder(memory.DefaultAllocator)
+	for i := range rows {
+		if i%17 == 0 {
+			b.AppendNull()
+		} else {
+			b.Append(fmt.Sprintf("value-%010d", i))
+		}
+	}
+	col := b.NewArray()
+	b.Release()
+	schema := arrow.NewSchema([]arrow.Field{{Name: "s", Type: arrow.BinaryTypes.String, Nullable: true}}, nil)
+	tbl := array.NewTableFromSlice(schema, [][]arrow.Array{{col}})
+	col.Release()
+	path := filepath.Join(t.TempDir(), "s.parquet")
+	out, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	props := parquet.NewWriterProperties(parquet.WithDictionaryDefault(false), parquet.WithCompression(compress.Codecs.Snappy))
+	if err := pqarrow.WriteTable(tbl, out, groupRows, props, pqarrow.DefaultWriterProps()); err != nil {
+		t.Fatal(err)
+	}
+	tbl.Release()
+	r, err := file.OpenParquetFile(path, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	mem := &movesCounter{Allocator: memory.NewGoAllocator()}
+	read := 0
+	for g := range r.NumRowGroups() {
+		rg := r.RowGroup(g)
+		c, err := newFlatStrings("s", rg, 0, arrow.BinaryTypes.String, mem)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.pages == nil {
+			t.Fatalf("row group %d is not read from its pages", g)
+		}
+		for n := int(rg.NumRows()); n > 0; n -= batch {
+			arr, err := c.next(min(n, batch))
+			if err != nil {
+				t.Fatal(err)
+			}
+			s := arr.(*array.String)
+			for i := range s.Len() {
+				want := fmt.Sprintf("value-%010d", read+i)
+				if (read+i)%17 == 0 != s.IsNull(i) || s.IsValid(i) && s.Value(i) != want {
+					t.Fatalf("row %d: %q (null %v), want %q", read+i, s.Value(i), s.IsNull(i), want)
+				}
+			}
+			read += s.Len()
+			arr.Release()
+		}
+		c.close()
+	}
+	if read != rows {
+		t.Fatalf("read %d rows, want %d", read, rows)
+	}
+	if mem.moves != 0 {
+		t.Errorf("%d value buffers moved while filled, want none", mem.moves)
+	}
 }
