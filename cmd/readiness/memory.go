@@ -84,7 +84,6 @@ var governor heapGovernor
 // what is live, where the collector's default lets it double.
 type heapGovernor struct {
 	base atomic.Int64 // bytes; 0 until started
-	set  atomic.Int64 // the limit last set
 }
 
 // gcSentinel is an object whose finalizer runs after each collection
@@ -125,7 +124,8 @@ func (g *heapGovernor) adjust() {
 		live := int64(sample[0].Value.Uint64())
 		want = max(want, live+live/4)
 	}
-	if g.set.Swap(want) != want {
+	// Read back rather than remembered: whatever else set it last.
+	if debug.SetMemoryLimit(-1) != want {
 		debug.SetMemoryLimit(want)
 	}
 }
