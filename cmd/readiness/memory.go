@@ -76,9 +76,9 @@ var governor heapGovernor
 // back to back, and the runtime gives freed memory to the system at once
 // to get under it, only to fault it in again. Decoding a Parquet file
 // holds a page or two per column being read: a table of 1M rows and 203
-// columns written with 1 MiB pages had 1.3 GB live in its two workers'
-// readers, and under the fixed 192 MiB the audit collected 749 times (18%
-// of its CPU), returned 6.4 GB to the system and faulted 1.06M pages in
+// columns written with 1 MiB pages had up to 1,323 MiB live in its two
+// workers' readers, and under the fixed 192 MiB the audit collected 749 times (18%
+// of its CPU), returned 6.1 GiB to the system and faulted 1.06M pages in
 // (13 s of system time in 24 s); see docs/performance.md, 2026-11-27 m.
 // The limit still bounds the garbage: the heap stays within a quarter of
 // what is live, where the collector's default lets it double.
