@@ -367,7 +367,7 @@ type state struct {
 	// others lists the rows of non-train splits with their feature
 	// fingerprint, by partition: those whose vector also occurs in the
 	// train split are the leaked rows.
-	others     [fptable.Partitions][]otherRow
+	others     [][]otherRow
 	splits     map[string]*split
 	nullSplits int64
 
@@ -396,6 +396,7 @@ func newState(c any, env checks.Env) (checks.State, error) {
 		feats:  fptable.NewParts(env.Memory, mergeFeature),
 		norm:   fptable.NewParts(env.Memory, func(rowhash.Fingerprint, *struct{}, *struct{}, bool) {}),
 		splits: map[string]*split{}}
+	s.others = make([][]otherRow, s.feats.Partitions())
 	if rc, ok := rowtable.NewConfig(env); ok {
 		t, err := rowtable.For(env, rc)
 		if err != nil {
@@ -515,11 +516,11 @@ func (s *state) Observe(b checks.Batch) error {
 	if len(s.features) == 0 {
 		for i := range rowFP {
 			pos := firstAt(b.Input, b.Offset+int64(i))
-			s.exact.Add(fptable.Part(rowFP[i]), rowFP[i], &pos)
+			s.exact.Add(s.exact.Part(rowFP[i]), rowFP[i], &pos)
 		}
 	} else {
 		for i := range n {
-			p := fptable.Part(featFP[i])
+			p := s.feats.Part(featFP[i])
 			if rowFP != nil {
 				pos := firstAt(b.Input, b.Offset+int64(i))
 				s.exact.Add(p, rowFP[i], &pos)
@@ -538,7 +539,7 @@ func (s *state) Observe(b checks.Batch) error {
 				if normFP[i] == featFP[i] {
 					f |= featPlain
 				} else {
-					s.norm.Add(fptable.Part(normFP[i]), normFP[i], &struct{}{})
+					s.norm.Add(s.norm.Part(normFP[i]), normFP[i], &struct{}{})
 				}
 			}
 			s.feats.Add(p, featFP[i], &f)
@@ -800,10 +801,13 @@ func (s *state) Merge(o checks.State) error {
 		}
 	} else {
 		s.repeats.Merge(&other.repeats)
-		s.exact.Merge(other.exact)
+		if err := s.exact.Merge(other.exact); err != nil {
+			return fmt.Errorf("duplicates: %w", err)
+		}
 	}
-	s.feats.Merge(other.feats)
-	s.norm.Merge(other.norm)
+	if err := cmp.Or(s.feats.Merge(other.feats), s.norm.Merge(other.norm)); err != nil {
+		return fmt.Errorf("duplicates: %w", err)
+	}
 	if s.ids != nil {
 		if err := s.ids.merge(other.ids); err != nil {
 			return err

@@ -153,7 +153,7 @@ func (s *ids) observe(input int, offset int64, vals []rowhash.Fingerprint) {
 		for i, v := range vals {
 			if v != null {
 				pos := firstAt(input, offset+int64(i))
-				s.table.Add(fptable.Part(v), v, &pos)
+				s.table.Add(s.table.Part(v), v, &pos)
 			}
 		}
 		return
@@ -186,7 +186,7 @@ func (s *ids) logBatch(input int, offset int64, vals []rowhash.Fingerprint) {
 			continue
 		}
 		k := rowhash.Fingerprint{Hi: idLogTag, Lo: uint64(r.pos)}
-		s.log.Add(fptable.Part(k), k, &r)
+		s.log.Add(s.log.Part(k), k, &r)
 	}
 }
 
@@ -270,7 +270,7 @@ func (s *ids) replay(only map[uint64]*idBlock) error {
 				}
 				fp := rowhash.Int(int64(id))
 				p := first(pos)
-				s.table.Add(fptable.Part(fp), fp, &p)
+				s.table.Add(s.table.Part(fp), fp, &p)
 			})
 		})
 	})

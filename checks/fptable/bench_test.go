@@ -188,7 +188,7 @@ func BenchmarkParts(b *testing.B) {
 				}
 				t := NewParts(bud, combine)
 				for i, k := range keys {
-					t.Add(Part(k), k, &first{seen: 1, row: int64(i)})
+					t.Add(defaultPart(k), k, &first{seen: 1, row: int64(i)})
 				}
 				var n int
 				if err := t.Visit(func(_ int, tb *Table[first]) { n += tb.Len() }); err != nil {

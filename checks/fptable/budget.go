@@ -27,6 +27,10 @@ type Budget struct {
 	dir    string // where the spill directory is made
 	direct bool   // spill files may use direct I/O (see directMin)
 	cached int64  // spill bytes written through the page cache first (see CacheSpills)
+	// bits is log2 of its tables' partitions (see Expect); made is set
+	// when the first table takes it, from when it no longer changes.
+	bits   atomic.Int32
+	made   atomic.Bool
 	mu     sync.Mutex
 	tmp    string // the spill directory, made at the first spill
 	files  []*os.File
@@ -41,7 +45,68 @@ func NewBudget(limit int64, dir string) *Budget {
 	if dir == "" {
 		dir = os.TempDir()
 	}
-	return &Budget{limit: limit, dir: dir, direct: limit >= directMin}
+	b := &Budget{limit: limit, dir: dir, direct: limit >= directMin}
+	b.bits.Store(MinPartBits)
+	return b
+}
+
+// Expect sizes the partitions of the budget's tables for about rows rows:
+// from 64 partitions up to 1,024, so that the partition of the largest
+// table read back from disk stays near 1/32 of the budget. It must be
+// called before the first table is made on b ([NewParts]); it does nothing
+// after, nor for an unlimited budget (nothing spills) or rows below 0
+// (not known).
+//
+// Why: a partition read back is held whole, with the next one read ahead
+// (see [Parts.Prefetch]), past the budget. With a fixed 64 partitions, a
+// partition of the shared row table (a 72-byte slot per distinct row) took
+// 72 MiB at 30M rows and would take about 240 MiB at 100M; the 30M-row
+// audit's tables peaked at 712 MiB against a budget of 512 MiB. More
+// partitions cost a partially filled pending chunk each per table, which
+// is why small datasets keep 64: with 256, a 1M-row audit peaked at 455
+// MiB against 364–392 MiB (docs/performance.md, 2026-11-28 n).
+func (b *Budget) Expect(rows int64) {
+	if b == nil || b.limit <= 0 || rows < 0 || b.made.Load() {
+		return
+	}
+	b.bits.Store(int32(partBitsFor(rows, b.limit)))
+}
+
+// expectRowBytes is what a row takes in the largest table's partition
+// read back: a 72-byte slot of the shared row table (checks/rowtable) in
+// a table at most 3/4 full, and a half more for the slack of its
+// power-of-two size.
+const expectRowBytes = 108
+
+// partBitsFor returns log2 of the partitions for rows rows under a budget
+// of limit bytes: the fewest, from MinPartBits, for which a partition of
+// the largest table takes at most limit/32, but no more than leave each
+// partition's spill threshold ([Budget.spills]) at least 4 KiB, the size
+// of a direct write, and at most MaxPartBits.
+func partBitsFor(rows, limit int64) int {
+	b := MinPartBits
+	for b < MaxPartBits && rows*expectRowBytes>>b > limit/32 && limit/(32<<(b+1)) >= 4<<10 {
+		b++
+	}
+	return b
+}
+
+// Partitions returns the number of partitions of the tables made on b.
+func (b *Budget) Partitions() int {
+	if b == nil {
+		return 1 << MinPartBits
+	}
+	return 1 << b.bits.Load()
+}
+
+// partBits returns log2 of the partitions of a table made on b now, and
+// fixes it.
+func (b *Budget) partBits() uint8 {
+	if b == nil {
+		return MinPartBits
+	}
+	b.made.Store(true)
+	return uint8(b.bits.Load())
 }
 
 // directMin is the smallest budget whose spill files use direct I/O (see
@@ -127,13 +192,14 @@ func (b *Budget) Release(n int64) { b.release(n) }
 
 // spills reports whether a partition's pending aggregates, of the given
 // count and size, are spilled when the budget is full, rather than take
-// another chunk past it: less than 1/2048 of the budget (at most 1 MiB)
-// grows instead, so that a full budget does not turn every new row into a
-// tiny run. With 64 partitions, a dozen tables and a few workers, those
-// small partitions together stay within about half the budget. A test's
-// budget of a few bytes spills any non-empty partition.
+// another chunk past it: less than 1/32 of the budget shared by the
+// partitions of a table (1/2048 with 64 partitions, at most 1 MiB) grows
+// instead, so that a full budget does not turn every new row into a tiny
+// run. With a dozen tables and a few workers, those small partitions
+// together stay within about half the budget. A test's budget of a few
+// bytes spills any non-empty partition.
 func (b *Budget) spills(entries int, bytes int64) bool {
-	return b != nil && entries > 0 && bytes >= min(b.limit/2048, 1<<20)
+	return b != nil && entries > 0 && bytes >= min(b.limit/(32<<b.bits.Load()), 1<<20)
 }
 
 // release returns n bytes to the budget.

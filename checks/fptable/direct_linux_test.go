@@ -84,7 +84,7 @@ func TestCacheSpills(t *testing.T) {
 				for i := range keys {
 					c.add(rowhash.String(fmt.Sprint(i)), int64(round*keys+i))
 				}
-				for p := range Partitions {
+				for p := range defaultParts {
 					if err := c.t.spillPend(p); err != nil {
 						t.Fatal(err)
 					}

@@ -54,7 +54,7 @@ func TestChunkBlocks(t *testing.T) {
 		for i := range 400000 {
 			k := rowhash.Fingerprint{Hi: uint64(round), Lo: uint64(i % 300000)}
 			v := uint64(i)
-			tb.Add(Part(k), k, &v)
+			tb.Add(tb.Part(k), k, &v)
 			want[k] += v
 		}
 		if !tb.Spilled() {

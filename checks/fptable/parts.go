@@ -11,23 +11,33 @@ import (
 	"github.com/readiness/readiness/checks/rowhash"
 )
 
-// PartBits is log2 of the number of partitions of a [Parts] table.
-const PartBits = 6
+// MinPartBits and MaxPartBits bound log2 of the number of partitions of a
+// [Parts] table: 64 to 1,024. A table takes its count from its budget
+// ([Budget.Expect]), and every table of a budget has the same, so that
+// tables partitioned by the same fingerprint can be read in lockstep.
+const (
+	MinPartBits = 6
+	MaxPartBits = 10
+)
 
-// Partitions is the number of partitions of a [Parts] table.
-const Partitions = 1 << PartBits
+// part returns the partition of the partitioning fingerprint fp among
+// 1<<pb. It mixes the fingerprint differently from a table's home slot,
+// so the entries of one partition still spread over its table.
+func part(fp rowhash.Fingerprint, pb uint8) int {
+	return int(((fp.Hi ^ bits.RotateLeft64(fp.Lo, 17)) * 0xC2B2AE3D27D4EB4F) >> (64 - pb))
+}
 
 // Part returns the partition of the partitioning fingerprint fp, in
-// [0, Partitions). It mixes the fingerprint differently from a table's home
-// slot, so the entries of one partition still spread over its table.
+// [0, t.Partitions()).
 //
 // Callers partition every table whose entries they look up together by the
 // same fingerprint: rows with equal feature vectors then fall in the same
 // partition of the shared row table (checks/rowtable) and of duplicates'
 // feature table, and one partition of each can be read back at a time.
-func Part(fp rowhash.Fingerprint) int {
-	return int(((fp.Hi ^ bits.RotateLeft64(fp.Lo, 17)) * 0xC2B2AE3D27D4EB4F) >> (64 - PartBits))
-}
+func (t *Parts[V]) Part(fp rowhash.Fingerprint) int { return part(fp, t.bits) }
+
+// Partitions returns the number of partitions of t.
+func (t *Parts[V]) Partitions() int { return len(t.runs) }
 
 // run is a sequence of entries written to a spill file.
 type run struct {
@@ -39,7 +49,8 @@ type run struct {
 	applied bool
 }
 
-// Parts is a [Table] split into [Partitions] partitions, built by
+// Parts is a [Table] split into partitions (64 to 1,024, see
+// [Budget.Expect]), built by
 // appending: rows go in as aggregates ([Parts.Add]) without a lookup, and
 // are combined a partition at a time when the partition is read
 // ([Parts.Open], [Parts.Visit]). When the aggregates would take the tables
@@ -51,7 +62,7 @@ type run struct {
 // This is the partitioned ("grace") hash aggregation of database engines:
 // the partitioning pass appends, and the aggregation is done one partition
 // at a time at the end, so the memory needed is one partition's worth
-// (about 1/[Partitions] of the distinct keys) rather than all of them.
+// (about 1/[Parts.Partitions] of the distinct keys) rather than all of them.
 //
 // Which partition an entry goes in is the caller's choice (see [Part]); the
 // key need not be the partitioning fingerprint.
@@ -83,23 +94,26 @@ type run struct {
 // A Parts is used by one goroutine at a time; tables sharing a Budget may
 // be used concurrently.
 type Parts[V any] struct {
-	runs [Partitions][]run
+	// bits is log2 of the number of partitions; the slices indexed by
+	// partition have one element each.
+	bits uint8
+	runs [][]run
 	// open is the table a partition was read into by Open, until Close;
 	// openRuns how many of its runs it was read from (runs written
 	// while it is open come after).
-	open     [Partitions]*Table[V]
-	openRuns [Partitions]int
+	open     []*Table[V]
+	openRuns []int
 	// empty is what Open returns for a partition with nothing in it.
 	empty *Table[V]
 	// pendApplied counts the chunks at the start of pend[p] already
 	// folded once (their repeats reported; see run.applied).
-	pendApplied [Partitions]int
+	pendApplied []int
 	// pend holds, per partition, the aggregates added with [Parts.Add]
 	// and not yet folded, in chunks filled in order; pendN counts them.
 	// heldPend is a partition's pend read back by Open, kept until Close.
-	pend     [Partitions][]chunk[V]
-	pendN    [Partitions]int
-	heldPend [Partitions][]chunk[V]
+	pend     [][]chunk[V]
+	pendN    []int
+	heldPend [][]chunk[V]
 	budget   *Budget
 	combine  func(k rowhash.Fingerprint, dst, src *V, isNew bool)
 	repeat   func(k rowhash.Fingerprint, dst, src *V)
@@ -113,7 +127,7 @@ type Parts[V any] struct {
 	// pre is a partition being read back in the background (Prefetch),
 	// inflight how many are (at most one); stage2 are its staging blocks
 	// and mu serializes the repeat hook between it and the caller.
-	pre      [Partitions]*prefetched[V]
+	pre      []*prefetched[V]
 	inflight int
 	stage2   blocks[V]
 	mu       sync.Mutex
@@ -123,7 +137,12 @@ type Parts[V any] struct {
 // NewParts returns an empty partitioned table accounted against b (nil:
 // unlimited, never spilling), whose aggregates are folded by combine.
 func NewParts[V any](b *Budget, combine func(k rowhash.Fingerprint, dst, src *V, isNew bool)) *Parts[V] {
-	return &Parts[V]{budget: b, combine: combine}
+	bits := b.partBits()
+	n := 1 << bits
+	return &Parts[V]{budget: b, combine: combine, bits: bits,
+		runs: make([][]run, n), open: make([]*Table[V], n), openRuns: make([]int, n),
+		pendApplied: make([]int, n), pend: make([][]chunk[V], n), pendN: make([]int, n),
+		heldPend: make([][]chunk[V], n), pre: make([]*prefetched[V], n)}
 }
 
 // OnRepeat sets the hook called when two aggregates of one key are folded
@@ -349,6 +368,9 @@ func (t *Parts[V]) Merge(o *Parts[V]) error {
 	o.finishWrite()
 	if o.err != nil && t.err == nil {
 		t.err = o.err
+	}
+	if o.bits != t.bits {
+		return fmt.Errorf("spill: merging a table of %d partitions into one of %d", 1<<o.bits, 1<<t.bits)
 	}
 	for p := range o.runs {
 		if o.pendApplied[p] > 0 || o.open[p] != nil || slices.ContainsFunc(o.runs[p], func(r run) bool { return r.applied }) {

@@ -16,6 +16,12 @@ import (
 	"github.com/readiness/readiness/checks/rowhash"
 )
 
+// defaultPart and defaultParts are the partitioning of a table made on a
+// budget without [Budget.Expect] (or none).
+func defaultPart(fp rowhash.Fingerprint) int { return part(fp, MinPartBits) }
+
+const defaultParts = 1 << MinPartBits
+
 // agg is the aggregate the tests keep per key: how many rows, and the
 // first (smallest) position among them.
 type agg struct{ count, min int64 }
@@ -46,7 +52,7 @@ func combineAgg(_ rowhash.Fingerprint, dst, src *agg, isNew bool) {
 }
 
 func (c *counter) add(k rowhash.Fingerprint, pos int64) {
-	c.t.Add(Part(k), k, &agg{count: 1, min: pos})
+	c.t.Add(c.t.Part(k), k, &agg{count: 1, min: pos})
 }
 
 // merge folds o into c, side list included; o must not be used afterwards.
@@ -96,8 +102,8 @@ func entries(t testing.TB, c *counter) map[rowhash.Fingerprint]agg {
 			if _, dup := got[k]; dup && bad == "" {
 				bad = fmt.Sprintf("key %v visited twice", k)
 			}
-			if Part(k) != p && bad == "" {
-				bad = fmt.Sprintf("key %v visited in partition %d, belongs in %d", k, p, Part(k))
+			if c.t.Part(k) != p && bad == "" {
+				bad = fmt.Sprintf("key %v visited in partition %d, belongs in %d", k, p, c.t.Part(k))
 			}
 			got[k] = *v
 		})
@@ -178,7 +184,7 @@ func spilledCounter(t *testing.T, rows []rowhash.Fingerprint) (*Budget, *counter
 // spill large runs, several times, even on a budget that lets only tables
 // of some size spill (see [Budget.spills]). Partition 0 holds the zero
 // fingerprint.
-var hot = []int{0, Part(rowhash.Fingerprint{}), 17, 63}
+var hot = []int{0, defaultPart(rowhash.Fingerprint{}), 17, 63}
 
 // testKeys returns n distinct keys, the zero fingerprint first, then
 // rowhash.Int(i) and random keys mixed, about 3/4 of them in the hot
@@ -191,7 +197,7 @@ func testKeys(r *rand.Rand, n int) []rowhash.Fingerprint {
 		if i%2 == 1 {
 			k = rowhash.Fingerprint{Hi: r.Uint64(), Lo: r.Uint64()}
 		}
-		if seen[k] || !slices.Contains(hot, Part(k)) && r.IntN(60) != 0 {
+		if seen[k] || !slices.Contains(hot, defaultPart(k)) && r.IntN(60) != 0 {
 			continue
 		}
 		seen[k] = true
@@ -425,7 +431,7 @@ func TestPartsPrefetch(t *testing.T) {
 			}
 			n := 0
 			for k, want := range o.count {
-				if Part(k) != p {
+				if defaultPart(k) != p {
 					continue
 				}
 				n++
@@ -503,7 +509,7 @@ func TestPartsLockstep(t *testing.T) {
 		t.Fatal("a table did not spill")
 	}
 	for pass := range 2 {
-		for p := range Partitions {
+		for p := range defaultParts {
 			ta, err := a.t.Open(p)
 			if err != nil {
 				t.Fatal(err)
@@ -513,7 +519,7 @@ func TestPartsLockstep(t *testing.T) {
 				t.Fatal(err)
 			}
 			for _, k := range keys {
-				if Part(k) != p {
+				if defaultPart(k) != p {
 					continue
 				}
 				for _, x := range []struct {
@@ -539,14 +545,14 @@ func TestPartsLockstep(t *testing.T) {
 
 	// Every partition of a open together.
 	got := map[rowhash.Fingerprint]agg{}
-	for p := range Partitions {
+	for p := range defaultParts {
 		tb, err := a.t.Open(p)
 		if err != nil {
 			t.Fatal(err)
 		}
 		tb.Each(func(k rowhash.Fingerprint, v *agg) { got[k] = *v })
 	}
-	for p := range Partitions {
+	for p := range defaultParts {
 		if err := a.t.Close(p); err != nil {
 			t.Fatal(err)
 		}
@@ -576,12 +582,12 @@ func TestPartsAddWhileOpen(t *testing.T) {
 			// Twice: the second time, the partition holds aggregates
 			// folded once and others not.
 			for _, added := range [][2]int{{third, 2 * third}, {2 * third, len(rows)}} {
-				for p := range Partitions {
+				for p := range defaultParts {
 					if _, err := c.t.Open(p); err != nil {
 						t.Fatal(err)
 					}
 					for i := added[0]; i < added[1]; i++ {
-						if Part(rows[i]) == p {
+						if defaultPart(rows[i]) == p {
 							c.add(rows[i], int64(i))
 						}
 					}
@@ -611,7 +617,7 @@ func TestPartsSmallBudgetPeak(t *testing.T) {
 	// While adding: the budget, and a small chunk per partition more
 	// (the one a spill write under way leaves it).
 	peak, spilled, _ := b.Stats()
-	if want := int64(limit + Partitions*4<<10); peak > want || spilled == 0 {
+	if want := int64(limit + defaultParts*4<<10); peak > want || spilled == 0 {
 		t.Errorf("peak %d bytes accounted (spilled %d), want at most %d", peak, spilled, want)
 	}
 	verify(t, c, oracleOf(rows))
@@ -866,7 +872,7 @@ func TestPartsAccountingSparseReload(t *testing.T) {
 	o := newOracle()
 	var keys []rowhash.Fingerprint
 	for i := int64(0); len(keys) < 12_000; i++ {
-		if k := rowhash.Int(i); Part(k) == 0 {
+		if k := rowhash.Int(i); defaultPart(k) == 0 {
 			keys = append(keys, k)
 		}
 	}
@@ -954,7 +960,7 @@ func FuzzParts(f *testing.F) {
 			case 3:
 				verify(t, c, o)
 			case 4: // open and close one partition
-				p := int(next(&i)) % Partitions
+				p := int(next(&i)) % defaultParts
 				if _, err := c.t.Open(p); err != nil {
 					t.Fatal(err)
 				}
@@ -977,9 +983,86 @@ var fuzzPool = sync.OnceValue(func() []rowhash.Fingerprint {
 	for i := uint64(1); len(keys) < 12_500; i++ {
 		binary.LittleEndian.PutUint64(buf[:], i)
 		k := rowhash.Bytes(buf[:])
-		if Part(k) == 0 || len(keys) < 500 {
+		if defaultPart(k) == 0 || len(keys) < 500 {
 			keys = append(keys, k)
 		}
 	}
 	return keys
 })
+
+// TestPartBitsFor: the partition counts [Budget.Expect] gives, worked out
+// by hand from its rule (a partition of the row table at most 1/32 of the
+// budget, at 108 bytes a row; a spill threshold of at least 4 KiB; 64 to
+// 1,024 partitions).
+func TestPartBitsFor(t *testing.T) {
+	const mib = 1 << 20
+	for _, c := range []struct {
+		rows, limit int64
+		want        int
+	}{
+		{0, 512 * mib, 6},
+		{1_000_000, 512 * mib, 6},      // 108 MB / 64 = 1.7 MB ≤ 16 MiB
+		{10_000_000, 512 * mib, 7},     // 1.08 GB / 64 = 16.9 MB > 16.8 MB; / 128 fits
+		{30_000_000, 512 * mib, 8},     // 3.24 GB / 128 = 25 MB; / 256 = 12.7 MB
+		{100_000_000, 512 * mib, 10},   // 10.8 GB / 512 = 21 MB; / 1,024 = 10.5 MB
+		{1_000_000_000, 512 * mib, 10}, // no more than 1,024
+		{10_000_000, 64 * mib, 9},      // 1,024 partitions would leave a threshold of 2 KiB
+		{10_000_000, 1 * mib, 6},       // a threshold of 512 bytes already
+		{1_000_000_000, 1, 6},
+	} {
+		if got := partBitsFor(c.rows, c.limit); got != c.want {
+			t.Errorf("partBitsFor(%d, %d) = %d, want %d", c.rows, c.limit, got, c.want)
+		}
+	}
+
+	b := NewBudget(512*mib, t.TempDir())
+	defer b.Close()
+	b.Expect(30_000_000)
+	tb := NewParts(b, combineAgg)
+	if tb.Partitions() != 256 || b.Partitions() != 256 {
+		t.Fatalf("after Expect(30M): a table of %d partitions, budget %d; want 256", tb.Partitions(), b.Partitions())
+	}
+	b.Expect(100_000_000) // a table exists: too late
+	if n := NewParts(b, combineAgg).Partitions(); n != 256 {
+		t.Fatalf("Expect after the first table changed the partitions: %d, want 256", n)
+	}
+	unlimited := NewBudget(0, t.TempDir())
+	defer unlimited.Close()
+	unlimited.Expect(100_000_000)
+	if n := NewParts(unlimited, combineAgg).Partitions(); n != defaultParts {
+		t.Fatalf("unlimited budget: %d partitions, want %d", n, defaultParts)
+	}
+	if err := NewParts(unlimited, combineAgg).Merge(tb); err == nil {
+		t.Fatal("merging tables of 256 and 64 partitions: no error")
+	}
+}
+
+// TestPartsManyPartitions: with the most partitions, on a budget that
+// spills everything, a table still gives the oracle's keys, counts, first
+// positions and side list, every key in its partition — alone, and with
+// shards merged.
+func TestPartsManyPartitions(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 6))
+	keys := testKeys(r, 30_000)
+	rows := testRows(r, keys, 120_000)
+	o := oracleOf(rows)
+	b := NewBudget(1, t.TempDir())
+	defer b.Close()
+	b.bits.Store(MaxPartBits) // what Expect gives a large dataset on a large budget
+	whole, x, y := newCounter(b), newCounter(b), newCounter(b)
+	if whole.t.Partitions() != 1<<MaxPartBits {
+		t.Fatalf("%d partitions, want %d", whole.t.Partitions(), 1<<MaxPartBits)
+	}
+	fill(whole, rows, 0)
+	fill(x, rows[:50_000], 0)
+	fill(y, rows[50_000:], 50_000)
+	if !whole.t.Spilled() || !y.t.Spilled() {
+		t.Fatal("nothing spilled")
+	}
+	verify(t, whole, o)
+	if err := x.merge(y); err != nil {
+		t.Fatal(err)
+	}
+	verify(t, x, o)
+	checkUsed(t, b, whole.t, x.t)
+}

@@ -24,7 +24,7 @@ type prefetched[V any] struct {
 // close the partition first.
 func (t *Parts[V]) Prefetch(p int) {
 	t.finishWrite()
-	if p < 0 || p >= Partitions || t.inflight > 0 || t.err != nil || t.pre[p] != nil || t.open[p] != nil ||
+	if p < 0 || p >= len(t.pre) || t.inflight > 0 || t.err != nil || t.pre[p] != nil || t.open[p] != nil ||
 		len(t.runs[p]) == 0 && t.pendN[p] == 0 {
 		return
 	}
@@ -60,7 +60,7 @@ func (t *Parts[V]) take(p int) (*Table[V], error) {
 // settle waits for the prefetch under way, if any, and closes its
 // partition.
 func (t *Parts[V]) settle() {
-	for p := 0; t.inflight > 0 && p < Partitions; p++ {
+	for p := 0; t.inflight > 0 && p < len(t.pre); p++ {
 		if t.pre[p] != nil {
 			if _, err := t.take(p); err == nil || t.open[p] != nil {
 				_ = t.Close(p) // an error is sticky in t.err

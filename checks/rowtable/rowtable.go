@@ -204,7 +204,7 @@ type Table struct {
 	parts *fptable.Parts[entry]
 	// copies holds the later copies the repeat hook lists, by partition,
 	// until the partition has been counted.
-	copies [fptable.Partitions][]copyRow
+	copies [][]copyRow
 
 	// mu guards what Merge and Result change: several checks' states
 	// merge and read one table, from goroutines of their own.
@@ -248,6 +248,7 @@ func For(env checks.Env, cfg Config) (*Table, error) {
 // New returns an empty table on budget b (nil: unlimited).
 func New(b *fptable.Budget, cfg Config) *Table {
 	t := &Table{cfg: cfg, lastInput: -1, parts: fptable.NewParts(b, combine)}
+	t.copies = make([][]copyRow, t.parts.Partitions())
 	t.parts.OnRepeat(t.repeat)
 	return t
 }
@@ -266,9 +267,9 @@ func (t *Table) CountAnnotators(n int) { t.annLimit = max(t.annLimit, n) }
 // fingerprint full.
 func (t *Table) part(feat, full rowhash.Fingerprint) int {
 	if len(t.cfg.Features) == 0 {
-		return fptable.Part(full)
+		return t.parts.Part(full)
 	}
-	return fptable.Part(feat)
+	return t.parts.Part(feat)
 }
 
 // repeat lists the later of the first copies of two aggregates of row k
@@ -430,7 +431,7 @@ func (t *Table) Result() (*Summary, error) {
 		t.read = true
 		t.err = t.count()
 		t.parts.Free()
-		t.copies = [fptable.Partitions][]copyRow{}
+		t.copies = nil
 	}
 	if t.err != nil {
 		return nil, t.err

@@ -234,6 +234,7 @@ func runAudit(ctx context.Context, stdout, stderr io.Writer, paths []string, f a
 	if err != nil {
 		return classify(err)
 	}
+	f.memory.Expect(expectedRows(ds))
 	roles, choices, err := pipeline.ResolveRoles(ds.Schema, pipeline.RoleRequest{
 		Flag: f.roles,
 		Policy: checks.Roles{Label: policy.Roles.Label, Time: policy.Roles.Time, ID: policy.Roles.ID, Split: policy.Roles.Split,
@@ -288,7 +289,7 @@ func runAudit(ctx context.Context, stdout, stderr io.Writer, paths []string, f a
 	// complete only now.
 	peak, spilled, runs := f.memory.Stats()
 	rep.Run.Memory = &report.RunMemory{LimitBytes: f.memory.Limit(), PeakBytes: peak, SpilledBytes: spilled, SpillRuns: runs}
-	log.Info().Int64("limit_bytes", f.memory.Limit()).Int64("peak_bytes", peak).Int64("spilled_bytes", spilled).Int64("spill_runs", runs).Msg("per-row tables")
+	log.Info().Int64("limit_bytes", f.memory.Limit()).Int("partitions", f.memory.Partitions()).Int64("peak_bytes", peak).Int64("spilled_bytes", spilled).Int64("spill_runs", runs).Msg("per-row tables")
 	if f.memProfile != "" {
 		if err := writeHeapProfile(f.memProfile); err != nil {
 			return failed(err)

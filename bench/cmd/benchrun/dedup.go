@@ -54,7 +54,7 @@ func (s *dedupState) Observe(b checks.Batch) error {
 	fps := b.Memo.Rows(b.Record, s.cols, &s.fp, &s.vals)
 	one := int64(1)
 	for _, fp := range fps {
-		s.rows.Add(fptable.Part(fp), fp, &one)
+		s.rows.Add(s.rows.Part(fp), fp, &one)
 	}
 	return s.rows.Err()
 }
