@@ -292,6 +292,16 @@ type FlaggedRow struct {
 // workers — and says in its metrics how many it did not list.
 const MaxFlaggedRows = 1 << 20
 
+// A Releaser is a [State] that holds memory the garbage collector does not
+// see — the per-row tables of checks/fptable, mapped outside the Go heap —
+// and gives it back when Release is called rather than when the collector
+// finds the state garbage. The CLI calls it once it has the state's result
+// and flagged rows; the state must not be used afterwards, but Release may
+// be called again.
+type Releaser interface {
+	Release()
+}
+
 // A RowLister is a [State] that can list the rows its findings concern.
 // The CLI writes them to findings.parquet after the states are merged.
 type RowLister interface {

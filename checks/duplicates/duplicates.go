@@ -1063,6 +1063,21 @@ func nonNil(s []string) []string {
 	return s
 }
 
+// Release gives back the memory of the state's tables (see
+// [checks.Releaser]); the shared row table gave back its own when it was
+// read.
+func (s *state) Release() {
+	if s.exact != nil {
+		s.exact.Free()
+	}
+	s.feats.Free()
+	s.norm.Free()
+	if s.ids != nil {
+		s.ids.release()
+	}
+	s.others = nil
+}
+
 // FlaggedRows lists, for findings.parquet, the rows behind the findings
 // the result reports: the exact duplicate rows (every row of a group but
 // its first, in (input, row) order) under DUP001 or DUP002, the rows

@@ -3,6 +3,7 @@ package duplicates_test
 import (
 	"fmt"
 	"math"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -161,6 +162,41 @@ func testFlaggedRows(t *testing.T, budget *fptable.Budget) {
 		slices.Sort(got[k])
 		if !slices.Equal(got[k], want[k]) {
 			t.Errorf("%s: %d rows flagged, oracle %d; first got %v, want %v", k, len(got[k]), len(want[k]), got[k][:min(10, len(got[k]))], want[k][:min(10, len(want[k]))])
+		}
+	}
+}
+
+// TestReleaseGivesBackTheBudget: once a state's result is read and its
+// rows listed, Release gives every byte it held in the budget back — with
+// a label column (the shared row table) and without, spilling and not —
+// and may be called again.
+func TestReleaseGivesBackTheBudget(t *testing.T) {
+	tr := readTruth(t, "sample")
+	for _, limit := range []int64{1, 0} {
+		for _, label := range []bool{true, false} {
+			t.Run(fmt.Sprintf("limit %d label %v", limit, label), func(t *testing.T) {
+				mem := checktest.Allocator(t)
+				bs := checktest.ReadParquet(t, mem, filepath.Join(fixturesDir, "sample", "train.parquet"), 97)
+				roles := fixtureRoles(tr)
+				if !label {
+					roles.Label = ""
+				}
+				b := fptable.NewBudget(limit, t.TempDir())
+				defer b.Close()
+				env := checks.Env{Schema: bs[0].Record.Schema(), Roles: roles, Memory: b}
+				_, st := checktest.OnePass(t, &duplicates.Check, defaults(), env, bs)
+				if len(checktest.Flagged(st)) == 0 {
+					t.Fatal("no row flagged: the sample has exact duplicates and reused ids")
+				}
+				if b.Used() == 0 {
+					t.Fatal("the budget holds nothing before Release: nothing to test")
+				}
+				st.(checks.Releaser).Release()
+				if n := b.Used(); n != 0 {
+					t.Fatalf("after Release the budget holds %d bytes, want 0", n)
+				}
+				st.(checks.Releaser).Release()
+			})
 		}
 	}
 }

@@ -285,6 +285,14 @@ func (s *ids) freeLog() {
 	s.seen, s.dups, s.log, s.held = nil, nil, nil, 0
 }
 
+// release lets go of everything the state holds in the budget.
+func (s *ids) release() {
+	s.freeLog()
+	if s.table != nil {
+		s.table.Free()
+	}
+}
+
 func (s *ids) setErr(err error) {
 	if err != nil && s.err == nil {
 		s.err = err

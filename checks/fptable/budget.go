@@ -209,6 +209,14 @@ func (b *Budget) release(n int64) {
 	}
 }
 
+// Used returns the table memory accounted for now.
+func (b *Budget) Used() int64 {
+	if b == nil {
+		return 0
+	}
+	return b.used.Load()
+}
+
 // Stats returns the most table memory held at once, and the bytes and
 // runs written to spill files so far.
 func (b *Budget) Stats() (peak, spilledBytes, runs int64) {

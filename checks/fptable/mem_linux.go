@@ -8,3 +8,7 @@ import "syscall"
 // table touches its pages at random, and 2 MiB pages cut the page faults
 // and TLB misses of filling it. Only a hint; errors are ignored.
 func adviseHuge(mem []byte) { _ = syscall.Madvise(mem, syscall.MADV_HUGEPAGE) }
+
+// releasePages gives mem's pages back to the system; mem stays mapped, and
+// reads as zeros until written again.
+func releasePages(mem []byte) { _ = syscall.Madvise(mem, syscall.MADV_DONTNEED) }

@@ -9,3 +9,9 @@ func allocSlots[V any](size int) ([]slot[V], *region) { return make([]slot[V], s
 func allocChunk[V any](size int) ([]slot[V], *region) { return make([]slot[V], size), nil }
 
 func (*region) free() {}
+
+// Trim gives back the memory kept for reuse; without memory maps there is
+// none.
+func Trim() {}
+
+func trimChunks() {}

@@ -3,7 +3,9 @@
 package fptable
 
 import (
+	"cmp"
 	"runtime"
+	"slices"
 	"sync"
 	"syscall"
 	"unsafe"
@@ -172,9 +174,10 @@ func (p *mapPool) put(m []byte) {
 // chunkBlocks holds the memory of the pending chunks of every [Parts]
 // table, in blocks of chunkBlock bytes (the largest chunk) carved from
 // arenas of arenaBytes that ask for transparent huge pages. A freed block
-// is kept for the next chunk and never given back to the system: the
-// blocks in use are bounded by the memory budget, so what is kept is no
-// more than the chunks held at their peak.
+// is kept for the next chunk, its pages too until a table is freed
+// ([Parts.Free]) or the audit ends ([Trim]): the blocks in use are bounded
+// by the memory budget, so what is kept is no more than the chunks held
+// at their peak.
 //
 // Why: on the virtual machines this was measured on, the first write to a
 // page of new memory costs about 12 µs (the host backs guest memory
@@ -197,19 +200,24 @@ const (
 )
 
 type blockPool struct {
-	mu   sync.Mutex
-	free [][]byte // most recently freed last, handed out first
-	next []byte   // the current arena's blocks not yet handed out
+	mu sync.Mutex
+	// dirty are freed blocks whose pages are still the process's, clean
+	// those whose pages were given back (trim); most recently freed last,
+	// handed out first, dirty before clean.
+	dirty, clean [][]byte
+	next         []byte // the current arena's blocks not yet handed out
 }
 
 // get returns a block of chunkBlock bytes, not zeroed.
 func (p *blockPool) get() []byte {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if n := len(p.free); n > 0 {
-		b := p.free[n-1]
-		p.free = p.free[:n-1]
-		return b
+	for _, free := range []*[][]byte{&p.dirty, &p.clean} {
+		if n := len(*free); n > 0 {
+			b := (*free)[n-1]
+			*free = (*free)[:n-1]
+			return b
+		}
 	}
 	if len(p.next) < chunkBlock {
 		// The map is one huge page longer than the arena, which starts
@@ -232,6 +240,54 @@ func (p *blockPool) get() []byte {
 // put keeps b, a block get returned, for the next get.
 func (p *blockPool) put(b []byte) {
 	p.mu.Lock()
-	p.free = append(p.free, b[:chunkBlock:chunkBlock])
+	p.dirty = append(p.dirty, b[:chunkBlock:chunkBlock])
 	p.mu.Unlock()
+}
+
+// Trim gives back to the system the memory kept for reuse: the pool's
+// freed maps are unmapped, and the pages of the chunk blocks no table
+// holds are released (see [blockPool.trim]). An audit calls it once its
+// tables are freed.
+func Trim() {
+	pool.trim()
+	trimChunks()
+}
+
+// trimChunks gives back the pages of the chunk blocks no table holds.
+func trimChunks() { chunkBlocks.trim() }
+
+func (p *mapPool) trim() {
+	p.mu.Lock()
+	free := p.free
+	p.free, p.bytes = nil, 0
+	p.mu.Unlock()
+	for _, m := range free {
+		_ = syscall.Munmap(m)
+	}
+}
+
+// trim gives the pages of the blocks freed since the last trim back to the
+// system; the blocks stay mapped and kept, and are faulted in again if
+// handed out again. A table's pending chunks go back to the pool when the
+// table is freed ([Parts.Free]), which trims: before, their pages were
+// never given back, and at 30M rows the 512 MiB they had held stayed in
+// the process while the checks listed their flagged rows, the audit's
+// peak (docs/performance.md, 2026-11-28 n). The pages are released a run of
+// adjacent blocks at a time: a call each would flush the other CPUs'
+// address translations thousands of times.
+func (p *blockPool) trim() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	addr := func(b []byte) uintptr { return uintptr(unsafe.Pointer(unsafe.SliceData(b))) }
+	slices.SortFunc(p.dirty, func(a, b []byte) int { return cmp.Compare(addr(a), addr(b)) })
+	for i := 0; i < len(p.dirty); {
+		j := i + 1
+		for j < len(p.dirty) && addr(p.dirty[j]) == addr(p.dirty[j-1])+chunkBlock {
+			j++
+		}
+		releasePages(unsafe.Slice(unsafe.SliceData(p.dirty[i]), (j-i)*chunkBlock))
+		i = j
+	}
+	p.clean = append(p.clean, p.dirty...)
+	p.dirty = p.dirty[:0]
 }

@@ -3,3 +3,5 @@
 package fptable
 
 func adviseHuge([]byte) {}
+
+func releasePages([]byte) {}

@@ -584,7 +584,8 @@ func (t *Parts[V]) Spilled() bool {
 func slotSize[V any]() int64 { return int64(unsafe.Sizeof(slot[V]{})) }
 
 // Free releases every partition's memory and forgets its runs (their files
-// go when the budget is closed); t must not be used afterwards.
+// go when the budget is closed); t must not be used afterwards. The pages
+// of its pending chunks go back to the system (see [blockPool.trim]).
 func (t *Parts[V]) Free() {
 	t.settle()
 	t.finishWrite()
@@ -598,4 +599,5 @@ func (t *Parts[V]) Free() {
 		t.open[p], t.runs[p] = nil, nil
 		t.pend[p], t.heldPend[p], t.pendN[p] = nil, nil, 0
 	}
+	trimChunks()
 }

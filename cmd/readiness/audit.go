@@ -296,10 +296,15 @@ func runAudit(ctx context.Context, stdout, stderr io.Writer, paths []string, f a
 		}
 	}
 	// The checks' states, and their per-row tables, are not needed past
-	// this point: let them go before the outputs are built (the tables'
-	// memory maps are released when the collector finds them garbage).
+	// this point: let them go before the outputs are built, and give the
+	// memory kept for the tables back to the system (fptable.Trim).
+	release(out.States)
+	for _, st := range refStates {
+		release([]checks.State{st})
+	}
 	out.States, refStates = nil, nil
 	runtime.GC()
+	fptable.Trim()
 	widenHeapLimit(limit)
 	// Their spill files too: removing them (2 GB at 10M rows, 0.6 s of
 	// unlinking in a trace) goes on while the outputs are built and
@@ -347,6 +352,16 @@ func runAudit(ctx context.Context, stdout, stderr io.Writer, paths []string, f a
 		return &exitError{code: exitGate, err: fmt.Errorf("gate failed: %s", why)}
 	}
 	return nil
+}
+
+// release gives back the memory the states hold outside the Go heap
+// (checks.Releaser).
+func release(states []checks.State) {
+	for _, st := range states {
+		if r, ok := st.(checks.Releaser); ok {
+			r.Release()
+		}
+	}
 }
 
 // readinessConfig decodes the policy's readiness section and checks the

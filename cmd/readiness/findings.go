@@ -114,7 +114,9 @@ func (fl *flagged) each(f func(list int, r *flagRow)) {
 // flaggedRows collects the rows every check's merged state lists, and the
 // summary for report.json. The checks list and sort their rows in
 // parallel, at most workers at a time (a check may read its spilled tables
-// back to list them).
+// back to list them). A state that has listed its rows is done with its
+// tables, and gives their memory back then (checks.Releaser) rather than
+// hold it while the other checks list theirs.
 func flaggedRows(ds *pipeline.Dataset, tasks []pipeline.Task, out *pipeline.Outcome, workers int) (*flagged, *report.Flagged, error) {
 	fl := &flagged{}
 	rank := make([]int32, len(ds.Inputs))
@@ -141,6 +143,7 @@ func flaggedRows(ds *pipeline.Dataset, tasks []pipeline.Task, out *pipeline.Outc
 		go func() {
 			defer func() { <-sem; wg.Done() }()
 			lists[i], errs[i] = listRows(rank, t.Check.Name, rl, resultOf(out.Results, t.Check.Name))
+			release(out.States[i : i+1])
 		}()
 	}
 	wg.Wait()
