@@ -52,19 +52,23 @@ func NewBudget(limit int64, dir string) *Budget {
 
 // Expect sizes the partitions of the budget's tables for about rows rows:
 // from 64 partitions up to 1,024, so that the partition of the largest
-// table read back from disk stays near 1/32 of the budget. It must be
-// called before the first table is made on b ([NewParts]); it does nothing
-// after, nor for an unlimited budget (nothing spills) or rows below 0
-// (not known).
+// table read back from disk stays near 1/32 of the budget, but no more
+// than a partition per 2 MiB of budget. It must be called before the
+// first table is made on b ([NewParts]); it does nothing after, nor for an
+// unlimited budget (nothing spills) or rows below 0 (not known).
 //
 // Why: a partition read back is held whole, with the next one read ahead
 // (see [Parts.Prefetch]), past the budget. With a fixed 64 partitions, a
 // partition of the shared row table (a 72-byte slot per distinct row) took
-// 72 MiB at 30M rows and would take about 240 MiB at 100M; the 30M-row
-// audit's tables peaked at 712 MiB against a budget of 512 MiB. More
-// partitions cost a partially filled pending chunk each per table, which
-// is why small datasets keep 64: with 256, a 1M-row audit peaked at 455
-// MiB against 364–392 MiB (docs/performance.md, 2026-11-28 n).
+// 72 MiB at 30M rows; the 30M-row audit's tables peaked at 746 MB against
+// a budget of 512 MiB, and the 100M-row audit's at 964 MB. But every
+// partition also holds a pending chunk of up to 128 KiB per table and
+// worker once the budget is full: with 1,024 partitions the 100M-row
+// audit's tables peaked at 1,390 MB; with 128, 256 and 512, at 749, 644
+// and 721 MB. A few tables on two workers, eight chunks a partition, stay
+// within half the budget at a partition per 2 MiB. Small datasets keep 64
+// partitions: with 256, a 1M-row audit peaked at 455 MiB against 364–392
+// MiB (docs/performance.md, 2026-11-28 n).
 func (b *Budget) Expect(rows int64) {
 	if b == nil || b.limit <= 0 || rows < 0 || b.made.Load() {
 		return
@@ -80,12 +84,11 @@ const expectRowBytes = 108
 
 // partBitsFor returns log2 of the partitions for rows rows under a budget
 // of limit bytes: the fewest, from MinPartBits, for which a partition of
-// the largest table takes at most limit/32, but no more than leave each
-// partition's spill threshold ([Budget.spills]) at least 4 KiB, the size
-// of a direct write, and at most MaxPartBits.
+// the largest table takes at most limit/32, but no more than a partition
+// per 2 MiB of the budget (see [Budget.Expect]), and at most MaxPartBits.
 func partBitsFor(rows, limit int64) int {
 	b := MinPartBits
-	for b < MaxPartBits && rows*expectRowBytes>>b > limit/32 && limit/(32<<(b+1)) >= 4<<10 {
+	for b < MaxPartBits && rows*expectRowBytes>>b > limit/32 && 1<<(b+1) <= limit/(2<<20) {
 		b++
 	}
 	return b

@@ -992,8 +992,8 @@ var fuzzPool = sync.OnceValue(func() []rowhash.Fingerprint {
 
 // TestPartBitsFor: the partition counts [Budget.Expect] gives, worked out
 // by hand from its rule (a partition of the row table at most 1/32 of the
-// budget, at 108 bytes a row; a spill threshold of at least 4 KiB; 64 to
-// 1,024 partitions).
+// budget, at 108 bytes a row; at most a partition per 2 MiB of budget; 64
+// to 1,024 partitions).
 func TestPartBitsFor(t *testing.T) {
 	const mib = 1 << 20
 	for _, c := range []struct {
@@ -1001,13 +1001,13 @@ func TestPartBitsFor(t *testing.T) {
 		want        int
 	}{
 		{0, 512 * mib, 6},
-		{1_000_000, 512 * mib, 6},      // 108 MB / 64 = 1.7 MB ≤ 16 MiB
-		{10_000_000, 512 * mib, 7},     // 1.08 GB / 64 = 16.9 MB > 16.8 MB; / 128 fits
-		{30_000_000, 512 * mib, 8},     // 3.24 GB / 128 = 25 MB; / 256 = 12.7 MB
-		{100_000_000, 512 * mib, 10},   // 10.8 GB / 512 = 21 MB; / 1,024 = 10.5 MB
-		{1_000_000_000, 512 * mib, 10}, // no more than 1,024
-		{10_000_000, 64 * mib, 9},      // 1,024 partitions would leave a threshold of 2 KiB
-		{10_000_000, 1 * mib, 6},       // a threshold of 512 bytes already
+		{1_000_000, 512 * mib, 6},       // 108 MB / 64 = 1.7 MB ≤ 16 MiB
+		{10_000_000, 512 * mib, 7},      // 1.08 GB / 64 = 16.9 MB > 16.8 MB; / 128 fits
+		{30_000_000, 512 * mib, 8},      // 3.24 GB / 128 = 25 MB; / 256 = 12.7 MB
+		{100_000_000, 512 * mib, 8},     // 10.8 GB / 256 = 42 MB, but 512 > 512 MiB / 2 MiB
+		{100_000_000, 1024 * mib, 9},    // 10.8 GB / 512 = 21 MB ≤ 32 MiB
+		{1_000_000_000, 4096 * mib, 10}, // no more than 1,024
+		{10_000_000, 64 * mib, 6},       // 128 > 64 MiB / 2 MiB
 		{1_000_000_000, 1, 6},
 	} {
 		if got := partBitsFor(c.rows, c.limit); got != c.want {
