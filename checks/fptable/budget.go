@@ -67,8 +67,8 @@ func NewBudget(limit int64, dir string) *Budget {
 // audit's tables peaked at 1,390 MB; with 128, 256 and 512, at 749, 644
 // and 721 MB. A few tables on two workers, eight chunks a partition, stay
 // within half the budget at a partition per 2 MiB. Small datasets keep 64
-// partitions: with 256, a 1M-row audit peaked at 455 MiB against 364–392
-// MiB (docs/performance.md, 2026-11-28 n).
+// partitions: with 256, a 1M-row audit peaked at 445–446 MiB against
+// 355–383 MiB (docs/performance.md, 2026-11-28 n).
 func (b *Budget) Expect(rows int64) {
 	if b == nil || b.limit <= 0 || rows < 0 || b.made.Load() {
 		return
