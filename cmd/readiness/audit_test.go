@@ -137,14 +137,11 @@ func TestCompressedText(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var gz bytes.Buffer
-		zw := gzip.NewWriter(&gz)
-		zw.Write(raw)
-		zw.Close()
+		gz := gzipped(raw)
 		enc, _ := zstd.NewWriter(nil)
 		zst := enc.EncodeAll(raw, nil)
 		enc.Close()
-		for suffix, data := range map[string][]byte{".gz": gz.Bytes(), ".zst": zst} {
+		for suffix, data := range map[string][]byte{".gz": gz, ".zst": zst} {
 			p := filepath.Join(dir, "train."+ext+suffix)
 			if err := os.WriteFile(p, data, 0o644); err != nil {
 				t.Fatal(err)
@@ -154,7 +151,7 @@ func TestCompressedText(t *testing.T) {
 		}
 		// A truncated archive is an input error naming the file.
 		cut := filepath.Join(dir, "cut."+ext+".gz")
-		os.WriteFile(cut, gz.Bytes()[:gz.Len()/2], 0o644)
+		os.WriteFile(cut, gz[:len(gz)/2], 0o644)
 		r := runCLI(t, "audit", cut)
 		if r.code != 3 || !strings.Contains(r.stderr, "cut."+ext+".gz") {
 			t.Errorf("truncated %s.gz: exit %d, stderr %s", ext, r.code, r.stderr)
@@ -299,4 +296,13 @@ func TestHiveNullAndEscapedPartitions(t *testing.T) {
 	if !values["b/1"] || !values["__HIVE_DEFAULT_PARTITION__"] {
 		t.Errorf("partition values %v", values)
 	}
+}
+
+// gzipped returns raw compressed with gzip.
+func gzipped(raw []byte) []byte {
+	var b bytes.Buffer
+	w := gzip.NewWriter(&b)
+	w.Write(raw)
+	w.Close()
+	return b.Bytes()
 }

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"compress/gzip"
 	"context"
 	"encoding/json"
 	"os"
@@ -104,12 +102,8 @@ func TestExpectedRows(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var gz bytes.Buffer
-	w := gzip.NewWriter(&gz)
-	w.Write(csv)
-	w.Close()
 	gzPath := filepath.Join(t.TempDir(), "train.csv.gz")
-	if err := os.WriteFile(gzPath, gz.Bytes(), 0o644); err != nil {
+	if err := os.WriteFile(gzPath, gzipped(csv), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	for _, path := range []string{
