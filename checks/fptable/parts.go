@@ -50,22 +50,22 @@ type run struct {
 }
 
 // Parts is a [Table] split into partitions (64 to 1,024, see
-// [Budget.Expect]), built by
-// appending: rows go in as aggregates ([Parts.Add]) without a lookup, and
-// are combined a partition at a time when the partition is read
-// ([Parts.Open], [Parts.Visit]). When the aggregates would take the tables
-// of the audit past their [Budget], a partition's are written to disk
-// ("spilled") as a run, and read back when the partition is opened. It
-// stays exact: every aggregate is folded with the table's combine function
-// — the same function that merges two workers' tables.
+// [Budget.Expect]), built by appending: rows go in as aggregates
+// ([Parts.Add]) without a lookup, and are combined a partition at a time
+// when the partition is read ([Parts.Open], [Parts.Visit]). When the
+// aggregates would take the tables of the audit past their [Budget], a
+// partition's are written to disk ("spilled") as a run, and read back when
+// the partition is opened. It stays exact: every aggregate is folded with
+// the table's combine function — the same function that merges two
+// workers' tables.
 //
 // This is the partitioned ("grace") hash aggregation of database engines:
 // the partitioning pass appends, and the aggregation is done one partition
 // at a time at the end, so the memory needed is one partition's worth
 // (about 1/[Parts.Partitions] of the distinct keys) rather than all of them.
 //
-// Which partition an entry goes in is the caller's choice (see [Part]); the
-// key need not be the partitioning fingerprint.
+// Which partition an entry goes in is the caller's choice (see
+// [Parts.Part]); the key need not be the partitioning fingerprint.
 //
 // combine(k, dst, src, isNew) folds src, an aggregate of some rows with key
 // k, into dst, the aggregate of other rows (the zero value when isNew). It
@@ -137,9 +137,9 @@ type Parts[V any] struct {
 // NewParts returns an empty partitioned table accounted against b (nil:
 // unlimited, never spilling), whose aggregates are folded by combine.
 func NewParts[V any](b *Budget, combine func(k rowhash.Fingerprint, dst, src *V, isNew bool)) *Parts[V] {
-	bits := b.partBits()
-	n := 1 << bits
-	return &Parts[V]{budget: b, combine: combine, bits: bits,
+	pb := b.partBits()
+	n := 1 << pb
+	return &Parts[V]{budget: b, combine: combine, bits: pb,
 		runs: make([][]run, n), open: make([]*Table[V], n), openRuns: make([]int, n),
 		pendApplied: make([]int, n), pend: make([][]chunk[V], n), pendN: make([]int, n),
 		heldPend: make([][]chunk[V], n), pre: make([]*prefetched[V], n)}
