@@ -50,12 +50,13 @@ func NewBudget(limit int64, dir string) *Budget {
 	return b
 }
 
-// Expect sizes the partitions of the budget's tables for about rows rows:
-// from 64 partitions up to 1,024, so that the partition of the largest
-// table read back from disk stays near 1/32 of the budget, but no more
-// than a partition per 2 MiB of budget. It must be called before the
-// first table is made on b ([NewParts]); it does nothing after, nor for an
-// unlimited budget (nothing spills) or rows below 0 (not known).
+// Expect sizes the partitions of the budget's tables for about rows rows
+// added by the given number of workers: from 64 partitions up to 1,024,
+// so that the partition of the largest table read back from disk stays
+// near 1/32 of the budget, but no more than a partition per MiB of budget
+// and worker. It must be called before the first table is made on b
+// ([NewParts]); it does nothing after, nor for an unlimited budget
+// (nothing spills) or rows below 0 (not known).
 //
 // Why: a partition read back is held whole, with the next one read ahead
 // (see [Parts.Prefetch]), past the budget. With a fixed 64 partitions, a
@@ -63,17 +64,18 @@ func NewBudget(limit int64, dir string) *Budget {
 // 72 MiB at 30M rows; the 30M-row audit's tables peaked at 746 MB against
 // a budget of 512 MiB, and the 100M-row audit's at 964 MB. But every
 // partition also holds a pending chunk of up to 128 KiB per table and
-// worker once the budget is full: with 1,024 partitions the 100M-row
-// audit's tables peaked at 1,390 MB; with 128, 256 and 512, at 749, 644
-// and 721 MB. A few tables on two workers, eight chunks a partition, stay
-// within half the budget at a partition per 2 MiB. Small datasets keep 64
-// partitions: with 256, a 1M-row audit peaked at 445–446 MiB against
-// 355–383 MiB (docs/performance.md, 2026-11-28 n).
-func (b *Budget) Expect(rows int64) {
+// worker once the budget is full. With two workers at 100M rows, 1,024
+// partitions took the tables to 1,390 MB; 128, 256 and 512 to 749, 644
+// and 721 MB. With eight workers at 30M rows, 256 partitions took them to
+// 1,210 MB, and 64 to 746 MB. About four tables a worker, a partition per
+// MiB of budget and worker keeps those chunks within half the budget.
+// Small datasets keep 64 partitions: with 256, a 1M-row audit peaked at
+// 445–446 MiB against 355–383 MiB (docs/performance.md, 2026-11-28 n).
+func (b *Budget) Expect(rows int64, workers int) {
 	if b == nil || b.limit <= 0 || rows < 0 || b.made.Load() {
 		return
 	}
-	b.bits.Store(int32(partBitsFor(rows, b.limit)))
+	b.bits.Store(int32(partBitsFor(rows, b.limit, workers)))
 }
 
 // expectRowBytes is what a row takes in the largest table's partition
@@ -82,13 +84,15 @@ func (b *Budget) Expect(rows int64) {
 // power-of-two size.
 const expectRowBytes = 108
 
-// partBitsFor returns log2 of the partitions for rows rows under a budget
-// of limit bytes: the fewest, from MinPartBits, for which a partition of
-// the largest table takes at most limit/32, but no more than a partition
-// per 2 MiB of the budget (see [Budget.Expect]), and at most MaxPartBits.
-func partBitsFor(rows, limit int64) int {
+// partBitsFor returns log2 of the partitions for rows rows added by
+// workers workers under a budget of limit bytes: the fewest, from
+// MinPartBits, for which a partition of the largest table takes at most
+// limit/32, but no more than a partition per MiB of the budget and worker
+// (see [Budget.Expect]), and at most MaxPartBits.
+func partBitsFor(rows, limit int64, workers int) int {
+	most := limit / (int64(max(1, workers)) << 20)
 	b := MinPartBits
-	for b < MaxPartBits && rows*expectRowBytes>>b > limit/32 && 1<<(b+1) <= limit/(2<<20) {
+	for b < MaxPartBits && rows*expectRowBytes>>b > limit/32 && 1<<(b+1) <= most {
 		b++
 	}
 	return b

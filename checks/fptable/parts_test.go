@@ -992,43 +992,47 @@ var fuzzPool = sync.OnceValue(func() []rowhash.Fingerprint {
 
 // TestPartBitsFor: the partition counts [Budget.Expect] gives, worked out
 // by hand from its rule (a partition of the row table at most 1/32 of the
-// budget, at 108 bytes a row; at most a partition per 2 MiB of budget; 64
-// to 1,024 partitions).
+// budget, at 108 bytes a row; at most a partition per MiB of budget and
+// worker; 64 to 1,024 partitions).
 func TestPartBitsFor(t *testing.T) {
 	const mib = 1 << 20
 	for _, c := range []struct {
 		rows, limit int64
+		workers     int
 		want        int
 	}{
-		{0, 512 * mib, 6},
-		{1_000_000, 512 * mib, 6},       // 108 MB / 64 = 1.7 MB ≤ 16 MiB
-		{10_000_000, 512 * mib, 7},      // 1.08 GB / 64 = 16.9 MB > 16.8 MB; / 128 fits
-		{30_000_000, 512 * mib, 8},      // 3.24 GB / 128 = 25 MB; / 256 = 12.7 MB
-		{100_000_000, 512 * mib, 8},     // 10.8 GB / 256 = 42 MB, but 512 > 512 MiB / 2 MiB
-		{100_000_000, 1024 * mib, 9},    // 10.8 GB / 512 = 21 MB ≤ 32 MiB
-		{1_000_000_000, 4096 * mib, 10}, // no more than 1,024
-		{10_000_000, 64 * mib, 6},       // 128 > 64 MiB / 2 MiB
-		{1_000_000_000, 1, 6},
+		{0, 512 * mib, 2, 6},
+		{1_000_000, 512 * mib, 2, 6},       // 108 MB / 64 = 1.7 MB ≤ 16 MiB
+		{10_000_000, 512 * mib, 2, 7},      // 1.08 GB / 64 = 16.9 MB > 16.8 MB; / 128 fits
+		{30_000_000, 512 * mib, 2, 8},      // 3.24 GB / 128 = 25 MB; / 256 = 12.7 MB
+		{100_000_000, 512 * mib, 2, 8},     // 10.8 GB / 256 = 42 MB, but 512 > 512 MiB / 2 MiB
+		{30_000_000, 512 * mib, 4, 7},      // 256 > 512 MiB / 4 MiB
+		{30_000_000, 512 * mib, 8, 6},      // 128 > 512 MiB / 8 MiB
+		{30_000_000, 512 * mib, 0, 8},      // workers not known: one
+		{100_000_000, 1024 * mib, 2, 9},    // 10.8 GB / 512 = 21 MB ≤ 32 MiB
+		{1_000_000_000, 4096 * mib, 2, 10}, // no more than 1,024
+		{10_000_000, 64 * mib, 2, 6},       // 128 > 64 MiB / 2 MiB
+		{1_000_000_000, 1, 2, 6},
 	} {
-		if got := partBitsFor(c.rows, c.limit); got != c.want {
-			t.Errorf("partBitsFor(%d, %d) = %d, want %d", c.rows, c.limit, got, c.want)
+		if got := partBitsFor(c.rows, c.limit, c.workers); got != c.want {
+			t.Errorf("partBitsFor(%d, %d, %d) = %d, want %d", c.rows, c.limit, c.workers, got, c.want)
 		}
 	}
 
 	b := NewBudget(512*mib, t.TempDir())
 	defer b.Close()
-	b.Expect(30_000_000)
+	b.Expect(30_000_000, 2)
 	tb := NewParts(b, combineAgg)
 	if tb.Partitions() != 256 || b.Partitions() != 256 {
 		t.Fatalf("after Expect(30M): a table of %d partitions, budget %d; want 256", tb.Partitions(), b.Partitions())
 	}
-	b.Expect(100_000_000) // a table exists: too late
+	b.Expect(100_000_000, 2) // a table exists: too late
 	if n := NewParts(b, combineAgg).Partitions(); n != 256 {
 		t.Fatalf("Expect after the first table changed the partitions: %d, want 256", n)
 	}
 	unlimited := NewBudget(0, t.TempDir())
 	defer unlimited.Close()
-	unlimited.Expect(100_000_000)
+	unlimited.Expect(100_000_000, 2)
 	if n := NewParts(unlimited, combineAgg).Partitions(); n != defaultParts {
 		t.Fatalf("unlimited budget: %d partitions, want %d", n, defaultParts)
 	}

@@ -89,7 +89,7 @@ func runDedup(file string, workers int, w io.Writer) error {
 	for i := range ds.Inputs {
 		rows += ds.Rows(i)
 	}
-	budget.Expect(rows)
+	budget.Expect(rows, workers)
 	var duplicate int64
 	check := &checks.Check{
 		Name:          "dedup",
