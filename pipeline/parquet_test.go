@@ -318,7 +318,9 @@ func TestOldParquetCppDataPageV2(t *testing.T) {
 		rec := rr.RecordBatch()
 		for c := range rec.NumCols() {
 			for i := range rec.NumRows() {
-				got = append(got, rec.Column(int(c)).ValueStr(int(i)))
+				// A string value points into the batch's buffers, which
+				// the next Next frees: keep a copy.
+				got = append(got, strings.Clone(rec.Column(int(c)).ValueStr(int(i))))
 			}
 		}
 	}
