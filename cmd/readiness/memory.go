@@ -9,7 +9,7 @@ import (
 	"runtime/metrics"
 	"strconv"
 	"strings"
-	"sync/atomic"
+	"sync"
 
 	"github.com/readiness/readiness/pipeline"
 )
@@ -112,7 +112,13 @@ var governor heapGovernor
 // The limit still bounds the garbage: the heap stays within a quarter of
 // what is live, where the collector's default lets it double.
 type heapGovernor struct {
-	base atomic.Int64 // bytes; 0 until started
+	mu   sync.Mutex
+	base int64 // bytes; 0 when stopped
+	// armed: a sentinel is waiting for the next collection. At most one
+	// is: a start after a stop, before the stopped sentinel's collection,
+	// finds it still armed and lets it carry on, rather than arm another
+	// (each would adjust the limit after every collection from then on).
+	armed bool
 }
 
 // gcSentinel is an object whose finalizer runs after each collection
@@ -120,21 +126,36 @@ type heapGovernor struct {
 // finalizers may never run).
 type gcSentinel struct{ _ [16]byte }
 
-// start sets the base (the first call also starts following collections).
+// start sets the base, following collections from then on.
 func (g *heapGovernor) start(base int64) {
-	if g.base.Swap(base) == 0 {
+	g.mu.Lock()
+	g.base = base
+	if !g.armed {
+		g.armed = true
 		runtime.SetFinalizer(new(gcSentinel), g.collected)
 	}
+	g.mu.Unlock()
 	g.adjust()
 }
 
 // stop stops following collections (after the next one) and leaves the
 // limit as it is.
-func (g *heapGovernor) stop() { g.base.Store(0) }
+func (g *heapGovernor) stop() {
+	g.mu.Lock()
+	g.base = 0
+	g.mu.Unlock()
+}
 
-// collected runs after a collection: it adjusts the limit and rearms.
+// collected runs after a collection: it adjusts the limit and rearms, or
+// disarms once stopped.
 func (g *heapGovernor) collected(s *gcSentinel) {
-	if g.base.Load() == 0 {
+	g.mu.Lock()
+	stopped := g.base == 0
+	if stopped {
+		g.armed = false
+	}
+	g.mu.Unlock()
+	if stopped {
 		return
 	}
 	g.adjust()
@@ -148,7 +169,12 @@ const liveHeap = "/gc/heap/live:bytes"
 func (g *heapGovernor) adjust() {
 	sample := []metrics.Sample{{Name: liveHeap}}
 	metrics.Read(sample)
-	want := g.base.Load()
+	g.mu.Lock()
+	want := g.base
+	g.mu.Unlock()
+	if want == 0 {
+		return // stopped: the limit stays as it is
+	}
 	if sample[0].Value.Kind() == metrics.KindUint64 {
 		live := int64(sample[0].Value.Uint64())
 		want = max(want, live+live/4)

@@ -82,6 +82,28 @@ func TestHeapGovernorFollowsTheLiveHeap(t *testing.T) {
 	if got := settle(func(l int64) bool { return l == base }); got != base {
 		t.Errorf("limit once the memory is let go = %d, want the base %d", got, base)
 	}
+
+	// Stopped and started again before a collection, it keeps the one
+	// sentinel it has; stopped, it disarms at the next collection and
+	// leaves the limit alone.
+	g.stop()
+	g.start(base)
+	g.stop()
+	armed := func() bool {
+		g.mu.Lock()
+		defer g.mu.Unlock()
+		return g.armed
+	}
+	for i := 0; i < 100 && armed(); i++ {
+		runtime.GC()
+		time.Sleep(10 * time.Millisecond)
+	}
+	if armed() {
+		t.Error("still armed 100 collections after stop")
+	}
+	if got := debug.SetMemoryLimit(-1); got != base {
+		t.Errorf("limit after stop = %d, want it left at %d", got, base)
+	}
 }
 
 // TestExpectedRows: the row count that sizes the tables' partitions is
