@@ -17,8 +17,8 @@ import (
 // the audit's way — the decode floor, plus every row's fingerprint over
 // all its columns (the audit's columnar hashing, checks.Memo), plus one
 // partitioned fingerprint table (fptable.Parts) under the audit's default
-// 512 MiB budget and partition count, spilling past it, read back a partition at a time to
-// count the rows that repeat an earlier one. The audit does this and much
+// 512 MiB budget and partition count, spilling past it, read back a
+// partition at a time to count the rows that repeat an earlier one. The audit does this and much
 // more (feature vectors, ids, labels, missing values, staleness, the
 // findings), so its time is above this floor whatever the other checks
 // cost; the floor's ratio to the decode floor bounds from below the
