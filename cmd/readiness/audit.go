@@ -158,6 +158,10 @@ func newLogger(w io.Writer, level string) (zerolog.Logger, error) {
 	return zerolog.New(w).Level(lvl).With().Timestamp().Logger(), nil
 }
 
+// Log times carry milliseconds: the phases of an audit (reading, merging,
+// listing the flagged rows, writing the outputs) are told apart by them.
+func init() { zerolog.TimeFieldFormat = "2006-01-02T15:04:05.000Z07:00" }
+
 func runAudit(ctx context.Context, stdout, stderr io.Writer, paths []string, f auditFlags) error {
 	started := time.Now()
 	log, err := newLogger(stderr, f.logLevel)
