@@ -58,11 +58,33 @@ var maxBuffer = func() int {
 	return 16 << 30
 }()
 
-func batchSize(opts ReadOptions) int {
+// maxBatchCells bounds a batch by its width: a batch of columns columns
+// has at most maxBatchCells/columns rows, and never fewer than
+// minBatchRows (or the batch size asked, if less). A batch is held whole
+// while every check observes it, and the checks' memo (checks.Memo) keeps
+// a 16-byte fingerprint per cell it hashes, so what a batch costs grows
+// with rows × columns. The policy's 32,768 rows suit a table of a few
+// dozen columns: on a 1M-row, 203-column file they made the audit peak
+// at 1,420 MiB, and on a 200,000-row, 1,003-column one at 4,746 MiB,
+// against 1,038 MiB and 3,078 MiB with batches of this many cells
+// (docs/performance.md, 2026-11-28 o). Tables of up to 64 columns keep
+// the full batch size.
+const (
+	maxBatchCells = 1 << 21
+	minBatchRows  = 1024
+)
+
+// batchSize is the most rows in one batch of columns columns (0: no
+// column is read, only rows counted).
+func batchSize(opts ReadOptions, columns int) int {
+	n := DefaultBatchSize
 	if opts.BatchSize > 0 {
-		return opts.BatchSize
+		n = opts.BatchSize
 	}
-	return DefaultBatchSize
+	if columns > 0 {
+		n = min(n, max(minBatchRows, maxBatchCells/columns))
+	}
+	return n
 }
 
 // recoverInto turns a panic raised while decoding into an error: a corrupt

@@ -408,7 +408,7 @@ func (s *csvSource) Read(ctx context.Context, u Unit, columns []string, types ma
 	cols, sc := projectText(mem, s.schema, columns, types)
 	if s.fields == 0 {
 		none := func(int) (int, error) { return 0, io.EOF }
-		return newTextReader(ctx, sc, cols, batchSize(opts), "CSV", none, nil), nil
+		return newTextReader(ctx, sc, cols, batchSize(opts, len(cols)), "CSV", none, nil), nil
 	}
 	br, rc, err := openTextColumns(ctx, s.in, opts, cols)
 	if err != nil {
@@ -447,5 +447,5 @@ func (s *csvSource) Read(ctx context.Context, u Unit, columns []string, types ma
 		}
 		return max, nil
 	}
-	return newTextReader(ctx, sc, cols, batchSize(opts), "CSV", fill, rc.Close), nil
+	return newTextReader(ctx, sc, cols, batchSize(opts, len(cols)), "CSV", fill, rc.Close), nil
 }

@@ -141,7 +141,7 @@ func (s *ipcSource) Read(ctx context.Context, u Unit, columns []string, _ map[st
 	if s.renamed {
 		names = s.schema
 	}
-	proj := newProjectingReader(inner, names, columns, batchSize(opts))
+	proj := newProjectingReader(inner, names, columns, batchSize(opts, len(columns)))
 	return &closingReader{RecordReader: &validatingReader{RecordReader: proj}, close: f.Close}, nil
 }
 

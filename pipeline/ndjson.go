@@ -159,7 +159,7 @@ func (s *ndjsonSource) Read(ctx context.Context, u Unit, columns []string, types
 	cols, sc := projectText(mem, s.schema, columns, types)
 	if s.empty {
 		none := func(int) (int, error) { return 0, io.EOF }
-		return newTextReader(ctx, sc, cols, batchSize(opts), "NDJSON", none, nil), nil
+		return newTextReader(ctx, sc, cols, batchSize(opts, len(cols)), "NDJSON", none, nil), nil
 	}
 	br, rc, err := openTextColumns(ctx, s.in, opts, cols)
 	if err != nil {
@@ -224,7 +224,7 @@ func (s *ndjsonSource) Read(ctx context.Context, u Unit, columns []string, types
 		}
 		return max, nil
 	}
-	return newTextReader(ctx, sc, cols, batchSize(opts), "NDJSON", fill, rc.Close), nil
+	return newTextReader(ctx, sc, cols, batchSize(opts, len(cols)), "NDJSON", fill, rc.Close), nil
 }
 
 // appendJSON appends one value to a column, or explains why it does not fit.

@@ -144,7 +144,7 @@ func (s *parquetSource) Close() error          { return nil }
 func (s *parquetSource) Read(ctx context.Context, u Unit, columns []string, _ map[string]arrow.DataType, opts ReadOptions) (rr array.RecordReader, err error) {
 	mem := allocator(opts)
 	if len(columns) == 0 {
-		return newCountReader(u.Rows, batchSize(opts)), nil
+		return newCountReader(u.Rows, batchSize(opts, 0)), nil
 	}
 	var leaves []int
 	var picked []arrow.Field
@@ -190,12 +190,12 @@ func (s *parquetSource) Read(ctx context.Context, u Unit, columns []string, _ ma
 	if err != nil {
 		return nil, parquetErr(err)
 	}
-	fr, err := pqarrow.NewFileReader(pr, pqarrow.ArrowReadProperties{BatchSize: int64(batchSize(opts))}, mem)
+	fr, err := pqarrow.NewFileReader(pr, pqarrow.ArrowReadProperties{BatchSize: int64(batchSize(opts, len(picked)))}, mem)
 	if err != nil {
 		return nil, parquetErr(err)
 	}
 	if pqFields < len(picked) {
-		return s.readWithStrings(ctx, pr, fr, u, picked, leaves, from, mem, batchSize(opts))
+		return s.readWithStrings(ctx, pr, fr, u, picked, leaves, from, mem, batchSize(opts, len(picked)))
 	}
 	rec, err := fr.GetRecordReader(ctx, leaves, []int{u.Index})
 	if err != nil {
@@ -206,7 +206,7 @@ func (s *parquetSource) Read(ctx context.Context, u Unit, columns []string, _ ma
 		// pqarrow names the columns as the file does; give them the
 		// unique names the rest of the run knows them by.
 		names := arrow.NewSchema(picked, nil)
-		out = newProjectingReader(rec, names, columns, batchSize(opts))
+		out = newProjectingReader(rec, names, columns, batchSize(opts, len(picked)))
 	}
 	return &closingReader{RecordReader: out, close: pr.Close}, nil
 }

@@ -71,7 +71,7 @@ glob. The format comes from the extension (.parquet, .csv, .tsv, .ndjson,
 	fl.StringVar(&f.asOf, "as-of", "", "instant the audit is measured against, RFC 3339 or YYYY-MM-DD (default: now, recorded in the report)")
 	fl.StringVar(&f.logLevel, "log-level", "warn", "log level: debug, info, warn, error")
 	fl.IntVar(&f.workers, "workers", runtime.NumCPU(), "parallel readers, each with its own check states")
-	fl.IntVar(&f.batchSize, "batch-size", 0, "rows per record batch (default: the policy's read.batch_size)")
+	fl.IntVar(&f.batchSize, "batch-size", 0, "most rows per record batch (default: the policy's read.batch_size; fewer for tables of more than 64 columns)")
 	fl.IntVar(&f.inferRows, "infer-rows", 0, "rows of each text file sampled for type inference (default: the policy's read.infer_rows)")
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "no progress bar")
 	fl.StringVar(&f.roles.Label, "label", "", "label column (\"none\" if there is none)")
