@@ -110,11 +110,12 @@ func openParquet(ctx context.Context, in *Input, opts ReadOptions) (src source, 
 	}
 	var off int64
 	for i := 0; i < pr.NumRowGroups(); i++ {
-		n := pr.MetaData().RowGroup(i).NumRows()
+		rg := pr.MetaData().RowGroup(i)
+		n := rg.NumRows()
 		if n < 0 {
 			return nil, fmt.Errorf("row group %d: negative row count %d", i, n)
 		}
-		s.units = append(s.units, Unit{Index: i, Rows: n, Offset: off, Where: fmt.Sprintf("row group %d", i)})
+		s.units = append(s.units, Unit{Index: i, Rows: n, Offset: off, Where: fmt.Sprintf("row group %d", i), Bytes: max(rg.TotalByteSize(), 0)})
 		off += n
 	}
 	s.rows = off

@@ -39,7 +39,8 @@ type RunOptions struct {
 	// ShowValues is passed to the checks as [checks.Env.ShowValues].
 	ShowValues bool
 	// Memory is passed to the checks as [checks.Env.Memory]: the budget of
-	// their per-row tables (nil: unlimited).
+	// their per-row tables (nil: unlimited). Its limit also bounds the
+	// uncompressed bytes of the units read at once (see unitGate).
 	Memory *fptable.Budget
 }
 
@@ -110,6 +111,58 @@ func (d *Dataset) Projection(tasks []Task, env checks.Env) *arrow.Schema {
 type workItem struct {
 	input int
 	unit  Unit
+	// held is what the item holds of the unit gate, given back once read.
+	held int64
+}
+
+// unitGate bounds the bytes of the units read at once: a unit's Bytes
+// (capped at the limit, so that a unit larger than it is read alone) are
+// taken before it is handed to a worker and given back when that worker is
+// done with it. A unit always goes ahead when no other is being read.
+//
+// Decoding a Parquet row group holds a page of every column read, and
+// pages are most often about 1 MiB: a row group of 1,003 columns held
+// about 1 GiB in its page buffers, and two workers each reading one made
+// the audit peak at 3,109–3,134 MiB, against 1,959 MiB one at a time
+// (docs/performance.md, 2026-11-28 o). Narrow tables are not slowed: a
+// 131,072-row group of the 11-column benchmark file is 12 MB.
+type unitGate struct {
+	mu    sync.Mutex
+	cond  *sync.Cond
+	limit int64 // 0: no bound
+	used  int64
+}
+
+func newUnitGate(limit int64) *unitGate {
+	g := &unitGate{limit: limit}
+	g.cond = sync.NewCond(&g.mu)
+	return g
+}
+
+// take waits until n bytes fit, and returns what it took.
+func (g *unitGate) take(n int64) int64 {
+	if g.limit <= 0 || n <= 0 {
+		return 0
+	}
+	n = min(n, g.limit)
+	g.mu.Lock()
+	for g.used > 0 && g.used+n > g.limit {
+		g.cond.Wait()
+	}
+	g.used += n
+	g.mu.Unlock()
+	return n
+}
+
+// give gives back what take took.
+func (g *unitGate) give(n int64) {
+	if n == 0 {
+		return
+	}
+	g.mu.Lock()
+	g.used -= n
+	g.mu.Unlock()
+	g.cond.Broadcast()
 }
 
 // worker is one goroutine's share of a run: its own check states.
@@ -158,27 +211,30 @@ func (d *Dataset) Run(ctx context.Context, tasks []Task, opts RunOptions) (*Outc
 
 	start := time.Now()
 	queue := make(chan workItem)
+	gate := newUnitGate(opts.Memory.Limit())
 	var wg sync.WaitGroup
 	for _, w := range ws {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for it := range queue {
-				if ctx.Err() != nil {
-					continue
+				if ctx.Err() == nil {
+					if err := d.readUnit(ctx, w, tasks, target, it, opts.ReadOptions); err != nil {
+						cancel(err)
+					}
 				}
-				if err := d.readUnit(ctx, w, tasks, target, it, opts.ReadOptions); err != nil {
-					cancel(err)
-				}
+				gate.give(it.held)
 			}
 		}()
 	}
 feed:
 	for i := range d.Inputs {
 		for _, u := range d.sources[i].Units() {
+			it := workItem{input: i, unit: u, held: gate.take(u.Bytes)}
 			select {
-			case queue <- workItem{input: i, unit: u}:
+			case queue <- it:
 			case <-ctx.Done():
+				gate.give(it.held)
 				break feed
 			}
 		}

@@ -1,0 +1,133 @@
+package pipeline
+
+import (
+	"context"
+	"path/filepath"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/parquet/file"
+	"github.com/readiness/readiness/checks"
+	"github.com/readiness/readiness/checks/fptable"
+)
+
+// TestUnitGate: units go ahead while their bytes fit in the limit; one
+// larger than the limit takes all of it and goes alone; one always goes
+// when nothing else is held; no limit never waits.
+func TestUnitGate(t *testing.T) {
+	g := newUnitGate(100)
+	a := g.take(60)
+	if a != 60 || g.take(0) != 0 {
+		t.Fatalf("took %d, want 60", a)
+	}
+	done := make(chan int64)
+	go func() { done <- g.take(60) }() // 120 > 100: waits for a
+	select {
+	case n := <-done:
+		t.Fatalf("took %d while 60 of 100 were held", n)
+	case <-time.After(20 * time.Millisecond):
+	}
+	g.give(a)
+	b := <-done
+	if b != 60 {
+		t.Fatalf("took %d, want 60", b)
+	}
+	g.give(b)
+	if c := g.take(500); c != 100 { // larger than the limit: all of it, at once
+		t.Fatalf("took %d of 500, want the limit 100", c)
+	}
+	g.give(100)
+	free := newUnitGate(0)
+	if free.take(1<<40) != 0 || free.take(1<<40) != 0 {
+		t.Fatal("a gate without a limit held bytes")
+	}
+}
+
+// overlap counts the batches being observed at once, across workers.
+type overlap struct {
+	now, most *atomic.Int64
+}
+
+func (o overlap) Observe(checks.Batch) error {
+	n := o.now.Add(1)
+	for m := o.most.Load(); n > m && !o.most.CompareAndSwap(m, n); m = o.most.Load() {
+	}
+	time.Sleep(2 * time.Millisecond) // room for another worker to overlap
+	o.now.Add(-1)
+	return nil
+}
+func (overlap) Merge(checks.State) error       { return nil }
+func (overlap) Result() (checks.Result, error) { return checks.Result{}, nil }
+
+// TestRunReadsLargeRowGroupsOneAtATime: a Parquet file's units carry their
+// row groups' uncompressed sizes from the footer, and under a memory budget
+// smaller than one row group, four workers read the row groups one at a
+// time (no two batches are observed at once) and still read every row;
+// with a budget that holds them all, they overlap.
+func TestRunReadsLargeRowGroupsOneAtATime(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "g.parquet")
+	f := genFrame(5, 4000, 0, arrow.PrimitiveTypes.Int64, false, false)
+	writeParquet(t, path, f, parquetOpts{rowGroup: 500})
+
+	pf, err := file.OpenParquetFile(path, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sizes []int64
+	for i := range pf.NumRowGroups() {
+		rg := pf.MetaData().RowGroup(i)
+		var n int64
+		for c := range rg.NumColumns() {
+			cc, err := rg.ColumnChunk(c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			n += cc.TotalUncompressedSize()
+		}
+		sizes = append(sizes, n)
+	}
+	pf.Close()
+
+	found, err := Discover([]string{path}, DiscoverOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := ReadOptions{BatchSize: 100}
+	ds, err := Plan(context.Background(), found.Inputs, 4, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	units := ds.sources[0].Units()
+	if len(units) != 8 {
+		t.Fatalf("%d units, want 8 row groups", len(units))
+	}
+	for i, u := range units {
+		if u.Bytes != sizes[i] || u.Bytes <= 0 {
+			t.Errorf("row group %d: unit bytes %d, want the column chunks' uncompressed %d", i, u.Bytes, sizes[i])
+		}
+	}
+
+	for _, c := range []struct {
+		limit    int64
+		alone    bool
+		describe string
+	}{{sizes[0] / 2, true, "half a row group"}, {1 << 30, false, "1 GiB"}} {
+		var now, most atomic.Int64
+		check := &checks.Check{Name: "overlap", DefaultConfig: func() any { return nil },
+			New: func(any, checks.Env) (checks.State, error) { return overlap{&now, &most}, nil }}
+		budget := fptable.NewBudget(c.limit, t.TempDir())
+		out, err := ds.Run(context.Background(), []Task{{Check: check}, probeTask(probeConfig{})}, RunOptions{ReadOptions: opts, Workers: 4, Memory: budget})
+		budget.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if out.Rows != 4000 {
+			t.Errorf("budget %s: %d rows, want 4000", c.describe, out.Rows)
+		}
+		if got := most.Load(); (got == 1) != c.alone {
+			t.Errorf("budget %s: up to %d batches observed at once; one at a time: %v", c.describe, got, c.alone)
+		}
+	}
+}
