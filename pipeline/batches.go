@@ -65,10 +65,10 @@ var maxBuffer = func() int {
 // a 16-byte fingerprint per cell it hashes, so what a batch costs grows
 // with rows × columns. The policy's 32,768 rows suit a table of a few
 // dozen columns: on a 1M-row, 203-column file they made the audit peak
-// at 1,420 MiB, and on a 200,000-row, 1,003-column one at 4,746 MiB,
-// against 1,038 MiB and 3,078 MiB with batches of this many cells
-// (docs/performance.md, 2026-11-28 o). Tables of up to 64 columns keep
-// the full batch size.
+// at 1,443–1,462 MiB, and on a 200,000-row, 1,003-column one at
+// 4,786–4,822 MiB, against 1,052–1,094 MiB and 3,109–3,134 MiB with
+// batches of at most this many cells, no slower (docs/performance.md,
+// 2026-11-28 o). Tables of up to 64 columns keep the full batch size.
 const (
 	maxBatchCells = 1 << 21
 	minBatchRows  = 1024

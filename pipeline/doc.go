@@ -17,7 +17,11 @@
 // with input size except what a check's state must keep, and the per-row
 // tables among that (distinct rows, feature vectors, ids) are bounded by
 // RunOptions.Memory, shared by every worker and check: past it they spill
-// to disk (checks/fptable).
+// to disk (checks/fptable). A batch holds at most maxBatchCells cells, so
+// its size does not grow with a table's width either; a Parquet reader's
+// buffers do (a page of every column read), so Run reads row groups at
+// once only while their uncompressed sizes fit in the same budget
+// (unitGate).
 //
 // Schemas are unified by widening: integers to the wider integer or to
 // float64 when mixed with floats, any string flavour (string, large string,

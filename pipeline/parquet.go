@@ -12,6 +12,13 @@ package pipeline
 //     buffer; a read at least as long as the buffer goes straight into the
 //     destination instead. BufferSize is therefore small for a local file
 //     (see bufferSize);
+//   - every column's page reader keeps its current page decompressed
+//     (dataPageBuffer) and, until the next page, compressed as well
+//     (decompressBuffer): a row group holds about its uncompressed size,
+//     whatever the batch size. Run bounds the row groups read at once by
+//     it (Unit.Bytes, unitGate). PageStreamingEnabled, which streams a
+//     page in pieces, only takes pages over 1 MiB of codecs it can stream
+//     (not Snappy), so it is left off;
 //   - GetRecordReader takes leaf column indexes, not field indexes, and
 //     fails when asked for no column at all; a projection that needs no
 //     column (only row counts) is served from the footer instead.
