@@ -62,7 +62,8 @@ func (overlap) Merge(checks.State) error       { return nil }
 func (overlap) Result() (checks.Result, error) { return checks.Result{}, nil }
 
 // TestRunReadsLargeRowGroupsOneAtATime: a Parquet file's units carry their
-// row groups' uncompressed sizes from the footer, and under a memory budget
+// row groups' page sizes (each column chunk's uncompressed size, up to
+// 1 MiB) from the footer, and under a memory budget
 // smaller than one row group, four workers read the row groups one at a
 // time (no two batches are observed at once) and still read every row;
 // with a budget that holds them all, they overlap.
@@ -84,7 +85,8 @@ func TestRunReadsLargeRowGroupsOneAtATime(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			n += cc.TotalUncompressedSize()
+			n += min(cc.TotalUncompressedSize(), 1<<20) // a page of at most 1 MiB
+
 		}
 		sizes = append(sizes, n)
 	}
@@ -105,7 +107,7 @@ func TestRunReadsLargeRowGroupsOneAtATime(t *testing.T) {
 	}
 	for i, u := range units {
 		if u.Bytes != sizes[i] || u.Bytes <= 0 {
-			t.Errorf("row group %d: unit bytes %d, want the column chunks' uncompressed %d", i, u.Bytes, sizes[i])
+			t.Errorf("row group %d: unit bytes %d, want the column chunks' pages %d", i, u.Bytes, sizes[i])
 		}
 	}
 
@@ -129,5 +131,40 @@ func TestRunReadsLargeRowGroupsOneAtATime(t *testing.T) {
 		if got := most.Load(); (got == 1) != c.alone {
 			t.Errorf("budget %s: up to %d batches observed at once; one at a time: %v", c.describe, got, c.alone)
 		}
+	}
+}
+
+// TestPageBytesCapsChunks: a column chunk larger than a page counts as one
+// page of 1 MiB, so a row group of many pages a column is not taken for
+// one that holds them all.
+func TestPageBytesCapsChunks(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "big.parquet")
+	f := genFrame(6, 300000, 0, arrow.PrimitiveTypes.Int64, false, false)
+	writeParquet(t, path, f, parquetOpts{rowGroup: 300000, uncompressed: true})
+	pf, err := file.OpenParquetFile(path, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pf.Close()
+	rg := pf.MetaData().RowGroup(0)
+	var want int64
+	capped := 0
+	for c := range rg.NumColumns() {
+		cc, err := rg.ColumnChunk(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := cc.TotalUncompressedSize(); n > 1<<20 {
+			want += 1 << 20
+			capped++
+		} else {
+			want += n
+		}
+	}
+	if capped < 2 {
+		t.Fatalf("%d column chunks over 1 MiB, want at least 2 (id and x hold 2.4 MB each)", capped)
+	}
+	if got := pageBytes(rg); got != want || got >= rg.TotalByteSize() {
+		t.Errorf("pageBytes %d, want %d (row group %d bytes uncompressed)", got, want, rg.TotalByteSize())
 	}
 }

@@ -14,9 +14,9 @@ package pipeline
 //     (see bufferSize);
 //   - every column's page reader keeps its current page decompressed
 //     (dataPageBuffer) and, until the next page, compressed as well
-//     (decompressBuffer): a row group holds about its uncompressed size,
+//     (decompressBuffer): a row group holds a page or two of every column,
 //     whatever the batch size. Run bounds the row groups read at once by
-//     it (Unit.Bytes, unitGate). PageStreamingEnabled, which streams a
+//     an estimate of that (pageBytes, unitGate). PageStreamingEnabled, which streams a
 //     page in pieces, only takes pages over 1 MiB of codecs it can stream
 //     (not Snappy), so it is left off;
 //   - GetRecordReader takes leaf column indexes, not field indexes, and
@@ -85,6 +85,28 @@ func bufferSize(in *Input) int64 {
 	return 16 << 10
 }
 
+// pageGuess is the page size pageBytes assumes: the default of the
+// common writers (parquet-mr and Spark, arrow's C++ and Go writers,
+// pyarrow). A footer gives each column chunk's size but not its pages'.
+const pageGuess = 1 << 20
+
+// pageBytes is what reading row group rg holds in decompressed pages: a
+// page of every column, taken as its column chunk's uncompressed size up
+// to pageGuess. A row group of many 1 MiB pages a column is not mistaken
+// for one that holds them all at once (a pyarrow file's row groups of 1M
+// rows run to hundreds of MB); a writer that puts a large column chunk in
+// one page is underestimated, and its row groups are then read as if
+// narrower.
+func pageBytes(rg *metadata.RowGroupMetaData) int64 {
+	var n int64
+	for c := range rg.NumColumns() {
+		if cc, err := rg.ColumnChunk(c); err == nil {
+			n += min(max(cc.TotalUncompressedSize(), 0), pageGuess)
+		}
+	}
+	return n
+}
+
 func openParquet(ctx context.Context, in *Input, opts ReadOptions) (src source, err error) {
 	f, err := openFile(ctx, in, nil)
 	if err != nil {
@@ -122,7 +144,7 @@ func openParquet(ctx context.Context, in *Input, opts ReadOptions) (src source, 
 		if n < 0 {
 			return nil, fmt.Errorf("row group %d: negative row count %d", i, n)
 		}
-		s.units = append(s.units, Unit{Index: i, Rows: n, Offset: off, Where: fmt.Sprintf("row group %d", i), Bytes: max(rg.TotalByteSize(), 0)})
+		s.units = append(s.units, Unit{Index: i, Rows: n, Offset: off, Where: fmt.Sprintf("row group %d", i), Bytes: pageBytes(rg)})
 		off += n
 	}
 	s.rows = off

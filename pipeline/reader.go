@@ -48,11 +48,10 @@ type Unit struct {
 	Offset int64
 	// Where names the unit in errors ("row group 3"); empty for whole files.
 	Where string
-	// Bytes is what decoding the unit holds at once, as far as its file
-	// says: a Parquet row group's uncompressed size (the footer's
-	// total_byte_size), as its readers hold a page of every column; 0
-	// when unknown. Run reads no more units at once than fit in the
-	// memory budget (see unitGate).
+	// Bytes estimates what decoding the unit holds at once: for a Parquet
+	// row group, a decompressed page of every column (pageBytes); 0 when
+	// unknown. Run reads no more units at once than fit in the memory
+	// budget (see unitGate).
 	Bytes int64
 }
 

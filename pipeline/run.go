@@ -123,12 +123,12 @@ type workItem struct {
 // Decoding a Parquet row group holds a page of every column read, and
 // pages are most often about 1 MiB: a row group of 1,003 columns held
 // about 1 GiB in its page buffers, and two workers each reading one made
-// the audit peak at 2,977–3,232 MiB in 19.6–20.0 s, against 1,926–2,159
-// MiB in 25.4–26.7 s one at a time (docs/performance.md, 2026-11-28 o):
+// the audit peak at 2,977–3,232 MiB in 19.6–20.0 s, against 1,926–2,200
+// MiB in 25.4–27.3 s one at a time (docs/performance.md, 2026-11-28 o):
 // under the default budget a table that wide trades time for memory, and
 // a larger --memory-limit trades it back. Narrow tables are not slowed: a
-// 131,072-row group of the 11-column benchmark file is 12 MB, and one of
-// 203 columns 231 MB (two fit in the default 512 MiB).
+// 131,072-row group of the 11-column benchmark file counts 11 MiB, and
+// one of 203 columns about 200 MiB (two fit in the default 512 MiB).
 type unitGate struct {
 	mu    sync.Mutex
 	cond  *sync.Cond
