@@ -4,9 +4,7 @@ import (
 	"fmt"
 	"math/bits"
 	"math/rand/v2"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/readiness/readiness/checks/rowhash"
 )
@@ -238,12 +236,11 @@ func BenchmarkFold(b *testing.B) {
 		b.Run(fmt.Sprint("group-", g), func(b *testing.B) {
 			foldGroup = g
 			b.SetBytes(int64(len(keys)))
-			var ru0, ru1 syscall.Rusage
-			syscall.Getrusage(syscall.RUSAGE_SELF, &ru0)
+			cpu0 := processCPU()
 			defer func() {
-				syscall.Getrusage(syscall.RUSAGE_SELF, &ru1)
-				cpu := time.Duration(ru1.Utime.Nano() - ru0.Utime.Nano() + ru1.Stime.Nano() - ru0.Stime.Nano())
-				b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N), "cpu-ns/op")
+				if cpu := processCPU() - cpu0; cpu > 0 {
+					b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N), "cpu-ns/op")
+				}
 			}()
 			for b.Loop() {
 				if _, err := t.Open(0); err != nil {
