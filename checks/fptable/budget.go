@@ -29,12 +29,15 @@ type Budget struct {
 	cached int64  // spill bytes written through the page cache first (see CacheSpills)
 	// bits is log2 of its tables' partitions (see Expect); made is set
 	// when the first table takes it, from when it no longer changes.
-	bits   atomic.Int32
-	made   atomic.Bool
-	mu     sync.Mutex
-	tmp    string // the spill directory, made at the first spill
-	files  []*os.File
-	closed bool
+	bits atomic.Int32
+	made atomic.Bool
+	// workers is the number of workers adding to its tables, from Expect
+	// (0: not said, taken as two; see spills).
+	workers atomic.Int32
+	mu      sync.Mutex
+	tmp     string // the spill directory, made at the first spill
+	files   []*os.File
+	closed  bool
 }
 
 // NewBudget returns a budget of limit bytes (0 or less: unlimited) whose
@@ -71,11 +74,17 @@ func NewBudget(limit int64, dir string) *Budget {
 // MiB of budget and worker keeps those chunks within half the budget.
 // Small datasets keep 64 partitions: with 256, a 1M-row audit peaked at
 // 445–446 MiB against 355–383 MiB (docs/performance.md, 2026-11-28 n).
+//
+// The workers also size the pending aggregates a partition may hold before
+// it spills (see [Budget.spills]), with rows known or not.
 func (b *Budget) Expect(rows int64, workers int) {
-	if b == nil || b.limit <= 0 || rows < 0 || b.made.Load() {
+	if b == nil || b.limit <= 0 || b.made.Load() {
 		return
 	}
-	b.bits.Store(int32(partBitsFor(rows, b.limit, workers)))
+	b.workers.Store(int32(max(1, workers)))
+	if rows >= 0 {
+		b.bits.Store(int32(partBitsFor(rows, b.limit, workers)))
+	}
 }
 
 // expectRowBytes is what a row takes in the largest table's partition
@@ -117,8 +126,8 @@ func (b *Budget) partBits() uint8 {
 }
 
 // directMin is the smallest budget whose spill files use direct I/O (see
-// spill.go). A run is at least 1/2048 of the budget (see [Budget.spills]),
-// 32 KiB from this budget up. Below it runs can be a few slots, and a
+// spill.go). A run is at least 1/2048 of the budget with two workers (see
+// [Budget.spills]; less with more), 32 KiB from this budget up. Below it runs can be a few slots, and a
 // direct write is dear when small: each one that extends the file waits
 // for the file system's metadata (a test's 1-byte budget took 60 s of
 // mostly kernel time instead of 6 s).
@@ -200,13 +209,21 @@ func (b *Budget) Release(n int64) { b.release(n) }
 // spills reports whether a partition's pending aggregates, of the given
 // count and size, are spilled when the budget is full, rather than take
 // another chunk past it: less than 1/32 of the budget shared by the
-// partitions of a table (1/2048 with 64 partitions, at most 1 MiB) grows
-// instead, so that a full budget does not turn every new row into a tiny
-// run. With a dozen tables and a few workers, those small partitions
-// together stay within about half the budget. A test's budget of a few
-// bytes spills any non-empty partition.
+// partitions of a table, with two workers (1/2048 with 64 partitions, at
+// most 1 MiB), grows instead, so that a full budget does not turn every
+// new row into a tiny run. A worker has a chain of pending chunks per
+// table and partition, so the share shrinks as the workers grow past two:
+// with a fixed share, sixteen workers took the 10M-row audit's tables to
+// 938 MB under the default 512 MiB (docs/performance.md, 2026-11-28 o).
+// With a few tables a worker, those small partitions together stay within
+// about half the budget. A test's budget of a few bytes spills any
+// non-empty partition.
 func (b *Budget) spills(entries int, bytes int64) bool {
-	return b != nil && entries > 0 && bytes >= min(b.limit/(32<<b.bits.Load()), 1<<20)
+	if b == nil || entries <= 0 {
+		return false
+	}
+	w := int64(max(2, b.workers.Load()))
+	return bytes >= min(b.limit/(16<<b.bits.Load())/w, 1<<20)
 }
 
 // release returns n bytes to the budget.

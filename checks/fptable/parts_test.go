@@ -1070,3 +1070,66 @@ func TestPartsManyPartitions(t *testing.T) {
 	verify(t, x, o)
 	checkUsed(t, b, whole.t, x.t)
 }
+
+// TestSpillShareShrinksWithWorkers: a partition's pending aggregates spill
+// past 1/32 of the budget's share of a partition with two workers, and
+// past less with more (each worker has a chain per partition), so sixteen
+// workers' tables stay near the budget; the counts stay exact.
+func TestSpillShareShrinksWithWorkers(t *testing.T) {
+	b := NewBudget(512<<20, t.TempDir())
+	defer b.Close()
+	// 512 MiB over 64 partitions: 8 MiB each; 1/32 of that is 256 KiB with
+	// two workers, and an eighth of it, 32 KiB, with sixteen.
+	for _, c := range []struct {
+		workers     int
+		below, from int64
+	}{{0, 256<<10 - 1, 256 << 10}, {2, 256<<10 - 1, 256 << 10}, {16, 32<<10 - 1, 32 << 10}} {
+		if c.workers > 0 {
+			b.Expect(-1, c.workers)
+		}
+		if b.spills(1, c.below) || !b.spills(1, c.from) || b.spills(0, 1<<30) {
+			t.Errorf("%d workers: spills at %d bytes and not at %d, want %d and not %d", c.workers, c.from, c.below, c.from, c.below)
+		}
+	}
+
+	// Sixteen workers of four tables each: 64 chains a partition. With the
+	// two-worker share their pending chunks alone could hold twice the
+	// budget before any spilled.
+	peak := func(workers int) int64 {
+		const limit = 8 << 20
+		b := NewBudget(limit, t.TempDir())
+		defer b.Close()
+		b.Expect(-1, workers)
+		b.bits.Store(1) // two partitions: a share of 128 KiB with two workers, 16 KiB with sixteen
+		r := rand.New(rand.NewPCG(4, 16))
+		const tables, rowsEach = 64, 15_000
+		cs := make([]*counter, tables)
+		os := make([]*oracle, tables)
+		rows := make([][]rowhash.Fingerprint, tables)
+		for w := range cs {
+			cs[w] = newCounter(b)
+			for range rowsEach {
+				rows[w] = append(rows[w], rowhash.Fingerprint{Hi: r.Uint64(), Lo: r.Uint64()})
+			}
+			os[w] = oracleOf(rows[w])
+		}
+		for i := range rowsEach { // the tables are added to in turn, as workers do at once
+			for w, c := range cs {
+				c.add(rows[w][i], int64(i))
+			}
+		}
+		for w, c := range cs {
+			verify(t, c, os[w])
+		}
+		p, spilled, _ := b.Stats()
+		if spilled == 0 {
+			t.Fatalf("%d workers: nothing spilled", workers)
+		}
+		return p
+	}
+	two, sixteen := peak(2), peak(16)
+	t.Logf("tables' peak under 8 MiB, 64 tables: %d bytes with a two-worker share, %d with a sixteen-worker share", two, sixteen)
+	if sixteen > 14<<20 || sixteen >= two {
+		t.Errorf("sixteen workers' tables peaked at %d bytes (with a two-worker share: %d), want at most 14 MiB and less", sixteen, two)
+	}
+}
