@@ -40,7 +40,7 @@ type RunOptions struct {
 	ShowValues bool
 	// Memory is passed to the checks as [checks.Env.Memory]: the budget of
 	// their per-row tables (nil: unlimited). Its limit also bounds the
-	// uncompressed bytes of the units read at once (see unitGate).
+	// page bytes of the units read at once (Unit.Bytes, see unitGate).
 	Memory *fptable.Budget
 }
 
