@@ -8,7 +8,9 @@ import (
 	"sort"
 	"sync"
 
+	"github.com/klauspost/compress/s2"
 	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/compress/snappy"
 	"github.com/readiness/readiness/checks"
 	"github.com/readiness/readiness/pipeline"
 	"github.com/readiness/readiness/report"
@@ -234,7 +236,7 @@ const findingsRowGroup = 1 << 20
 // findings took as long to write on two cores as before on one.
 func writeFindings(w io.Writer, rows *flagged, workers, groupRows int) error {
 	options := []parquet.WriterOption{
-		parquet.Compression(&parquet.Snappy),
+		parquet.Compression(&fastSnappy{}),
 		parquet.MaxRowsPerRowGroup(int64(groupRows)),
 		parquet.CreatedBy("readiness", version, commit),
 	}
@@ -287,6 +289,15 @@ func writeFindings(w io.Writer, rows *flagged, workers, groupRows int) error {
 	}
 	return nil
 }
+
+// fastSnappy is parquet-go's Snappy codec with the standard Snappy block
+// encoder (s2.EncodeSnappy) in place of the "better" one its codec calls
+// (klauspost/compress/snappy.Encode is s2.EncodeSnappyBetter), which
+// allocates about 0.5 MB of match tables for every page it compresses.
+// Both write the Snappy block format; any reader decodes either.
+type fastSnappy struct{ snappy.Codec }
+
+func (*fastSnappy) Encode(dst, src []byte) ([]byte, error) { return s2.EncodeSnappy(dst, src), nil }
 
 // flagRef is one row to write: a row of one check's list, and the list's
 // index in flagged.lists.
