@@ -16,9 +16,9 @@ package pipeline
 //     (dataPageBuffer) and, until the next page, compressed as well
 //     (decompressBuffer): a row group holds a page or two of every column,
 //     whatever the batch size. Run bounds the row groups read at once by
-//     an estimate of that (pageBytes, unitGate). PageStreamingEnabled, which streams a
-//     page in pieces, only takes pages over 1 MiB of codecs it can stream
-//     (not Snappy), so it is left off;
+//     an estimate of that (pageBytes, unitGate). PageStreamingEnabled,
+//     which streams a page in pieces, only takes pages over 1 MiB of
+//     codecs it can stream (not Snappy), so it is left off;
 //   - GetRecordReader takes leaf column indexes, not field indexes, and
 //     fails when asked for no column at all; a projection that needs no
 //     column (only row counts) is served from the footer instead.

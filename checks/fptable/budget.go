@@ -127,10 +127,10 @@ func (b *Budget) partBits() uint8 {
 
 // directMin is the smallest budget whose spill files use direct I/O (see
 // spill.go). A run is at least 1/2048 of the budget with two workers (see
-// [Budget.spills]; less with more), 32 KiB from this budget up. Below it runs can be a few slots, and a
-// direct write is dear when small: each one that extends the file waits
-// for the file system's metadata (a test's 1-byte budget took 60 s of
-// mostly kernel time instead of 6 s).
+// [Budget.spills]; less with more), 32 KiB from this budget up. Below it
+// runs can be a few slots, and a direct write is dear when small: each one
+// that extends the file waits for the file system's metadata (a test's
+// 1-byte budget took 60 s of mostly kernel time instead of 6 s).
 const directMin = 64 << 20
 
 // CacheSpills lets the first n bytes of spill go through the page cache:

@@ -88,7 +88,7 @@ glob. The format comes from the extension (.parquet, .csv, .tsv, .ndjson,
 	fl.StringVar(&f.junit, "junit", "", "write a JUnit XML file (one test case per check, and one for the verdict)")
 	fl.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile of the audit to this file (go tool pprof)")
 	fl.StringVar(&f.memProfile, "memprofile", "", "write a heap profile, taken after the checks are merged and their flagged rows listed, to this file")
-	fl.StringVar(&f.memoryLimit, "memory-limit", defaultMemoryLimit, "memory for the checks' per-row tables (duplicates, conflicts): a size (512MiB, 2GiB), a share of RAM (25%), none, or auto (512MiB, or a quarter of RAM if less); past it they spill to disk, still exact; Parquet row groups are decoded at once only while their uncompressed sizes fit in it too")
+	fl.StringVar(&f.memoryLimit, "memory-limit", defaultMemoryLimit, "memory for the checks' per-row tables (duplicates, conflicts): a size (512MiB, 2GiB), a share of RAM (25%), none, or auto (512MiB, or a quarter of RAM if less); past it they spill to disk, still exact; Parquet row groups are decoded at once only while their pages (a column chunk's uncompressed size, up to 1 MiB) fit in it too")
 	fl.StringVar(&f.spillDir, "spill-dir", "", "folder for the spill files of --memory-limit (default: the system's temporary folder); removed after the audit")
 	fl.BoolVar(&f.noHash, "no-hash", false, "do not hash the inputs' bytes for the report's provenance (the report says so; `readiness verify` then compares sizes and times only)")
 	fl.BoolVar(&f.showValues, "show-values", false, "allow raw cell values (placeholders found, exact times) into the outputs; by default none appears")
