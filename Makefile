@@ -78,6 +78,11 @@ bench/data/%/train.parquet:
 bench/data/wide/train.parquet:
 	cd bench && $(GO) run ./cmd/widegen -rows 1000000 -features 200 -out data/wide/train.parquet
 
+# bench/data/wide1000/train.parquet: 200,000 rows x 1,003 columns, the
+# widest file of the scale envelope (docs/performance.md, 2026-11-28 o).
+bench/data/wide1000/train.parquet:
+	cd bench && $(GO) run ./cmd/widegen -rows 200000 -features 1000 -out data/wide1000/train.parquet
+
 # The Go micro-benchmarks of the hot loops.
 bench-go:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
