@@ -238,7 +238,7 @@ func runAudit(ctx context.Context, stdout, stderr io.Writer, paths []string, f a
 	if err != nil {
 		return classify(err)
 	}
-	f.memory.Expect(expectedRows(ds), f.workers)
+	f.memory.Expect(ds.ExpectedRows(), f.workers)
 	roles, choices, err := pipeline.ResolveRoles(ds.Schema, pipeline.RoleRequest{
 		Flag: f.roles,
 		Policy: checks.Roles{Label: policy.Roles.Label, Time: policy.Roles.Time, ID: policy.Roles.ID, Split: policy.Roles.Split,

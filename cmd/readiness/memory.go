@@ -30,35 +30,6 @@ import (
 // other work.
 const defaultMemoryLimit = "auto"
 
-// expectedRows returns about how many rows ds holds, for sizing the
-// per-row tables' partitions (fptable.Budget.Expect): exact where the
-// format tells without reading the data (Parquet's footers), else
-// estimated from the file's size at textRowBytes a row, and a compressed
-// file at a quarter of that. The estimate errs high: more partitions cost
-// a little memory at a few million rows, too few cost much more at tens
-// of millions.
-func expectedRows(ds *pipeline.Dataset) int64 {
-	var rows int64
-	for i, in := range ds.Inputs {
-		n := ds.Rows(i)
-		if n < 0 {
-			per := int64(textRowBytes)
-			if in.Compression != pipeline.NoCompression {
-				per /= 4
-			}
-			n = in.Size / per
-		}
-		rows += n
-	}
-	return rows
-}
-
-// textRowBytes is the size of a row in a CSV, NDJSON or Arrow IPC file
-// assumed by expectedRows: the sample's rows (11 columns) take 97 bytes
-// in CSV, 102 in Arrow IPC and 198 in NDJSON; a narrower table's take
-// fewer.
-const textRowBytes = 64
-
 // setHeapLimit gives the Go heap a soft limit to go with a --memory-limit
 // of limit bytes (0: none), unless GOMEMLIMIT is set. The tables' budget
 // does not cover the Go heap (the tables live outside it), and by default

@@ -18,11 +18,12 @@ import (
 // all its columns (the audit's columnar hashing, checks.Memo), plus one
 // partitioned fingerprint table (fptable.Parts) under the audit's default
 // 512 MiB budget and partition count, spilling past it, read back a
-// partition at a time to count the rows that repeat an earlier one. The audit does this and much
-// more (feature vectors, ids, labels, missing values, staleness, the
-// findings), so its time is above this floor whatever the other checks
-// cost; the floor's ratio to the decode floor bounds from below the
-// audit/decode ratio any audit built this way can reach.
+// partition at a time to count the rows that repeat an earlier one. The
+// audit does this and much more (feature vectors, ids, labels, missing
+// values, staleness, the findings), so its time is above this floor
+// whatever the other checks cost; the floor's ratio to the decode floor
+// bounds from below the audit/decode ratio any audit built this way can
+// reach.
 
 // dedupResult is what the dedup child prints.
 type dedupResult struct {
@@ -83,13 +84,8 @@ func runDedup(file string, workers int, w io.Writer) error {
 	}
 	budget := fptable.NewBudget(dedupLimit, "")
 	defer budget.Close()
-	// As the audit does, the partitions sized by the rows (the benchmark
-	// files are Parquet: their footers give the count).
-	var rows int64
-	for i := range ds.Inputs {
-		rows += ds.Rows(i)
-	}
-	budget.Expect(rows, workers)
+	// As the audit does, the partitions sized by the rows.
+	budget.Expect(ds.ExpectedRows(), workers)
 	var duplicate int64
 	check := &checks.Check{
 		Name:          "dedup",
