@@ -59,7 +59,7 @@ func NewBudget(limit int64, dir string) *Budget {
 // near 1/32 of the budget, but no more than a partition per MiB of budget
 // and worker. It must be called before the first table is made on b
 // ([NewParts]); it does nothing after, nor for an unlimited budget
-// (nothing spills) or rows below 0 (not known).
+// (nothing spills); rows below 0 (not known) leave 64 partitions.
 //
 // Why: a partition read back is held whole, with the next one read ahead
 // (see [Parts.Prefetch]), past the budget. With a fixed 64 partitions, a
