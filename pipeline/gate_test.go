@@ -15,15 +15,24 @@ import (
 
 // TestUnitGate: units go ahead while their bytes fit in the limit; one
 // larger than the limit takes all of it and goes alone; one always goes
-// when nothing else is held; no limit never waits.
+// when nothing else is held; no limit never waits; a wait ends, holding
+// nothing, when the run is cancelled.
 func TestUnitGate(t *testing.T) {
+	ctx := context.Background()
+	take := func(g *unitGate, n int64) int64 { // -1: failed
+		got, err := g.take(ctx, n)
+		if err != nil {
+			return -1
+		}
+		return got
+	}
 	g := newUnitGate(100)
-	a := g.take(60)
-	if a != 60 || g.take(0) != 0 {
+	a := take(g, 60)
+	if a != 60 || take(g, 0) != 0 {
 		t.Fatalf("took %d, want 60", a)
 	}
 	done := make(chan int64)
-	go func() { done <- g.take(60) }() // 120 > 100: waits for a
+	go func() { done <- take(g, 60) }() // 120 > 100: waits for a
 	select {
 	case n := <-done:
 		t.Fatalf("took %d while 60 of 100 were held", n)
@@ -35,12 +44,21 @@ func TestUnitGate(t *testing.T) {
 		t.Fatalf("took %d, want 60", b)
 	}
 	g.give(b)
-	if c := g.take(500); c != 100 { // larger than the limit: all of it, at once
+	if c := take(g, 500); c != 100 { // larger than the limit: all of it, at once
 		t.Fatalf("took %d of 500, want the limit 100", c)
+	}
+	cancelled, cancel := context.WithCancel(ctx)
+	go func() { time.Sleep(10 * time.Millisecond); cancel() }()
+	if n, err := g.take(cancelled, 1); n != 0 || err == nil { // all 100 held: waits until cancelled
+		t.Fatalf("a cancelled wait took %d (%v), want 0 and an error", n, err)
+	}
+	g.give(100)
+	if d := take(g, 100); d != 100 { // the cancelled wait held nothing
+		t.Fatalf("took %d after a cancelled wait, want 100", d)
 	}
 	g.give(100)
 	free := newUnitGate(0)
-	if free.take(1<<40) != 0 || free.take(1<<40) != 0 {
+	if take(free, 1<<40) != 0 || take(free, 1<<40) != 0 {
 		t.Fatal("a gate without a limit held bytes")
 	}
 }

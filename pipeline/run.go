@@ -12,6 +12,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/readiness/readiness/checks"
 	"github.com/readiness/readiness/checks/fptable"
+	"golang.org/x/sync/semaphore"
 )
 
 // Task is one check to run, with its decoded configuration.
@@ -118,7 +119,10 @@ type workItem struct {
 // unitGate bounds the bytes of the units read at once: a unit's Bytes
 // (capped at the limit, so that a unit larger than it is read alone) are
 // taken before it is handed to a worker and given back when that worker is
-// done with it. A unit always goes ahead when no other is being read.
+// done with it. A unit always goes ahead when no other is being read. It
+// is golang.org/x/sync's weighted semaphore (in the module graph already,
+// through the object-store SDKs), which also stops a wait when the run is
+// cancelled.
 //
 // Decoding a Parquet row group holds a page of every column read, and
 // pages are most often about 1 MiB: a row group of 1,003 columns held
@@ -130,42 +134,35 @@ type workItem struct {
 // 131,072-row group of the 11-column benchmark file counts 11 MiB, and
 // one of 203 columns about 200 MiB (two fit in the default 512 MiB).
 type unitGate struct {
-	mu    sync.Mutex
-	cond  *sync.Cond
-	limit int64 // 0: no bound
-	used  int64
+	sem   *semaphore.Weighted // nil: no bound
+	limit int64
 }
 
 func newUnitGate(limit int64) *unitGate {
 	g := &unitGate{limit: limit}
-	g.cond = sync.NewCond(&g.mu)
+	if limit > 0 {
+		g.sem = semaphore.NewWeighted(limit)
+	}
 	return g
 }
 
-// take waits until n bytes fit, and returns what it took.
-func (g *unitGate) take(n int64) int64 {
-	if g.limit <= 0 || n <= 0 {
-		return 0
+// take waits until n bytes fit, or ctx is done, and returns what it took.
+func (g *unitGate) take(ctx context.Context, n int64) (int64, error) {
+	if g.sem == nil || n <= 0 {
+		return 0, nil
 	}
 	n = min(n, g.limit)
-	g.mu.Lock()
-	for g.used > 0 && g.used+n > g.limit {
-		g.cond.Wait()
+	if err := g.sem.Acquire(ctx, n); err != nil {
+		return 0, err
 	}
-	g.used += n
-	g.mu.Unlock()
-	return n
+	return n, nil
 }
 
 // give gives back what take took.
 func (g *unitGate) give(n int64) {
-	if n == 0 {
-		return
+	if n > 0 {
+		g.sem.Release(n)
 	}
-	g.mu.Lock()
-	g.used -= n
-	g.mu.Unlock()
-	g.cond.Broadcast()
 }
 
 // worker is one goroutine's share of a run: its own check states.
@@ -233,7 +230,11 @@ func (d *Dataset) Run(ctx context.Context, tasks []Task, opts RunOptions) (*Outc
 feed:
 	for i := range d.Inputs {
 		for _, u := range d.sources[i].Units() {
-			it := workItem{input: i, unit: u, held: gate.take(u.Bytes)}
+			held, err := gate.take(ctx, u.Bytes)
+			if err != nil {
+				break feed
+			}
+			it := workItem{input: i, unit: u, held: held}
 			select {
 			case queue <- it:
 			case <-ctx.Done():
