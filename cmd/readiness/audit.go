@@ -194,6 +194,7 @@ func runAudit(ctx context.Context, stdout, stderr io.Writer, paths []string, f a
 	}
 	setHeapLimit(limit)
 	defer governor.stop()
+	hugeHeap(heapLimit(limit))
 	asOf, err := parseAsOf(f.asOf, started)
 	if err != nil {
 		return usage(err)
