@@ -50,13 +50,15 @@ docs: build
 # audit run that takes longer than BENCH_AUDIT_TIMEOUT is stopped and
 # reported as a lower bound (0: never stop). BENCH_MEMORY_LIMIT passes
 # --memory-limit to the audit (default: the audit's own). BENCH_MEASURE
-# picks the measurements: add dedup for the floor of an exact duplicate-row
-# count done the audit's way (bench/cmd/benchrun/dedup.go).
+# picks the measurements: decode is the floor read through the audit's own
+# reader, arrowgo every column decoded by arrow-go alone (issue 6's floor as
+# it measured it, bench/cmd/benchrun/arrowgo.go); add dedup for the floor of
+# an exact duplicate-row count done the audit's way (dedup.go).
 BENCH_SIZES ?= 1m 10m
 BENCH_RUNS  ?= 3
 BENCH_AUDIT_TIMEOUT ?= 10m
 BENCH_MEMORY_LIMIT ?=
-BENCH_MEASURE ?= audit,decode
+BENCH_MEASURE ?= audit,decode,arrowgo
 BENCH_FILES := $(foreach s,$(BENCH_SIZES),bench/data/$(s)/train.parquet)
 
 bench: build bench-data

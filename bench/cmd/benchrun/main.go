@@ -41,6 +41,7 @@ import (
 const (
 	modeDecode = "decode"
 	modeDedup  = "dedup"
+	modeArrow  = "arrowgo"
 	modeDuckDB = "duckdb"
 )
 
@@ -79,7 +80,7 @@ func main() {
 	flag.StringVar(&o.jsonOut, "json", "", "also write the results as JSON to this file")
 	flag.BoolVar(&o.keepOuts, "keep", false, "keep the audit's output folders (printed) instead of deleting them")
 	flag.DurationVar(&o.timeout, "audit-timeout", 0, "stop an audit run after this long (0: never); a stopped run counts as taking at least this long, and no further audit runs are made")
-	measures := flag.String("measure", "audit,decode", "comma-separated measurements: audit, decode, dedup (the decode floor plus an exact duplicate-row count done the audit's way; see dedup.go) (-compare adds duckdb); without audit there is no count comparison")
+	measures := flag.String("measure", "audit,decode", "comma-separated measurements: audit, decode, dedup (the decode floor plus an exact duplicate-row count done the audit's way; see dedup.go), arrowgo (every column decoded by arrow-go alone, as issue 6 measured it; see arrowgo.go) (-compare adds duckdb); without audit there is no count comparison")
 	flag.Usage = func() {
 		fmt.Fprintf(flag.CommandLine.Output(), "usage: benchrun [flags] file.parquet...\n")
 		flag.PrintDefaults()
@@ -97,6 +98,12 @@ func main() {
 	case modeDedup:
 		if err := runDedup(*file, o.workers, os.Stdout); err != nil {
 			fmt.Fprintln(os.Stderr, "benchrun dedup:", err)
+			os.Exit(3)
+		}
+		return
+	case modeArrow:
+		if err := runArrowGo(*file, o.workers, os.Stdout); err != nil {
+			fmt.Fprintln(os.Stderr, "benchrun arrowgo:", err)
 			os.Exit(3)
 		}
 		return
@@ -122,11 +129,11 @@ func main() {
 	o.measure = map[string]bool{}
 	for _, m := range strings.Split(*measures, ",") {
 		switch m = strings.TrimSpace(m); m {
-		case "audit", "decode", "dedup", "duckdb":
+		case "audit", "decode", "dedup", "arrowgo", "duckdb":
 			o.measure[m] = true
 		case "":
 		default:
-			fmt.Fprintf(os.Stderr, "benchrun: -measure %q: want audit, decode, dedup or duckdb\n", m)
+			fmt.Fprintf(os.Stderr, "benchrun: -measure %q: want audit, decode, dedup, arrowgo or duckdb\n", m)
 			os.Exit(2)
 		}
 	}
@@ -276,6 +283,7 @@ func benchFile(self, file string, o options) (*fileResult, error) {
 	// and a ratio of medians taken minutes apart measured the drift as
 	// much as the tools. Each round's own ratios are reported too.
 	audit, decode, dedup := &measure{Name: "audit"}, &measure{Name: "decode"}, &measure{Name: "dedup"}
+	arrowgo := &measure{Name: "arrowgo"}
 	var duck *measure
 	if o.measure["duckdb"] {
 		duck = &measure{Name: "duckdb"}
@@ -333,6 +341,20 @@ func benchFile(self, file string, o options) (*fileResult, error) {
 			dedup.Runs = append(dedup.Runs, r)
 			printRun("dedup", i, r)
 		}
+		// arrow-go alone.
+		if o.measure["arrowgo"] {
+			var d decodeResult
+			r, err := childJSON(exec.Command(self, "-mode", modeArrow, "-workers", fmt.Sprint(o.workers), "-file", file), &d)
+			if err != nil {
+				return nil, err
+			}
+			if rep != nil && d.Rows != rep.rows {
+				return nil, fmt.Errorf("arrow-go read %d rows, the audit %d", d.Rows, rep.rows)
+			}
+			res.Rows = d.Rows
+			arrowgo.Runs = append(arrowgo.Runs, r)
+			printRun("arrowgo", i, r)
+		}
 		// DuckDB.
 		if duck != nil {
 			var s duckStats
@@ -356,6 +378,9 @@ func benchFile(self, file string, o options) (*fileResult, error) {
 	if o.measure["dedup"] {
 		res.Measures = append(res.Measures, dedup)
 	}
+	if o.measure["arrowgo"] {
+		res.Measures = append(res.Measures, arrowgo)
+	}
 	if duck != nil {
 		res.Measures = append(res.Measures, duck)
 		if res.Rows == 0 {
@@ -368,7 +393,7 @@ func benchFile(self, file string, o options) (*fileResult, error) {
 		}
 	}
 	res.RoundRatios = map[string][]float64{}
-	for _, pair := range [][2]*measure{{audit, decode}, {audit, duck}, {dedup, decode}} {
+	for _, pair := range [][2]*measure{{audit, decode}, {audit, duck}, {dedup, decode}, {audit, arrowgo}, {decode, arrowgo}} {
 		a, b := pair[0], pair[1]
 		if a == nil || b == nil || len(a.Runs) == 0 || len(b.Runs) == 0 || a.TimedOut {
 			continue
@@ -395,6 +420,12 @@ func benchFile(self, file string, o options) (*fileResult, error) {
 	}
 	if a, d := res.get("dedup"), res.get("decode"); a != nil && d != nil {
 		res.Ratios["dedup/decode"] = a.MedianSeconds / d.MedianSeconds
+	}
+	if a, d := res.get("audit"), res.get("arrowgo"); a != nil && d != nil {
+		res.Ratios["audit/arrowgo"] = a.MedianSeconds / d.MedianSeconds
+	}
+	if a, d := res.get("decode"), res.get("arrowgo"); a != nil && d != nil {
+		res.Ratios["decode/arrowgo"] = a.MedianSeconds / d.MedianSeconds
 	}
 	printResult(res)
 	if res.Compare != nil {
@@ -537,13 +568,16 @@ func printResult(r *fileResult) {
 	if v, ok := r.Ratios["dedup/decode"]; ok {
 		fmt.Printf("   dedup/decode time %.2fx (a floor under audit/decode: the decode plus an exact duplicate-row count)\n", v)
 	}
+	if v, ok := r.Ratios["audit/arrowgo"]; ok {
+		fmt.Printf("   audit/arrowgo time "+ge+"%.2fx (against arrow-go's own decode, issue 6's floor as it measured it), decode/arrowgo %.2fx\n", v, r.Ratios["decode/arrowgo"])
+	}
 	if v, ok := r.Ratios["audit/duckdb"]; ok {
 		fmt.Printf("   audit/duckdb time "+ge+"%.2fx (issue 6 target < 0.4x), RSS %.2fx\n", v, r.Ratios["audit_rss/duckdb_rss"])
 	}
 	if a := r.get("audit"); a != nil {
 		fmt.Printf("   audit peak RSS "+ge+"%.2f GiB (issue 6 target at 10M rows < 1 GiB)\n", float64(a.MedianRSS)/(1<<30))
 	}
-	for _, name := range []string{"audit/decode", "audit/duckdb", "dedup/decode"} {
+	for _, name := range []string{"audit/decode", "audit/duckdb", "dedup/decode", "audit/arrowgo", "decode/arrowgo"} {
 		v := r.RoundRatios[name]
 		if len(v) == 0 {
 			continue
@@ -577,7 +611,7 @@ func printScaling(rs []*fileResult) {
 		return
 	}
 	fmt.Printf("\n== scaling %d -> %d rows (%.1fx):\n", lo.Rows, hi.Rows, float64(hi.Rows)/float64(lo.Rows))
-	for _, name := range []string{"audit", "decode", "dedup", "duckdb"} {
+	for _, name := range []string{"audit", "decode", "dedup", "arrowgo", "duckdb"} {
 		a, b := lo.get(name), hi.get(name)
 		if a == nil || b == nil {
 			continue
