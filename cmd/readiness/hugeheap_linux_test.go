@@ -41,8 +41,8 @@ func vmFlags(t *testing.T, addr uintptr) []string {
 	return nil
 }
 
-// adviseHuge marks the Go heap memory of a slice for huge pages: "hg" in
-// its mapping's VmFlags.
+// adviseHuge marks the Go heap memory of its slices for huge pages: "hg"
+// in their mapping's VmFlags.
 func TestAdviseHuge(t *testing.T) {
 	if _, err := os.Stat("/sys/kernel/mm/transparent_hugepage/enabled"); err != nil {
 		t.Skipf("kernel without transparent huge pages: %v", err)
@@ -53,7 +53,7 @@ func TestAdviseHuge(t *testing.T) {
 	if has(vmFlags(t, mid), "hg") {
 		t.Fatalf("fresh heap at %#x already advised", mid)
 	}
-	adviseHuge(b)
+	adviseHuge([][]byte{b[:4<<20], b[4<<20:]})
 	if flags := vmFlags(t, mid); !has(flags, "hg") {
 		t.Errorf("after adviseHuge, heap at %#x has VmFlags %v, want hg among them", mid, flags)
 	}
