@@ -313,19 +313,26 @@ func benchFile(self, file string, o options) (*fileResult, error) {
 				res.Rows = rep.rows
 			}
 		}
-		// The decode-only floor.
-		if o.measure["decode"] {
+		// The decode-only floors: the audit's reader, and arrow-go alone.
+		// Each must read the audit's rows.
+		for _, fl := range []struct {
+			mode string
+			m    *measure
+		}{{modeDecode, decode}, {modeArrow, arrowgo}} {
+			if !o.measure[fl.m.Name] {
+				continue
+			}
 			var d decodeResult
-			r, err := childJSON(exec.Command(self, "-mode", modeDecode, "-workers", fmt.Sprint(o.workers), "-file", file), &d)
+			r, err := childJSON(exec.Command(self, "-mode", fl.mode, "-workers", fmt.Sprint(o.workers), "-file", file), &d)
 			if err != nil {
 				return nil, err
 			}
 			if rep != nil && d.Rows != rep.rows {
-				return nil, fmt.Errorf("decode read %d rows, the audit %d", d.Rows, rep.rows)
+				return nil, fmt.Errorf("%s read %d rows, the audit %d", fl.m.Name, d.Rows, rep.rows)
 			}
 			res.Rows = d.Rows
-			decode.Runs = append(decode.Runs, r)
-			printRun("decode", i, r)
+			fl.m.Runs = append(fl.m.Runs, r)
+			printRun(fl.m.Name, i, r)
 		}
 		// The dedup floor: its duplicate count must be the audit's.
 		if o.measure["dedup"] {
@@ -340,20 +347,6 @@ func benchFile(self, file string, o options) (*fileResult, error) {
 			res.Rows = d.Rows
 			dedup.Runs = append(dedup.Runs, r)
 			printRun("dedup", i, r)
-		}
-		// arrow-go alone.
-		if o.measure["arrowgo"] {
-			var d decodeResult
-			r, err := childJSON(exec.Command(self, "-mode", modeArrow, "-workers", fmt.Sprint(o.workers), "-file", file), &d)
-			if err != nil {
-				return nil, err
-			}
-			if rep != nil && d.Rows != rep.rows {
-				return nil, fmt.Errorf("arrow-go read %d rows, the audit %d", d.Rows, rep.rows)
-			}
-			res.Rows = d.Rows
-			arrowgo.Runs = append(arrowgo.Runs, r)
-			printRun("arrowgo", i, r)
 		}
 		// DuckDB.
 		if duck != nil {
