@@ -50,8 +50,9 @@ import (
 // Past size the heap keeps small pages: advising every mapping of the heap
 // as it grew (a poll of /proc/self/maps) faulted less again at 10M rows
 // but took no less time, and made a 203-column file, whose decoding churns
-// through GBs of heap the scavenger keeps giving back, up to 15% slower
-// (each page faulted back in is then 2 MiB to clear).
+// through GBs of heap the scavenger keeps giving back, slower: 11.35–13.51 s
+// against 10.37–11.44 s in five pairs (each page faulted back in is then
+// 2 MiB to clear).
 //
 // GODEBUG=disablethp=1, the runtime's own switch against huge pages for
 // the heap, turns this off, as does READINESS_HUGE_HEAP=0.
