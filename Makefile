@@ -42,7 +42,7 @@ docs: build
 
 # Performance (issue 6; docs/performance.md). The harness is its own Go
 # module under bench/ so that the main module never depends on DuckDB.
-# `make bench` times the audit and a decode-only floor on generated 1M- and
+# `make bench` times the audit and decode-only floors on generated 1M- and
 # 10M-row Parquet files (bench/data/, git-ignored, generated once);
 # `make bench-compare` also times DuckDB computing the same statistics and
 # fails if its counts disagree with report.json (needs cgo). Neither runs
