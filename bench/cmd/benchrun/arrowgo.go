@@ -14,7 +14,7 @@ import (
 	"github.com/readiness/readiness/configs"
 )
 
-// runArrowGo decodes every column of file with arrow-go alone, as issue 6
+// runArrowGo decodes every column of the file at path with arrow-go alone, as issue 6
 // measured its floor ("arrow-go alone decodes every column … parallel
 // row-group reads"): pqarrow's record reader with arrow-go's default
 // reader properties and allocator, the default policy's batch size, and
@@ -22,14 +22,14 @@ import (
 // reader of its own. No readiness code reads anything: the decode floor
 // (runDecode) reads through the audit's pipeline instead, which builds
 // flat string columns from their pages itself and reads through small
-// buffers, and so is faster than this one (docs/performance.md, p).
-func runArrowGo(file string, workers int, w io.Writer) error {
+// buffers, and so is faster than this one (docs/performance.md, 2026-11-28 p).
+func runArrowGo(path string, workers int, w io.Writer) error {
 	start := time.Now()
 	policy, err := configs.Default()
 	if err != nil {
 		return err
 	}
-	first, err := openParquet(file)
+	first, err := file.OpenParquetFile(path, false)
 	if err != nil {
 		return err
 	}
@@ -48,7 +48,7 @@ func runArrowGo(file string, workers int, w io.Writer) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			errs[k] = arrowGoWorker(file, policy.Read.BatchSize, groups, &next, &rows)
+			errs[k] = arrowGoWorker(path, policy.Read.BatchSize, groups, &next, &rows)
 		}()
 	}
 	wg.Wait()
@@ -60,14 +60,10 @@ func runArrowGo(file string, workers int, w io.Writer) error {
 	return json.NewEncoder(w).Encode(decodeResult{Rows: rows.Load(), Columns: names, Seconds: time.Since(start).Seconds()})
 }
 
-func openParquet(path string) (*file.Reader, error) {
-	return file.OpenParquetFile(path, false)
-}
-
 // arrowGoWorker reads row groups, taking the next one from next until
 // none is left, and adds their rows to rows.
 func arrowGoWorker(path string, batch, groups int, next, rows *atomic.Int64) error {
-	pr, err := openParquet(path)
+	pr, err := file.OpenParquetFile(path, false)
 	if err != nil {
 		return err
 	}
