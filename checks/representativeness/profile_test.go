@@ -58,7 +58,15 @@ func TestProfileRowByRow(t *testing.T) {
 			ib.Append(v)
 			vals["int"] = append(vals["int"], v)
 		}
+		// wide: past max_categories, with a declared value among small
+		// ones and negative ones (counted apart from the rest).
 		w := rng.Int64N(1 << 40)
+		switch rng.IntN(10) {
+		case 0:
+			w = rng.Int64N(20)
+		case 1:
+			w = -w
+		}
 		wb.Append(w)
 		vals["wide"] = append(vals["wide"], w)
 	}
@@ -83,7 +91,7 @@ func TestProfileRowByRow(t *testing.T) {
 
 	cfg := defaultConfig().(*Config)
 	cfg.MaxCategories = 200
-	cfg.Required = map[string]map[string]int64{"many": {"v7": 1, "v2999": 1, "absent": 1}, "mixed": {"north": 1}}
+	cfg.Required = map[string]map[string]int64{"many": {"v7": 1, "v2999": 1, "absent": 1}, "mixed": {"north": 1}, "wide": {"7": 1, "12": 1}}
 	names := []string{"few", "many", "mixed", "int", "wide"}
 	// A reference run, so that values go into the sketches compared below.
 	st, err := newState(cfg, checks.Env{Schema: schema, Roles: checks.Roles{Features: names}, ReferenceRun: true})
@@ -124,6 +132,8 @@ func TestProfileRowByRow(t *testing.T) {
 		}
 		start = end
 	}
+	// Integer counts reach the profile when it is read (Merge, Result).
+	s.flushInts()
 	for _, name := range names {
 		got, w := s.byName[name], want[name]
 		if got.overflow != w.overflow || !reflect.DeepEqual(got.cats, w.cats) {
