@@ -131,3 +131,41 @@ func deref[T any](p *T) any {
 	}
 	return *p
 }
+
+// BenchmarkIsNormalASCII compares the word-at-a-time test with the byte
+// loop on the fixture generator's text values, most in normal form.
+func BenchmarkIsNormalASCII(b *testing.B) {
+	cfg, err := fixtures.Config{Rows: 4096, Seed: 3}.WithDefaults()
+	if err != nil {
+		b.Fatal(err)
+	}
+	rows, err := fixtures.Generate(cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var texts []string
+	size := 0
+	for _, r := range rows {
+		if r.Text != nil {
+			texts = append(texts, *r.Text)
+			size += len(*r.Text)
+		}
+	}
+	for _, bc := range []struct {
+		name string
+		f    func(string) bool
+	}{{"words", isNormalASCII}, {"bytes", isNormalASCIIBytes}} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.SetBytes(int64(size))
+			normal := 0
+			for b.Loop() {
+				for _, s := range texts {
+					if bc.f(s) {
+						normal++
+					}
+				}
+			}
+			b.ReportMetric(float64(normal)/float64(b.N*len(texts)), "normal")
+		})
+	}
+}

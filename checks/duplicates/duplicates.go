@@ -767,7 +767,43 @@ var asciiKept = func() (k [256]bool) {
 // leaves as it is: every byte kept, spaces single and between other bytes.
 // It is false for any non-ASCII text, normal or not (NFKC and Unicode case
 // folding would have to be checked): such text takes the slow path.
+//
+// Text of lower-case letters, digits and single spaces, the most common
+// normal text, is read eight bytes at a time (plainWord); a word with any
+// other byte sends the whole string to the byte-at-a-time loop
+// (isNormalASCIIBytes), which decides. On the 203-column benchmark file,
+// with 40 text columns, the byte loop alone took 0.94 s of CPU.
 func isNormalASCII(s string) bool {
+	n := len(s)
+	if n < 8 {
+		return isNormalASCIIBytes(s)
+	}
+	if s[0] == ' ' || s[n-1] == ' ' {
+		return false
+	}
+	var prev uint64 // high bit of byte 0 set: the byte before the word is a space
+	for i := 0; ; i += 8 {
+		if i > n-8 {
+			// The last word overlaps the one before, which has checked
+			// the spaces where they meet.
+			i, prev = n-8, 0
+		}
+		sp, ok := plainWord(load64(s, i))
+		if !ok {
+			return isNormalASCIIBytes(s)
+		}
+		if sp&(sp<<8|prev) != 0 {
+			return false // two spaces in a row
+		}
+		if i == n-8 {
+			return true
+		}
+		prev = sp >> 56
+	}
+}
+
+// isNormalASCIIBytes is isNormalASCII a byte at a time.
+func isNormalASCIIBytes(s string) bool {
 	if s == "" {
 		return true
 	}
@@ -780,6 +816,33 @@ func isNormalASCII(s string) bool {
 		}
 	}
 	return true
+}
+
+// load64 reads s[i:i+8] as a little-endian word (one load once compiled).
+func load64(s string, i int) uint64 {
+	_ = s[i+7]
+	return uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+		uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+}
+
+// plainWord reports whether every byte of w is a lower-case ASCII letter,
+// a digit or a space (all kept by labels.Normalize, see asciiKept), and
+// returns the high bit of each space byte set. Each test adds a constant
+// to every byte at once: an ASCII byte plus at most 0x7f carries into its
+// own high bit and never into the next byte.
+func plainWord(w uint64) (spaces uint64, ok bool) {
+	const (
+		ones  = 0x0101010101010101
+		highs = 0x8080808080808080
+	)
+	if w&highs != 0 {
+		return 0, false
+	}
+	lower := (w + (0x80-'a')*ones) &^ (w + (0x7f-'z')*ones) // 'a' <= b <= 'z'
+	digit := (w + (0x80-'0')*ones) &^ (w + (0x7f-'9')*ones) // '0' <= b <= '9'
+	y := w ^ ' '*ones                                       // zero where b is a space
+	spaces = ^((y&(0x7f*ones) + 0x7f*ones) | y) & highs
+	return spaces, (lower|digit|spaces)&highs == highs
 }
 
 func (s *state) Merge(o checks.State) error {

@@ -76,6 +76,43 @@ func TestIsNormalASCII(t *testing.T) {
 	}
 }
 
+// Long strings, mostly of the bytes isNormalASCII reads eight at a time
+// (lower-case letters, digits, spaces), with spaces at every offset of a
+// word, at the ends and doubled, and now and then any other byte: against
+// labels.Normalize, and against the byte-at-a-time loop.
+func TestIsNormalASCIIWords(t *testing.T) {
+	// The word test takes these bytes as kept by labels.Normalize.
+	for _, b := range []byte("abcdefghijklmnopqrstuvwxyz0123456789 ") {
+		if !asciiKept[b] {
+			t.Fatalf("asciiKept[%q] is false", b)
+		}
+	}
+	rng := rand.New(rand.NewPCG(5, 6))
+	plain := "ab z09 "
+	var buf []byte
+	for range 200000 {
+		buf = buf[:0]
+		for range rng.IntN(41) {
+			switch rng.IntN(40) {
+			case 0:
+				buf = append(buf, byte(rng.IntN(256))) // any byte
+			case 1:
+				buf = append(buf, "AZ@[`{/:\x7f\x80"[rng.IntN(10)]) // just outside a range
+			default:
+				buf = append(buf, plain[rng.IntN(len(plain))])
+			}
+		}
+		s := string(buf)
+		want := labels.Normalize(s) == s
+		for i := range len(s) {
+			want = want && s[i] < 0x80
+		}
+		if got := isNormalASCII(s); got != want || got != isNormalASCIIBytes(s) {
+			t.Fatalf("isNormalASCII(%q) = %v, byte loop %v, labels.Normalize gives %q", s, got, isNormalASCIIBytes(s), labels.Normalize(s))
+		}
+	}
+}
+
 // randomText joins a few adversarial strings, sometimes with a space.
 func randomText(rng *rand.Rand) string {
 	var b strings.Builder
