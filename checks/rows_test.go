@@ -96,6 +96,43 @@ func TestRowListMostlyInOrder(t *testing.T) {
 	}
 }
 
+// TestRowListMergeUnderBound merges lists that stay under the bound, in
+// order and out of it, and checks the result against every row added,
+// sorted; the merged list still takes rows, and those too are listed.
+func TestRowListMergeUnderBound(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	var all []RowRef
+	parts := make([]RowList, 5)
+	for k := range parts {
+		n := r.IntN(3000)
+		if k == 3 {
+			n = 0 // an empty list
+		}
+		row := int64(r.IntN(100))
+		for range n {
+			if k == 4 {
+				row = int64(r.IntN(1 << 20)) // out of order
+			} else {
+				row += int64(r.IntN(3)) // in order, some rows twice
+			}
+			ref := RowRef{Input: int32(k % 2), Row: row, Group: uint64(r.IntN(2))}
+			all = append(all, ref)
+			parts[k].Add(int(ref.Input), ref.Row, ref.Group)
+		}
+	}
+	var merged RowList
+	for _, k := range r.Perm(len(parts)) {
+		merged.Merge(&parts[k])
+	}
+	merged.Add(2, 5, 0)
+	all = append(all, RowRef{Input: 2, Row: 5})
+	slices.SortFunc(all, RowRef.compare)
+	got, unlisted := merged.Rows()
+	if unlisted != 0 || merged.Len() != int64(len(all)) || !slices.Equal(got, all) {
+		t.Fatalf("%d rows listed, %d unlisted, len %d; want the %d rows added", len(got), unlisted, merged.Len(), len(all))
+	}
+}
+
 func TestRowListEmit(t *testing.T) {
 	var l RowList
 	l.Add(1, 5, 9)
