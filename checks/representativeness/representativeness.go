@@ -395,7 +395,7 @@ type profile struct {
 	// scratch, per batch
 	cache      *[strCacheSize]strCount // observeStrings', empty between batches
 	dictCounts []int64
-	intCounts  any // *intCounter[T] for the column's integer type T; counts not yet in cats
+	intCounts  interface{ flush(*profile, int) } // *intCounter[T] for the column's integer type T; counts not yet in cats
 }
 
 type state struct {
@@ -872,23 +872,8 @@ func (p *profile) addIntText(f float64, txt []byte, n int64, maxCats int) {
 // flushInts adds the integer counts not yet added to the profile's counts
 // (see observeInts); a profile is read only after it.
 func (p *profile) flushInts(maxCats int) {
-	switch c := p.intCounts.(type) {
-	case *intCounter[int8]:
-		c.flush(p, maxCats)
-	case *intCounter[int16]:
-		c.flush(p, maxCats)
-	case *intCounter[int32]:
-		c.flush(p, maxCats)
-	case *intCounter[int64]:
-		c.flush(p, maxCats)
-	case *intCounter[uint8]:
-		c.flush(p, maxCats)
-	case *intCounter[uint16]:
-		c.flush(p, maxCats)
-	case *intCounter[uint32]:
-		c.flush(p, maxCats)
-	case *intCounter[uint64]:
-		c.flush(p, maxCats)
+	if p.intCounts != nil {
+		p.intCounts.flush(p, maxCats)
 	}
 }
 
