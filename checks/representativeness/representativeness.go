@@ -392,10 +392,12 @@ type profile struct {
 	// maxTracked is the sketch's MaxIndexableValue, read once: the sketch
 	// answers it through an interface, and trackable asks per value.
 	maxTracked float64
+	// intCounts (an *intCounter[T] for the column's integer type T) holds
+	// integer counts not yet in cats, across batches: see observeInts.
+	intCounts interface{ flush(*profile, int) }
 	// scratch, per batch
 	cache      *[strCacheSize]strCount // observeStrings', empty between batches
 	dictCounts []int64
-	intCounts  interface{ flush(*profile, int) } // *intCounter[T] for the column's integer type T; counts not yet in cats
 }
 
 type state struct {
