@@ -61,7 +61,12 @@ func sizeClass(n int) int {
 	return bits.Len(uint(n - 1))
 }
 
-func (a *poolAllocator) Allocate(size int) []byte {
+func (a *poolAllocator) Allocate(size int) []byte { return a.get(size, 0) }
+
+// get returns a buffer of length size, pooled or new, zeroed from byte
+// from on: the caller writes the bytes before from itself. (Past size a
+// buffer is cleared when Reallocate hands it out.)
+func (a *poolAllocator) get(size, from int) []byte {
 	if size <= 0 {
 		return aligned(0, 0)
 	}
@@ -71,7 +76,7 @@ func (a *poolAllocator) Allocate(size int) []byte {
 	}
 	if p, _ := a.pools[c].Get().(*[]byte); p != nil {
 		b := (*p)[:size]
-		clear(b) // past size it is cleared when Reallocate hands it out
+		clear(b[min(from, size):])
 		return b
 	}
 	return aligned(size, 1<<c)
@@ -92,7 +97,7 @@ func (a *poolAllocator) Reallocate(size int, b []byte) []byte {
 		}
 		return b[:size]
 	}
-	nb := a.Allocate(size)
+	nb := a.get(size, len(b)) // its first len(b) bytes are b's, copied next
 	copy(nb, b)
 	a.Free(b)
 	return nb

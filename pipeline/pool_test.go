@@ -99,3 +99,34 @@ func TestPoolGrowInPlace(t *testing.T) {
 	}
 	t.Error("a freed buffer was never handed out again")
 }
+
+// TestPoolReallocateMoves: a buffer grown into another, reused one keeps
+// its bytes, and the rest of the new one is cleared (only the rest: the
+// old bytes are copied over the start).
+func TestPoolReallocateMoves(t *testing.T) {
+	a := &poolAllocator{}
+	for range 10 {
+		old := a.Allocate(3000)
+		for i := range old[:cap(old)] {
+			old[:cap(old)][i] = 0xEF
+		}
+		a.Free(old)
+		small := a.Allocate(1000)
+		for i := range small {
+			small[i] = byte(i) | 1
+		}
+		want := bytes.Clone(small)
+		grown := a.Reallocate(3500, small)
+		if addr(grown) != addr(old) {
+			continue // the pool dropped it; try again
+		}
+		if !bytes.Equal(grown[:1000], want) {
+			t.Fatal("moved: lost the bytes")
+		}
+		if i := bytes.IndexByte(grown[1000:], 0xEF); i >= 0 {
+			t.Fatalf("moved: byte %d holds an old value", 1000+i)
+		}
+		return
+	}
+	t.Error("a freed buffer was never handed out again")
+}
