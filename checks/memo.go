@@ -132,6 +132,44 @@ func (m *Memo) Rows(rec arrow.RecordBatch, cols []int, buf, scratch *[]rowhash.F
 	return out
 }
 
+// FeatureOrder returns the feature columns feat (indexes into schema) in
+// the order checks fold them into a feature vector's fingerprint: columns
+// of other types first, then the string columns, each in the order given.
+// Which order does not matter to what the fingerprints tell apart (see
+// [RowColumns]); this one puts last the only values that normalising text
+// changes. The duplicates check fingerprints each row's feature vector
+// with its text normalised as well, and a row whose text normalisation
+// changes is folded again from the vector's first string column rather
+// than its first column: on a 1M-row, 203-column file with 40 text
+// columns, where almost every row has some text to normalise, the folds
+// again took 1.1 s of CPU (docs/performance.md, 2026-11-28 q). Every check
+// that fingerprints feature vectors uses this order, so that they share
+// the fingerprints and their partitions.
+func FeatureOrder(schema *arrow.Schema, feat []int) []int {
+	out := make([]int, 0, len(feat))
+	for _, text := range []bool{false, true} {
+		for _, c := range feat {
+			if IsString(schema.Field(c).Type) == text {
+				out = append(out, c)
+			}
+		}
+	}
+	return out
+}
+
+// IsString reports whether t holds text: a string type, or a dictionary of
+// one.
+func IsString(t arrow.DataType) bool {
+	if d, ok := t.(*arrow.DictionaryType); ok {
+		t = d.ValueType
+	}
+	switch t.ID() {
+	case arrow.STRING, arrow.LARGE_STRING, arrow.STRING_VIEW:
+		return true
+	}
+	return false
+}
+
 // RowColumns returns the columns of a full row of n columns in the order
 // checks fingerprint it: the feature columns feat (in their order) first,
 // then the others in schema order. The full row's fingerprints then

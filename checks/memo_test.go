@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/readiness/readiness/checks"
 	"github.com/readiness/readiness/checks/balance"
 	"github.com/readiness/readiness/checks/checktest"
@@ -79,6 +80,27 @@ func TestRowColumns(t *testing.T) {
 	} {
 		if got := checks.RowColumns(c.feat, c.n); !slices.Equal(got, c.want) {
 			t.Errorf("RowColumns(%v, %d) = %v, want %v", c.feat, c.n, got, c.want)
+		}
+	}
+}
+
+// FeatureOrder puts the string columns (dictionaries of strings among
+// them) after the others, each in the order given.
+func TestFeatureOrder(t *testing.T) {
+	dict := &arrow.DictionaryType{IndexType: arrow.PrimitiveTypes.Int32, ValueType: arrow.BinaryTypes.String}
+	schema := arrow.NewSchema([]arrow.Field{
+		{Name: "s", Type: arrow.BinaryTypes.String}, {Name: "i", Type: arrow.PrimitiveTypes.Int64},
+		{Name: "d", Type: dict}, {Name: "f", Type: arrow.PrimitiveTypes.Float64},
+		{Name: "l", Type: arrow.BinaryTypes.LargeString}, {Name: "b", Type: arrow.BinaryTypes.Binary},
+	}, nil)
+	for _, c := range []struct{ feat, want []int }{
+		{[]int{0, 1, 2, 3, 4, 5}, []int{1, 3, 5, 0, 2, 4}},
+		{[]int{4, 3, 0}, []int{3, 4, 0}},
+		{[]int{0, 2}, []int{0, 2}},
+		{nil, []int{}},
+	} {
+		if got := checks.FeatureOrder(schema, c.feat); !slices.Equal(got, c.want) {
+			t.Errorf("FeatureOrder(%v) = %v, want %v", c.feat, got, c.want)
 		}
 	}
 }

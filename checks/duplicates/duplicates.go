@@ -378,7 +378,9 @@ type state struct {
 	normCaches                  []*normCache            // per string feature, kept from batch to batch
 	changed                     []bool                  // per row: does folding change a string feature
 	changedRows                 []int32                 // the rows whose changed is set
-	all, featIdx                []int                   // column indexes: every column (the features first, checks.RowColumns), the features
+	all, featIdx                []int                   // column indexes: every column (the features first, checks.RowColumns), the features (checks.FeatureOrder)
+	plainFeats                  int                     // features before the first string feature in featIdx
+	prefixFP                    []rowhash.Fingerprint   // the fingerprints over featIdx[:plainFeats]
 	buf                         []byte
 	splitKind                   []int8 // per row: -1 no split (null), 0 non-train, 1 train
 }
@@ -419,12 +421,16 @@ func newState(c any, env checks.Env) (checks.State, error) {
 			s.isFeature[i] = true
 			s.featIdx = append(s.featIdx, i)
 			s.features = append(s.features, f.Name)
-			if isString(f.Type) {
+			if checks.IsString(f.Type) {
 				s.isText[i] = true
 				s.texts = append(s.texts, f.Name)
 			}
 		}
 	}
+	// The string features last: normalisedRows folds a row again from the
+	// first of them only (see checks.FeatureOrder).
+	s.featIdx = checks.FeatureOrder(env.Schema, s.featIdx)
+	s.plainFeats = len(s.featIdx) - len(s.texts)
 	s.all = checks.RowColumns(s.featIdx, len(s.columns))
 	if env.Roles.ID != "" {
 		if idx := env.Schema.FieldIndices(env.Roles.ID); len(idx) > 0 {
@@ -461,18 +467,6 @@ func (c *Config) validate() error {
 	return nil
 }
 
-// isString reports whether t holds text that labels.Normalize folds.
-func isString(t arrow.DataType) bool {
-	if d, ok := t.(*arrow.DictionaryType); ok {
-		t = d.ValueType
-	}
-	switch t.ID() {
-	case arrow.STRING, arrow.LARGE_STRING, arrow.STRING_VIEW:
-		return true
-	}
-	return false
-}
-
 func grow(p *[]rowhash.Fingerprint, n int) []rowhash.Fingerprint {
 	if cap(*p) < n {
 		*p = make([]rowhash.Fingerprint, n)
@@ -494,6 +488,11 @@ func (s *state) Observe(b checks.Batch) error {
 	// first, as the full row's fingerprints continue theirs (s.all lists
 	// them first, see checks.RowColumns).
 	memo := b.Memo
+	if len(s.texts) > 0 && s.plainFeats > 0 {
+		// Held by the memo, for the feature fingerprints to continue and
+		// normalizedRows to start from.
+		memo.Rows(rec, s.featIdx[:s.plainFeats], &s.prefixFP, &s.vals)
+	}
 	featFP := memo.Rows(rec, s.featIdx, &s.featFP, &s.vals)
 	var rowFP []rowhash.Fingerprint
 	if s.table != nil {
@@ -648,19 +647,21 @@ func (s *state) normalizedRows(rec arrow.RecordBatch, memo *checks.Memo, featFP 
 	if len(rows) == 0 {
 		return normFP
 	}
-	seed := rowhash.Seed()
-	for _, i := range rows {
-		normFP[i] = seed
-	}
-	t = 0
-	for _, c := range s.featIdx {
-		var vals []rowhash.Fingerprint
-		if s.isText[c] {
-			vals = s.normVals[t]
-			t++
-		} else {
-			vals = memo.Values(rec, c, &s.vals)
+	// The string features come last (checks.FeatureOrder): a changed row
+	// is folded again from the fingerprint over the features before them.
+	if s.plainFeats > 0 {
+		prefix := memo.Rows(rec, s.featIdx[:s.plainFeats], &s.prefixFP, &s.vals)
+		for _, i := range rows {
+			normFP[i] = prefix[i]
 		}
+	} else {
+		seed := rowhash.Seed()
+		for _, i := range rows {
+			normFP[i] = seed
+		}
+	}
+	for t := range s.featIdx[s.plainFeats:] {
+		vals := s.normVals[t]
 		for _, i := range rows {
 			normFP[i] = rowhash.Fold(normFP[i], vals[i])
 		}

@@ -424,7 +424,7 @@ func newState(c any, env checks.Env) (checks.State, error) {
 	}
 	// The features the rows' table groups by, also without a label.
 	s.features = rowtable.Features(env)
-	for _, i := range s.features {
+	for _, i := range slices.Sorted(slices.Values(s.features)) { // named in schema order
 		s.featNames = append(s.featNames, env.Schema.Field(i).Name)
 	}
 	if len(s.features) > 0 && s.label >= 0 {

@@ -128,8 +128,9 @@ type copyRow struct {
 // Config names the columns a table reads, as indexes into the schema of
 // the batches it observes. Every state sharing a table must pass the same.
 type Config struct {
-	// Features are the feature columns, in schema order; Full every column
-	// of a full row, the features first ([checks.RowColumns]).
+	// Features are the feature columns, in the order of
+	// checks.FeatureOrder; Full every column of a full row, the features
+	// first ([checks.RowColumns]).
 	Features, Full []int
 	// Label is the label column; Annotator the annotator's, -1 for none.
 	Label, Annotator int
@@ -171,8 +172,9 @@ func NewConfig(env checks.Env) (c Config, ok bool) {
 }
 
 // Features returns the indexes of the feature columns a table groups rows
-// by: the role's columns but the label and the annotator, in schema order,
-// each once, whatever order the role lists them in.
+// by: the role's columns but the label and the annotator, each once,
+// whatever order the role lists them in, in the order of
+// [checks.FeatureOrder].
 func Features(env checks.Env) []int {
 	if env.Schema == nil {
 		return nil
@@ -190,7 +192,7 @@ func Features(env checks.Env) []int {
 			out = append(out, i)
 		}
 	}
-	return out
+	return checks.FeatureOrder(env.Schema, out)
 }
 
 func (c *Config) equal(o *Config) bool {
