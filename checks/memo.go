@@ -157,6 +157,30 @@ func FeatureOrder(schema *arrow.Schema, feat []int) []int {
 	return out
 }
 
+// PlainFeatures returns how many of the feature columns feat, in the
+// order of FeatureOrder, come before the first string column.
+func PlainFeatures(schema *arrow.Schema, feat []int) int {
+	for k, c := range feat {
+		if IsString(schema.Field(c).Type) {
+			return k
+		}
+	}
+	return len(feat)
+}
+
+// FeatureRows returns the row fingerprints of rec over the feature columns
+// feat (in the order of FeatureOrder, the first plain of them not strings,
+// see PlainFeatures), as Rows does; with a memo for rec, it first has the
+// memo hold those over feat[:plain], so that the feature vectors continue
+// them and the duplicates check folds its normalised text onto them,
+// whichever check asks first.
+func (m *Memo) FeatureRows(rec arrow.RecordBatch, feat []int, plain int, buf, scratch *[]rowhash.Fingerprint) []rowhash.Fingerprint {
+	if m.valid(rec) && 0 < plain && plain < len(feat) {
+		m.Rows(rec, feat[:plain], nil, scratch)
+	}
+	return m.Rows(rec, feat, buf, scratch)
+}
+
 // IsString reports whether t holds text: a string type, or a dictionary of
 // one.
 func IsString(t arrow.DataType) bool {

@@ -53,6 +53,23 @@ func TestMemoMatchesRowhash(t *testing.T) {
 				}
 			}
 		}
+		// FeatureRows answers as Rows, for every split of the columns, on a
+		// fresh memo and on none; the memo then holds the first part too.
+		feat := []int{2, 3, 4, 5, 6, 7, 8}
+		want := make([]rowhash.Fingerprint, n)
+		rowhash.Rows(rec, feat, want, nil)
+		for plain := range len(feat) + 1 {
+			wantPlain := make([]rowhash.Fingerprint, n)
+			rowhash.Rows(rec, feat[:plain], wantPlain, nil)
+			for _, mm := range []*checks.Memo{new(checks.Memo).Reset(rec), nil} {
+				if got := mm.FeatureRows(rec, feat, plain, &buf, &scratch); !slices.Equal(got, want) {
+					t.Fatalf("batch %d, %d plain, memo %v: FeatureRows differs from rowhash.Rows", k, plain, mm != nil)
+				}
+				if got := mm.Rows(rec, feat[:plain], &buf, &scratch); !slices.Equal(got, wantPlain) {
+					t.Fatalf("batch %d, %d plain, memo %v: the plain features' rows differ", k, plain, mm != nil)
+				}
+			}
+		}
 		for c := range int(rec.NumCols()) {
 			want := make([]rowhash.Fingerprint, n)
 			rowhash.Values(rec.Column(c), want)

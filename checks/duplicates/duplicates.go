@@ -427,10 +427,10 @@ func newState(c any, env checks.Env) (checks.State, error) {
 			}
 		}
 	}
-	// The string features last: normalisedRows folds a row again from the
+	// The string features last: normalizedRows folds a row again from the
 	// first of them only (see checks.FeatureOrder).
 	s.featIdx = checks.FeatureOrder(env.Schema, s.featIdx)
-	s.plainFeats = len(s.featIdx) - len(s.texts)
+	s.plainFeats = checks.PlainFeatures(env.Schema, s.featIdx)
 	s.all = checks.RowColumns(s.featIdx, len(s.columns))
 	if env.Roles.ID != "" {
 		if idx := env.Schema.FieldIndices(env.Roles.ID); len(idx) > 0 {
@@ -488,12 +488,7 @@ func (s *state) Observe(b checks.Batch) error {
 	// first, as the full row's fingerprints continue theirs (s.all lists
 	// them first, see checks.RowColumns).
 	memo := b.Memo
-	if len(s.texts) > 0 && s.plainFeats > 0 {
-		// Held by the memo, for the feature fingerprints to continue and
-		// normalizedRows to start from.
-		memo.Rows(rec, s.featIdx[:s.plainFeats], &s.prefixFP, &s.vals)
-	}
-	featFP := memo.Rows(rec, s.featIdx, &s.featFP, &s.vals)
+	featFP := memo.FeatureRows(rec, s.featIdx, s.plainFeats, &s.featFP, &s.vals)
 	var rowFP []rowhash.Fingerprint
 	if s.table != nil {
 		if err := s.table.Observe(b); err != nil {

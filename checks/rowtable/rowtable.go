@@ -132,6 +132,9 @@ type Config struct {
 	// checks.FeatureOrder; Full every column of a full row, the features
 	// first ([checks.RowColumns]).
 	Features, Full []int
+	// Plain is the number of features before the first string one
+	// (checks.PlainFeatures).
+	Plain int
 	// Label is the label column; Annotator the annotator's, -1 for none.
 	Label, Annotator int
 	// Time is the time column, -1 for none (nothing is stale); a row is
@@ -164,6 +167,7 @@ func NewConfig(env checks.Env) (c Config, ok bool) {
 		return c, false
 	}
 	c.Features = Features(env)
+	c.Plain = checks.PlainFeatures(schema, c.Features)
 	c.Full = checks.RowColumns(c.Features, schema.NumFields())
 	if t := index(env.Roles.Time); t >= 0 && !env.StaleBefore.IsZero() && timecol.Supported(schema.Field(t).Type) {
 		c.Time, c.StaleBefore = t, timecol.FromTime(env.StaleBefore)
@@ -306,7 +310,7 @@ func (t *Table) Observe(b checks.Batch) error {
 	if t.read {
 		return errors.New("rowtable: rows observed after the table was read")
 	}
-	feat := b.Memo.Rows(rec, t.cfg.Features, &t.featFP, &t.vals)
+	feat := b.Memo.FeatureRows(rec, t.cfg.Features, t.cfg.Plain, &t.featFP, &t.vals)
 	full := b.Memo.Rows(rec, t.cfg.Full, &t.fullFP, &t.vals)
 	label := b.Memo.Values(rec, t.cfg.Label, &t.labelFP)
 	var ann []rowhash.Fingerprint
