@@ -186,17 +186,6 @@ type Metrics struct {
 	UnlistedRows int64 `json:"unlisted_rows,omitempty"`
 }
 
-// isString reports whether a column of type t is scanned.
-func isString(t arrow.DataType) bool {
-	switch t.ID() {
-	case arrow.STRING, arrow.LARGE_STRING, arrow.STRING_VIEW:
-		return true
-	case arrow.DICTIONARY:
-		return isString(t.(*arrow.DictionaryType).ValueType)
-	}
-	return false
-}
-
 // scanned returns the names of the string columns of schema not ignored.
 func scanned(cfg *Config, schema *arrow.Schema) []string {
 	if schema == nil {
@@ -204,7 +193,7 @@ func scanned(cfg *Config, schema *arrow.Schema) []string {
 	}
 	var out []string
 	for _, f := range schema.Fields() {
-		if isString(f.Type) && !slices.Contains(cfg.IgnoreColumns, f.Name) {
+		if checks.IsString(f.Type) && !slices.Contains(cfg.IgnoreColumns, f.Name) {
 			out = append(out, f.Name)
 		}
 	}

@@ -337,7 +337,7 @@ func TestSample(t *testing.T) {
 	m := metricsOf(t, r)
 	var nstr int
 	for _, f := range schema.Fields() {
-		if isString(f.Type) {
+		if checks.IsString(f.Type) {
 			nstr++
 		}
 	}
