@@ -101,12 +101,9 @@ func (b *byClass) classify(arr arrow.Array) bool {
 	}
 	valid := checks.ValidityOf(arr)
 	switch a := arr.(type) {
-	case *array.String:
-		b.strings(valid, a.Value, ids)
-	case *array.LargeString:
-		b.strings(valid, a.Value, ids)
-	case *array.StringView:
-		b.strings(valid, a.Value, ids)
+	case *array.String, *array.LargeString, *array.StringView:
+		strs, _ := checks.StringsOf(a)
+		b.strings(valid, &strs, ids)
 	case *array.Dictionary:
 		dict := a.Dictionary()
 		if cap(b.dictIDs) < dict.Len() {
@@ -144,12 +141,12 @@ func (b *byClass) classify(arr arrow.Array) bool {
 	return true
 }
 
-func (b *byClass) strings(valid checks.Validity, value func(int) string, ids []int32) {
+func (b *byClass) strings(valid checks.Validity, strs *checks.Strings, ids []int32) {
 	for i := range ids {
 		if valid.Null(i) {
 			continue
 		}
-		if ids[i] = b.id(value(i)); ids[i] < 0 {
+		if ids[i] = b.id(strs.At(i)); ids[i] < 0 {
 			return
 		}
 	}

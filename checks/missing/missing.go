@@ -442,12 +442,9 @@ func (s *state) observeColumn(c *column, arr arrow.Array, flags []bool) {
 		}
 	}
 	switch a := arr.(type) {
-	case *array.String:
-		s.observeStrings(c, valid, flags, a.Value)
-	case *array.LargeString:
-		s.observeStrings(c, valid, flags, a.Value)
-	case *array.StringView:
-		s.observeStrings(c, valid, flags, a.Value)
+	case *array.String, *array.LargeString, *array.StringView:
+		strs, _ := checks.StringsOf(a)
+		s.observeStrings(c, valid, flags, &strs)
 	case *array.Float64:
 		observeFloats(c, a.Float64Values(), valid, flags)
 	case *array.Float32:
@@ -510,7 +507,7 @@ type strEntry struct {
 // token lookup, hashing or set insertion. A column whose values rarely
 // repeat (free text) stops using the cache for the rest of the batch once
 // misses clearly outnumber hits.
-func (s *state) observeStrings(c *column, valid checks.Validity, flags []bool, value func(int) string) {
+func (s *state) observeStrings(c *column, valid checks.Validity, flags []bool, strs *checks.Strings) {
 	if c.cache == nil {
 		c.cache = new([strCacheSize]strEntry)
 	}
@@ -522,7 +519,7 @@ func (s *state) observeStrings(c *column, valid checks.Validity, flags []bool, v
 		if valid.Null(i) {
 			continue
 		}
-		v := value(i)
+		v := strs.At(i)
 		e := &cache[checks.StrSlot(v, strCacheBits)]
 		if e.set && e.v == v {
 			hits++
@@ -549,7 +546,7 @@ func (s *state) observeStrings(c *column, valid checks.Validity, flags []bool, v
 	}
 	for ; i < len(flags); i++ {
 		if !valid.Null(i) {
-			s.observeString(c, value(i), i, flags)
+			s.observeString(c, strs.At(i), i, flags)
 		}
 	}
 }

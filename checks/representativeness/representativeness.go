@@ -619,12 +619,9 @@ func (s *state) observe(p *profile, arr arrow.Array) {
 	}
 	valid := checks.ValidityOf(arr)
 	switch a := arr.(type) {
-	case *array.String:
-		observeStrings(p, valid, n, a.Value, s.maxCats)
-	case *array.LargeString:
-		observeStrings(p, valid, n, a.Value, s.maxCats)
-	case *array.StringView:
-		observeStrings(p, valid, n, a.Value, s.maxCats)
+	case *array.String, *array.LargeString, *array.StringView:
+		strs, _ := checks.StringsOf(a)
+		observeStrings(p, valid, &strs, s.maxCats)
 	case *array.Boolean:
 		var t, f int64
 		for i := range n {
@@ -716,7 +713,7 @@ type strCount struct {
 // its slot is taken by another text). What the profile ends the batch with
 // — the counts kept, whether the column overflowed — depends only on the
 // values and their counts, not on the order they reach add.
-func observeStrings(p *profile, valid checks.Validity, n int, value func(int) string, maxCats int) {
+func observeStrings(p *profile, valid checks.Validity, strs *checks.Strings, maxCats int) {
 	if p.overflow && len(p.declared) == 0 {
 		return
 	}
@@ -724,11 +721,11 @@ func observeStrings(p *profile, valid checks.Validity, n int, value func(int) st
 		p.cache = new([strCacheSize]strCount)
 	}
 	cache := p.cache
-	for i := range n {
+	for i := range strs.Len() {
 		if valid.Null(i) {
 			continue
 		}
-		v := value(i)
+		v := strs.At(i)
 		e := &cache[checks.StrSlot(v, strCacheBits)]
 		if e.n > 0 && e.v == v {
 			e.n++
