@@ -77,24 +77,16 @@ func (l *RowList) add(r RowRef) {
 	}
 }
 
-// grow quadruples the list's room, but never past the length at which it
-// compacts: a list that fills up is then allocated about log4(bound)
+// grow doubles the list's room, but never past the length at which it
+// compacts: a list that fills up is then allocated about log2(bound)
 // times, and ends with room for 1.5 bounds, where append's steps of a
 // quarter past a few hundred rows allocated, zeroed and copied 138 MB to
 // fill one list of MaxFlaggedRows (BenchmarkRowListInOrder, 39 large
-// allocations), and merging two workers' full lists 354 MB. Doubling
-// allocated 51 MB for that list (twice its 24 MiB) and copied 24 MB; four
-// times its room a step, 32 MB and 8 MB. New memory is dear on the
-// virtual machine the audit is measured on (docs/performance.md,
-// 2026-11-28 q and r): growing the flagged-row lists by doubling took
-// 0.33 s of CPU at 10M rows, most of it the staleness check's two. A list
-// that stops short of the bound has room for at most four times its rows,
-// and never more than 1.5 bounds (36 MiB); pages of it never written are
-// not faulted in.
+// allocations), and merging two workers' full lists 354 MB.
 func (l *RowList) grow() {
 	// Called at len == cap < compactAt (a list compacts on reaching it),
 	// so n is more than len.
-	n := min(max(64, 4*cap(l.rows)), l.compactAt())
+	n := min(max(64, 2*cap(l.rows)), l.compactAt())
 	l.rows = slices.Grow(l.rows, n-len(l.rows))
 }
 
