@@ -427,7 +427,7 @@ func writeOutputs(rep *report.Report, flagged *flagged, f auditFlags, log zerolo
 			log.Info().Str("path", path).Msg("wrote " + name)
 		}
 		path := filepath.Join(f.out, "findings.parquet")
-		if err := report.WriteFileFunc(path, func(w io.Writer) error { return writeFindings(w, flagged, f.workers, findingsRowGroup) }); err != nil {
+		if err := report.WriteFileFunc(path, func(w io.Writer) error { return writeFindings(w, flagged, f.workers, findingsGroupRows(flagged.n)) }); err != nil {
 			return fmt.Errorf("write %s: %w", path, err)
 		}
 		log.Info().Str("path", path).Int("rows", flagged.n).Msg("wrote findings.parquet")

@@ -211,9 +211,17 @@ func resultOf(results []checks.Result, name string) checks.Result {
 	return checks.Result{Name: name}
 }
 
-// findingsRowGroup is the number of rows in each of findings.parquet's
-// row groups but the last.
-const findingsRowGroup = 1 << 20
+// findingsGroupRows is the number of rows in each of findings.parquet's
+// row groups but the last, for a file of n rows: an eighth of them, at
+// least 65,536 and at most 1,048,576. The row groups are encoded on all
+// cores (writeFindings), so a file of a single group used one: 1M rows of
+// the benchmark flag about 216,000, which took 0.16 s of CPU to encode as
+// one row group, on one core of two, after the rest of the audit was done
+// (docs/performance.md, 2026-11-28 r). Eighths keep the larger files
+// balanced too: 2.16M rows (10M) made two groups of 1,048,576 and one of
+// 63,000. It depends on n alone, so the file does not change with
+// --workers.
+func findingsGroupRows(n int) int { return min(1<<20, max(1<<16, (n+7)/8)) }
 
 // writeFindings writes the rows as findings.parquet (snappy, row groups
 // of groupRows rows; strings dictionary-encoded), sorted by input, row,
@@ -230,6 +238,15 @@ const findingsRowGroup = 1 << 20
 // writer_copy.go) instead of decoding and encoding it again. The file is
 // the one a single GenericWriter would write.
 //
+// The check, code and column columns get no min and max (page bounds,
+// column index, the column chunk's statistics). parquet-go works out a
+// dictionary page's bounds by comparing the text of every value
+// (byteArrayDictionary.Bounds), and that was 45% of the encoding's CPU
+// on the 1M-row benchmark's findings (0.22 of 0.49 s in three profiles);
+// the rows are sorted by input and row, so a page mixes these columns'
+// few values and their bounds let a reader skip nothing. The sorted
+// columns (input, row) and group keep theirs.
+//
 // parquet-go's ConcurrentRowGroupWriter, the obvious tool, takes rows as
 // parquet.Values only: through it the encoders used 1.3 s of CPU for the
 // 2.2M rows, against 0.7 s with GenericWriter's typed rows, and the
@@ -239,6 +256,7 @@ func writeFindings(w io.Writer, rows *flagged, workers, groupRows int) error {
 		parquet.Compression(&fastSnappy{}),
 		parquet.MaxRowsPerRowGroup(int64(groupRows)),
 		parquet.CreatedBy("readiness", version, commit),
+		parquet.SkipPageBounds("check"), parquet.SkipPageBounds("code"), parquet.SkipPageBounds("column"),
 	}
 	pw := parquet.NewGenericWriter[findingRow](w, options...)
 	var (

@@ -91,9 +91,27 @@ func TestWriteFindingsRowGroups(t *testing.T) {
 		t.Fatalf("%d row groups, want %d", got, want)
 	}
 	for i := range pr.NumRowGroups() {
+		rg := pr.MetaData().RowGroup(i)
 		want := int64(min(groupRows, n-i*groupRows))
-		if got := pr.MetaData().RowGroup(i).NumRows(); got != want {
+		if got := rg.NumRows(); got != want {
 			t.Errorf("row group %d has %d rows, want %d", i, got, want)
+		}
+		// Bounds where the rows are sorted (input, row), none where
+		// they are not (see writeFindings).
+		for c := range rg.NumColumns() {
+			cc, err := rg.ColumnChunk(c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			name := cc.PathInSchema().String()
+			stats, err := cc.Statistics()
+			if err != nil {
+				t.Fatal(err)
+			}
+			hasBounds := stats != nil && stats.HasMinMax()
+			if want := name == "input" || name == "row" || name == "group"; hasBounds != want {
+				t.Errorf("row group %d, column %s: min and max %v, want %v", i, name, hasBounds, want)
+			}
 		}
 	}
 	ff := readFindings(t, path)
@@ -107,6 +125,19 @@ func TestWriteFindingsRowGroups(t *testing.T) {
 		}
 		if got != w {
 			t.Fatalf("row %d: %+v, want %+v", i, got, w)
+		}
+	}
+}
+
+// A file's row groups are an eighth of its rows, within [65,536,
+// 1,048,576]: a 1M-row audit's findings (about 216,000) make four groups.
+func TestFindingsGroupRows(t *testing.T) {
+	for _, c := range []struct{ n, want int }{
+		{0, 65536}, {1000, 65536}, {216_000, 65536}, {524_288, 65536}, {524_289, 65537},
+		{2_160_324, 270_041}, {8 << 20, 1 << 20}, {50_000_000, 1 << 20},
+	} {
+		if got := findingsGroupRows(c.n); got != c.want {
+			t.Errorf("findingsGroupRows(%d) = %d, want %d", c.n, got, c.want)
 		}
 	}
 }
@@ -164,7 +195,7 @@ func BenchmarkWriteFindings(b *testing.B) {
 	for _, workers := range []int{1, 2} {
 		b.Run(map[int]string{1: "workers=1", 2: "workers=2"}[workers], func(b *testing.B) {
 			for b.Loop() {
-				if err := writeFindings(discard{}, fl, workers, findingsRowGroup); err != nil {
+				if err := writeFindings(discard{}, fl, workers, findingsGroupRows(fl.n)); err != nil {
 					b.Fatal(err)
 				}
 			}
