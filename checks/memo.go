@@ -9,7 +9,8 @@ import (
 
 // Memo caches, for one record batch, the fingerprints several checks
 // compute from it: the value fingerprints of a column ([rowhash.Values])
-// and the row fingerprints of a set of columns ([rowhash.Rows]). The
+// and the row fingerprints of a set of columns ([rowhash.Rows]); and a
+// string column's values as codes ([Memo.StrCodes]). The
 // duplicates, labels and balance checks all hash the feature columns and
 // the whole row; with a memo each batch is hashed once.
 //
@@ -27,11 +28,16 @@ type Memo struct {
 	rows []memoRows
 	// used is the number of entries of rows in use for rec.
 	used int
+	// codeTab is the table StrCodes finds a column's codes in.
+	codeTab []codeSlot
 }
 
 type memoCol struct {
 	ok bool
 	fp []rowhash.Fingerprint
+	// codes tells whether sc holds the column's codes (StrCodes).
+	codes codeState
+	sc    StrCodes
 }
 
 type memoRows struct {
@@ -47,7 +53,9 @@ func (m *Memo) Reset(rec arrow.RecordBatch) *Memo {
 		m.cols = append(m.cols, make([]memoCol, nc-len(m.cols))...)
 	}
 	for i := range m.cols {
-		m.cols[i].ok = false
+		e := &m.cols[i]
+		e.ok, e.codes = false, codesUnknown
+		clear(e.sc.Values) // they point into the last batch
 	}
 	return m
 }

@@ -1,0 +1,172 @@
+package checks
+
+import (
+	"math/bits"
+
+	"github.com/apache/arrow-go/v18/arrow"
+)
+
+// StrCodes is a string column of one batch as small codes: Codes[i] is row
+// i's index into Values, or -1 when the row is null; Values are the
+// column's distinct values in the batch, in the order of their first rows.
+// The values point into the batch, like [Strings.At]'s.
+//
+// Several checks turn each row of a string column into something of their
+// own — the missing check a kind of value, representativeness a count per
+// value, staleness, balance and the missing check's per-class counts a
+// class. Each used to do it with a cache of its own, a string comparison
+// a row; with the codes, the batch's distinct values are worked out once
+// and each check looks up its own answer per code: a column of a few
+// labels or regions is read as text once a batch instead of five times
+// (docs/performance.md, 2026-11-28 r).
+type StrCodes struct {
+	Codes  []int32
+	Values []string
+}
+
+// MaxStrCodes bounds the distinct values a column's codes may have in a
+// batch: a column with more (free text, ids) gets none, and the checks
+// read it as text (an exact table of every value would cost a probe per
+// row and save nothing).
+const MaxStrCodes = 1024
+
+// codeSlots is the size of the open-addressing table codes are found in:
+// at most half full. maxProbes bounds a lookup's probes: past it the
+// column's values collide too much (see strWords) and it gets no codes.
+const (
+	codeSlots = 2 * MaxStrCodes
+	maxProbes = 32
+)
+
+type codeSlot struct {
+	w0, w1 uint64 // strWords
+	n      int    // the value's length
+	code   int32  // -1: free
+	v      string
+}
+
+// codeState is what a memo knows of one column's codes for its batch.
+type codeState uint8
+
+const (
+	codesUnknown codeState = iota
+	codesOK
+	codesNone
+)
+
+// strWords returns two words of v's bytes that, with its length, tell
+// apart any two values of at most 16 bytes: its first and last 8 bytes
+// (overlapping below 16), its first and last 4 (below 8), or its bytes
+// (below 4). Longer values with the same words are compared whole. A
+// table keyed by them costs a multiply to hash and two compares to
+// match, where hashing the text (maphash) and comparing it through
+// memequal took 10–13 ns a row (BenchmarkStrCodes).
+func strWords(v string) (w0, w1 uint64) {
+	switch n := len(v); {
+	case n >= 8:
+		return load64(v, 0), load64(v, n-8)
+	case n >= 4:
+		return uint64(load32(v, 0)) | uint64(load32(v, n-4))<<32, 0
+	case n > 0:
+		return uint64(v[0]) | uint64(v[n/2])<<8 | uint64(v[n-1])<<16, 0
+	}
+	return 0, 0
+}
+
+func load64(s string, i int) uint64 {
+	_ = s[i+7]
+	return uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+		uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+}
+
+func load32(s string, i int) uint32 {
+	_ = s[i+3]
+	return uint32(s[i]) | uint32(s[i+1])<<8 | uint32(s[i+2])<<16 | uint32(s[i+3])<<24
+}
+
+// StrCodes returns the codes of string column c of rec (String,
+// LargeString or StringView; nil for other types, a dictionary among them,
+// and for a column with more than [MaxStrCodes] distinct values in rec).
+// Without a memo for rec they are computed anew. The result belongs to the
+// memo, like [Memo.Values]'s.
+func (m *Memo) StrCodes(rec arrow.RecordBatch, c int) *StrCodes {
+	if !m.valid(rec) {
+		var tab []codeSlot
+		out := new(StrCodes)
+		if !computeCodes(rec.Column(c), out, &tab) {
+			return nil
+		}
+		return out
+	}
+	e := &m.cols[c]
+	switch e.codes {
+	case codesOK:
+		return &e.sc
+	case codesNone:
+		return nil
+	}
+	e.codes = codesNone
+	if computeCodes(rec.Column(c), &e.sc, &m.codeTab) {
+		e.codes = codesOK
+		return &e.sc
+	}
+	return nil
+}
+
+// computeCodes fills out with arr's codes, in *tab (emptied first, and
+// made on first use); false when arr is not a flat string array or has
+// too many distinct values.
+func computeCodes(arr arrow.Array, out *StrCodes, tab *[]codeSlot) bool {
+	strs, ok := StringsOf(arr)
+	if !ok {
+		return false
+	}
+	n := strs.Len()
+	if cap(out.Codes) < n {
+		out.Codes = make([]int32, n)
+	}
+	codes := out.Codes[:n]
+	out.Codes, out.Values = codes, out.Values[:0]
+	if *tab == nil {
+		*tab = make([]codeSlot, codeSlots)
+	}
+	t := *tab
+	for i := range t {
+		t[i] = codeSlot{code: -1}
+	}
+	defer clear(t) // drop the strings: they point into the batch
+	valid := ValidityOf(arr)
+	const shift = 64 - 11 // log2(codeSlots)
+	for i := range n {
+		if valid.Null(i) {
+			codes[i] = -1
+			continue
+		}
+		v := strs.At(i)
+		w0, w1 := strWords(v)
+		j := int(((w0 ^ bits.RotateLeft64(w1, 29) ^ uint64(len(v))) * 0x9E3779B97F4A7C15) >> shift)
+		for probe := 0; ; probe++ {
+			s := &t[j]
+			if s.code < 0 {
+				if len(out.Values) == MaxStrCodes {
+					out.Values = out.Values[:0]
+					return false
+				}
+				*s = codeSlot{w0: w0, w1: w1, n: len(v), code: int32(len(out.Values)), v: v}
+				out.Values = append(out.Values, v)
+				codes[i] = s.code
+				break
+			}
+			if s.w0 == w0 && s.w1 == w1 && s.n == len(v) && (len(v) <= 16 || s.v == v) {
+				codes[i] = s.code
+				break
+			}
+			if probe == maxProbes {
+				out.Values = out.Values[:0]
+				return false
+			}
+			j = (j + 1) & (codeSlots - 1)
+		}
+	}
+	return true
+}
