@@ -272,6 +272,7 @@ type state struct {
 	valid     []bool
 	class     []int32
 	dictClass []int32
+	codeClass []int32 // per code of the label column (classes)
 	nameCache nameCache
 }
 
@@ -390,7 +391,7 @@ func (s *state) Observe(b checks.Batch) error {
 	}
 	labelFP := b.Memo.Values(rec, s.labelIdx, &s.labelFP)
 	s.class = grow(s.class, n)
-	s.classes(label, labelFP, s.class)
+	s.classes(label, labelFP, s.class, b.Memo.StrCodes(rec, s.labelIdx))
 	named := !s.overflow && !s.continuous // labels have classes
 	for i, cl := range s.class {
 		if cl >= 0 {
@@ -424,8 +425,9 @@ func (s *state) noteLabel(fp rowhash.Fingerprint, cl int32) {
 }
 
 // classes writes each row's class index into out, -1 for a null label;
-// fp holds the labels' fingerprints.
-func (s *state) classes(label arrow.Array, fp []rowhash.Fingerprint, out []int32) {
+// fp holds the labels' fingerprints, sc their codes when the label column
+// has them ([checks.Memo.StrCodes]; nil when not).
+func (s *state) classes(label arrow.Array, fp []rowhash.Fingerprint, out []int32, sc *checks.StrCodes) {
 	if s.nullType {
 		for i := range out {
 			out[i] = -1
@@ -467,6 +469,20 @@ func (s *state) classes(label arrow.Array, fp []rowhash.Fingerprint, out []int32
 			}
 			out[i] = s.dictClass[j]
 			if out[i] >= 0 {
+				s.counts[out[i]]++
+			}
+		}
+	} else if sc != nil {
+		// Each distinct label of the batch is looked up once, in the
+		// order of its first row, as below.
+		s.codeClass = grow(s.codeClass, len(sc.Values))
+		for k, v := range sc.Values {
+			s.codeClass[k] = s.classOf(v)
+		}
+		for i, k := range sc.Codes {
+			out[i] = -1
+			if k >= 0 {
+				out[i] = s.codeClass[k]
 				s.counts[out[i]]++
 			}
 		}

@@ -31,6 +31,7 @@ type byClass struct {
 	saturated bool
 	scratch   []int32 // the class of each row of the current batch
 	dictIDs   []int32 // scratch: the class of each dictionary value
+	codeIDs   []int32 // scratch: the class of each code (codes)
 	// recent is a direct-mapped cache of class names, indexed by a cheap
 	// function of the text: a label has few classes, and comparing two
 	// short strings costs less than hashing one for the map.
@@ -82,13 +83,13 @@ func (b *byClass) id(name string) int32 {
 
 func (b *byClass) saturate() {
 	b.saturated = true
-	b.ids, b.names, b.rows, b.missing, b.scratch, b.dictIDs = nil, nil, nil, nil, nil, nil
+	b.ids, b.names, b.rows, b.missing, b.scratch, b.dictIDs, b.codeIDs = nil, nil, nil, nil, nil, nil, nil
 }
 
 // classify fills b.scratch with the class of each row of arr, the label
 // column of a batch, and counts the rows per class. It returns false when
 // the classes overflowed.
-func (b *byClass) classify(arr arrow.Array) bool {
+func (b *byClass) classify(arr arrow.Array, sc *checks.StrCodes) bool {
 	n := arr.Len()
 	if cap(b.scratch) < n {
 		b.scratch = make([]int32, n)
@@ -102,6 +103,10 @@ func (b *byClass) classify(arr arrow.Array) bool {
 	valid := checks.ValidityOf(arr)
 	switch a := arr.(type) {
 	case *array.String, *array.LargeString, *array.StringView:
+		if sc != nil {
+			b.codes(sc, ids)
+			break
+		}
 		strs, _ := checks.StringsOf(a)
 		b.strings(valid, &strs, ids)
 	case *array.Dictionary:
@@ -148,6 +153,26 @@ func (b *byClass) strings(valid checks.Validity, strs *checks.Strings, ids []int
 		}
 		if ids[i] = b.id(strs.At(i)); ids[i] < 0 {
 			return
+		}
+	}
+}
+
+// codes is strings from the label column's codes
+// ([checks.Memo.StrCodes]): each distinct label's class is looked up once,
+// in the order strings would first meet it.
+func (b *byClass) codes(sc *checks.StrCodes, ids []int32) {
+	if cap(b.codeIDs) < len(sc.Values) {
+		b.codeIDs = make([]int32, len(sc.Values))
+	}
+	class := b.codeIDs[:len(sc.Values)]
+	for k, v := range sc.Values {
+		if class[k] = b.id(v); class[k] < 0 {
+			return
+		}
+	}
+	for i, k := range sc.Codes {
+		if k >= 0 {
+			ids[i] = class[k]
 		}
 	}
 }

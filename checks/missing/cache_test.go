@@ -9,9 +9,11 @@ import (
 	"github.com/readiness/readiness/checks/missing"
 )
 
-// TestStringCacheAgainstOracle stresses the per-batch string cache: a
-// stretch of values that never repeat (so the cache is given up for the
-// rest of the batch) before and after stretches that repeat a few values,
+// TestStringCacheAgainstOracle stresses the per-batch string cache and
+// the string codes (checks.Memo.StrCodes): a stretch of values that never
+// repeat (so a batch holding much of it has too many distinct values for
+// codes, and the cache is given up for the rest of the batch) before and
+// after stretches that repeat a few values,
 // spellings that differ only in case, padding or one inner byte (ann01,
 // ann11, " NA", "NA "), placeholders and tokens among them, in every
 // string type, cut into batches and pieces at random.
@@ -22,7 +24,7 @@ func TestStringCacheAgainstOracle(t *testing.T) {
 		t.Run(fmt.Sprint("seed ", seed), func(t *testing.T) {
 			mem := checktest.Allocator(t)
 			rng := rand.New(rand.NewPCG(seed, 8))
-			const rows = 3000
+			const rows = 4000
 			var cols []col
 			for _, k := range []kind{kString, kLargeString, kStringView, kDict} {
 				c := col{name: fmt.Sprint("s", k), kind: k}
@@ -30,7 +32,7 @@ func TestStringCacheAgainstOracle(t *testing.T) {
 					switch {
 					case rng.IntN(40) == 0:
 						c.vals = append(c.vals, nil)
-					case i >= 800 && i < 1800 && rng.IntN(20) > 0:
+					case i >= 800 && i < 2800 && rng.IntN(20) > 0:
 						// free text: every value new
 						c.vals = append(c.vals, fmt.Sprintf("value %d of %d", rng.IntN(1<<30), i))
 					default:

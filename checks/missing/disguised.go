@@ -222,14 +222,21 @@ func (d *disguised) apart(p float64) bool {
 // StringPlaceholders, or -1. Once the distinct set is dropped the value is
 // not hashed.
 func (d *disguised) str(v string) int {
-	k := stringPlaceholder(v)
+	k := d.distinctStr(v)
 	if k >= 0 {
 		d.counts[k]++
 	}
+	return k
+}
+
+// distinctStr is str without the count: it puts v in the distinct set and
+// returns its placeholder index, or -1. The caller counts each row with
+// the value (observeCodes).
+func (d *disguised) distinctStr(v string) int {
 	if !d.saturated {
 		d.add(rowhash.String(v))
 	}
-	return k
+	return stringPlaceholder(v)
 }
 
 func (d *disguised) merge(o *disguised) {

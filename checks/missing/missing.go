@@ -310,6 +310,9 @@ type state struct {
 	// (categorical) label column.
 	byClass  *byClass
 	colFlags []bool // scratch: per row, missing in the current column
+	// codeKinds: per code of the current string column, its kind and
+	// placeholder (observeCodes).
+	codeKinds []strEntry
 	// showValues is --show-values: only then are the disguised-missing
 	// candidates' values named.
 	showValues bool
@@ -380,12 +383,12 @@ func (s *state) Observe(b checks.Batch) error {
 	flags := s.flags[:n]
 	clear(flags)
 	bc := s.byClass
-	if bc != nil && (bc.saturated || !bc.classify(rec.Column(bc.label))) {
+	if bc != nil && (bc.saturated || !bc.classify(rec.Column(bc.label), b.Memo.StrCodes(rec, bc.label))) {
 		bc = nil
 	}
 	if bc == nil {
 		for _, c := range s.cols {
-			s.observeColumn(c, rec.Column(c.idx), flags)
+			s.observeColumn(c, b.Memo, rec, flags)
 		}
 	} else {
 		// Each column's missing values are marked apart, to be counted
@@ -397,7 +400,7 @@ func (s *state) Observe(b checks.Batch) error {
 		for _, c := range s.cols {
 			clear(cf)
 			before := c.missing()
-			s.observeColumn(c, rec.Column(c.idx), cf)
+			s.observeColumn(c, b.Memo, rec, cf)
 			if c.missing() == before {
 				continue
 			}
@@ -415,7 +418,8 @@ func (s *state) Observe(b checks.Batch) error {
 
 func (c *column) missing() int64 { return c.nulls + c.nan + c.empty + c.sentinel }
 
-func (s *state) observeColumn(c *column, arr arrow.Array, flags []bool) {
+func (s *state) observeColumn(c *column, memo *checks.Memo, rec arrow.RecordBatch, flags []bool) {
+	arr := rec.Column(c.idx)
 	n := arr.Len()
 	// valid is the validity bitmap (the zero Validity when no value is
 	// null).
@@ -443,6 +447,10 @@ func (s *state) observeColumn(c *column, arr arrow.Array, flags []bool) {
 	}
 	switch a := arr.(type) {
 	case *array.String, *array.LargeString, *array.StringView:
+		if sc := memo.StrCodes(rec, c.idx); sc != nil {
+			s.observeCodes(c, sc, flags)
+			break
+		}
 		strs, _ := checks.StringsOf(a)
 		s.observeStrings(c, valid, flags, &strs)
 	case *array.Float64:
@@ -547,6 +555,39 @@ func (s *state) observeStrings(c *column, valid checks.Validity, flags []bool, s
 	for ; i < len(flags); i++ {
 		if !valid.Null(i) {
 			s.observeString(c, strs.At(i), i, flags)
+		}
+	}
+}
+
+// observeCodes classifies a string column's values from their codes
+// ([checks.Memo.StrCodes]): each distinct value once, as the first row of
+// it in observeStrings, then every row from its code's kind.
+func (s *state) observeCodes(c *column, sc *checks.StrCodes, flags []bool) {
+	if cap(s.codeKinds) < len(sc.Values) {
+		s.codeKinds = make([]strEntry, len(sc.Values))
+	}
+	kinds := s.codeKinds[:len(sc.Values)]
+	for k, v := range sc.Values {
+		kinds[k] = strEntry{kind: s.classify(v), placeholder: -1}
+		if kinds[k].kind == kindValue && c.dis != nil {
+			kinds[k].placeholder = int8(c.dis.distinctStr(v))
+		}
+	}
+	for i, k := range sc.Codes {
+		if k < 0 {
+			continue
+		}
+		switch e := &kinds[k]; e.kind {
+		case kindEmpty:
+			c.empty++
+			flags[i] = true
+		case kindSentinel:
+			c.sentinel++
+			flags[i] = true
+		default:
+			if e.placeholder >= 0 {
+				c.dis.counts[e.placeholder]++
+			}
 		}
 	}
 }

@@ -409,6 +409,9 @@ type state struct {
 	byName   map[string]*profile
 	ref      *state
 	notes    map[string]string // column → why it is not profiled
+	// codeCounts: per code of the current string column, its rows
+	// (observeCodes).
+	codeCounts []int64
 	// slices
 	sliceIdx      []int             // schema index per slice attribute, -1 absent
 	sliceCells    map[string]*int64 // pointers: incrementing needs no key string
@@ -595,7 +598,7 @@ func (s *state) Observe(b checks.Batch) error {
 	s.rows += rec.NumRows()
 	for _, p := range s.cols {
 		if p.idx >= 0 {
-			s.observe(p, rec.Column(p.idx))
+			s.observe(p, b.Memo, rec)
 		}
 	}
 	if s.sliceCells != nil && !s.sliceOverflow {
@@ -604,7 +607,8 @@ func (s *state) Observe(b checks.Batch) error {
 	return nil
 }
 
-func (s *state) observe(p *profile, arr arrow.Array) {
+func (s *state) observe(p *profile, memo *checks.Memo, rec arrow.RecordBatch) {
+	arr := rec.Column(p.idx)
 	n := arr.Len()
 	p.rows += int64(n)
 	if arr.DataType().ID() == arrow.NULL {
@@ -620,6 +624,13 @@ func (s *state) observe(p *profile, arr arrow.Array) {
 	valid := checks.ValidityOf(arr)
 	switch a := arr.(type) {
 	case *array.String, *array.LargeString, *array.StringView:
+		if p.overflow && len(p.declared) == 0 {
+			break // nothing more to count (see observeStrings)
+		}
+		if sc := memo.StrCodes(rec, p.idx); sc != nil {
+			s.observeCodes(p, sc)
+			break
+		}
 		strs, _ := checks.StringsOf(a)
 		observeStrings(p, valid, &strs, s.maxCats)
 	case *array.Boolean:
@@ -741,6 +752,25 @@ func observeStrings(p *profile, valid checks.Validity, strs *checks.Strings, max
 			p.add(e.v, e.n, maxCats)
 			*e = strCount{}
 		}
+	}
+}
+
+// observeCodes is observeStrings from the column's codes
+// ([checks.Memo.StrCodes]): the rows of each distinct value are counted by
+// code, and each value is added once with its count.
+func (s *state) observeCodes(p *profile, sc *checks.StrCodes) {
+	if cap(s.codeCounts) < len(sc.Values) {
+		s.codeCounts = make([]int64, len(sc.Values))
+	}
+	counts := s.codeCounts[:len(sc.Values)]
+	clear(counts)
+	for _, k := range sc.Codes {
+		if k >= 0 {
+			counts[k]++
+		}
+	}
+	for k, v := range sc.Values {
+		p.add(v, counts[k], s.maxCats)
 	}
 }
 

@@ -389,7 +389,9 @@ func TestDriftNotMeasured(t *testing.T) {
 // TestTooManyLabels: more than MaxLabels distinct labels is not a class
 // label; the saturation does not depend on cuts or merge order.
 func TestTooManyLabels(t *testing.T) {
-	for _, n := range []int{staleness.MaxLabels, staleness.MaxLabels + 1} {
+	// 2×MaxLabels: a batch with more distinct labels than string codes
+	// take (checks.MaxStrCodes), read a row at a time.
+	for _, n := range []int{staleness.MaxLabels, staleness.MaxLabels + 1, 2 * staleness.MaxLabels} {
 		t.Run(fmt.Sprint(n), func(t *testing.T) {
 			var times []time.Time
 			var labs []string

@@ -362,9 +362,9 @@ type state struct {
 	ok []bool
 	// dayCache is day's cache, allocated on first use.
 	dayCache *[1 << dayCacheBits]dayEntry
-	// labelCache is the labelReader's cache of label texts for one batch,
-	// allocated on first use and empty between batches.
-	labelCache *[labelCacheSize]labelEntry
+	// codeLabel is the labelReader's label index + 1 per code of the
+	// batch's label column, 0 unknown.
+	codeLabel []int32
 	// showValues is --show-values: only then are min_time and max_time
 	// exact instants rather than days.
 	showValues bool
@@ -454,7 +454,7 @@ func (s *state) Observe(b checks.Batch) error {
 	nulls := nullCount(arr)
 	var lab labelReader
 	if s.labelIdx >= 0 && !s.overflow {
-		lab = newLabelReader(s, rec.Column(s.labelIdx))
+		lab = newLabelReader(s, rec.Column(s.labelIdx), b.Memo.StrCodes(rec, s.labelIdx))
 	}
 	var timed int64
 	// Rows often come in time order: remember the last day's counts.
@@ -492,9 +492,6 @@ func (s *state) Observe(b checks.Batch) error {
 				lab.arr = nil
 			}
 		}
-	}
-	if lab.cache != nil {
-		clear(lab.cache[:]) // its texts point into the batch
 	}
 	s.timed += timed
 	s.unparsed += unparsed
@@ -592,63 +589,52 @@ func (s *state) addDayLabel(c *dayCount, d int64, li int32, rows int64) {
 
 // labelReader gives the label index of each row of one batch's label
 // column, -1 for a null label (or once the state overflows). Dictionary
-// entries are looked up once; a string column's texts go through a
-// per-batch cache (read straight from the array, validity by bit), so a
-// repeated label costs a string comparison rather than a map lookup.
+// entries and the codes of a string column ([checks.Memo.StrCodes]) are
+// looked up once, when a row first needs them. Other columns' texts are
+// read a row at a time, the last one remembered: a string column without
+// codes has more distinct labels in the batch than MaxLabels, so the
+// state overflows and stops reading labels within the batch. (A cache of
+// label texts per batch served string columns before the codes; it went
+// with them, 2026-11-28 r.)
 type labelReader struct {
 	arr   arrow.Array
 	dict  *array.Dictionary
-	memo  []int32 // per dictionary entry: label index + 1, 0 unknown
-	str   *array.String
-	valid checks.Validity
-	cache *[labelCacheSize]labelEntry // for str; emptied by Observe
+	memo  []int32 // per dictionary entry or code: label index + 1, 0 unknown
+	codes *checks.StrCodes
 	// lastText and lastIdx are the last text read, for other types.
 	lastText string
 	lastIdx  int32 // -1: no last text
 }
 
-// labelCacheSize is the number of slots of the label text cache.
-const (
-	labelCacheBits = 8
-	labelCacheSize = 1 << labelCacheBits
-)
-
-// labelEntry is a label text of the current batch and its index.
-type labelEntry struct {
-	text string // points into the batch
-	set  bool
-	li   int32
-}
-
-func newLabelReader(s *state, a arrow.Array) labelReader {
+func newLabelReader(s *state, a arrow.Array, sc *checks.StrCodes) labelReader {
 	r := labelReader{arr: a, lastIdx: -1}
-	switch a := a.(type) {
-	case *array.Dictionary:
-		r.dict = a
-		r.memo = make([]int32, a.Dictionary().Len())
-	case *array.String:
-		if s.labelCache == nil {
-			s.labelCache = new([labelCacheSize]labelEntry)
+	if sc != nil {
+		if cap(s.codeLabel) < len(sc.Values) {
+			s.codeLabel = make([]int32, len(sc.Values))
 		}
-		r.str, r.cache = a, s.labelCache
-		r.valid = checks.ValidityOf(a)
+		r.codes, r.memo = sc, s.codeLabel[:len(sc.Values)]
+		clear(r.memo)
+		return r
+	}
+	if d, ok := a.(*array.Dictionary); ok {
+		r.dict = d
+		r.memo = make([]int32, d.Dictionary().Len())
 	}
 	return r
 }
 
 func (r *labelReader) label(s *state, i int) int32 {
-	if r.str != nil {
-		if r.valid.Null(i) {
+	if r.codes != nil {
+		k := r.codes.Codes[i]
+		if k < 0 {
 			return -1
 		}
-		text := r.str.Value(i)
-		e := &r.cache[checks.StrSlot(text, labelCacheBits)]
-		if e.set && e.text == text {
-			return e.li
+		if m := r.memo[k]; m > 0 {
+			return m - 1
 		}
-		li := s.intern(text)
+		li := s.intern(r.codes.Values[k])
 		if li >= 0 {
-			*e = labelEntry{text: text, set: true, li: li}
+			r.memo[k] = li + 1
 		}
 		return li
 	}
