@@ -55,7 +55,7 @@ func (m *Memo) Reset(rec arrow.RecordBatch) *Memo {
 	for i := range m.cols {
 		e := &m.cols[i]
 		e.ok, e.codes = false, codesUnknown
-		clear(e.sc.Values) // they point into the last batch
+		e.sc.Values = dropValues(e.sc.Values) // they point into the last batch
 	}
 	return m
 }
