@@ -131,6 +131,27 @@ func TestStrCodes(t *testing.T) {
 			t.Fatalf("batch %v: codes %s, want %s", vals, got, want)
 		}
 	}
+	// A column that had too many values for codes in one batch goes
+	// skipBatches batches without, then is tried again.
+	batch := func(distinct int) arrow.RecordBatch {
+		b := array.NewStringBuilder(mem)
+		for i := range 2 * MaxStrCodes {
+			b.Append(fmt.Sprint("value ", i%distinct))
+		}
+		a := b.NewArray()
+		return array.NewRecordBatch(arrow.NewSchema([]arrow.Field{{Name: "s", Type: a.DataType()}}, nil), []arrow.Array{a}, int64(a.Len()))
+	}
+	many, few := batch(2*MaxStrCodes), batch(3)
+	var m2 Memo
+	if m2.Reset(many).StrCodes(many, 0) != nil {
+		t.Fatal("codes for a column of too many values")
+	}
+	for i := range skipBatches + 1 {
+		sc := m2.Reset(few).StrCodes(few, 0)
+		if (sc != nil) != (i == skipBatches) {
+			t.Fatalf("batch %d after one of too many values: codes %v", i+1, sc != nil)
+		}
+	}
 	ints := array.NewInt64Builder(mem)
 	ints.AppendValues([]int64{1, 2}, nil)
 	a := ints.NewArray()

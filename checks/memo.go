@@ -35,8 +35,11 @@ type Memo struct {
 type memoCol struct {
 	ok bool
 	fp []rowhash.Fingerprint
-	// codes tells whether sc holds the column's codes (StrCodes).
+	// codes tells whether sc holds the column's codes (StrCodes); skip
+	// is the number of batches still to go without trying (a column with
+	// too many values in one batch most often has as many in the next).
 	codes codeState
+	skip  uint8
 	sc    StrCodes
 }
 
