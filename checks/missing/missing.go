@@ -531,18 +531,7 @@ func (s *state) observeStrings(c *column, valid checks.Validity, flags []bool, s
 		e := &cache[checks.StrSlot(v, strCacheBits)]
 		if e.set && e.v == v {
 			hits++
-			switch e.kind {
-			case kindEmpty:
-				c.empty++
-				flags[i] = true
-			case kindSentinel:
-				c.sentinel++
-				flags[i] = true
-			default:
-				if e.placeholder >= 0 {
-					c.dis.counts[e.placeholder]++
-				}
-			}
+			c.countRow(e, i, flags)
 			continue
 		}
 		k, p := s.observeString(c, v, i, flags)
@@ -574,20 +563,25 @@ func (s *state) observeCodes(c *column, sc *checks.StrCodes, flags []bool) {
 		}
 	}
 	for i, k := range sc.Codes {
-		if k < 0 {
-			continue
+		if k >= 0 {
+			c.countRow(&kinds[k], i, flags)
 		}
-		switch e := &kinds[k]; e.kind {
-		case kindEmpty:
-			c.empty++
-			flags[i] = true
-		case kindSentinel:
-			c.sentinel++
-			flags[i] = true
-		default:
-			if e.placeholder >= 0 {
-				c.dis.counts[e.placeholder]++
-			}
+	}
+}
+
+// countRow counts row i, whose value has already been classified: it is
+// of kind e.kind, with placeholder e.placeholder.
+func (c *column) countRow(e *strEntry, i int, flags []bool) {
+	switch e.kind {
+	case kindEmpty:
+		c.empty++
+		flags[i] = true
+	case kindSentinel:
+		c.sentinel++
+		flags[i] = true
+	default:
+		if e.placeholder >= 0 {
+			c.dis.counts[e.placeholder]++
 		}
 	}
 }
