@@ -218,20 +218,10 @@ func (d *disguised) apart(p float64) bool {
 	return p > 10*max(math.Abs(d.otherMin), math.Abs(d.otherMax))
 }
 
-// str folds one non-missing string value in and returns its index in
-// StringPlaceholders, or -1. Once the distinct set is dropped the value is
-// not hashed.
-func (d *disguised) str(v string) int {
-	k := d.distinctStr(v)
-	if k >= 0 {
-		d.counts[k]++
-	}
-	return k
-}
-
-// distinctStr is str without the count: it puts v in the distinct set and
-// returns its placeholder index, or -1. The caller counts each row with
-// the value (observeCodes).
+// distinctStr puts v, a non-missing string value, in the distinct set and
+// returns its index in StringPlaceholders, or -1; the caller counts the
+// rows with it in counts (column.countRow). Once the distinct set is
+// dropped the value is not hashed.
 func (d *disguised) distinctStr(v string) int {
 	if !d.saturated {
 		d.add(rowhash.String(v))

@@ -557,10 +557,7 @@ func (s *state) observeCodes(c *column, sc *checks.StrCodes, flags []bool) {
 	}
 	kinds := s.codeKinds[:len(sc.Values)]
 	for k, v := range sc.Values {
-		kinds[k] = strEntry{kind: s.classify(v), placeholder: -1}
-		if kinds[k].kind == kindValue && c.dis != nil {
-			kinds[k].placeholder = int8(c.dis.distinctStr(v))
-		}
+		kinds[k] = s.classifyValue(c, v)
 	}
 	for i, k := range sc.Codes {
 		if k >= 0 {
@@ -590,20 +587,21 @@ func (c *column) countRow(e *strEntry, i int, flags []bool) {
 // a value counted by the disguised-missing tracker, its placeholder index
 // (else -1).
 func (s *state) observeString(c *column, v string, i int, flags []bool) (kind, int) {
-	k := s.classify(v)
-	switch k {
-	case kindEmpty:
-		c.empty++
-		flags[i] = true
-	case kindSentinel:
-		c.sentinel++
-		flags[i] = true
-	default:
-		if c.dis != nil {
-			return k, c.dis.str(v)
-		}
+	e := s.classifyValue(c, v)
+	c.countRow(&e, i, flags)
+	return e.kind, int(e.placeholder)
+}
+
+// classifyValue works out the kind of a string value of column c and its
+// placeholder index (-1 when none, or when c has no disguised-missing
+// tracker), and puts it in the tracker's distinct set; it counts no row
+// (countRow does).
+func (s *state) classifyValue(c *column, v string) strEntry {
+	e := strEntry{kind: s.classify(v), placeholder: -1}
+	if e.kind == kindValue && c.dis != nil {
+		e.placeholder = int8(c.dis.distinctStr(v))
 	}
-	return k, -1
+	return e
 }
 
 type kind uint8
