@@ -591,11 +591,13 @@ func (s *state) addDayLabel(c *dayCount, d int64, li int32, rows int64) {
 // column, -1 for a null label (or once the state overflows). Dictionary
 // entries and the codes of a string column ([checks.Memo.StrCodes]) are
 // looked up once, when a row first needs them. Other columns' texts are
-// read a row at a time, the last one remembered: a string column without
-// codes has more distinct labels in the batch than MaxLabels, so the
-// state overflows and stops reading labels within the batch. (A cache of
-// label texts per batch served string columns before the codes; it went
-// with them, 2026-11-28 r.)
+// read a row at a time, the last one remembered. A string label gets no
+// codes when a batch has more than checks.MaxStrCodes distinct labels
+// (more than MaxLabels: the state overflows, and stops reading labels,
+// within that batch) or long labels the codes cannot tell apart cheaply
+// (read a row at a time then: slower, the same counts). A cache of label
+// texts per batch served string columns before the codes; it went with
+// them (docs/performance.md, 2026-11-28 r).
 type labelReader struct {
 	arr   arrow.Array
 	dict  *array.Dictionary
