@@ -157,7 +157,7 @@ func (b *byClass) strings(valid checks.Validity, strs *checks.Strings, ids []int
 	}
 }
 
-// codes is strings from the label column's codes
+// codes does what strings does, from the label column's codes
 // ([checks.Memo.StrCodes]): each distinct label's class is looked up once,
 // in the order strings would first meet it.
 func (b *byClass) codes(sc *checks.StrCodes, ids []int32) {
