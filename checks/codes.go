@@ -39,10 +39,12 @@ const (
 	maxProbes = 32
 )
 
+// codeSlot is a value's place in the table; the zero slot is free, so
+// that clearing the table after use (which drops its strings) also
+// empties it for the next column.
 type codeSlot struct {
 	w0, w1 uint64 // strWords
-	n      int    // the value's length
-	code   int32  // -1: free
+	code1  int32  // the value's code + 1; 0: free
 	v      string
 }
 
@@ -134,8 +136,8 @@ func (m *Memo) StrCodes(rec arrow.RecordBatch, c int) *StrCodes {
 // 2026-11-28 r).
 const skipBatches = 15
 
-// computeCodes fills out with arr's codes, in *tab (emptied first, and
-// made on first use); false when arr is not a flat string array or has
+// computeCodes fills out with arr's codes, in *tab (made on first use,
+// empty between calls); false when arr is not a flat string array or has
 // too many distinct values.
 func computeCodes(arr arrow.Array, out *StrCodes, tab *[]codeSlot) bool {
 	strs, ok := StringsOf(arr)
@@ -152,10 +154,7 @@ func computeCodes(arr arrow.Array, out *StrCodes, tab *[]codeSlot) bool {
 		*tab = make([]codeSlot, codeSlots)
 	}
 	t := *tab
-	for i := range t {
-		t[i] = codeSlot{code: -1}
-	}
-	defer clear(t) // drop the strings: they point into the batch
+	defer clear(t) // drop the strings, which point into the batch, and free every slot
 	valid := ValidityOf(arr)
 	const shift = 64 - 11 // log2(codeSlots)
 	for i := range n {
@@ -168,18 +167,18 @@ func computeCodes(arr arrow.Array, out *StrCodes, tab *[]codeSlot) bool {
 		j := int(((w0 ^ bits.RotateLeft64(w1, 29) ^ uint64(len(v))) * 0x9E3779B97F4A7C15) >> shift)
 		for probe := 0; ; probe++ {
 			s := &t[j]
-			if s.code < 0 {
+			if s.code1 == 0 {
 				if len(out.Values) == MaxStrCodes {
 					out.Values = dropValues(out.Values)
 					return false
 				}
-				*s = codeSlot{w0: w0, w1: w1, n: len(v), code: int32(len(out.Values)), v: v}
 				out.Values = append(out.Values, v)
-				codes[i] = s.code
+				*s = codeSlot{w0: w0, w1: w1, code1: int32(len(out.Values)), v: v}
+				codes[i] = s.code1 - 1
 				break
 			}
-			if s.w0 == w0 && s.w1 == w1 && s.n == len(v) && (len(v) <= 16 || s.v == v) {
-				codes[i] = s.code
+			if s.w0 == w0 && s.w1 == w1 && len(s.v) == len(v) && (len(v) <= 16 || s.v == v) {
+				codes[i] = s.code1 - 1
 				break
 			}
 			if probe == maxProbes {

@@ -625,7 +625,9 @@ func (s *state) observe(p *profile, memo *checks.Memo, rec arrow.RecordBatch) {
 	switch a := arr.(type) {
 	case *array.String, *array.LargeString, *array.StringView:
 		if p.overflow && len(p.declared) == 0 {
-			break // nothing more to count (see observeStrings)
+			// Nothing the column holds can be counted any more: it is
+			// not read at all.
+			break
 		}
 		if sc := memo.StrCodes(rec, p.idx); sc != nil {
 			s.observeCodes(p, sc)
@@ -717,17 +719,13 @@ type strCount struct {
 	n int64
 }
 
-// observeStrings counts a string column's values. Once the column has
-// overflowed with no declared values nothing it holds can be counted, so
-// it is not read at all. Otherwise rows are counted per distinct text in a
-// small cache and each text is added to the map once per batch (or when
+// observeStrings counts a string column's values (observe does not call
+// it once the column has overflowed with no declared values): rows are
+// counted per distinct text in a small cache and each text is added to the map once per batch (or when
 // its slot is taken by another text). What the profile ends the batch with
 // — the counts kept, whether the column overflowed — depends only on the
 // values and their counts, not on the order they reach add.
 func observeStrings(p *profile, valid checks.Validity, strs *checks.Strings, maxCats int) {
-	if p.overflow && len(p.declared) == 0 {
-		return
-	}
 	if p.cache == nil {
 		p.cache = new([strCacheSize]strCount)
 	}

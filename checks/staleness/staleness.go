@@ -634,11 +634,7 @@ func (r *labelReader) label(s *state, i int) int32 {
 		if m := r.memo[k]; m > 0 {
 			return m - 1
 		}
-		li := s.intern(r.codes.Values[k])
-		if li >= 0 {
-			r.memo[k] = li + 1
-		}
-		return li
+		return r.intern(s, int(k), r.codes.Values[k])
 	}
 	if r.dict != nil {
 		if r.dict.IsNull(i) {
@@ -652,11 +648,7 @@ func (r *labelReader) label(s *state, i int) int32 {
 		if !ok {
 			return -1
 		}
-		li := s.intern(text)
-		if li >= 0 {
-			r.memo[j] = li + 1
-		}
-		return li
+		return r.intern(s, j, text)
 	}
 	text, ok := labels.Text(r.arr, i)
 	if !ok {
@@ -667,6 +659,16 @@ func (r *labelReader) label(s *state, i int) int32 {
 	}
 	li := s.intern(text)
 	r.lastText, r.lastIdx = text, li
+	return li
+}
+
+// intern returns the label index of text, the value of dictionary entry
+// or code j, and remembers it for j unless the state overflowed.
+func (r *labelReader) intern(s *state, j int, text string) int32 {
+	li := s.intern(text)
+	if li >= 0 {
+		r.memo[j] = li + 1
+	}
 	return li
 }
 
