@@ -84,7 +84,8 @@ func (overlap) Result() (checks.Result, error) { return checks.Result{}, nil }
 // 1 MiB) from the footer, and under a memory budget
 // smaller than one row group, four workers read the row groups one at a
 // time (no two batches are observed at once) and still read every row;
-// with a budget that holds them all, they overlap.
+// with a budget that holds them all, they overlap. A bound of the pages
+// of their own (RunOptions.PageMemory) takes the budget's place.
 func TestRunReadsLargeRowGroupsOneAtATime(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "g.parquet")
 	f := genFrame(5, 4000, 0, arrow.PrimitiveTypes.Int64, false, false)
@@ -129,16 +130,22 @@ func TestRunReadsLargeRowGroupsOneAtATime(t *testing.T) {
 		}
 	}
 
+	// PageMemory, when set, bounds the pages in place of the budget.
 	for _, c := range []struct {
-		limit    int64
-		alone    bool
-		describe string
-	}{{sizes[0] / 2, true, "half a row group"}, {1 << 30, false, "1 GiB"}} {
+		limit, pages int64
+		alone        bool
+		describe     string
+	}{
+		{sizes[0] / 2, 0, true, "half a row group"}, {1 << 30, 0, false, "1 GiB"},
+		{1 << 30, sizes[0] / 2, true, "1 GiB, pages half a row group"},
+		{sizes[0] / 2, 1 << 30, false, "half a row group, pages 1 GiB"},
+	} {
 		var now, most atomic.Int64
 		check := &checks.Check{Name: "overlap", DefaultConfig: func() any { return nil },
 			New: func(any, checks.Env) (checks.State, error) { return overlap{&now, &most}, nil }}
 		budget := fptable.NewBudget(c.limit, t.TempDir())
-		out, err := ds.Run(context.Background(), []Task{{Check: check}, probeTask(probeConfig{})}, RunOptions{ReadOptions: opts, Workers: 4, Memory: budget})
+		out, err := ds.Run(context.Background(), []Task{{Check: check}, probeTask(probeConfig{})},
+			RunOptions{ReadOptions: opts, Workers: 4, Memory: budget, PageMemory: c.pages})
 		budget.Close()
 		if err != nil {
 			t.Fatal(err)

@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -40,9 +41,11 @@ type RunOptions struct {
 	// ShowValues is passed to the checks as [checks.Env.ShowValues].
 	ShowValues bool
 	// Memory is passed to the checks as [checks.Env.Memory]: the budget of
-	// their per-row tables (nil: unlimited). Its limit also bounds the
-	// page bytes of the units read at once (Unit.Bytes, see unitGate).
+	// their per-row tables (nil: unlimited).
 	Memory *fptable.Budget
+	// PageMemory bounds the page bytes of the units read at once
+	// (Unit.Bytes, see unitGate); 0: Memory's limit does.
+	PageMemory int64
 }
 
 // Outcome is what a run measured.
@@ -129,10 +132,11 @@ type workItem struct {
 // about 1 GiB in its page buffers, and two workers each reading one made
 // the audit peak at 2,977–3,232 MiB in 19.6–20.0 s, against 1,926–2,200
 // MiB in 25.4–27.3 s one at a time (docs/performance.md, 2026-11-28 o):
-// under the default budget a table that wide trades time for memory, and
+// under the default bound a table that wide trades time for memory, and
 // a larger --memory-limit trades it back. Narrow tables are not slowed: a
 // 131,072-row group of the 11-column benchmark file counts 11 MiB, and
-// one of 203 columns about 200 MiB (two fit in the default 512 MiB).
+// one of 203 columns about 200 MiB (two fit in the default 512 MiB; one
+// at a time took the audit half as long again).
 type unitGate struct {
 	sem   *semaphore.Weighted // nil: no bound
 	limit int64
@@ -211,7 +215,7 @@ func (d *Dataset) Run(ctx context.Context, tasks []Task, opts RunOptions) (*Outc
 
 	start := time.Now()
 	queue := make(chan workItem)
-	gate := newUnitGate(opts.Memory.Limit())
+	gate := newUnitGate(cmp.Or(opts.PageMemory, opts.Memory.Limit()))
 	var wg sync.WaitGroup
 	for _, w := range ws {
 		wg.Add(1)

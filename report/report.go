@@ -180,7 +180,8 @@ type Run struct {
 // RunMemory is the memory budget of the checks' per-row tables and what
 // they did with it.
 type RunMemory struct {
-	// LimitBytes is --memory-limit in bytes; 0 is unlimited.
+	// LimitBytes is the tables' share of --memory-limit in bytes (256 MiB
+	// or less under the default auto); 0 is unlimited.
 	LimitBytes int64 `json:"limit_bytes"`
 	// PeakBytes is the most the tables held at once.
 	PeakBytes int64 `json:"peak_bytes"`

@@ -41,6 +41,7 @@ type auditFlags struct {
 	reference                           []string
 	cpuProfile, memProfile              string
 	memoryLimit, spillDir               string
+	limits                              memoryLimits
 	memory                              *fptable.Budget
 	require, failOn, junit              string
 	noHash, showValues                  bool
@@ -88,7 +89,7 @@ glob. The format comes from the extension (.parquet, .csv, .tsv, .ndjson,
 	fl.StringVar(&f.junit, "junit", "", "write a JUnit XML file (one test case per check, and one for the verdict)")
 	fl.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile of the audit to this file (go tool pprof)")
 	fl.StringVar(&f.memProfile, "memprofile", "", "write a heap profile, taken after the checks are merged and their flagged rows listed, to this file")
-	fl.StringVar(&f.memoryLimit, "memory-limit", defaultMemoryLimit, "memory for the checks' per-row tables (duplicates, conflicts): a size (512MiB, 2GiB), a share of RAM (25%), none, or auto (512MiB, or a quarter of RAM if less); past it they spill to disk, still exact; Parquet row groups are decoded at once only while their pages (a column chunk's uncompressed size, up to 1 MiB) fit in it too")
+	fl.StringVar(&f.memoryLimit, "memory-limit", defaultMemoryLimit, "memory for the checks' per-row tables (duplicates, conflicts): a size (512MiB, 2GiB), a share of RAM (25%), none, or auto (256MiB, or an eighth of RAM if less); past it they spill to disk, still exact; Parquet row groups are decoded at once only while their pages (a column chunk's uncompressed size, up to 1 MiB) fit in it too (under auto, in 512MiB or a quarter of RAM)")
 	fl.StringVar(&f.spillDir, "spill-dir", "", "folder for the spill files of --memory-limit (default: the system's temporary folder); removed after the audit")
 	fl.BoolVar(&f.noHash, "no-hash", false, "do not hash the inputs' bytes for the report's provenance (the report says so; `readiness verify` then compares sizes and times only)")
 	fl.BoolVar(&f.showValues, "show-values", false, "allow raw cell values (placeholders found, exact times) into the outputs; by default none appears")
@@ -182,19 +183,20 @@ func runAudit(ctx context.Context, stdout, stderr io.Writer, paths []string, f a
 	if f.workers < 1 {
 		return usage(fmt.Errorf("--workers must be at least 1"))
 	}
-	limit, err := parseMemoryLimit(f.memoryLimit)
+	limits, err := parseMemoryLimit(f.memoryLimit)
 	if err != nil {
 		return usage(err)
 	}
-	f.memory = fptable.NewBudget(limit, f.spillDir)
+	f.limits = limits
+	f.memory = fptable.NewBudget(limits.tables, f.spillDir)
 	defer f.memory.Close()
 	f.memory.CacheSpills(spillCache())
-	if dir := cmp.Or(f.spillDir, os.TempDir()); limit > 0 && inMemoryFS(dir) {
+	if dir := cmp.Or(f.spillDir, os.TempDir()); limits.tables > 0 && inMemoryFS(dir) {
 		log.Warn().Str("spill_dir", dir).Msg("spill files would go to a file system held in memory (tmpfs): past --memory-limit they take memory too; give --spill-dir a folder on disk")
 	}
-	setHeapLimit(limit)
+	setHeapLimit(limits.tables)
 	defer governor.stop()
-	hugeHeap(heapLimit(limit))
+	hugeHeap(heapLimit(limits.tables))
 	asOf, err := parseAsOf(f.asOf, started)
 	if err != nil {
 		return usage(err)
@@ -266,7 +268,7 @@ func runAudit(ctx context.Context, stdout, stderr io.Writer, paths []string, f a
 	ropts.Counter = counter
 	stopBar := startProgress(stderr, f.quiet, total, counter)
 	out, err := ds.Run(ctx, tasks, pipeline.RunOptions{ReadOptions: ropts, Workers: f.workers, Roles: roles, AsOf: asOf,
-		StaleBefore: staleBefore(tasks, asOf), References: refStates, ShowValues: f.showValues, Memory: f.memory})
+		StaleBefore: staleBefore(tasks, asOf), References: refStates, ShowValues: f.showValues, Memory: f.memory, PageMemory: f.limits.pages})
 	stopBar(err == nil)
 	if err != nil {
 		return classify(err)
@@ -310,7 +312,7 @@ func runAudit(ctx context.Context, stdout, stderr io.Writer, paths []string, f a
 	out.States, refStates = nil, nil
 	runtime.GC()
 	fptable.Trim()
-	widenHeapLimit(limit)
+	widenHeapLimit(limits)
 	// Their spill files too: removing them (2 GB at 10M rows, 0.6 s of
 	// unlinking in a trace) goes on while the outputs are built and
 	// written, and is waited for before the audit returns.
@@ -517,7 +519,7 @@ func runReference(ctx context.Context, f auditFlags, format pipeline.Format, tas
 		}
 	}
 	out, err := ds.Run(ctx, refTasks, pipeline.RunOptions{ReadOptions: ropts, Workers: f.workers, Roles: refRoles, AsOf: asOf, ShowValues: f.showValues, Memory: f.memory,
-		ReferenceRun: true})
+		PageMemory: f.limits.pages, ReferenceRun: true})
 	if err != nil {
 		return nil, nil, classify(err)
 	}

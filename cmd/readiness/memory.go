@@ -14,13 +14,15 @@ import (
 	"github.com/readiness/readiness/pipeline"
 )
 
-// defaultMemoryLimit is --memory-limit's default: 512 MiB, or a quarter of
-// the memory the process may use (the machine's RAM, or its cgroup's limit
-// when lower) if that is less.
+// defaultMemoryLimit is --memory-limit's default, "auto": 256 MiB for the
+// checks' per-row tables and 512 MiB for the pages of the row groups
+// decoded at once, or an eighth and a quarter of the memory the process
+// may use (the machine's RAM, or its cgroup's limit when lower) if that is
+// less. A size given instead bounds both.
 //
 // The budget bounds only the checks' per-row tables (see fptable.Budget);
 // decoding, batches, the findings listed and the Go runtime come on top,
-// about 350 MiB at 10M rows with the default batch size. Spilling costs
+// about 250 MiB at 10M rows with the default batch size. Spilling costs
 // some time: on the 10M-row benchmark file (2 cores) the merge took about
 // 2.6–2.9 s under 512 MiB, writing and reading back 0.77 GB of spill
 // files, against 2.0–2.3 s with no limit, at 1.64 GiB (docs/performance.md,
@@ -28,6 +30,16 @@ import (
 // The default is small — the whole audit then stays under 1 GiB — rather
 // than a large share of RAM that a CI runner or a laptop may need for
 // other work.
+//
+// The tables' share was 512 MiB, the same as the pages', until 2026-11-28
+// s. New memory is what costs on the VM of docs/performance.md (2.7 ms a
+// MiB to fault in, against about a tenth of that to write a spill file
+// through the page cache): under 256 MiB the 10M-row audit took 5.31–5.58
+// s against 5.60–5.98 s (six alternating pairs, each faster), at 530–547
+// MiB instead of 783–807 MiB; 30M and 100M rows took as long as before,
+// in about 270 and 110 MiB less. The pages keep 512 MiB: two row groups of
+// a 203-column file fit in it, and under 256 MiB its audit, reading one at
+// a time, took 12.7–13.3 s against 8.4–9.3 s.
 const defaultMemoryLimit = "auto"
 
 // setHeapLimit gives the Go heap a soft limit to go with a --memory-limit
@@ -49,20 +61,21 @@ func setHeapLimit(limit int64) {
 
 func heapLimit(limit int64) int64 { return max(192<<20, limit/3) }
 
-// widenHeapLimit adds the tables' budget to the heap's soft limit, once
-// the checks' states, and their tables, are let go: what the process may
-// use stays what it could use while reading (tables up to the budget, the
-// heap up to its own limit), and the collector stops running almost
-// without pause while findings.parquet is encoded. At 10M rows under the
+// widenHeapLimit adds the tables' budget, or the pages' bound when that
+// is larger, to the heap's soft limit, once the checks' states, and their
+// tables, are let go: what the process may use stays about what it could
+// use while reading (tables and pages up to their bounds, the heap up to
+// its own limit), and the collector stops running almost without pause
+// while findings.parquet is encoded. At 10M rows under the
 // default budget, the findings' lists (69 MB) and the row groups being
 // encoded kept the heap near 192 MiB: writing the file took 0.77–1.02 s,
 // against 0.58–0.71 s with the wider limit (docs/performance.md,
 // 2026-11-27 i), and the peak RSS, reached while reading, did not change.
-func widenHeapLimit(limit int64) {
-	if limit <= 0 || os.Getenv("GOMEMLIMIT") != "" {
+func widenHeapLimit(l memoryLimits) {
+	if l.tables <= 0 || os.Getenv("GOMEMLIMIT") != "" {
 		return
 	}
-	governor.start(heapLimit(limit) + limit)
+	governor.start(heapLimit(l.tables) + max(l.tables, l.pages))
 }
 
 // governor is the audit's heapGovernor.
@@ -179,21 +192,33 @@ func spillCache() int64 {
 	return total / 100 * 15
 }
 
-// parseMemoryLimit reads a --memory-limit value: bytes with an optional
-// unit (B, KiB, MiB, GiB, TiB; KB, MB, GB, TB are powers of ten), a
-// percentage of the available memory, "auto" (see [defaultMemoryLimit]),
-// or 0 / "none" for no limit.
-func parseMemoryLimit(s string) (int64, error) {
+// memoryLimits is what --memory-limit stands for: the budget of the
+// checks' per-row tables (fptable.Budget) and the page bytes of the row
+// groups read at once (pipeline.RunOptions.PageMemory), 0 for none.
+type memoryLimits struct{ tables, pages int64 }
+
+// parseMemoryLimit reads a --memory-limit value: "auto" (see
+// [defaultMemoryLimit]), or one limit for the tables and the pages alike
+// (see [parseBytes]).
+func parseMemoryLimit(s string) (memoryLimits, error) {
+	if strings.EqualFold(strings.TrimSpace(s), "auto") {
+		l := memoryLimits{tables: 256 << 20, pages: 512 << 20}
+		if total, err := pipeline.AvailableMemory(); err == nil {
+			l = memoryLimits{tables: min(l.tables, total/8), pages: min(l.pages, total/4)}
+		}
+		return l, nil
+	}
+	v, err := parseBytes(s)
+	return memoryLimits{tables: v, pages: v}, err
+}
+
+// parseBytes reads a size: bytes with an optional unit (B, KiB, MiB, GiB,
+// TiB; KB, MB, GB, TB are powers of ten), a percentage of the available
+// memory, or 0 / "none" for no limit.
+func parseBytes(s string) (int64, error) {
 	s = strings.TrimSpace(s)
 	if s == "" || s == "0" || strings.EqualFold(s, "none") {
 		return 0, nil
-	}
-	if strings.EqualFold(s, "auto") {
-		limit := int64(512 << 20)
-		if total, err := pipeline.AvailableMemory(); err == nil {
-			limit = min(limit, total/4)
-		}
-		return limit, nil
 	}
 	if pct, ok := strings.CutSuffix(s, "%"); ok {
 		v, err := strconv.ParseFloat(strings.TrimSpace(pct), 64)

@@ -17,9 +17,10 @@ func TestParseMemoryLimit(t *testing.T) {
 		{"none", 0}, {"0", 0}, {"", 0}, {"1B", 1}, {"4096", 4096}, {"512MiB", 512 << 20}, {"2GiB", 2 << 30},
 		{"1.5GiB", 3 << 29}, {"1GB", 1e9}, {"750 MB", 750e6}, {"64KiB", 64 << 10},
 	} {
+		// A size bounds the tables and the pages alike.
 		got, err := parseMemoryLimit(c.in)
-		if err != nil || got != c.want {
-			t.Errorf("parseMemoryLimit(%q) = %d, %v; want %d", c.in, got, err, c.want)
+		if err != nil || got != (memoryLimits{c.want, c.want}) {
+			t.Errorf("parseMemoryLimit(%q) = %+v, %v; want %d for both", c.in, got, err, c.want)
 		}
 	}
 	for _, bad := range []string{"lots", "-1GiB", "2XB", "0%", "150%", "abc%", "1e30TB"} {
@@ -32,11 +33,14 @@ func TestParseMemoryLimit(t *testing.T) {
 		t.Skipf("no /proc/meminfo here: %v", err)
 	}
 	got, err := parseMemoryLimit("25%")
-	if err != nil || got != total/4 {
-		t.Errorf("25%% = %d, %v; want a quarter of %d", got, err, total)
+	if err != nil || got != (memoryLimits{total / 4, total / 4}) {
+		t.Errorf("25%% = %+v, %v; want a quarter of %d for both", got, err, total)
 	}
-	if got, err := parseMemoryLimit("auto"); err != nil || got != min(512<<20, total/4) {
-		t.Errorf("auto = %d, %v; want 512MiB or a quarter of %d", got, err, total)
+	want := memoryLimits{tables: min(256<<20, total/8), pages: min(512<<20, total/4)}
+	for _, in := range []string{"auto", " AUTO "} {
+		if got, err := parseMemoryLimit(in); err != nil || got != want {
+			t.Errorf("%q = %+v, %v; want tables 256MiB or an eighth, pages 512MiB or a quarter of %d", in, got, err, total)
+		}
 	}
 }
 

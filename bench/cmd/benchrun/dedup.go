@@ -17,7 +17,7 @@ import (
 // the audit's way — the decode floor, plus every row's fingerprint over
 // all its columns (the audit's columnar hashing, checks.Memo), plus one
 // partitioned fingerprint table (fptable.Parts) under the audit's default
-// 512 MiB budget and partition count, spilling past it, read back a
+// budget (256 MiB; 512 MiB until 2026-11-28 s) and partition count, spilling past it, read back a
 // partition at a time to count the rows that repeat an earlier one. The
 // audit does this and much more (feature vectors, ids, labels, missing
 // values, staleness, the findings), so its time is above this floor
@@ -32,9 +32,13 @@ type dedupResult struct {
 	Seconds       float64 `json:"seconds"`
 }
 
-// dedupLimit is the audit's default --memory-limit on a machine with more
-// than 2 GiB (cmd/readiness/memory.go).
-const dedupLimit = 512 << 20
+// dedupLimit and dedupPages are the tables' budget and the pages' bound
+// of the audit's default --memory-limit on a machine with more than 2 GiB
+// (cmd/readiness/memory.go).
+const (
+	dedupLimit = 256 << 20
+	dedupPages = 512 << 20
+)
 
 type dedupState struct {
 	cols      []int
@@ -95,7 +99,7 @@ func runDedup(file string, workers int, w io.Writer) error {
 			return newDedup(env, &duplicate), nil
 		},
 	}
-	out, err := ds.Run(ctx, []pipeline.Task{{Check: check}}, pipeline.RunOptions{ReadOptions: ropts, Workers: workers, Memory: budget})
+	out, err := ds.Run(ctx, []pipeline.Task{{Check: check}}, pipeline.RunOptions{ReadOptions: ropts, Workers: workers, Memory: budget, PageMemory: dedupPages})
 	if err != nil {
 		return err
 	}
