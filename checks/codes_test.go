@@ -3,11 +3,13 @@ package checks
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/readiness/readiness/checks/rowhash"
 )
 
 // naiveCodes is the oracle: a map from value to code, codes in the order
@@ -36,7 +38,8 @@ func naiveCodes(vals []string, valid []bool) ([]int32, []string) {
 // values (many sharing a length and their outer bytes, so they collide in
 // the table), with nulls and empty strings, for each string type and for
 // slices; a column one value past the bound, and a non-string one, get
-// none. Through a memo the codes are computed once a batch.
+// none. Through a memo the codes are computed once a batch, and the
+// column's value fingerprints (Memo.Values) are rowhash's either way.
 func TestStrCodes(t *testing.T) {
 	rng := rand.New(rand.NewPCG(11, 12))
 	mem := memory.NewGoAllocator()
@@ -82,6 +85,21 @@ func TestStrCodes(t *testing.T) {
 				}
 				if len(wantValues) <= MaxStrCodes && memo.StrCodes(rec, 0) != memo.StrCodes(rec, 0) {
 					t.Fatalf("%s: the memo computed the codes twice", name)
+				}
+				// A memo's value fingerprints, from the codes or without
+				// (too many values), asked before the codes or after, are
+				// rowhash's.
+				want := make([]rowhash.Fingerprint, a.Len())
+				rowhash.Values(a, want)
+				var buf []rowhash.Fingerprint
+				for _, codesFirst := range []bool{false, true} {
+					m := new(Memo).Reset(rec)
+					if codesFirst {
+						m.StrCodes(rec, 0)
+					}
+					if got := m.Values(rec, 0, &buf); !slices.Equal(got, want) {
+						t.Fatalf("%s, %d distinct from %d, codes first %v: Values differs from rowhash.Values", name, len(wantValues), lo, codesFirst)
+					}
 				}
 				rec.Release()
 				a.Release()

@@ -28,8 +28,10 @@ type Memo struct {
 	rows []memoRows
 	// used is the number of entries of rows in use for rec.
 	used int
-	// codeTab is the table StrCodes finds a column's codes in.
+	// codeTab is the table StrCodes finds a column's codes in; codeFP
+	// holds the fingerprints of a column's coded values (Values).
 	codeTab []codeSlot
+	codeFP  []rowhash.Fingerprint
 }
 
 type memoCol struct {
@@ -75,6 +77,11 @@ func (m *Memo) valid(rec arrow.RecordBatch) bool { return m != nil && m.rec == r
 
 // Values returns the value fingerprints of column c of rec (see
 // [rowhash.Values]). Without a memo for rec they are computed into *buf.
+//
+// A string column with codes ([Memo.StrCodes]) has each distinct value
+// hashed once: the checks ask for the codes of every string column they
+// count, so most often they are there already, and a label, an annotator
+// or a category read as text costs a lookup a row rather than a hash.
 func (m *Memo) Values(rec arrow.RecordBatch, c int, buf *[]rowhash.Fingerprint) []rowhash.Fingerprint {
 	if !m.valid(rec) {
 		out := growFP(buf, int(rec.NumRows()))
@@ -83,10 +90,32 @@ func (m *Memo) Values(rec arrow.RecordBatch, c int, buf *[]rowhash.Fingerprint) 
 	}
 	e := &m.cols[c]
 	if !e.ok {
-		rowhash.Values(rec.Column(c), growFP(&e.fp, m.n))
+		out := growFP(&e.fp, m.n)
+		if sc := m.StrCodes(rec, c); sc != nil {
+			codeValues(sc, out, &m.codeFP)
+		} else {
+			rowhash.Values(rec.Column(c), out)
+		}
 		e.ok = true
 	}
 	return e.fp[:m.n]
+}
+
+// codeValues fills out with the value fingerprints of the column sc codes,
+// hashing each distinct value once (into *fps).
+func codeValues(sc *StrCodes, out []rowhash.Fingerprint, fps *[]rowhash.Fingerprint) {
+	vals := growFP(fps, len(sc.Values))
+	for k, v := range sc.Values {
+		vals[k] = rowhash.String(v)
+	}
+	null := rowhash.Null()
+	for i, k := range sc.Codes[:len(out)] {
+		if k < 0 {
+			out[i] = null
+		} else {
+			out[i] = vals[k]
+		}
+	}
 }
 
 // Rows returns the row fingerprints of rec over the columns cols, in that
