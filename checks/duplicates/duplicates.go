@@ -48,12 +48,23 @@
 // and mostly distinct, and in a table of first positions otherwise
 // (ids.go).
 //
-// The feature vectors keep a table of their own (feats), one aggregate per
-// row. Counting them instead from the row table at the end (it is
-// partitioned by the feature fingerprint, so a partition's distinct rows
-// hold all of a vector's rows) saved an Add per row but cost as much again
-// in Result: on 2026-11-27 Observe+Result of 256K fixture rows took a
-// median 383 ms against 388 ms, within the noise, so it was not done.
+// With the row table, and the row table's features for this check's
+// (the label is not among them), the feature vectors are counted there
+// too: the table is partitioned by the feature fingerprint, so a
+// partition's distinct rows hold all of a vector's rows, and it groups
+// them by vector anyway to find conflicting labels. The check marks each
+// row (its text in normal form or not, its split; rowtable.Mark), and the
+// table counts the vectors with more than one row, the plain ones and the
+// rows leaking across splits as it is read, handing each partition's plain
+// vectors to the check to read its normalised table beside. Otherwise the
+// vectors keep a table of their own (feats), one aggregate a row. At 10M
+// rows, in two profiles each, Observe took 2.02 s of CPU against 2.44–2.81
+// s with feats, and reading the row table 0.65–0.69 s against 0.45–0.46 s
+// (it reads the normalised table too, which Result read before: Result
+// 0.09–0.11 s against 0.31–0.33 s); the audit took 5.30–6.15 s against
+// 5.77–6.40 s in five alternating pairs (docs/performance.md, 2026-11-28
+// s). A first attempt, on 2026-11-27, counted the vectors from the row
+// table in a pass of their own after it was read, and saved nothing.
 package duplicates
 
 import (
@@ -353,13 +364,25 @@ type state struct {
 	// (table, rowtable), which lists their later copies the same way; exact
 	// is then nil. Without a label there is no such table, and exact's
 	// 24-byte slot a row is all it takes.
+	//
+	// marked: the row table groups rows by this check's feature vectors
+	// (its features are the table's), so the table counts the feature
+	// vectors instead of feats, from marks the check gives each row
+	// (plain, train split, other split; mark) and with norm read beside
+	// each of its partitions (plainVectors). feats and others are then
+	// left empty. Appending a row to feats took 0.3–0.6 s of CPU at 10M
+	// rows in profiles (see the package doc).
 	exact   *fptable.Parts[first]
 	repeats checks.RowList
 	table   *rowtable.Table
-	// sum is what table counted, once Result has read it.
-	sum   *rowtable.Summary
-	feats *fptable.Parts[feature]
-	norm  *fptable.Parts[struct{}]
+	marked  bool
+	// sum is what table counted, once Result has read it; normOnly the
+	// normalised vectors of norm that no plain vector is, counted as the
+	// table was read when marked.
+	sum      *rowtable.Summary
+	normOnly int64
+	feats    *fptable.Parts[feature]
+	norm     *fptable.Parts[struct{}]
 	// ids counts the distinct ids and lists the rows that reuse an earlier
 	// row's id (complete, like repeats, after Result; ids.go); nil without
 	// an id column.
@@ -370,6 +393,14 @@ type state struct {
 	others     [][]otherRow
 	splits     map[string]*split
 	nullSplits int64
+
+	// the batch prepare worked out last, and what it found: the feature
+	// fingerprints, the normalised ones (nil without string features),
+	// and each row's split (splitKind)
+	prepRec              arrow.RecordBatch
+	prepInput            int
+	prepOffset           int64
+	batchFeat, batchNorm []rowhash.Fingerprint
 
 	// scratch, reused between batches
 	rowFP, featFP, normFP, vals []rowhash.Fingerprint
@@ -399,7 +430,8 @@ func newState(c any, env checks.Env) (checks.State, error) {
 		norm:   fptable.NewParts(env.Memory, func(rowhash.Fingerprint, *struct{}, *struct{}, bool) {}),
 		splits: map[string]*split{}}
 	s.others = make([][]otherRow, s.feats.Partitions())
-	if rc, ok := rowtable.NewConfig(env); ok {
+	rc, hasTable := rowtable.NewConfig(env)
+	if hasTable {
 		t, err := rowtable.For(env, rc)
 		if err != nil {
 			return nil, fmt.Errorf("duplicates: %w", err)
@@ -432,6 +464,10 @@ func newState(c any, env checks.Env) (checks.State, error) {
 	s.featIdx = checks.FeatureOrder(env.Schema, s.featIdx)
 	s.plainFeats = checks.PlainFeatures(env.Schema, s.featIdx)
 	s.all = checks.RowColumns(s.featIdx, len(s.columns))
+	if hasTable && len(s.featIdx) > 0 && slices.Equal(s.featIdx, rc.Features) {
+		s.marked = true
+		s.table.Mark(s.mark, s.plainVectors)
+	}
 	if env.Roles.ID != "" {
 		if idx := env.Schema.FieldIndices(env.Roles.ID); len(idx) > 0 {
 			s.idIdx, s.idName = idx[0], env.Roles.ID
@@ -488,7 +524,8 @@ func (s *state) Observe(b checks.Batch) error {
 	// first, as the full row's fingerprints continue theirs (s.all lists
 	// them first, see checks.RowColumns).
 	memo := b.Memo
-	featFP := memo.FeatureRows(rec, s.featIdx, s.plainFeats, &s.featFP, &s.vals)
+	s.prepare(b)
+	featFP, normFP := s.batchFeat, s.batchNorm
 	var rowFP []rowhash.Fingerprint
 	if s.table != nil {
 		if err := s.table.Observe(b); err != nil {
@@ -497,22 +534,24 @@ func (s *state) Observe(b checks.Batch) error {
 	} else {
 		rowFP = memo.Rows(rec, s.all, &s.rowFP, &s.vals)
 	}
-	var normFP []rowhash.Fingerprint
-	if len(s.texts) > 0 {
-		normFP = s.normalizedRows(rec, memo, featFP)
-	}
-	if c := s.splitIdx; c >= 0 {
-		s.observeSplits(rec.Column(c), n)
-	}
 	if c := s.idIdx; c >= 0 {
 		s.ids.observe(b.Input, b.Offset, memo.Values(rec, c, &s.vals))
 	}
-	if len(s.features) == 0 {
+	switch {
+	case len(s.features) == 0:
 		for i := range rowFP {
 			pos := firstAt(b.Input, b.Offset+int64(i))
 			s.exact.Add(s.exact.Part(rowFP[i]), rowFP[i], &pos)
 		}
-	} else {
+	case s.marked:
+		// The table has the rows, with their marks (mark); norm the
+		// normalised vectors that are not the rows' own.
+		for i := range normFP {
+			if normFP[i] != featFP[i] {
+				s.norm.Add(s.norm.Part(normFP[i]), normFP[i], &struct{}{})
+			}
+		}
+	default:
 		for i := range n {
 			p := s.feats.Part(featFP[i])
 			if rowFP != nil {
@@ -541,6 +580,72 @@ func (s *state) Observe(b checks.Batch) error {
 	}
 	s.rows += int64(n)
 	return s.err()
+}
+
+// prepare works out, once a batch, what both Observe and the row table's
+// mark hook (which the table calls when the labels or balance check
+// observes the batch first) need: the rows' feature fingerprints, their
+// normalised ones, and their splits, counted.
+func (s *state) prepare(b checks.Batch) {
+	rec := b.Record
+	if rec == s.prepRec && b.Input == s.prepInput && b.Offset == s.prepOffset {
+		return
+	}
+	s.prepRec, s.prepInput, s.prepOffset = rec, b.Input, b.Offset
+	s.batchFeat = b.Memo.FeatureRows(rec, s.featIdx, s.plainFeats, &s.featFP, &s.vals)
+	s.batchNorm = nil
+	if len(s.texts) > 0 {
+		s.batchNorm = s.normalizedRows(rec, b.Memo, s.batchFeat)
+	}
+	if c := s.splitIdx; c >= 0 {
+		s.observeSplits(rec.Column(c), int(rec.NumRows()))
+	}
+}
+
+// mark is the row table's mark hook (see state.marked): a row is plain
+// when folding its text changes nothing (with string features), and in
+// the train split or another.
+func (s *state) mark(b checks.Batch, marks []rowtable.Mark) error {
+	s.prepare(b)
+	feat, norm := s.batchFeat, s.batchNorm
+	for i := range marks {
+		var m rowtable.Mark
+		if norm != nil && norm[i] == feat[i] {
+			m = rowtable.MarkPlain
+		}
+		if s.splitIdx >= 0 {
+			switch s.splitKind[i] {
+			case 1:
+				m |= rowtable.MarkTrain
+			case 0:
+				m |= rowtable.MarkOther
+			}
+		}
+		marks[i] = m
+	}
+	return nil
+}
+
+// plainVectors is the row table's plain hook (see state.marked): it reads
+// norm's partition p, the table's partition's twin, and counts into
+// normOnly its vectors that are not among the partition's plain vectors.
+func (s *state) plainVectors(p int, plain []rowhash.Fingerprint) error {
+	if len(s.texts) == 0 {
+		return nil
+	}
+	n, err := s.norm.Open(p)
+	if err != nil {
+		return err
+	}
+	s.norm.Prefetch(p + 1)
+	both := 0
+	for _, v := range plain {
+		if n.Get(v) != nil {
+			both++
+		}
+	}
+	s.normOnly += int64(n.Len() - both)
+	return s.norm.Close(p)
 }
 
 // err is the first spill error of any of the check's own tables (the
@@ -847,7 +952,7 @@ func (s *state) Merge(o checks.State) error {
 		return fmt.Errorf("merge %T into duplicates state", o)
 	}
 	if !slices.Equal(s.columns, other.columns) || !slices.Equal(s.features, other.features) ||
-		s.idName != other.idName || s.splitName != other.splitName {
+		s.idName != other.idName || s.splitName != other.splitName || s.marked != other.marked {
 		return fmt.Errorf("merge duplicates states over different columns or roles")
 	}
 	s.rows += other.rows
@@ -904,7 +1009,7 @@ func (s *state) Result() (checks.Result, error) {
 	// meanwhile, and this one waits for it.
 	var cross int64
 	anyTrain := false
-	if len(s.features) > 0 {
+	if len(s.features) > 0 && !s.marked {
 		distinct, normDistinct, err := s.countFeatures(&m.DuplicateFeatureGroups, &cross)
 		if err != nil {
 			return checks.Result{}, fmt.Errorf("duplicates: %w", err)
@@ -929,6 +1034,16 @@ func (s *state) Result() (checks.Result, error) {
 	}
 	m.ExactDuplicateRows = s.rows - distinct
 	m.ExactDuplicateRate = rate(m.ExactDuplicateRows, s.rows)
+	if s.marked {
+		sum := s.sum
+		m.DuplicateFeatureRows = s.rows - sum.FeatureVectors
+		m.DuplicateFeatureGroups = sum.RepeatedVectors
+		cross = sum.CrossSplitRows
+		m.NormalizedTextDuplicates = m.DuplicateFeatureRows
+		if len(s.texts) > 0 {
+			m.NormalizedTextDuplicates = s.rows - (sum.PlainVectors + s.normOnly)
+		}
+	}
 	if s.splitIdx >= 0 {
 		m.SplitColumn = s.splitName
 		m.SplitRows = map[string]int64{}
@@ -1155,6 +1270,10 @@ func (s *state) FlaggedRows(res checks.Result, emit func(checks.FlaggedRow)) err
 		case "DUP003":
 			s.ids.repeats.Emit(f.Code, s.idName, emit)
 		case "DUP004":
+			if s.marked {
+				s.sum.Leaked.Emit(f.Code, s.splitName, emit)
+				continue
+			}
 			var leaked checks.RowList
 			err := s.feats.Visit(func(p int, t *fptable.Table[feature]) {
 				for _, o := range s.others[p] {

@@ -398,7 +398,7 @@ func randomCell(rng *rand.Rand, c col, distinct int) any {
 }
 
 // TestRandomAgainstOracle compares every metric with the oracle on random
-// tables, one pass and split-and-merged.
+// tables, one pass and split-and-merged, counted each of the check's ways.
 func TestRandomAgainstOracle(t *testing.T) {
 	var sawNear, sawCross, sawIDs bool
 	spilled := 0
@@ -412,6 +412,16 @@ func TestRandomAgainstOracle(t *testing.T) {
 				splitKind = kDict
 			}
 			tb := randomTable(rng, rows, seed%4 != 3, seed%3 != 2, splitKind)
+			// Each way of counting: rows and feature vectors in the row
+			// table, marked (the features are the table's); the rows there
+			// and the vectors in the check's own table (the label is a
+			// feature too); both in the check's own tables (no label).
+			switch seed % 3 {
+			case 1:
+				tb.roles.Features = append(tb.roles.Features, "label")
+			case 2:
+				tb.roles.Label = ""
+			}
 			cfg := defaults()
 			if seed%5 == 0 {
 				cfg.TrainValues = []string{" Train", "trainx"}

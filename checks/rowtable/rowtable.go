@@ -50,6 +50,15 @@
 // the table's repeat hook as the partition is folded, and are dropped once
 // it is counted.
 //
+// The duplicates check may mark the rows ([Table.Mark]): whether a row's
+// text is in normal form, and its split. The table then also counts, as it
+// groups each partition's rows by feature vector, the vectors in normal
+// form and the rows of another split whose vector is in the train split,
+// and lists those; the check reads its normalised vectors beside each
+// partition. The marks take the top 8 bits of an entry's count of copies,
+// so the slot stays 72 bytes, and duplicates needs no table of feature
+// vectors of its own.
+//
 // The summary is kept: Result is repeatable, and the table's memory is
 // given back once it is read (its spilled runs stay on disk until the
 // budget's files are removed, at the end of the audit). A table that was
@@ -66,6 +75,7 @@
 package rowtable
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"math/bits"
@@ -85,7 +95,9 @@ type entry struct {
 	feat  rowhash.Fingerprint
 	label rowhash.Fingerprint // rowhash.Null when the label is null
 	// pos is the first copy's checks.Pos, with labelledBit and staleBit.
-	pos    uint64
+	pos uint64
+	// copies is the number of copies, below copiesBits, with the row's
+	// Marks above.
 	copies uint64
 	// ann is the annotator's key (see Observe), 0 for none or when the
 	// row is not labelled.
@@ -104,10 +116,31 @@ var _ = [1]struct{}{}[flagBits&^checks.PosFlags]
 func (e *entry) first() checks.Pos { return checks.Pos(e.pos &^ flagBits) }
 func (e *entry) labelled() bool    { return e.pos&labelledBit != 0 }
 func (e *entry) stale() bool       { return e.pos&staleBit != 0 }
+func (e *entry) n() int64          { return int64(e.copies & copiesMask) }
+func (e *entry) marks() Mark       { return Mark(e.copies >> copiesBits) }
+
+// copiesBits is the width of a row's count of copies in entry.copies: up
+// to 2^56 (7×10^16) copies of one row, far more than any dataset holds.
+const (
+	copiesBits = 56
+	copiesMask = 1<<copiesBits - 1
+)
+
+// Mark is what the duplicates check tells the table of a row ([Table.Mark]),
+// for the counts over feature vectors it reads from the summary.
+type Mark uint8
+
+const (
+	// MarkPlain: the row's normalised feature vector is its own.
+	MarkPlain Mark = 1 << iota
+	// MarkTrain: the row is in the train split; MarkOther: in another.
+	MarkTrain
+	MarkOther
+)
 
 // combine folds src, an aggregate of some copies of row k, into dst, that
 // of others: copies of one row agree on everything but their positions and
-// number.
+// number (their marks too: they are read off the row's columns).
 func combine(_ rowhash.Fingerprint, dst, src *entry, isNew bool) {
 	if isNew {
 		*dst = *src
@@ -116,7 +149,7 @@ func combine(_ rowhash.Fingerprint, dst, src *entry, isNew bool) {
 	if src.first() < dst.first() {
 		dst.pos = src.pos
 	}
-	dst.copies += src.copies
+	dst.copies += src.copies & copiesMask
 }
 
 // copyRow is a later copy of a full row, listed by the repeat hook.
@@ -228,15 +261,21 @@ type Table struct {
 	read                 bool
 	sum                  Summary
 	err                  error
+	// mark and plain are the hooks of Mark (nil: no marks).
+	mark  func(b checks.Batch, marks []Mark) error
+	plain func(p int, vectors []rowhash.Fingerprint) error
 
 	// scratch, reused between batches
 	featFP, fullFP, labelFP, annFP, vals []rowhash.Fingerprint
 	micros                               []int64
 	timeOK                               []bool
+	marks                                []Mark
 	// once and twice are conflicts' bitmaps, reused between partitions;
-	// grouped the rows it leaves to count, of the partition being counted.
+	// grouped the rows it leaves to count, of the partition being counted;
+	// plains the plain feature vectors found in it, for the plain hook.
 	once, twice []uint64
 	grouped     []*entry
+	plains      []rowhash.Fingerprint
 }
 
 // For returns the table of env's worker ([checks.Env.Shared]) for cfg,
@@ -268,6 +307,20 @@ func (t *Table) CountLabels(n int) { t.labelLimit = max(t.labelLimit, n) }
 // conflicting groups ([Summary.AnnotatorConflicting]) while there are at
 // most n distinct annotators among them.
 func (t *Table) CountAnnotators(n int) { t.annLimit = max(t.annLimit, n) }
+
+// Mark has the table keep the duplicates check's marks of its rows, and
+// count from them what that check reports of feature vectors
+// ([Summary.PlainVectors], [Summary.CrossSplitRows], [Summary.Leaked]),
+// in place of a table of feature vectors of the check's own. mark fills
+// marks (one a row) for each batch the table observes, before its rows go
+// in; plain is called, as the table is counted, with each partition and
+// the distinct feature vectors in it marked MarkPlain. Copies of a full
+// row must have the same marks: read them off the row's columns. An error
+// from either hook is the table's. The table must have features, and not
+// have observed a row yet; a later call replaces the hooks.
+func (t *Table) Mark(mark func(b checks.Batch, marks []Mark) error, plain func(p int, vectors []rowhash.Fingerprint) error) {
+	t.mark, t.plain = mark, plain
+}
 
 // part is the partition of a row with feature fingerprint feat and full
 // fingerprint full.
@@ -326,11 +379,23 @@ func (t *Table) Observe(b checks.Batch) error {
 		}
 		stale = t.timeOK
 	}
+	var marks []Mark
+	if t.mark != nil {
+		t.marks = grow(t.marks, n)
+		clear(t.marks)
+		if err := t.mark(b, t.marks); err != nil {
+			return fmt.Errorf("rowtable: %w", err)
+		}
+		marks = t.marks
+	}
 	null := rowhash.Null()
 	for i := range n {
 		// rowhash gives every null, including a null dictionary entry and
 		// a value of the null type, the fingerprint Null.
 		e := entry{feat: feat[i], label: label[i], pos: uint64(checks.PosOf(b.Input, b.Offset+int64(i))), copies: 1}
+		if marks != nil {
+			e.copies |= uint64(marks[i]) << copiesBits
+		}
 		if label[i] != null {
 			e.pos |= labelledBit
 			if ann != nil && ann[i] != null {
@@ -401,8 +466,15 @@ type Summary struct {
 	// fingerprint).
 	Copies checks.RowList
 	// FeatureVectors is the number of distinct feature vectors, of rows
-	// with a label or without (0 without feature columns).
-	FeatureVectors int64
+	// with a label or without (0 without feature columns), and
+	// RepeatedVectors the number of them with more than one row.
+	FeatureVectors, RepeatedVectors int64
+	// With marks ([Table.Mark]): PlainVectors counts the feature vectors
+	// marked MarkPlain; CrossSplitRows the rows marked MarkOther whose
+	// feature vector has a row marked MarkTrain, and Leaked lists them,
+	// each with its vector's id (the fold of its fingerprint).
+	PlainVectors, CrossSplitRows int64
+	Leaked                       checks.RowList
 	// ConflictingGroups counts the feature vectors with two or more
 	// distinct non-null labels, and ConflictingRows their rows, with a
 	// label or without.
@@ -446,9 +518,12 @@ func (t *Table) Result() (*Summary, error) {
 }
 
 // group is what count keeps of a feature vector in one partition: the
-// first non-null label seen with it, and whether another was.
+// first non-null label seen with it, and whether another was; its rows
+// (copies included), the marks of any, and the rows marked MarkOther.
 type group struct {
 	label       rowhash.Fingerprint
+	rows, other int64
+	marks       Mark
 	labelled    bool
 	conflicting bool
 }
@@ -463,31 +538,50 @@ func (t *Table) count() error {
 		s.AnnotatorConflicting = map[uint64]int64{}
 	}
 	features := len(t.cfg.Features) > 0
-	groups, conflicting := fptable.New[group](0), fptable.New[struct{}](0)
+	groups, conflicting, leaking := fptable.New[group](0), fptable.New[struct{}](0), fptable.New[struct{}](0)
+	var hookErr error
 	err := t.parts.Visit(func(p int, rows *fptable.Table[entry]) {
 		s.Distinct += int64(rows.Len())
-		found := false
+		found, leaks := false, false
+		leaked := func(e *entry) bool {
+			return leaks && e.marks()&MarkOther != 0 && leaking.Get(e.feat) != nil
+		}
 		if features {
-			found = t.conflicts(rows, groups, conflicting)
+			found, leaks = t.conflicts(rows, groups, conflicting, leaking)
 			for _, e := range t.grouped {
 				t.countRow(e, found && conflicting.Get(e.feat) != nil)
+				if leaked(e) {
+					first := e.first()
+					s.Leaked.Add(first.Input(), first.Row(), groupID(e.feat))
+				}
 			}
 			clear(t.grouped)
 			t.grouped = t.grouped[:0]
+			if t.plain != nil && hookErr == nil {
+				hookErr = t.plain(p, t.plains)
+			}
+			t.plains = t.plains[:0]
 		} else {
 			rows.Each(func(_ rowhash.Fingerprint, e *entry) { t.countRow(e, false) })
 		}
 		for _, cp := range t.copies[p] {
 			s.Copies.Add(cp.pos.Input(), cp.pos.Row(), groupID(cp.key))
-			if found {
-				if e := rows.Get(cp.key); e != nil && conflicting.Get(e.feat) != nil {
+			if found || leaks {
+				e := rows.Get(cp.key)
+				if e == nil {
+					continue
+				}
+				if found && conflicting.Get(e.feat) != nil {
 					s.ConflictRows.Add(cp.pos.Input(), cp.pos.Row(), groupID(e.feat))
+				}
+				if leaked(e) {
+					s.Leaked.Add(cp.pos.Input(), cp.pos.Row(), groupID(e.feat))
 				}
 			}
 		}
 		t.copies[p] = nil
 	})
-	if err != nil {
+	if err = cmp.Or(err, hookErr); err != nil {
 		return fmt.Errorf("rowtable: %w", err)
 	}
 	return nil
@@ -497,7 +591,7 @@ func (t *Table) count() error {
 // its feature vector is conflicting.
 func (t *Table) countRow(e *entry, conf bool) {
 	s := &t.sum
-	c := int64(e.copies)
+	c := e.n()
 	if c > 1 {
 		s.Repeated++
 	}
@@ -541,8 +635,9 @@ func groupID(fp rowhash.Fingerprint) uint64 { return fp.Hi ^ fp.Lo }
 // first and reused from partition to partition (they keep the largest
 // partition's slot arrays). It counts the rows alone in their vector
 // (countRow), and leaves the others in t.grouped for the caller to count
-// once it knows which vectors conflict. It reports whether any group
-// conflicts.
+// once it knows which vectors conflict. With marks, it also collects the
+// plain vectors (t.plains) and counts the leaking ones, which go in
+// leaking. It reports whether any group conflicts, and whether any leaks.
 //
 // Most feature vectors have one distinct row: a first pass marks each
 // row's vector in a bitmap of about 8 bits per row (256 KiB at 10M rows,
@@ -564,7 +659,7 @@ func groupID(fp rowhash.Fingerprint) uint64 { return fp.Hi ^ fp.Lo }
 // random (those lookups took 1.1 s of CPU in a 10M-row audit's profile).
 // groups is an [fptable.Table] rather than a Go map: a map's lookups of
 // 16-byte keys took 1.7 s of CPU at 10M rows.
-func (t *Table) conflicts(rows *fptable.Table[entry], groups *fptable.Table[group], conflicting *fptable.Table[struct{}]) bool {
+func (t *Table) conflicts(rows *fptable.Table[entry], groups *fptable.Table[group], conflicting, leaking *fptable.Table[struct{}]) (found, leaks bool) {
 	shift := uint(64 - max(12, bits.Len(uint(8*rows.Len()))))
 	words := 1 << (64 - shift) / 64
 	t.once, t.twice = growClear(t.once, words), growClear(t.twice, words)
@@ -582,10 +677,19 @@ func (t *Table) conflicts(rows *fptable.Table[entry], groups *fptable.Table[grou
 	})
 	groups.Reset()
 	conflicting.Reset()
-	var alone int64
+	leaking.Reset()
+	marked := t.mark != nil
+	var alone, repeated int64
 	rows.Each(func(_ rowhash.Fingerprint, e *entry) {
 		if w, b := bit(e.feat); twice[w]&b == 0 {
 			alone++
+			if e.n() > 1 {
+				repeated++
+			}
+			// Alone, it is in one split: it cannot leak.
+			if marked && e.marks()&MarkPlain != 0 {
+				t.plains = append(t.plains, e.feat)
+			}
 			t.countRow(e, false)
 			return
 		}
@@ -593,6 +697,20 @@ func (t *Table) conflicts(rows *fptable.Table[entry], groups *fptable.Table[grou
 		g, isNew := groups.Upsert(e.feat)
 		if isNew {
 			*g = group{}
+		}
+		if g.rows <= 1 && g.rows+e.n() > 1 {
+			repeated++
+		}
+		g.rows += e.n()
+		if marked {
+			m := e.marks()
+			if m&MarkPlain != 0 && g.marks&MarkPlain == 0 {
+				t.plains = append(t.plains, e.feat)
+			}
+			g.marks |= m
+			if m&MarkOther != 0 {
+				g.other += e.n()
+			}
 		}
 		if !e.labelled() {
 			return
@@ -606,11 +724,22 @@ func (t *Table) conflicts(rows *fptable.Table[entry], groups *fptable.Table[grou
 		}
 	})
 	t.sum.FeatureVectors += alone + int64(groups.Len())
+	t.sum.RepeatedVectors += repeated
 	t.sum.ConflictingGroups += int64(conflicting.Len())
+	t.sum.PlainVectors += int64(len(t.plains))
+	if marked {
+		groups.Each(func(k rowhash.Fingerprint, g *group) {
+			if g.marks&MarkTrain != 0 && g.other > 0 {
+				t.sum.CrossSplitRows += g.other
+				leaking.Upsert(k)
+			}
+		})
+	}
 	// Most lookups miss, and a miss probes on to an empty slot: about 8
 	// probes in a table 3/4 full, 1.3 in one 3/16 full.
 	conflicting.Reserve(4 * conflicting.Len())
-	return conflicting.Len() > 0
+	leaking.Reserve(4 * leaking.Len())
+	return conflicting.Len() > 0, leaking.Len() > 0
 }
 
 // growClear returns s with n words, all zero.

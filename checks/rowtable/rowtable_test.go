@@ -87,9 +87,14 @@ func fullKey(r row) string {
 }
 
 func newOracle(rows []row) oracle {
+	o := oracle{group: map[string][]int{}, copies: map[string][]int{}}
 	labelSets := map[string]map[any]bool{}
+	vectorRows := map[string]int{}
 	for _, r := range rows {
 		k := featKey(r)
+		if vectorRows[k]++; vectorRows[k] == 2 {
+			o.sum.RepeatedVectors++
+		}
 		if labelSets[k] == nil {
 			labelSets[k] = map[any]bool{}
 		}
@@ -97,7 +102,6 @@ func newOracle(rows []row) oracle {
 			labelSets[k][r.label] = true
 		}
 	}
-	o := oracle{group: map[string][]int{}, copies: map[string][]int{}}
 	s := &o.sum
 	s.FeatureVectors = int64(len(labelSets))
 	s.AnnotatorConflicting = map[uint64]int64{}
@@ -208,11 +212,11 @@ func check(t *testing.T, got *rowtable.Summary, o oracle) {
 	t.Helper()
 	w := o.sum
 	counts := func(s *rowtable.Summary) []int64 {
-		return []int64{s.FeatureVectors, s.ConflictingGroups, s.ConflictingRows, s.MissingLabel, s.Conflicting,
+		return []int64{s.FeatureVectors, s.RepeatedVectors, s.ConflictingGroups, s.ConflictingRows, s.MissingLabel, s.Conflicting,
 			s.Stale, s.Duplicate, s.Usable, s.Unparsed, s.Distinct, s.Repeated}
 	}
 	if g, want := counts(got), counts(&w); !slices.Equal(g, want) {
-		t.Errorf("counts (vectors, groups, rows, missing, conflicting, stale, duplicate, usable, unparsed, distinct, repeated) %v, oracle %v", g, want)
+		t.Errorf("counts (vectors, repeated vectors, groups, rows, missing, conflicting, stale, duplicate, usable, unparsed, distinct, repeated) %v, oracle %v", g, want)
 	}
 	if !maps.Equal(got.AnnotatorConflicting, w.AnnotatorConflicting) {
 		t.Errorf("annotators' conflicting rows %v, oracle %v", got.AnnotatorConflicting, w.AnnotatorConflicting)
