@@ -5,19 +5,19 @@ import (
 	"slices"
 )
 
-// RowRef names one row by input and row number, with the group it was
-// flagged in (see [FlaggedRow]).
+// RowRef names one row by its position (input and row number, [Pos]),
+// with the group it was flagged in (see [FlaggedRow]): 16 bytes. With the
+// input and row apart it took 24, and at 10M rows the lists held about
+// 4.5M of them (staleness alone two workers' lists of up to 1.5M rows).
 type RowRef struct {
-	Input int32
-	Row   int64
+	Pos   Pos
 	Group uint64
 }
 
+// compare orders rows by input, row and group: a Pos orders by input,
+// then row.
 func (a RowRef) compare(b RowRef) int {
-	if c := cmp.Compare(a.Input, b.Input); c != 0 {
-		return c
-	}
-	if c := cmp.Compare(a.Row, b.Row); c != 0 {
+	if c := cmp.Compare(a.Pos, b.Pos); c != 0 {
 		return c
 	}
 	return cmp.Compare(a.Group, b.Group)
@@ -60,7 +60,7 @@ func (l *RowList) compactAt() int {
 
 // Add records one row.
 func (l *RowList) Add(input int, row int64, group uint64) {
-	l.add(RowRef{Input: int32(input), Row: row, Group: group})
+	l.add(RowRef{Pos: PosOf(input, row), Group: group})
 }
 
 func (l *RowList) add(r RowRef) {
@@ -280,6 +280,6 @@ func (l *RowList) Len() int64 { return int64(len(l.rows)) + l.dropped }
 func (l *RowList) Emit(code, column string, emit func(FlaggedRow)) {
 	rows, _ := l.Rows()
 	for _, r := range rows {
-		emit(FlaggedRow{Input: int(r.Input), Row: r.Row, Code: code, Column: column, Group: r.Group})
+		emit(FlaggedRow{Input: r.Pos.Input(), Row: r.Pos.Row(), Code: code, Column: column, Group: r.Group})
 	}
 }

@@ -1,11 +1,38 @@
 package checks
 
 import (
+	"cmp"
 	"math/rand/v2"
 	"slices"
-	"sort"
 	"testing"
 )
+
+// ref is a flagged row as the tests' oracle keeps it: its input, row and
+// group apart, ordered by refCompare, field by field.
+type ref struct {
+	input int32
+	row   int64
+	group uint64
+}
+
+func refCompare(a, b ref) int {
+	if a.input != b.input {
+		return cmp.Compare(a.input, b.input)
+	}
+	if a.row != b.row {
+		return cmp.Compare(a.row, b.row)
+	}
+	return cmp.Compare(a.group, b.group)
+}
+
+// refs turns a list's rows into the oracle's.
+func refs(rows []RowRef) []ref {
+	out := make([]ref, len(rows))
+	for i, r := range rows {
+		out[i] = ref{int32(r.Pos.Input()), r.Pos.Row(), r.Group}
+	}
+	return out
+}
 
 // TestRowListBoundIsSplitIndependent adds more rows than the bound to
 // states in random splits and merge orders and checks that the kept rows
@@ -15,31 +42,32 @@ func TestRowListBoundIsSplitIndependent(t *testing.T) {
 		t.Skip("adds several million rows")
 	}
 	n := MaxFlaggedRows + MaxFlaggedRows/2
-	all := make([]RowRef, n)
+	all := make([]ref, n)
 	r := rand.New(rand.NewPCG(1, 2))
 	for i := range all {
-		all[i] = RowRef{Input: int32(r.IntN(3)), Row: int64(r.IntN(1 << 30)), Group: uint64(i)}
+		all[i] = ref{int32(r.IntN(3)), int64(r.IntN(1 << 30)), uint64(i)}
 	}
-	want := append([]RowRef(nil), all...)
-	sort.Slice(want, func(i, j int) bool { return want[i].less(want[j]) })
+	want := append([]ref(nil), all...)
+	slices.SortFunc(want, refCompare)
 	want = want[:MaxFlaggedRows]
 
 	for trial := range 4 {
 		parts := make([]RowList, 2+trial%2*3)
 		rows := all
 		if trial >= 2 { // each part's rows in order: lists merged in one pass
-			rows = append([]RowRef(nil), all...)
-			slices.SortFunc(rows, RowRef.compare)
+			rows = append([]ref(nil), all...)
+			slices.SortFunc(rows, refCompare)
 		}
 		for _, row := range rows {
-			parts[r.IntN(len(parts))].Add(int(row.Input), row.Row, row.Group)
+			parts[r.IntN(len(parts))].Add(int(row.input), row.row, row.group)
 		}
 		order := r.Perm(len(parts))
 		var merged RowList
 		for _, k := range order {
 			merged.Merge(&parts[k])
 		}
-		got, unlisted := merged.Rows()
+		rowsKept, unlisted := merged.Rows()
+		got := refs(rowsKept)
 		if unlisted != int64(n-MaxFlaggedRows) || merged.Len() != int64(n) {
 			t.Fatalf("trial %d: unlisted %d, len %d; want %d, %d", trial, unlisted, merged.Len(), n-MaxFlaggedRows, n)
 		}
@@ -62,21 +90,22 @@ func TestRowListMostlyInOrder(t *testing.T) {
 	if testing.Short() {
 		t.Skip("adds several million rows")
 	}
-	var all []RowRef
+	var all []ref
 	var parts [2]RowList
 	for row := range int64(2*MaxFlaggedRows + 12345) {
 		copies := 1 + int(row%7/6) // every seventh row twice
 		for range copies {
-			r := RowRef{Input: int32(row % 3 / 2), Row: row, Group: uint64(row % 5)}
+			r := ref{int32(row % 3 / 2), row, uint64(row % 5)}
 			all = append(all, r)
-			parts[row/65536%2].Add(int(r.Input), r.Row, r.Group)
+			parts[row/65536%2].Add(int(r.input), r.row, r.group)
 		}
 	}
-	sort.Slice(all, func(i, j int) bool { return all[i].less(all[j]) })
+	slices.SortFunc(all, refCompare)
 	var merged RowList
 	merged.Merge(&parts[1])
 	merged.Merge(&parts[0])
-	got, unlisted := merged.Rows()
+	rowsKept, unlisted := merged.Rows()
+	got := refs(rowsKept)
 	if merged.Len() != int64(len(all)) || unlisted != int64(len(all)-MaxFlaggedRows) {
 		t.Fatalf("len %d, unlisted %d; want %d, %d", merged.Len(), unlisted, len(all), len(all)-MaxFlaggedRows)
 	}
@@ -101,7 +130,7 @@ func TestRowListMostlyInOrder(t *testing.T) {
 // sorted; the merged list still takes rows, and those too are listed.
 func TestRowListMergeUnderBound(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 8))
-	var all []RowRef
+	var all []ref
 	parts := make([]RowList, 5)
 	for k := range parts {
 		n := r.IntN(3000)
@@ -115,9 +144,9 @@ func TestRowListMergeUnderBound(t *testing.T) {
 			} else {
 				row += int64(r.IntN(3)) // in order, some rows twice
 			}
-			ref := RowRef{Input: int32(k % 2), Row: row, Group: uint64(r.IntN(2))}
-			all = append(all, ref)
-			parts[k].Add(int(ref.Input), ref.Row, ref.Group)
+			f := ref{int32(k % 2), row, uint64(r.IntN(2))}
+			all = append(all, f)
+			parts[k].Add(int(f.input), f.row, f.group)
 		}
 	}
 	var merged RowList
@@ -125,9 +154,10 @@ func TestRowListMergeUnderBound(t *testing.T) {
 		merged.Merge(&parts[k])
 	}
 	merged.Add(2, 5, 0)
-	all = append(all, RowRef{Input: 2, Row: 5})
-	slices.SortFunc(all, RowRef.compare)
-	got, unlisted := merged.Rows()
+	all = append(all, ref{2, 5, 0})
+	slices.SortFunc(all, refCompare)
+	rowsKept, unlisted := merged.Rows()
+	got := refs(rowsKept)
 	if unlisted != 0 || merged.Len() != int64(len(all)) || !slices.Equal(got, all) {
 		t.Fatalf("%d rows listed, %d unlisted, len %d; want the %d rows added", len(got), unlisted, merged.Len(), len(all))
 	}
@@ -184,7 +214,7 @@ func TestSelectNth(t *testing.T) {
 	for size := 1; size < 300; size++ {
 		a := make([]RowRef, size)
 		for i := range a {
-			a[i] = RowRef{Input: int32(r.IntN(2)), Row: int64(r.IntN(1 + size/4)), Group: uint64(r.IntN(2))}
+			a[i] = RowRef{Pos: PosOf(r.IntN(2), int64(r.IntN(1+size/4))), Group: uint64(r.IntN(2))}
 		}
 		check("random", a, r.IntN(size))
 		sorted := slices.Clone(a)
@@ -237,7 +267,7 @@ func TestSortRuns(t *testing.T) {
 		for range runs {
 			run := make([]RowRef, rng.IntN(50)+1)
 			for i := range run {
-				run[i] = RowRef{Input: int32(rng.IntN(3)), Row: rng.Int64N(40), Group: uint64(rng.IntN(3))}
+				run[i] = RowRef{Pos: PosOf(rng.IntN(3), rng.Int64N(40)), Group: uint64(rng.IntN(3))}
 			}
 			slices.SortFunc(run, RowRef.compare)
 			rows = append(rows, run...)

@@ -274,7 +274,7 @@ func (f first) repeated() bool  { return f&firstRepeated != 0 }
 // otherRow is a row of a non-train split.
 type otherRow struct {
 	fp  rowhash.Fingerprint
-	pos checks.RowRef
+	pos checks.Pos
 }
 
 // firsts returns a table of first positions on budget b: when two
@@ -565,7 +565,7 @@ func (s *state) Observe(b checks.Batch) error {
 					f |= featTrain
 				case 0:
 					f += featOther
-					s.others[p] = append(s.others[p], otherRow{fp: featFP[i], pos: checks.RowRef{Input: int32(b.Input), Row: b.Offset + int64(i)}})
+					s.others[p] = append(s.others[p], otherRow{fp: featFP[i], pos: checks.PosOf(b.Input, b.Offset+int64(i))})
 				}
 			}
 			if normFP != nil {
@@ -1278,7 +1278,7 @@ func (s *state) FlaggedRows(res checks.Result, emit func(checks.FlaggedRow)) err
 			err := s.feats.Visit(func(p int, t *fptable.Table[feature]) {
 				for _, o := range s.others[p] {
 					if f := t.Get(o.fp); f != nil && f.train() {
-						leaked.Add(int(o.pos.Input), o.pos.Row, group(o.fp))
+						leaked.Add(o.pos.Input(), o.pos.Row(), group(o.fp))
 					}
 				}
 			})

@@ -143,7 +143,7 @@ func checkIDs(t *testing.T, rng *rand.Rand, c idCase, budget *fptable.Budget, ba
 	for _, b := range batches {
 		for i, v := range b.vals {
 			if v != rowhash.Null() && firstOf[v] != checks.PosOf(b.input, b.offset+int64(i)) {
-				want = append(want, checks.RowRef{Input: int32(b.input), Row: b.offset + int64(i), Group: group(v)})
+				want = append(want, checks.RowRef{Pos: checks.PosOf(b.input, b.offset+int64(i)), Group: group(v)})
 			}
 		}
 	}
@@ -193,10 +193,10 @@ func checkIDs(t *testing.T, rng *rand.Rand, c idCase, budget *fptable.Budget, ba
 }
 
 func compareRef(a, b checks.RowRef) int {
-	if a.Input != b.Input {
-		return int(a.Input - b.Input)
+	if a.Pos.Input() != b.Pos.Input() {
+		return a.Pos.Input() - b.Pos.Input()
 	}
-	return int(a.Row - b.Row)
+	return int(a.Pos.Row() - b.Pos.Row())
 }
 
 func firstDiff(a, b []checks.RowRef) int {

@@ -238,13 +238,14 @@ func sameGroups(t *testing.T, what string, l *checks.RowList, groups map[string]
 	}
 	idOf := map[int64]uint64{}
 	for _, r := range listed {
-		if r.Input != 0 {
-			t.Fatalf("listed row %+v: input %d", r, r.Input)
+		if r.Pos.Input() != 0 {
+			t.Fatalf("listed row %+v: input %d", r, r.Pos.Input())
 		}
-		if _, dup := idOf[r.Row]; dup {
-			t.Fatalf("%s: row %d listed twice", what, r.Row)
+		row := r.Pos.Row()
+		if _, dup := idOf[row]; dup {
+			t.Fatalf("%s: row %d listed twice", what, row)
 		}
-		idOf[r.Row] = r.Group
+		idOf[row] = r.Group
 	}
 	n := 0
 	for _, members := range groups {
