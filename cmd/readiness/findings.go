@@ -327,7 +327,11 @@ type flagRef struct {
 // encodeFindings writes the rows as a Parquet file in memory, with one
 // row group, and returns that row group.
 func encodeFindings(rows *flagged, refs []flagRef, options []parquet.WriterOption) (parquet.RowGroup, error) {
+	// About 6.6 bytes a row at 10M rows (2.16M rows, 14.3 MB): room for 8
+	// up front spares growing the buffer by doubling, each step a new,
+	// zeroed slice and a copy.
 	var b bytes.Buffer
+	b.Grow(8 * len(refs))
 	pw := parquet.NewGenericWriter[findingRow](&b, options...)
 	// The optional fields are pointers: into the lists' interned strings,
 	// and into a chunk of groups the writer has copied by the time the
