@@ -21,13 +21,15 @@ func TestEntrySize(t *testing.T) {
 	}
 }
 
-// combine keeps the earlier first copy with its flags, and adds copies.
+// combine keeps the earlier first copy with its flags, adds copies, and
+// keeps the row's marks, which copies share.
 func TestCombine(t *testing.T) {
-	a := entry{pos: uint64(checks.PosOf(1, 5)) | labelledBit, copies: 2}
-	b := entry{pos: uint64(checks.PosOf(0, 9)) | labelledBit | staleBit, copies: 3}
+	marks := uint64(MarkPlain|MarkOther) << copiesBits
+	a := entry{pos: uint64(checks.PosOf(1, 5)) | labelledBit, copies: 2 | marks}
+	b := entry{pos: uint64(checks.PosOf(0, 9)) | labelledBit | staleBit, copies: 3 | marks}
 	combine(rowhash.Fingerprint{}, &a, &b, false)
-	if a.first() != checks.PosOf(0, 9) || !a.labelled() || !a.stale() || a.copies != 5 {
-		t.Errorf("combined: first %v labelled %v stale %v copies %d", a.first(), a.labelled(), a.stale(), a.copies)
+	if a.first() != checks.PosOf(0, 9) || !a.labelled() || !a.stale() || a.n() != 5 || a.marks() != MarkPlain|MarkOther {
+		t.Errorf("combined: first %v labelled %v stale %v copies %d marks %b", a.first(), a.labelled(), a.stale(), a.n(), a.marks())
 	}
 }
 
