@@ -67,7 +67,7 @@ const (
 func strWords(v string) (w0, w1 uint64) {
 	switch n := len(v); {
 	case n >= 8:
-		return load64(v, 0), load64(v, n-8)
+		return Load64(v, 0), Load64(v, n-8)
 	case n >= 4:
 		return uint64(load32(v, 0)) | uint64(load32(v, n-4))<<32, 0
 	case n > 0:
@@ -83,7 +83,9 @@ func dropValues(vals []string) []string {
 	return vals[:0]
 }
 
-func load64(s string, i int) uint64 {
+// Load64 reads s[i:i+8] as a little-endian word (one load once
+// compiled): the checks read text eight bytes at a time with it.
+func Load64(s string, i int) uint64 {
 	_ = s[i+7]
 	return uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
 		uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56

@@ -889,7 +889,7 @@ func isNormalASCII(s string) bool {
 			// the spaces where they meet.
 			i, prev = n-8, 0
 		}
-		sp, ok := plainWord(load64(s, i))
+		sp, ok := plainWord(checks.Load64(s, i))
 		if !ok {
 			return isNormalASCIIBytes(s)
 		}
@@ -917,13 +917,6 @@ func isNormalASCIIBytes(s string) bool {
 		}
 	}
 	return true
-}
-
-// load64 reads s[i:i+8] as a little-endian word (one load once compiled).
-func load64(s string, i int) uint64 {
-	_ = s[i+7]
-	return uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
-		uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
 }
 
 // plainWord reports whether every byte of w is a lower-case ASCII letter,
