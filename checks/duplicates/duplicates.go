@@ -605,7 +605,7 @@ func (s *state) prepare(b checks.Batch) {
 // mark is the row table's mark hook (see state.marked): a row is plain
 // when folding its text changes nothing (with string features), and in
 // the train split or another.
-func (s *state) mark(b checks.Batch, marks []rowtable.Mark) error {
+func (s *state) mark(b checks.Batch, marks []rowtable.Mark) {
 	s.prepare(b)
 	feat, norm := s.batchFeat, s.batchNorm
 	for i := range marks {
@@ -623,7 +623,6 @@ func (s *state) mark(b checks.Batch, marks []rowtable.Mark) error {
 		}
 		marks[i] = m
 	}
-	return nil
 }
 
 // plainVectors is the row table's plain hook (see state.marked): it reads

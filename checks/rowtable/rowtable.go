@@ -262,7 +262,7 @@ type Table struct {
 	sum                  Summary
 	err                  error
 	// mark and plain are the hooks of Mark (nil: no marks).
-	mark  func(b checks.Batch, marks []Mark) error
+	mark  func(b checks.Batch, marks []Mark)
 	plain func(p int, vectors []rowhash.Fingerprint) error
 
 	// scratch, reused between batches
@@ -316,9 +316,9 @@ func (t *Table) CountAnnotators(n int) { t.annLimit = max(t.annLimit, n) }
 // in; plain is called, as the table is counted, with each partition and
 // the distinct feature vectors in it marked MarkPlain. Copies of a full
 // row must have the same marks: read them off the row's columns. An error
-// from either hook is the table's. The table must have features, and not
+// from plain is the table's. The table must have features, and not
 // have observed a row yet; a later call replaces the hooks.
-func (t *Table) Mark(mark func(b checks.Batch, marks []Mark) error, plain func(p int, vectors []rowhash.Fingerprint) error) {
+func (t *Table) Mark(mark func(b checks.Batch, marks []Mark), plain func(p int, vectors []rowhash.Fingerprint) error) {
 	t.mark, t.plain = mark, plain
 }
 
@@ -383,9 +383,7 @@ func (t *Table) Observe(b checks.Batch) error {
 	if t.mark != nil {
 		t.marks = grow(t.marks, n)
 		clear(t.marks)
-		if err := t.mark(b, t.marks); err != nil {
-			return fmt.Errorf("rowtable: %w", err)
-		}
+		t.mark(b, t.marks)
 		marks = t.marks
 	}
 	null := rowhash.Null()
