@@ -8,6 +8,16 @@ import (
 	"strings"
 )
 
+// DefaultTableMemory and DefaultPageMemory are the audit's default bounds
+// (--memory-limit auto, on a machine with more than 2 GiB): the checks'
+// per-row tables' budget ([RunOptions.Memory]) and the page bytes of the
+// units read at once ([RunOptions.PageMemory]). cmd/readiness's
+// defaultMemoryLimit says why they differ.
+const (
+	DefaultTableMemory = 256 << 20
+	DefaultPageMemory  = 512 << 20
+)
+
 // AvailableMemory is the machine's RAM (MemTotal in /proc/meminfo), or the
 // process's cgroup memory limit when that is lower.
 func AvailableMemory() (int64, error) {

@@ -202,7 +202,7 @@ type memoryLimits struct{ tables, pages int64 }
 // (see [parseBytes]).
 func parseMemoryLimit(s string) (memoryLimits, error) {
 	if strings.EqualFold(strings.TrimSpace(s), "auto") {
-		l := memoryLimits{tables: 256 << 20, pages: 512 << 20}
+		l := memoryLimits{tables: pipeline.DefaultTableMemory, pages: pipeline.DefaultPageMemory}
 		if total, err := pipeline.AvailableMemory(); err == nil {
 			l = memoryLimits{tables: min(l.tables, total/8), pages: min(l.pages, total/4)}
 		}

@@ -33,11 +33,10 @@ type dedupResult struct {
 }
 
 // dedupLimit and dedupPages are the tables' budget and the pages' bound
-// of the audit's default --memory-limit on a machine with more than 2 GiB
-// (cmd/readiness/memory.go).
+// of the audit's default --memory-limit on a machine with more than 2 GiB.
 const (
-	dedupLimit = 256 << 20
-	dedupPages = 512 << 20
+	dedupLimit = pipeline.DefaultTableMemory
+	dedupPages = pipeline.DefaultPageMemory
 )
 
 type dedupState struct {
