@@ -7,8 +7,8 @@ import (
 
 // RowRef names one row by its position (input and row number, [Pos]),
 // with the group it was flagged in (see [FlaggedRow]): 16 bytes. With the
-// input and row apart it took 24, and at 10M rows the lists held about
-// 4.5M of them (staleness alone two workers' lists of up to 1.5M rows).
+// input and row apart it took 24; at 10M rows staleness alone keeps two
+// workers' lists of up to 1.5M rows (the compaction bound).
 type RowRef struct {
 	Pos   Pos
 	Group uint64
