@@ -162,7 +162,13 @@ func TestChecksWithMemo(t *testing.T) {
 			js, _ := json.Marshal(r)
 			var rows []string
 			if l, ok := st.(checks.RowLister); ok {
-				l.FlaggedRows(r, func(f checks.FlaggedRow) { rows = append(rows, fmt.Sprint(f)) })
+				streams, err := l.FlaggedRows(r)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, f := range checks.Flagged(streams) {
+					rows = append(rows, fmt.Sprint(f))
+				}
 			}
 			slices.Sort(rows)
 			out[i] = string(js) + fmt.Sprint(rows)

@@ -96,10 +96,11 @@ func Flagged(st checks.State) []checks.FlaggedRow {
 	if err != nil {
 		return nil
 	}
-	var out []checks.FlaggedRow
-	if err := rl.FlaggedRows(res, func(f checks.FlaggedRow) { out = append(out, f) }); err != nil {
+	streams, err := rl.FlaggedRows(res)
+	if err != nil {
 		return nil
 	}
+	out := checks.Flagged(streams)
 	slices.SortFunc(out, func(a, b checks.FlaggedRow) int {
 		return cmp.Or(cmp.Compare(a.Input, b.Input), cmp.Compare(a.Row, b.Row), cmp.Compare(a.Code, b.Code),
 			cmp.Compare(a.Column, b.Column), cmp.Compare(a.Group, b.Group))

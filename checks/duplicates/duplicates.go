@@ -1250,20 +1250,21 @@ func (s *state) Release() {
 // reusing an earlier row's id under DUP003, and the rows of other splits
 // whose feature vector occurs in the train split under DUP004. The group
 // id ties a row to the others with the same row, id or feature vector.
-func (s *state) FlaggedRows(res checks.Result, emit func(checks.FlaggedRow)) error {
+func (s *state) FlaggedRows(res checks.Result) ([]checks.RowStream, error) {
+	var out []checks.RowStream
 	for _, f := range res.Findings {
 		switch f.Code {
 		case "DUP001", "DUP002":
 			if s.sum != nil {
-				s.sum.Copies.Emit(f.Code, "", emit)
+				out = append(out, s.sum.Copies.Stream(f.Code, ""))
 			} else {
-				s.repeats.Emit(f.Code, "", emit)
+				out = append(out, s.repeats.Stream(f.Code, ""))
 			}
 		case "DUP003":
-			s.ids.repeats.Emit(f.Code, s.idName, emit)
+			out = append(out, s.ids.repeats.Stream(f.Code, s.idName))
 		case "DUP004":
 			if s.marked {
-				s.sum.Leaked.Emit(f.Code, s.splitName, emit)
+				out = append(out, s.sum.Leaked.Stream(f.Code, s.splitName))
 				continue
 			}
 			var leaked checks.RowList
@@ -1275,10 +1276,10 @@ func (s *state) FlaggedRows(res checks.Result, emit func(checks.FlaggedRow)) err
 				}
 			})
 			if err != nil {
-				return fmt.Errorf("duplicates: %w", err)
+				return nil, fmt.Errorf("duplicates: %w", err)
 			}
-			leaked.Emit(f.Code, s.splitName, emit)
+			out = append(out, leaked.Stream(f.Code, s.splitName))
 		}
 	}
-	return nil
+	return out, nil
 }

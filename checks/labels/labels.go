@@ -972,9 +972,9 @@ func quoteList(xs []string, n int) string {
 // group that carries two or more distinct labels — the rows to relabel or
 // remove — under the conflict finding the result reports (LAB001, LAB002
 // or LAB012). Rows of one group share a group id.
-func (s *state) FlaggedRows(res checks.Result, emit func(checks.FlaggedRow)) error {
+func (s *state) FlaggedRows(res checks.Result) ([]checks.RowStream, error) {
 	if s.sum == nil {
-		return nil
+		return nil, nil
 	}
 	code := ""
 	for _, f := range res.Findings {
@@ -983,8 +983,7 @@ func (s *state) FlaggedRows(res checks.Result, emit func(checks.FlaggedRow)) err
 		}
 	}
 	if code == "" {
-		return nil
+		return nil, nil
 	}
-	s.sum.ConflictRows.Emit(code, s.labelName, emit)
-	return nil
+	return []checks.RowStream{s.sum.ConflictRows.Stream(code, s.labelName)}, nil
 }

@@ -665,13 +665,14 @@ func (s *state) Result() (checks.Result, error) {
 // FlaggedRows lists, for findings.parquet, the row of every matched cell
 // under PRV001 with its column; the group is the type's number (1 email …
 // 6 ip_address, the order of the types in the doc).
-func (s *state) FlaggedRows(_ checks.Result, emit func(checks.FlaggedRow)) error {
+func (s *state) FlaggedRows(_ checks.Result) ([]checks.RowStream, error) {
+	var out []checks.RowStream
 	for _, c := range s.cols {
 		for k := range numKinds {
 			if c.cells[k] > 0 {
-				c.rows[k].Emit("PRV001", c.name, emit)
+				out = append(out, c.rows[k].Stream("PRV001", c.name))
 			}
 		}
 	}
-	return nil
+	return out, nil
 }

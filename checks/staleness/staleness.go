@@ -1131,14 +1131,15 @@ func largestShift(old, nw map[string]float64) string {
 // FlaggedRows lists, for findings.parquet, the stale rows under the
 // staleness finding the result reports (STA004, STA005 or STA006) and the
 // rows dated after as_of under STA007.
-func (s *state) FlaggedRows(res checks.Result, emit func(checks.FlaggedRow)) error {
+func (s *state) FlaggedRows(res checks.Result) ([]checks.RowStream, error) {
+	var out []checks.RowStream
 	for _, f := range res.Findings {
 		switch f.Code {
 		case "STA004", "STA005", "STA006":
-			s.staleList.Emit(f.Code, s.timeName, emit)
+			out = append(out, s.staleList.Stream(f.Code, s.timeName))
 		case "STA007":
-			s.futureList.Emit(f.Code, s.timeName, emit)
+			out = append(out, s.futureList.Stream(f.Code, s.timeName))
 		}
 	}
-	return nil
+	return out, nil
 }

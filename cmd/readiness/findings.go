@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"sync"
 
@@ -36,92 +37,127 @@ type findingRow struct {
 	Group *int64 `parquet:"group,optional"`
 }
 
-// flagged is the rows every check's merged state lists: one list per
-// check, each sorted by input, row, code, column and group.
-// findings.parquet merges them as it writes them. A row is held as a
-// pointer-free flagRow (32 bytes; the collector need not scan them) and
-// becomes a findingRow only as it is written: at 10M rows there are over a
-// million.
+// flagged is the rows every check's merged state lists, as the states
+// keep them: streams of one finding code and column each, every stream
+// sorted by input, row and group (checks.RowStream). findings.parquet
+// merges them as it writes them (each), without a copy: 2.16M rows at 10M
+// rows of the benchmark, which listed into a 32-byte row a check and
+// sorted took 0.5 s of CPU and 140 MB of new memory.
 type flagged struct {
-	lists []*flagList
-	n     int
-	paths []string // input paths, by input index
+	streams []flagStream
+	n       int
+	paths   []string // input paths, by input index
+	rank    []int32  // each input's place among the inputs sorted by path
 }
 
-// flagList is one check's flagged rows, their codes and columns interned.
-type flagList struct {
-	check   string
-	rows    []flagRow
-	strs    []string // codes and columns; strs[0] is ""
-	index   map[string]uint16
-	overlap bool // two interned strings share an index: never (at most 65,535 codes and columns)
+// flagStream is one check's stream of rows; ord is its place among the
+// streams sorted by check, code and column (streams alike share it).
+type flagStream struct {
+	check string
+	ord   int32
+	checks.RowStream
 }
 
-// flagRow is one flagged row: rank is its input's place among the inputs
-// sorted by path; code and column index flagList.strs.
-type flagRow struct {
-	rank, input  int32
-	code, column uint16
-	row          int64
-	group        uint64
-}
-
-func (l *flagList) intern(s string) uint16 {
-	if i, ok := l.index[s]; ok {
-		return i
-	}
-	if len(l.strs) > 0xffff {
-		l.overlap = true
-		return 0
-	}
-	i := uint16(len(l.strs))
-	l.strs = append(l.strs, s)
-	l.index[s] = i
-	return i
-}
-
-// compare orders rows of one list by input, row, code, column and group.
-func (l *flagList) compare(a, b *flagRow) int {
-	return cmp.Or(cmp.Compare(a.rank, b.rank), cmp.Compare(a.row, b.row), cmp.Compare(l.strs[a.code], l.strs[b.code]),
-		cmp.Compare(l.strs[a.column], l.strs[b.column]), cmp.Compare(a.group, b.group))
-}
-
-// each calls f with every row, and its list's index, in (input, row,
-// check, code, column, group) order, merging the lists.
-func (fl *flagged) each(f func(list int, r *flagRow)) {
-	heads := make([]int, len(fl.lists))
-	for {
-		best := -1
-		for i, l := range fl.lists {
-			if heads[i] == len(l.rows) {
-				continue
-			}
-			if best < 0 {
-				best = i
-				continue
-			}
-			a, b := &l.rows[heads[i]], &fl.lists[best].rows[heads[best]]
-			if c := cmp.Or(cmp.Compare(a.rank, b.rank), cmp.Compare(a.row, b.row), cmp.Compare(l.check, fl.lists[best].check)); c < 0 {
-				best = i
+// order sorts the streams by check, code and column, and numbers them in
+// that order.
+func (fl *flagged) order() {
+	key := func(s *flagStream) [3]string { return [3]string{s.check, s.Code, s.Column} }
+	slices.SortStableFunc(fl.streams, func(a, b flagStream) int {
+		return cmp.Or(cmp.Compare(a.check, b.check), cmp.Compare(a.Code, b.Code), cmp.Compare(a.Column, b.Column))
+	})
+	for i := range fl.streams {
+		if i > 0 {
+			fl.streams[i].ord = fl.streams[i-1].ord
+			if key(&fl.streams[i]) != key(&fl.streams[i-1]) {
+				fl.streams[i].ord++
 			}
 		}
-		if best < 0 {
+	}
+}
+
+// cursor is the next row of one stream's rows from one input: the rows
+// left, head first, and the head's sort key (the input's rank, the row,
+// the stream's ord, the group).
+type cursor struct {
+	rank, ord int32
+	stream    int32
+	row       int64
+	group     uint64
+	rows      []checks.RowRef
+}
+
+func (a *cursor) less(b *cursor) bool {
+	if a.rank != b.rank {
+		return a.rank < b.rank
+	}
+	if a.row != b.row {
+		return a.row < b.row
+	}
+	if a.ord != b.ord {
+		return a.ord < b.ord
+	}
+	return a.group < b.group
+}
+
+// each calls f with every row, and its stream, in (input path, row,
+// check, code, column, group) order: it merges the streams, each cut
+// where its input changes (a stream is in input order, and the inputs'
+// order need not be their paths'), through a binary heap of cursors.
+func (fl *flagged) each(f func(s *flagStream, r *checks.RowRef)) {
+	var h []cursor
+	for k := range fl.streams {
+		rows := fl.streams[k].Rows
+		for len(rows) > 0 {
+			in := rows[0].Pos.Input()
+			n := sort.Search(len(rows), func(j int) bool { return rows[j].Pos.Input() > in })
+			h = append(h, cursor{rank: fl.rank[in], ord: fl.streams[k].ord, stream: int32(k), row: rows[0].Pos.Row(), group: rows[0].Group, rows: rows[:n]})
+			rows = rows[n:]
+		}
+	}
+	for i := len(h)/2 - 1; i >= 0; i-- {
+		down(h, i)
+	}
+	for len(h) > 0 {
+		c := &h[0]
+		f(&fl.streams[c.stream], &c.rows[0])
+		if c.rows = c.rows[1:]; len(c.rows) > 0 {
+			c.row, c.group = c.rows[0].Pos.Row(), c.rows[0].Group
+		} else {
+			h[0] = h[len(h)-1]
+			h = h[:len(h)-1]
+		}
+		down(h, 0)
+	}
+}
+
+// down moves h[i] down the heap h until neither child is less.
+func down(h []cursor, i int) {
+	for {
+		l := 2*i + 1
+		if l >= len(h) {
 			return
 		}
-		f(best, &fl.lists[best].rows[heads[best]])
-		heads[best]++
+		m := l
+		if r := l + 1; r < len(h) && h[r].less(&h[l]) {
+			m = r
+		}
+		if !h[m].less(&h[i]) {
+			return
+		}
+		h[i], h[m] = h[m], h[i]
+		i = m
 	}
 }
 
 // flaggedRows collects the rows every check's merged state lists, and the
-// summary for report.json. The checks list and sort their rows in
-// parallel, at most workers at a time (a check may read its spilled tables
-// back to list them). A state that has listed its rows is done with its
-// tables, and gives their memory back then (checks.Releaser) rather than
-// hold it while the other checks list theirs.
+// summary for report.json. The checks list their rows in parallel, at most
+// workers at a time (a check may read its spilled tables back, or sort
+// its workers' lists, to list them). A state that has listed its rows is
+// done with its tables, and gives their memory back then
+// (checks.Releaser) rather than hold it while the other checks list
+// theirs; the lists it returned stay with the streams.
 func flaggedRows(ds *pipeline.Dataset, tasks []pipeline.Task, out *pipeline.Outcome, workers int) (*flagged, *report.Flagged, error) {
-	fl := &flagged{}
-	rank := make([]int32, len(ds.Inputs))
+	fl := &flagged{rank: make([]int32, len(ds.Inputs))}
 	byPath := make([]int, len(ds.Inputs))
 	for i := range byPath {
 		byPath[i] = i
@@ -129,9 +165,9 @@ func flaggedRows(ds *pipeline.Dataset, tasks []pipeline.Task, out *pipeline.Outc
 	}
 	sort.SliceStable(byPath, func(a, b int) bool { return fl.paths[byPath[a]] < fl.paths[byPath[b]] })
 	for r, i := range byPath {
-		rank[i] = int32(r)
+		fl.rank[i] = int32(r)
 	}
-	lists := make([]*flagList, len(tasks))
+	lists := make([][]checks.RowStream, len(tasks))
 	errs := make([]error, len(tasks))
 	sem := make(chan struct{}, max(1, workers))
 	var wg sync.WaitGroup
@@ -144,29 +180,26 @@ func flaggedRows(ds *pipeline.Dataset, tasks []pipeline.Task, out *pipeline.Outc
 		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			lists[i], errs[i] = listRows(rank, t.Check.Name, rl, resultOf(out.Results, t.Check.Name))
+			lists[i], errs[i] = rl.FlaggedRows(resultOf(out.Results, t.Check.Name))
 			release(out.States[i : i+1])
 		}()
 	}
 	wg.Wait()
 	sum := &report.Flagged{File: "findings.parquet", ByCode: map[string]int64{}, LimitPerCode: checks.MaxFlaggedRows, Truncated: []string{}}
 	for i, err := range errs {
-		if err == nil && lists[i] != nil && lists[i].overlap {
-			err = fmt.Errorf("more than 65,535 distinct finding codes and columns")
-		}
 		if err != nil {
 			return nil, nil, &pipeline.CheckError{Check: tasks[i].Check.Name, Err: err}
 		}
-		l := lists[i]
-		if l == nil || len(l.rows) == 0 {
-			continue
-		}
-		fl.lists = append(fl.lists, l)
-		fl.n += len(l.rows)
-		for j := range l.rows {
-			sum.ByCode[l.strs[l.rows[j].code]]++
+		for _, s := range lists[i] {
+			if len(s.Rows) == 0 {
+				continue
+			}
+			fl.streams = append(fl.streams, flagStream{check: tasks[i].Check.Name, RowStream: s})
+			fl.n += len(s.Rows)
+			sum.ByCode[s.Code] += int64(len(s.Rows))
 		}
 	}
+	fl.order()
 	sum.Rows = int64(fl.n)
 	for code, n := range sum.ByCode {
 		if n >= checks.MaxFlaggedRows {
@@ -175,30 +208,6 @@ func flaggedRows(ds *pipeline.Dataset, tasks []pipeline.Task, out *pipeline.Outc
 	}
 	sort.Strings(sum.Truncated)
 	return fl, sum, nil
-}
-
-// listRows collects and sorts the rows one check's state lists.
-func listRows(rank []int32, check string, rl checks.RowLister, res checks.Result) (*flagList, error) {
-	l := &flagList{check: check, strs: []string{""}, index: map[string]uint16{"": 0}}
-	// The findings' row counts bound what each lists, give or take the
-	// rows a finding counts but does not list: room for them up front
-	// spares growing a list of millions of rows by copying (0.4 s of CPU
-	// at 10M rows).
-	var hint int64
-	for _, f := range res.Findings {
-		if f.Rows != nil {
-			hint += min(max(*f.Rows, 0), checks.MaxFlaggedRows)
-		}
-	}
-	l.rows = make([]flagRow, 0, min(hint, 8*checks.MaxFlaggedRows))
-	err := rl.FlaggedRows(res, func(f checks.FlaggedRow) {
-		l.rows = append(l.rows, flagRow{rank: rank[f.Input], input: int32(f.Input), code: l.intern(f.Code),
-			column: l.intern(f.Column), row: f.Row, group: f.Group})
-	})
-	// A check lists its rows one finding code at a time, each code's rows
-	// in (input, row) order: they are most often a few sorted runs.
-	l.rows = checks.SortRuns(l.rows, func(a, b flagRow) int { return l.compare(&a, &b) })
-	return l, err
 }
 
 // resultOf returns the result of the named check.
@@ -230,7 +239,7 @@ func findingsGroupRows(n int) int { return min(1<<20, max(1<<16, (n+7)/8)) }
 // Encoding is most of the cost (0.7 s of CPU for 2.2M rows at 10M), so
 // up to workers row groups are encoded at once. The merge that orders the
 // rows is cheap and stays on one goroutine: it hands each row group's
-// rows, as references into the lists, to an encoder and goes on with the
+// rows, as references into the streams, to an encoder and goes on with the
 // next group. Each encoder writes its group with a GenericWriter of its
 // own, as a one-row-group file in memory; the groups are then added to
 // the output in order with WriteRowGroup, which copies a row group of a
@@ -286,11 +295,11 @@ func writeFindings(w io.Writer, rows *flagged, workers, groupRows int) error {
 			done <- err
 		}()
 	}
-	rows.each(func(list int, r *flagRow) {
+	rows.each(func(s *flagStream, r *checks.RowRef) {
 		if refs == nil {
 			refs = make([]flagRef, 0, min(groupRows, rows.n))
 		}
-		refs = append(refs, flagRef{list, r})
+		refs = append(refs, flagRef{s, r})
 		if len(refs) == groupRows {
 			start()
 		}
@@ -317,11 +326,11 @@ type fastSnappy struct{ snappy.Codec }
 
 func (*fastSnappy) Encode(dst, src []byte) ([]byte, error) { return s2.EncodeSnappy(dst, src), nil }
 
-// flagRef is one row to write: a row of one check's list, and the list's
-// index in flagged.lists.
+// flagRef is one row to write: a row of one check's stream, and the
+// stream.
 type flagRef struct {
-	list int
-	row  *flagRow
+	stream *flagStream
+	row    *checks.RowRef
 }
 
 // encodeFindings writes the rows as a Parquet file in memory, with one
@@ -333,9 +342,9 @@ func encodeFindings(rows *flagged, refs []flagRef, options []parquet.WriterOptio
 	var b bytes.Buffer
 	b.Grow(8 * len(refs))
 	pw := parquet.NewGenericWriter[findingRow](&b, options...)
-	// The optional fields are pointers: into the lists' interned strings,
-	// and into a chunk of groups the writer has copied by the time the
-	// chunk is reused.
+	// The optional fields are pointers: to the streams' columns, and into
+	// a chunk of groups the writer has copied by the time the chunk is
+	// reused.
 	const chunk = 8192
 	buf := make([]findingRow, 0, chunk)
 	groups := make([]int64, chunk)
@@ -343,13 +352,13 @@ func encodeFindings(rows *flagged, refs []flagRef, options []parquet.WriterOptio
 		n := min(chunk, len(refs))
 		buf = buf[:0]
 		for i, ref := range refs[:n] {
-			l, r := rows.lists[ref.list], ref.row
-			fr := findingRow{Input: rows.paths[r.input], Row: r.row, Check: l.check, Code: l.strs[r.code]}
-			if r.column != 0 {
-				fr.Column = &l.strs[r.column]
+			s, r := ref.stream, ref.row
+			fr := findingRow{Input: rows.paths[r.Pos.Input()], Row: r.Pos.Row(), Check: s.check, Code: s.Code}
+			if s.Column != "" {
+				fr.Column = &s.Column
 			}
-			if r.group != 0 {
-				groups[i] = int64(r.group)
+			if r.Group != 0 {
+				groups[i] = int64(r.Group)
 				fr.Group = &groups[i]
 			}
 			buf = append(buf, fr)

@@ -8,41 +8,58 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/parquet/file"
 	"github.com/readiness/readiness/checks"
 )
 
-// syntheticFlagged is n flagged rows spread over three checks' lists, each
-// list sorted as listRows sorts it, and the rows as findings.parquet must
-// hold them: sorted by input path, row, check, code, column and group
-// with the standard library, independently of flagged.each's merge.
+// syntheticFlagged is about n flagged rows spread over three checks,
+// each check's rows in a stream a code and column (a check may list a
+// code and column in two streams, as privacy does, one a kind of value),
+// and the rows as findings.parquet must hold them: sorted by input path,
+// row, check, code, column and group with the standard library,
+// independently of flagged.each's merge. The inputs' order is not their
+// paths'.
 func syntheticFlagged(n int, seed uint64) (*flagged, []findingTuple) {
 	rng := rand.New(rand.NewPCG(seed, 1))
 	paths := []string{"b/part-1.parquet", "a/part-0.parquet", "c.csv"}
-	fl := &flagged{paths: paths}
-	rank := []int32{1, 0, 2} // the paths' places in sorted order
+	fl := &flagged{paths: paths, rank: []int32{1, 0, 2}} // the paths' places in sorted order
 	var want []findingTuple
-	for _, check := range []string{"duplicates", "labels", "staleness"} {
-		l := &flagList{check: check, strs: []string{""}, index: map[string]uint16{"": 0}}
+	for _, check := range []string{"staleness", "duplicates", "labels"} {
+		lists := map[[2]string]*checks.RowList{}
+		var keys [][2]string
 		for range n / 3 {
 			in := rng.IntN(len(paths))
-			r := flagRow{rank: rank[in], input: int32(in), row: rng.Int64N(int64(n)),
-				code: l.intern([]string{"X001", "X002", "Y003"}[rng.IntN(3)])}
+			row := rng.Int64N(int64(n))
+			key := [2]string{[]string{"X001", "X002", "Y003"}[rng.IntN(3)], ""}
 			if rng.IntN(2) == 0 {
-				r.column = l.intern([]string{"label", "text"}[rng.IntN(2)])
+				key[1] = []string{"label", "text"}[rng.IntN(2)]
 			}
+			var group uint64
 			if rng.IntN(3) > 0 {
-				r.group = rng.Uint64()
+				group = rng.Uint64()
 			}
-			l.rows = append(l.rows, r)
-			want = append(want, findingTuple{paths[in], r.row, check, l.strs[r.code], l.strs[r.column], int64(r.group), r.group == 0})
+			if rng.IntN(4) == 0 {
+				key[0] += "+" // a second stream of the code and column
+			}
+			l := lists[key]
+			if l == nil {
+				l = &checks.RowList{}
+				lists[key] = l
+				keys = append(keys, key)
+			}
+			l.Add(in, row, group)
+			want = append(want, findingTuple{paths[in], row, check, strings.TrimSuffix(key[0], "+"), key[1], int64(group), group == 0})
 		}
-		slices.SortFunc(l.rows, func(a, b flagRow) int { return l.compare(&a, &b) })
-		fl.lists = append(fl.lists, l)
-		fl.n += len(l.rows)
+		for _, k := range keys {
+			s := lists[k].Stream(strings.TrimSuffix(k[0], "+"), k[1])
+			fl.streams = append(fl.streams, flagStream{check: check, RowStream: s})
+			fl.n += len(s.Rows)
+		}
 	}
+	fl.order()
 	slices.SortFunc(want, func(a, b findingTuple) int {
 		return cmp.Or(cmp.Compare(a.input, b.input), cmp.Compare(a.row, b.row), cmp.Compare(a.check, b.check),
 			cmp.Compare(a.code, b.code), cmp.Compare(a.column, b.column), cmp.Compare(uint64(a.group), uint64(b.group)))
@@ -188,10 +205,32 @@ func TestWriteFindingsError(t *testing.T) {
 	}
 }
 
-// BenchmarkWriteFindings encodes 2.2M flagged rows, about what a 10M-row
-// audit lists, with one worker and with two.
+// BenchmarkWriteFindings encodes 2.16M flagged rows, what a 10M-row audit
+// of the benchmark lists (DUP002, DUP003, LAB002 and the first 1M rows
+// under STA004, one input), with one worker and with two.
 func BenchmarkWriteFindings(b *testing.B) {
-	fl, _ := syntheticFlagged(2_200_000, 9)
+	rng := rand.New(rand.NewPCG(9, 1))
+	fl := &flagged{paths: []string{"train.parquet"}, rank: []int32{0}}
+	for _, s := range []struct {
+		check, code, column string
+		n                   int
+		groups              bool
+	}{
+		{"duplicates", "DUP002", "", 299_278, true}, {"duplicates", "DUP003", "id", 395_581, true},
+		{"labels", "LAB002", "label", 416_889, true}, {"staleness", "STA004", "ts", checks.MaxFlaggedRows, false},
+	} {
+		var l checks.RowList
+		for range s.n {
+			var g uint64
+			if s.groups {
+				g = rng.Uint64()
+			}
+			l.Add(0, rng.Int64N(10_000_000), g)
+		}
+		fl.streams = append(fl.streams, flagStream{check: s.check, RowStream: l.Stream(s.code, s.column)})
+		fl.n += s.n
+	}
+	fl.order()
 	for _, workers := range []int{1, 2} {
 		b.Run(map[int]string{1: "workers=1", 2: "workers=2"}[workers], func(b *testing.B) {
 			for b.Loop() {
@@ -206,33 +245,3 @@ func BenchmarkWriteFindings(b *testing.B) {
 type discard struct{}
 
 func (discard) Write(p []byte) (int, error) { return len(p), nil }
-
-// BenchmarkSortRuns sorts 1.3M flagged rows in four sorted runs, as
-// listRows finds them at 10M rows, with checks.SortRuns and with
-// slices.SortFunc.
-func BenchmarkSortRuns(b *testing.B) {
-	rng := rand.New(rand.NewPCG(5, 6))
-	l := &flagList{strs: []string{"", "STA006", "STA007", "STA008", "STA009"}}
-	var rows []flagRow
-	for code := range 4 {
-		run := make([]flagRow, 325_000)
-		for i := range run {
-			run[i] = flagRow{row: rng.Int64N(10_000_000), code: uint16(code + 1)}
-		}
-		slices.SortFunc(run, func(a, b flagRow) int { return l.compare(&a, &b) })
-		rows = append(rows, run...)
-	}
-	work := make([]flagRow, len(rows))
-	for _, sorter := range []string{"runs", "pdqsort"} {
-		b.Run(sorter, func(b *testing.B) {
-			for b.Loop() {
-				copy(work, rows)
-				if sorter == "runs" {
-					checks.SortRuns(work, func(a, b flagRow) int { return l.compare(&a, &b) })
-				} else {
-					slices.SortFunc(work, func(a, b flagRow) int { return l.compare(&a, &b) })
-				}
-			}
-		})
-	}
-}
