@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/pprof"
+	"runtime/trace"
 	"sort"
 	"strings"
 	"sync/atomic"
@@ -39,7 +40,7 @@ type auditFlags struct {
 	nullValuesSet                       bool
 	delimiter, header                   string
 	reference                           []string
-	cpuProfile, memProfile              string
+	cpuProfile, memProfile, traceFile   string
 	memoryLimit, spillDir               string
 	limits                              memoryLimits
 	memory                              *fptable.Budget
@@ -88,6 +89,7 @@ glob. The format comes from the extension (.parquet, .csv, .tsv, .ndjson,
 	fl.StringVar(&f.failOn, "fail-on", "", "error: only the verdict decides the exit code; warn: any check that warns fails it too (default: the policy's readiness.fail_on)")
 	fl.StringVar(&f.junit, "junit", "", "write a JUnit XML file (one test case per check, and one for the verdict)")
 	fl.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile of the audit to this file (go tool pprof)")
+	fl.StringVar(&f.traceFile, "trace", "", "write an execution trace of the audit to this file (go tool trace): where the workers wait, and on what")
 	fl.StringVar(&f.memProfile, "memprofile", "", "write a heap profile, taken after the checks are merged and their flagged rows listed, to this file")
 	fl.StringVar(&f.memoryLimit, "memory-limit", defaultMemoryLimit, "memory for the checks' per-row tables (duplicates, conflicts): a size (512MiB, 2GiB), a share of RAM (25%), none, or auto (256MiB, or an eighth of RAM if less); past it they spill to disk, still exact; Parquet row groups are decoded at once only while their pages (a column chunk's uncompressed size, up to 1 MiB) fit in it too (under auto, in 512MiB or a quarter of RAM)")
 	fl.StringVar(&f.spillDir, "spill-dir", "", "folder for the spill files of --memory-limit (default: the system's temporary folder); removed after the audit")
@@ -179,6 +181,17 @@ func runAudit(ctx context.Context, stdout, stderr io.Writer, paths []string, f a
 			return failed(fmt.Errorf("--cpuprofile: %w", err))
 		}
 		defer pprof.StopCPUProfile()
+	}
+	if f.traceFile != "" {
+		tf, err := os.Create(f.traceFile)
+		if err != nil {
+			return usage(fmt.Errorf("--trace: %w", err))
+		}
+		defer tf.Close()
+		if err := trace.Start(tf); err != nil {
+			return failed(fmt.Errorf("--trace: %w", err))
+		}
+		defer trace.Stop()
 	}
 	if f.workers < 1 {
 		return usage(fmt.Errorf("--workers must be at least 1"))
