@@ -171,27 +171,23 @@ func runAudit(ctx context.Context, stdout, stderr io.Writer, paths []string, f a
 	if err != nil {
 		return usage(err)
 	}
-	if f.cpuProfile != "" {
-		pf, err := os.Create(f.cpuProfile)
+	for _, r := range []struct {
+		flag, path string
+		start      func(io.Writer) error
+		stop       func()
+	}{{"--cpuprofile", f.cpuProfile, pprof.StartCPUProfile, pprof.StopCPUProfile}, {"--trace", f.traceFile, trace.Start, trace.Stop}} {
+		if r.path == "" {
+			continue
+		}
+		rf, err := os.Create(r.path)
 		if err != nil {
-			return usage(fmt.Errorf("--cpuprofile: %w", err))
+			return usage(fmt.Errorf("%s: %w", r.flag, err))
 		}
-		defer pf.Close()
-		if err := pprof.StartCPUProfile(pf); err != nil {
-			return failed(fmt.Errorf("--cpuprofile: %w", err))
+		defer rf.Close()
+		if err := r.start(rf); err != nil {
+			return failed(fmt.Errorf("%s: %w", r.flag, err))
 		}
-		defer pprof.StopCPUProfile()
-	}
-	if f.traceFile != "" {
-		tf, err := os.Create(f.traceFile)
-		if err != nil {
-			return usage(fmt.Errorf("--trace: %w", err))
-		}
-		defer tf.Close()
-		if err := trace.Start(tf); err != nil {
-			return failed(fmt.Errorf("--trace: %w", err))
-		}
-		defer trace.Stop()
+		defer r.stop()
 	}
 	if f.workers < 1 {
 		return usage(fmt.Errorf("--workers must be at least 1"))
