@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"os"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"syscall"
@@ -54,12 +55,24 @@ import (
 // against 10.37–11.44 s in five pairs (each page faulted back in is then
 // 2 MiB to clear).
 //
+// The collector is off while the pieces are allocated, and the audit
+// calls hugeHeap before it gives the heap its soft limit. Growing the
+// heap from a few MB to size bytes started seven collections, each marking
+// the start-up heap for nothing; worse, the pieces then took in part the
+// spans those collections freed, pages used before, and the advice covered
+// less: the 1M-row audit faulted 9,400–12,900 times in five of eight runs
+// (4,750–5,000 in the others), against 4,870–5,330 in every run with the
+// collector off; the 10M-row audit 6,580–12,270 times against 5,850–7,340
+// (four pairs). The eight pairs at 1M rows: 0.77 s and 1.30 s of CPU on
+// average, against 0.83 s and 1.42 s (docs/performance.md, 2026-11-28 t).
+//
 // GODEBUG=disablethp=1, the runtime's own switch against huge pages for
 // the heap, turns this off, as does READINESS_HUGE_HEAP=0.
 func hugeHeap(size int64) {
 	if size < hugePage || os.Getenv("READINESS_HUGE_HEAP") == "0" || strings.Contains(os.Getenv("GODEBUG"), "disablethp=1") {
 		return
 	}
+	defer debug.SetGCPercent(debug.SetGCPercent(-1))
 	pieces := make([][]byte, 0, (size+hugePiece-1)/hugePiece)
 	for n := int64(0); n < size; n += hugePiece {
 		pieces = append(pieces, make([]byte, hugePiece))

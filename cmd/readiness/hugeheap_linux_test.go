@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"os"
 	"runtime"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"testing"
@@ -67,4 +68,24 @@ func has(s []string, v string) bool {
 		}
 	}
 	return false
+}
+
+// hugeHeap allocates its pieces with the collector off, and turns it back
+// on as it was: growing the heap otherwise started collections whose freed
+// spans the pieces then took, pages the advice could no longer cover.
+func TestHugeHeapCollectsNothing(t *testing.T) {
+	t.Setenv("READINESS_HUGE_HEAP", "")
+	t.Setenv("GODEBUG", "")
+	defer debug.SetGCPercent(debug.SetGCPercent(100))
+	runtime.GC()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	hugeHeap(64 << 20)
+	runtime.ReadMemStats(&after)
+	if n := after.NumGC - before.NumGC; n != 0 {
+		t.Errorf("%d collections while hugeHeap allocated 64 MiB, want none", n)
+	}
+	if p := debug.SetGCPercent(100); p != 100 {
+		t.Errorf("GC percent %d after hugeHeap, want 100 as before", p)
+	}
 }
