@@ -61,16 +61,14 @@ type flagStream struct {
 // order sorts the streams by check, code and column, and numbers them in
 // that order.
 func (fl *flagged) order() {
-	key := func(s *flagStream) [3]string { return [3]string{s.check, s.Code, s.Column} }
-	slices.SortStableFunc(fl.streams, func(a, b flagStream) int {
+	compare := func(a, b flagStream) int {
 		return cmp.Or(cmp.Compare(a.check, b.check), cmp.Compare(a.Code, b.Code), cmp.Compare(a.Column, b.Column))
-	})
-	for i := range fl.streams {
-		if i > 0 {
-			fl.streams[i].ord = fl.streams[i-1].ord
-			if key(&fl.streams[i]) != key(&fl.streams[i-1]) {
-				fl.streams[i].ord++
-			}
+	}
+	slices.SortStableFunc(fl.streams, compare)
+	for i := 1; i < len(fl.streams); i++ {
+		fl.streams[i].ord = fl.streams[i-1].ord
+		if compare(fl.streams[i-1], fl.streams[i]) != 0 {
+			fl.streams[i].ord++
 		}
 	}
 }
