@@ -581,7 +581,7 @@ func (p *plainPages) valueSlow(n, size int, data *memory.Buffer, buf *[]byte) (i
 
 // grow makes room in data for the current page's next value, or says why
 // the value cannot be read; buf is data's bytes, size of them in use.
-// It is value's slow path, out of line.
+// valueSlow calls it when fits says no.
 func (p *plainPages) grow(n, size int, data *memory.Buffer, buf *[]byte) error {
 	if len(p.vals) < 4 {
 		return fmt.Errorf("page %d: its values end before its levels", p.page)

@@ -61,7 +61,7 @@ import (
 // the start-up heap for nothing; worse, the pieces then took in part the
 // spans those collections freed, pages used before, and the advice covered
 // less: the 1M-row audit faulted 9,400–12,900 times in five of eight runs
-// (4,750–5,000 in the others), against 4,870–5,330 in every run with the
+// (4,750–5,020 in the others), against 4,870–5,330 in every run with the
 // collector off; the 10M-row audit 6,580–12,270 times against 5,850–7,340
 // (four pairs). The eight pairs at 1M rows: 0.77 s and 1.30 s of CPU on
 // average, against 0.83 s and 1.42 s (docs/performance.md, 2026-11-28 t).
