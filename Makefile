@@ -6,7 +6,7 @@ COMMIT    := $(shell git rev-parse HEAD 2>/dev/null)
 LDFLAGS   := -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 SAMPLE    := fixtures/sample/train.parquet
 
-.PHONY: all build audit test vet fmt-check fixtures docs bench bench-compare bench-data bench-go clean
+.PHONY: all build audit test vet fmt-check fixtures docs bench bench-compare bench-data bench-go pgo clean
 
 all: build
 
@@ -84,6 +84,26 @@ bench/data/wide/train.parquet:
 # widest file of the scale envelope (docs/performance.md, 2026-11-28 o).
 bench/data/wide1000/train.parquet:
 	cd bench && $(GO) run ./cmd/widegen -rows 200000 -features 1000 -out data/wide1000/train.parquet
+
+# cmd/readiness/default.pgo is the CPU profile `go build` optimises the
+# binary with (profile-guided optimisation: hot calls inlined, interface
+# calls devirtualised; docs/performance.md, 2026-11-28 u). `make pgo`
+# records it again from audits of the 10M- and 1M-row bench files and of a
+# 1M-row CSV and NDJSON file (bench/data/pgo/, generated once), and merges
+# the four profiles. Record it again when the hot loops change a lot: a
+# stale profile still builds, it just helps less.
+PGO_DIR := bench/data/pgo
+pgo: build bench/data/10m/train.parquet bench/data/1m/train.parquet $(PGO_DIR)/train.csv
+	rm -rf $(PGO_DIR)/run && mkdir -p $(PGO_DIR)/run
+	$(BIN) audit bench/data/10m/train.parquet -q --out $(PGO_DIR)/run/10m --cpuprofile $(PGO_DIR)/run/10m.prof > $(PGO_DIR)/run/10m.txt
+	$(BIN) audit bench/data/1m/train.parquet -q --out $(PGO_DIR)/run/1m --cpuprofile $(PGO_DIR)/run/1m.prof > $(PGO_DIR)/run/1m.txt
+	$(BIN) audit $(PGO_DIR)/train.csv -q --out $(PGO_DIR)/run/csv --cpuprofile $(PGO_DIR)/run/csv.prof > $(PGO_DIR)/run/csv.txt
+	$(BIN) audit $(PGO_DIR)/train.ndjson -q --out $(PGO_DIR)/run/ndjson --cpuprofile $(PGO_DIR)/run/ndjson.prof > $(PGO_DIR)/run/ndjson.txt
+	$(GO) tool pprof -proto $(PGO_DIR)/run/*.prof > cmd/readiness/default.pgo.tmp
+	mv cmd/readiness/default.pgo.tmp cmd/readiness/default.pgo
+
+$(PGO_DIR)/train.csv:
+	$(GO) run ./fixtures/cmd/genfixtures -rows 1000000 -seed 11 -out $(PGO_DIR) -formats csv,ndjson -truth none
 
 # The Go micro-benchmarks of the hot loops.
 bench-go:
