@@ -470,7 +470,7 @@ func (s *state) observeColumn(c *column, memo *checks.Memo, rec arrow.RecordBatc
 				c.sentinel++
 				flags[i] = true
 			} else if c.dis != nil {
-				c.dis.number(v, rowhash.Float(v))
+				c.dis.number(v, floatKey(v))
 			}
 		}
 	case *array.Int64:
@@ -758,7 +758,7 @@ func observeFloats[T float32 | float64](c *column, vals []T, valid checks.Validi
 			c.sentinel++
 			flags[i] = true
 		} else if d != nil {
-			d.number(float64(v), rowhash.Float(float64(v)))
+			d.number(float64(v), floatKey(float64(v)))
 		}
 	}
 }
@@ -774,9 +774,7 @@ func observeInts[T int8 | int16 | int32 | int64 | uint8 | uint16 | uint32 | uint
 			c.sentinel++
 			flags[i] = true
 		} else if d != nil {
-			// A uint64 above MaxInt64 wraps to a negative int64: a
-			// fingerprint no other value of the column can have.
-			d.number(float64(v), rowhash.Int(int64(v)))
+			d.number(float64(v), intKey(v))
 		}
 	}
 }

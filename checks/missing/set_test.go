@@ -1,6 +1,7 @@
 package missing
 
 import (
+	"math"
 	"math/rand/v2"
 	"testing"
 
@@ -13,7 +14,7 @@ import (
 func TestFPSet(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
 	for round := range 20 {
-		s, want := newFPSet(), map[rowhash.Fingerprint]bool{}
+		s, want := newSet[rowhash.Fingerprint](), map[rowhash.Fingerprint]bool{}
 		n := rng.IntN(20000)
 		for range n {
 			var fp rowhash.Fingerprint
@@ -44,6 +45,50 @@ func TestFPSet(t *testing.T) {
 		})
 		if len(seen) != len(want) {
 			t.Fatalf("round %d: each gave %d fingerprints, want %d", round, len(seen), len(want))
+		}
+	}
+}
+
+// TestNumSet puts numbers in a numeric column's set by their keys and
+// checks that it counts as many distinct values as rowhash's fingerprints
+// tell apart (the equality the string set and the report use): -0 and 0,
+// integer-valued floats, floats past 2^63, zeros of both kinds, and
+// uint64s past MaxInt64.
+func TestNumSet(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	floats := []float64{0, math.Copysign(0, -1), 1, -1, 0.5, 1e300, -1e300, math.Inf(1), math.Inf(-1), 1 << 63, -(1 << 63), 9.5e18, math.SmallestNonzeroFloat64}
+	for round := range 20 {
+		fs, fwant := newSet[uint64](), map[rowhash.Fingerprint]bool{}
+		is, iwant := newSet[uint64](), map[rowhash.Fingerprint]bool{}
+		for range rng.IntN(20000) {
+			var f float64
+			switch rng.IntN(3) {
+			case 0:
+				f = floats[rng.IntN(len(floats))]
+			case 1:
+				f = float64(rng.IntN(5000)-2500) / 100
+			default:
+				f = math.Float64frombits(rng.Uint64())
+				if f != f {
+					continue
+				}
+			}
+			fs.add(floatKey(f))
+			fwant[rowhash.Float(f)] = true
+			u := rng.Uint64() >> (rng.IntN(64))
+			is.add(intKey(u))
+			iwant[rowhash.Fingerprint{Lo: u}] = true
+		}
+		if fs.len() != len(fwant) {
+			t.Errorf("round %d: %d distinct floats, want %d", round, fs.len(), len(fwant))
+		}
+		if is.len() != len(iwant) {
+			t.Errorf("round %d: %d distinct uint64s, want %d", round, is.len(), len(iwant))
+		}
+		n := 0
+		fs.each(func(uint64) { n++ })
+		if n != fs.len() {
+			t.Errorf("round %d: each gave %d keys, len %d", round, n, fs.len())
 		}
 	}
 }
