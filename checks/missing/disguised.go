@@ -430,8 +430,7 @@ func (s *set[K]) add(k K) bool {
 // home is k's first slot: a multiplicative hash of a numeric key, or of
 // both halves of a fingerprint mixed (fingerprints of numbers keep the
 // number in Lo and a type tag in Hi). The type switch is resolved at run
-// time through the instantiation's dictionary: a load and a compare, which
-// BenchmarkObserveAudit does not show.
+// time through the instantiation's dictionary: a load and a compare a call.
 func (s *set[K]) home(k K) int {
 	var h uint64
 	switch k := any(k).(type) {
