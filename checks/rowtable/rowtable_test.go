@@ -3,6 +3,7 @@ package rowtable_test
 import (
 	"fmt"
 	"maps"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -21,7 +22,7 @@ import (
 type row struct {
 	f     any // int64 feature
 	g     any // string feature
-	label any // string
+	label any // string or float64
 	ann   any // string
 	when  any // string time: old, new, not a time, or null
 }
@@ -44,7 +45,12 @@ func stale(when any) bool { return when == oldTime || when == justBefore }
 // vector, now and then another or none, exact copies of earlier rows, and
 // times of every kind.
 func genRows(rng *rand.Rand, n int) []row {
-	labels := []string{"cat", "dog", "bird"}
+	return genLabelled(rng, n, []any{"cat", "dog", "bird"})
+}
+
+// genLabelled is genRows with labels from the pool given, all strings or
+// all float64s.
+func genLabelled(rng *rand.Rand, n int, labels []any) []row {
 	anns := []any{"ann", "bob", "cy", nil}
 	times := []any{oldTime, newTime, newTime, noTime, nil, atEdge, justBefore}
 	rows := make([]row, 0, n)
@@ -83,7 +89,29 @@ type oracle struct {
 
 func featKey(r row) string { return fmt.Sprintf("%v|%v", r.f, r.g) }
 func fullKey(r row) string {
-	return fmt.Sprintf("%v|%v|%v|%v|%v", r.f, r.g, r.label, r.ann, r.when)
+	return fmt.Sprintf("%v|%v|%v|%v|%v", r.f, r.g, labelValue(r.label), r.ann, r.when)
+}
+
+// labelValue is a label as rowhash tells labels apart: every NaN is one
+// value, and -0 is 0.
+func labelValue(v any) any {
+	if f, ok := v.(float64); ok {
+		switch {
+		case f != f:
+			return "NaN"
+		case f == 0:
+			return 0.0
+		}
+	}
+	return v
+}
+
+// labelFP is a label's fingerprint, for the usable rows by label.
+func labelFP(v any) rowhash.Fingerprint {
+	if f, ok := v.(float64); ok {
+		return rowhash.Float(f)
+	}
+	return rowhash.String(v.(string))
 }
 
 func newOracle(rows []row) oracle {
@@ -99,7 +127,7 @@ func newOracle(rows []row) oracle {
 			labelSets[k] = map[any]bool{}
 		}
 		if r.label != nil {
-			labelSets[k][r.label] = true
+			labelSets[k][labelValue(r.label)] = true
 		}
 	}
 	s := &o.sum
@@ -145,18 +173,25 @@ func newOracle(rows []row) oracle {
 			s.Duplicate++
 		default:
 			s.Usable++
-			s.UsableByLabel[rowhash.String(r.label.(string))]++
+			s.UsableByLabel[labelFP(r.label)]++
 		}
 	}
 	return o
 }
 
-// columns returns rows as test columns: f, g, label, ann, when.
+// columns returns rows as test columns: f, g, label (a float64 column when
+// a label is a float64), ann, when.
 func columns(rows []row) []checktest.Column {
+	var labelType arrow.DataType = arrow.BinaryTypes.String
+	for _, r := range rows {
+		if _, ok := r.label.(float64); ok {
+			labelType = arrow.PrimitiveTypes.Float64
+		}
+	}
 	cols := []checktest.Column{
 		{Name: "f", Type: arrow.PrimitiveTypes.Int64},
 		{Name: "g", Type: arrow.BinaryTypes.String},
-		{Name: "label", Type: arrow.BinaryTypes.String},
+		{Name: "label", Type: labelType},
 		{Name: "ann", Type: arrow.BinaryTypes.String},
 		{Name: "when", Type: arrow.BinaryTypes.String},
 	}
@@ -278,7 +313,25 @@ func sameGroups(t *testing.T, what string, l *checks.RowList, groups map[string]
 // as the oracle groups them.
 func TestSummaryMatchesOracle(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
-	rows := genRows(rng, 6000)
+	matchOracle(t, rng, genRows(rng, 6000))
+}
+
+// Labels of a float column are told apart by their logical value. rowhash
+// gives them the fingerprint (kind, value bits), so 0 and NaN have the
+// same low half (0), and so do 2.5 and the integer-valued float with
+// 2.5's bits (0x4004000000000000): a group with two of them conflicts.
+// -0 is 0.
+func TestFloatLabels(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	pool := []any{0.0, math.NaN(), 2.5, float64(math.Float64bits(2.5)), math.Copysign(0, -1), 1.0}
+	matchOracle(t, rng, genLabelled(rng, 6000, pool))
+}
+
+// matchOracle observes rows into tables, in batches of random sizes and
+// merged in random order, under each budget, and checks the summary
+// against the oracle's.
+func matchOracle(t *testing.T, rng *rand.Rand, rows []row) {
+	t.Helper()
 	o := newOracle(rows)
 	if o.sum.ConflictingGroups == 0 || o.sum.Stale == 0 || o.sum.Duplicate == 0 || o.sum.MissingLabel == 0 || o.sum.Unparsed == 0 {
 		t.Fatalf("the rows lack a case: %+v", o.sum)
