@@ -407,6 +407,55 @@ func (t *Parts[V]) Visit(f func(p int, tb *Table[V])) error {
 	return nil
 }
 
+// Slot is an aggregate as [Parts.Drain] hands it out: its key ([Slot.Key])
+// and its value ([Slot.Val]).
+type Slot[V any] = slot[V]
+
+// Key returns s's key.
+func (s *slot[V]) Key() rowhash.Fingerprint { return s.key }
+
+// Val returns a pointer to s's value.
+func (s *slot[V]) Val() *V { return &s.val }
+
+// Drain appends partition p's aggregates to buf, as they were added —
+// its spilled runs read back, then its pending aggregates — and empties
+// the partition, giving its pending chunks' memory back. Nothing is
+// folded, and the repeat hook is not called: the caller folds them as it
+// sees fit. It is for a caller that reads each partition once and can
+// spare most of the fold: checks/rowtable, whose rows are mostly alone in
+// their feature vector and need no table to be counted. A partition read
+// by Open, or being read ahead, cannot be drained (an error); a drained
+// partition is empty, for Open as for Drain.
+//
+// Drain uses the table like any other method (one goroutine at a time),
+// but not the slots it returns: the caller may read them on one goroutine
+// while draining the next partition on another.
+func (t *Parts[V]) Drain(p int, buf []Slot[V]) ([]Slot[V], error) {
+	t.settle()
+	t.finishWrite()
+	if t.err != nil {
+		return buf, t.err
+	}
+	if t.open[p] != nil || t.pendApplied[p] > 0 || slices.ContainsFunc(t.runs[p], func(r run) bool { return r.applied }) {
+		return buf, fmt.Errorf("spill: draining partition %d, which was read", p)
+	}
+	n := t.pendN[p]
+	for _, r := range t.runs[p] {
+		n += int(r.n)
+	}
+	buf = slices.Grow(buf, n)
+	if err := t.read(t.runs[p], t.stage.make(), func(s []slot[V]) { buf = append(buf, s...) }); err != nil {
+		t.err = err
+		return buf, err
+	}
+	for _, c := range t.pend[p] {
+		buf = append(buf, c.s...)
+	}
+	t.freeChunks(t.pend[p])
+	t.runs[p], t.pend[p], t.pendN[p] = nil, nil, 0
+	return buf, nil
+}
+
 // Open returns partition p whole: its spilled runs and pending aggregates
 // folded into a new table. The caller may read values (Get, Each) but must not change them or add keys,
 // and must hand it back with [Parts.Close] before opening p again.

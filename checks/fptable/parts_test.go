@@ -1133,3 +1133,71 @@ func TestSpillShareShrinksWithWorkers(t *testing.T) {
 		t.Errorf("sixteen workers' tables peaked at %d bytes (with a two-worker share: %d), want at most 14 MiB and less", sixteen, two)
 	}
 }
+
+// TestPartsDrain: draining every partition of shards merged under a tiny
+// budget (most rows spilled) and under none gives back every row added, in
+// the partition Part puts its key in, unfolded and without the repeat
+// hook; the budget gets the pending chunks' memory back, and a drained
+// partition is empty. A partition opened cannot be drained.
+func TestPartsDrain(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 9))
+	keys := testKeys(r, 20_000)
+	rows := testRows(r, keys, 80_000)
+	for _, limit := range []int64{1, 0} {
+		t.Run(fmt.Sprint("limit ", limit), func(t *testing.T) {
+			b := NewBudget(limit, t.TempDir())
+			defer b.Close()
+			shards := make([]*counter, 3)
+			for i := range shards {
+				shards[i] = newCounter(b)
+				fill(shards[i], rows[i*len(rows)/3:(i+1)*len(rows)/3], i*len(rows)/3)
+			}
+			for _, s := range shards[1:] {
+				if err := shards[0].merge(s); err != nil {
+					t.Fatal(err)
+				}
+			}
+			c := shards[0]
+			if _, spilled, _ := b.Stats(); (limit == 1) != (spilled > 0) {
+				t.Fatalf("limit %d: %d bytes spilled", limit, spilled)
+			}
+			got := make([]bool, len(rows))
+			var buf []Slot[agg]
+			for p := range c.t.Partitions() {
+				var err error
+				if buf, err = c.t.Drain(p, buf[:0]); err != nil {
+					t.Fatal(err)
+				}
+				for i := range buf {
+					k, v := buf[i].Key(), buf[i].Val()
+					pos := v.min
+					if v.count != 1 || pos < 0 || pos >= int64(len(rows)) || rows[pos] != k || got[pos] || c.t.Part(k) != p {
+						t.Fatalf("partition %d: drained %x %+v, not a row added there once", p, k, *v)
+					}
+					got[pos] = true
+				}
+				if again, err := c.t.Drain(p, nil); err != nil || len(again) != 0 {
+					t.Fatalf("partition %d drained again: %d rows, %v", p, len(again), err)
+				}
+			}
+			if i := slices.Index(got, false); i >= 0 {
+				t.Fatalf("row %d not drained", i)
+			}
+			if len(c.side) != 0 {
+				t.Fatalf("the repeat hook was called %d times", len(c.side))
+			}
+			checkUsed(t, b, c.t)
+			if tb, err := c.t.Open(0); err != nil || tb.Len() != 0 {
+				t.Fatalf("a drained partition opened: %v, %v", tb, err)
+			}
+			d := newCounter(b)
+			fill(d, rows[:100], 0)
+			if _, err := d.t.Open(d.t.Part(rows[0])); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := d.t.Drain(d.t.Part(rows[0]), nil); err == nil {
+				t.Fatal("an open partition drained")
+			}
+		})
+	}
+}

@@ -50,6 +50,12 @@
 // the table's repeat hook as the partition is folded, and are dropped once
 // it is counted.
 //
+// With features, a partition is not folded whole: it is drained
+// ([fptable.Parts.Drain]) and its rows' feature vectors marked in a
+// bitmap, and a row whose vector no other row of the partition has is
+// counted as it is — most rows are. Only the others are folded, into a
+// table a fraction of the partition's size (see countDrained).
+//
 // The duplicates check may mark the rows ([Table.Mark]): whether a row's
 // text is in normal form, and its split. The table then also counts, as it
 // groups each partition's rows by feature vector, the vectors in normal
@@ -81,6 +87,7 @@ import (
 	"math/bits"
 	"slices"
 	"sync"
+	"unsafe"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/readiness/readiness/checks"
@@ -241,6 +248,9 @@ func (c *Config) equal(o *Config) bool {
 type Table struct {
 	cfg   Config
 	parts *fptable.Parts[entry]
+	// budget is the parts' memory budget, which the partitions drained
+	// at the end are held on too.
+	budget *fptable.Budget
 	// copies holds the later copies the repeat hook lists, by partition,
 	// until the partition has been counted.
 	copies [][]copyRow
@@ -292,7 +302,7 @@ func For(env checks.Env, cfg Config) (*Table, error) {
 
 // New returns an empty table on budget b (nil: unlimited).
 func New(b *fptable.Budget, cfg Config) *Table {
-	t := &Table{cfg: cfg, lastInput: -1, parts: fptable.NewParts(b, combine)}
+	t := &Table{cfg: cfg, lastInput: -1, parts: fptable.NewParts(b, combine), budget: b}
 	t.copies = make([][]copyRow, t.parts.Partitions())
 	t.parts.OnRepeat(t.repeat)
 	return t
@@ -535,52 +545,171 @@ func (t *Table) count() error {
 	if t.annLimit > 0 && t.cfg.Annotator >= 0 {
 		s.AnnotatorConflicting = map[uint64]int64{}
 	}
-	features := len(t.cfg.Features) > 0
-	groups, conflicting, leaking := fptable.New[group](0), fptable.New[struct{}](0), fptable.New[struct{}](0)
-	var hookErr error
-	err := t.parts.Visit(func(p int, rows *fptable.Table[entry]) {
-		s.Distinct += int64(rows.Len())
-		found, leaks := false, false
-		leaked := func(e *entry) bool {
-			return leaks && e.marks()&MarkOther != 0 && leaking.Get(e.feat) != nil
-		}
-		if features {
-			found, leaks = t.conflicts(rows, groups, conflicting, leaking)
-			for _, e := range t.grouped {
-				t.countRow(e, found && conflicting.Get(e.feat) != nil)
-				if leaked(e) {
-					first := e.first()
-					s.Leaked.Add(first.Input(), first.Row(), groupID(e.feat))
-				}
-			}
-			clear(t.grouped)
-			t.grouped = t.grouped[:0]
-			if t.plain != nil && hookErr == nil {
-				hookErr = t.plain(p, t.plains)
-			}
-			t.plains = t.plains[:0]
-		} else {
-			rows.Each(func(_ rowhash.Fingerprint, e *entry) { t.countRow(e, false) })
-		}
+	c := &counter{t: t, groups: fptable.New[group](0), conflicting: fptable.New[struct{}](0), leaking: fptable.New[struct{}](0)}
+	var err error
+	if len(t.cfg.Features) > 0 {
+		err = t.countDrained(c)
+	} else {
+		err = t.parts.Visit(c.part)
+	}
+	if err = cmp.Or(err, c.hookErr); err != nil {
+		return fmt.Errorf("rowtable: %w", err)
+	}
+	return nil
+}
+
+// counter is what count keeps from partition to partition: the tables
+// conflicts fills, emptied and reused for each, and the plain hook's
+// first error.
+type counter struct {
+	t                    *Table
+	groups               *fptable.Table[group]
+	conflicting, leaking *fptable.Table[struct{}]
+	hookErr              error
+}
+
+// part counts partition p's distinct rows, folded into rows — with
+// features, those not alone in their feature vector (countDrained counts
+// the others) — and its later copies.
+func (c *counter) part(p int, rows *fptable.Table[entry]) {
+	t := c.t
+	s := &t.sum
+	s.Distinct += int64(rows.Len())
+	if len(t.cfg.Features) == 0 {
+		rows.Each(func(_ rowhash.Fingerprint, e *entry) { t.countRow(e, false) })
 		for _, cp := range t.copies[p] {
 			s.Copies.Add(cp.pos.Input(), cp.pos.Row(), groupID(cp.key))
-			if found || leaks {
-				e := rows.Get(cp.key)
-				if e == nil {
-					continue
-				}
-				if found && conflicting.Get(e.feat) != nil {
-					s.ConflictRows.Add(cp.pos.Input(), cp.pos.Row(), groupID(e.feat))
-				}
-				if leaked(e) {
-					s.Leaked.Add(cp.pos.Input(), cp.pos.Row(), groupID(e.feat))
-				}
-			}
 		}
 		t.copies[p] = nil
-	})
-	if err = cmp.Or(err, hookErr); err != nil {
-		return fmt.Errorf("rowtable: %w", err)
+		return
+	}
+	found, leaks := t.conflicts(rows, c.groups, c.conflicting, c.leaking)
+	leaked := func(e *entry) bool {
+		return leaks && e.marks()&MarkOther != 0 && c.leaking.Get(e.feat) != nil
+	}
+	for _, e := range t.grouped {
+		t.countRow(e, found && c.conflicting.Get(e.feat) != nil)
+		if leaked(e) {
+			first := e.first()
+			s.Leaked.Add(first.Input(), first.Row(), groupID(e.feat))
+		}
+	}
+	clear(t.grouped)
+	t.grouped = t.grouped[:0]
+	if t.plain != nil && c.hookErr == nil {
+		c.hookErr = t.plain(p, t.plains)
+	}
+	t.plains = t.plains[:0]
+	for _, cp := range t.copies[p] {
+		s.Copies.Add(cp.pos.Input(), cp.pos.Row(), groupID(cp.key))
+		if found || leaks {
+			e := rows.Get(cp.key)
+			if e == nil {
+				continue
+			}
+			if found && c.conflicting.Get(e.feat) != nil {
+				s.ConflictRows.Add(cp.pos.Input(), cp.pos.Row(), groupID(e.feat))
+			}
+			if leaked(e) {
+				s.Leaked.Add(cp.pos.Input(), cp.pos.Row(), groupID(e.feat))
+			}
+		}
+	}
+	t.copies[p] = nil
+}
+
+// drained is a partition's rows as Drain hands them out, unfolded, with
+// their feature vectors marked in two bitmaps of about 8 bits a row: once
+// where some row's vector falls, twice where two rows' do.
+type drained struct {
+	rows        []fptable.Slot[entry]
+	once, twice []uint64
+	shift       uint
+	held        int64 // bytes of rows held on the budget
+	err         error
+}
+
+// fill drains partition p of parts into d and marks its rows' vectors.
+func (d *drained) fill(parts *fptable.Parts[entry], b *fptable.Budget, p int) {
+	d.rows, d.err = parts.Drain(p, d.rows[:0])
+	if grown := int64(cap(d.rows)) * int64(unsafe.Sizeof(fptable.Slot[entry]{})); grown > d.held {
+		b.Hold(grown - d.held)
+		d.held = grown
+	}
+	d.shift = uint(64 - max(12, bits.Len(uint(8*len(d.rows)))))
+	words := 1 << (64 - d.shift) / 64
+	d.once, d.twice = growClear(d.once, words), growClear(d.twice, words)
+	for i := range d.rows {
+		w, b := d.bit(d.rows[i].Val().feat)
+		d.twice[w] |= d.once[w] & b
+		d.once[w] |= b
+	}
+}
+
+func (d *drained) bit(fp rowhash.Fingerprint) (int, uint64) {
+	h := ((fp.Hi ^ fp.Lo) * 0x9E3779B97F4A7C15) >> d.shift
+	return int(h >> 6), 1 << (h & 63)
+}
+
+// countDrained counts the table with features, a partition at a time. A
+// row whose feature vector no other row of the partition shares (its bit
+// set once) is a distinct full row, alone in its vector, with one copy:
+// it is counted as it is. Only the others are folded into a table, by
+// full row, and counted by [counter.part]. While one partition is counted,
+// the next is drained and marked on another goroutine.
+//
+// Most rows are alone (at 10M rows of the benchmark, all but about one in
+// eight, those sharing a bit by chance included): folding every row into
+// a table first, as [fptable.Parts.Open] does, took 0.6–0.9 s more CPU
+// at 10M rows (docs/performance.md, 2026-11-28 v).
+func (t *Table) countDrained(c *counter) error {
+	s := &t.sum
+	var bufs [2]drained
+	b := t.budget
+	defer func() {
+		for i := range bufs {
+			b.Release(bufs[i].held)
+		}
+	}()
+	rows := fptable.New[entry](0)
+	marked := t.mark != nil
+	n := t.parts.Partitions()
+	done := make(chan struct{})
+	bufs[0].fill(t.parts, b, 0)
+	for p := range n {
+		d, next := &bufs[p%2], &bufs[(p+1)%2]
+		if d.err != nil {
+			return d.err
+		}
+		if p+1 < n {
+			go func() {
+				next.fill(t.parts, b, p+1)
+				done <- struct{}{}
+			}()
+		}
+		rows.Reset()
+		for i := range d.rows {
+			e := d.rows[i].Val()
+			if w, bit := d.bit(e.feat); d.twice[w]&bit == 0 {
+				s.Distinct++
+				s.FeatureVectors++
+				if marked && e.marks()&MarkPlain != 0 {
+					t.plains = append(t.plains, e.feat)
+				}
+				t.countRow(e, false)
+				continue
+			}
+			k := d.rows[i].Key()
+			dst, isNew := rows.Upsert(k)
+			if !isNew {
+				t.repeat(k, dst, e)
+			}
+			combine(k, dst, e, isNew)
+		}
+		c.part(p, rows)
+		if p+1 < n {
+			<-done
+		}
 	}
 	return nil
 }
