@@ -36,9 +36,11 @@ func TestCombine(t *testing.T) {
 // BenchmarkCount measures Result's pass over a table of 4M distinct rows
 // (a partition's groups well past the L2 cache, as at 10M rows), 96% of
 // them with a feature vector of their own, the others sharing 80,000
-// (about 1% of the groups conflict), four labels, 2% unlabelled: folding
-// each partition's pending rows, finding its conflicting groups, and
-// counting every row.
+// (about 1% of the groups conflict), four labels, 2% unlabelled: draining
+// each partition, counting the rows alone in their vector, folding the
+// others, finding the conflicting groups among them, and counting them.
+// 135–141 ms against 234–245 ms when every row was folded first (four
+// runs each, 2026-11-28 v).
 func BenchmarkCount(b *testing.B) {
 	const n = 4 << 20
 	rng := rand.New(rand.NewPCG(7, 8))
