@@ -817,6 +817,23 @@ func TestSpillErrors(t *testing.T) {
 			t.Fatalf("Visit = %v, want an unexpected EOF naming %s", err, c.t.f.Name())
 		}
 	})
+
+	t.Run("spill file cut short, drained", func(t *testing.T) {
+		_, c := spilledCounter(t, rows)
+		if err := os.Truncate(c.t.f.Name(), 100); err != nil {
+			t.Fatal(err)
+		}
+		var err error
+		for p := 0; p < c.t.Partitions() && err == nil; p++ {
+			_, err = c.t.Drain(p, nil)
+		}
+		if err == nil || !strings.Contains(err.Error(), c.t.f.Name()) || !errors.Is(err, io.ErrUnexpectedEOF) {
+			t.Fatalf("Drain = %v, want an unexpected EOF naming %s", err, c.t.f.Name())
+		}
+		if _, err := c.t.Drain(0, nil); !errors.Is(err, c.t.Err()) || err == nil {
+			t.Fatalf("Drain after a read error: %v, want the sticky error", err)
+		}
+	})
 }
 
 // TestPartsAccounting: the budget accounts for exactly the slot arrays the
