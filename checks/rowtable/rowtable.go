@@ -280,12 +280,12 @@ type Table struct {
 	micros                               []int64
 	timeOK                               []bool
 	marks                                []Mark
-	// once and twice are conflicts' bitmaps, reused between partitions;
-	// grouped the rows it leaves to count, of the partition being counted;
-	// plains the plain feature vectors found in it, for the plain hook.
-	once, twice []uint64
-	grouped     []*entry
-	plains      []rowhash.Fingerprint
+	// vecs are conflicts' bitmaps, reused between partitions; grouped
+	// the rows it leaves to count, of the partition being counted; plains
+	// the plain feature vectors found in it, for the plain hook.
+	vecs    vectorBits
+	grouped []*entry
+	plains  []rowhash.Fingerprint
 }
 
 // For returns the table of env's worker ([checks.Env.Shared]) for cfg,
@@ -618,15 +618,49 @@ func (c *counter) part(p int, rows *fptable.Table[entry]) {
 	t.copies[p] = nil
 }
 
-// drained is a partition's rows as Drain hands them out, unfolded, with
-// their feature vectors marked in two bitmaps of about 8 bits a row: once
-// where some row's vector falls, twice where two rows' do.
-type drained struct {
-	rows        []fptable.Slot[entry]
+// vectorBits marks feature vectors in two bitmaps of about 8 bits a row,
+// small enough to stay in the processor's cache: once where some row's
+// vector falls, twice where two rows' do. A row whose bit is set once is
+// the only one with its vector; a row whose bit is set twice may share it
+// with another row, or only the bit.
+type vectorBits struct {
 	once, twice []uint64
 	shift       uint
-	held        int64 // bytes of rows held on the budget
-	err         error
+}
+
+// reset sizes the bitmaps for n rows, all clear (reusing their memory).
+func (v *vectorBits) reset(n int) {
+	v.shift = uint(64 - max(12, bits.Len(uint(8*n))))
+	words := 1 << (64 - v.shift) / 64
+	v.once, v.twice = growClear(v.once, words), growClear(v.twice, words)
+}
+
+func (v *vectorBits) bit(fp rowhash.Fingerprint) (int, uint64) {
+	h := ((fp.Hi ^ fp.Lo) * 0x9E3779B97F4A7C15) >> v.shift
+	return int(h >> 6), 1 << (h & 63)
+}
+
+// mark marks a row with feature vector fp.
+func (v *vectorBits) mark(fp rowhash.Fingerprint) {
+	w, b := v.bit(fp)
+	v.twice[w] |= v.once[w] & b
+	v.once[w] |= b
+}
+
+// alone reports whether the row with vector fp is the only one marked
+// with its bit.
+func (v *vectorBits) alone(fp rowhash.Fingerprint) bool {
+	w, b := v.bit(fp)
+	return v.twice[w]&b == 0
+}
+
+// drained is a partition's rows as Drain hands them out, unfolded, with
+// their feature vectors marked.
+type drained struct {
+	rows []fptable.Slot[entry]
+	vectorBits
+	held int64 // bytes of rows held on the budget
+	err  error
 }
 
 // fill drains partition p of parts into d and marks its rows' vectors.
@@ -636,19 +670,10 @@ func (d *drained) fill(parts *fptable.Parts[entry], b *fptable.Budget, p int) {
 		b.Hold(grown - d.held)
 		d.held = grown
 	}
-	d.shift = uint(64 - max(12, bits.Len(uint(8*len(d.rows)))))
-	words := 1 << (64 - d.shift) / 64
-	d.once, d.twice = growClear(d.once, words), growClear(d.twice, words)
+	d.reset(len(d.rows))
 	for i := range d.rows {
-		w, b := d.bit(d.rows[i].Val().feat)
-		d.twice[w] |= d.once[w] & b
-		d.once[w] |= b
+		d.mark(d.rows[i].Val().feat)
 	}
-}
-
-func (d *drained) bit(fp rowhash.Fingerprint) (int, uint64) {
-	h := ((fp.Hi ^ fp.Lo) * 0x9E3779B97F4A7C15) >> d.shift
-	return int(h >> 6), 1 << (h & 63)
 }
 
 // countDrained counts the table with features, a partition at a time. A
@@ -691,7 +716,7 @@ func (t *Table) countDrained(c *counter) error {
 		rows.Reset()
 		for i := range d.rows {
 			e := d.rows[i].Val()
-			if w, bit := d.bit(e.feat); d.twice[w]&bit == 0 {
+			if d.alone(e.feat) {
 				s.Distinct++
 				s.FeatureVectors++
 				if marked && e.marks()&MarkPlain != 0 {
@@ -766,6 +791,9 @@ func groupID(fp rowhash.Fingerprint) uint64 { return fp.Hi ^ fp.Lo }
 // once it knows which vectors conflict. With marks, it also collects the
 // plain vectors (t.plains) and counts the leaking ones, which go in
 // leaking. It reports whether any group conflicts, and whether any leaks.
+// The rows it is given are those countDrained did not count alone: copies
+// of a full row, and rows sharing a vector, or a bit of its bitmap, with
+// another row.
 //
 // Most feature vectors have one distinct row: a first pass marks each
 // row's vector in a bitmap of about 8 bits per row (256 KiB at 10M rows,
@@ -788,28 +816,16 @@ func groupID(fp rowhash.Fingerprint) uint64 { return fp.Hi ^ fp.Lo }
 // groups is an [fptable.Table] rather than a Go map: a map's lookups of
 // 16-byte keys took 1.7 s of CPU at 10M rows.
 func (t *Table) conflicts(rows *fptable.Table[entry], groups *fptable.Table[group], conflicting, leaking *fptable.Table[struct{}]) (found, leaks bool) {
-	shift := uint(64 - max(12, bits.Len(uint(8*rows.Len()))))
-	words := 1 << (64 - shift) / 64
-	t.once, t.twice = growClear(t.once, words), growClear(t.twice, words)
-	once, twice := t.once, t.twice
-	bit := func(fp rowhash.Fingerprint) (int, uint64) {
-		h := ((fp.Hi ^ fp.Lo) * 0x9E3779B97F4A7C15) >> shift
-		return int(h >> 6), 1 << (h & 63)
-	}
-	rows.Each(func(_ rowhash.Fingerprint, e *entry) {
-		w, b := bit(e.feat)
-		if once[w]&b != 0 {
-			twice[w] |= b
-		}
-		once[w] |= b
-	})
+	vecs := &t.vecs
+	vecs.reset(rows.Len())
+	rows.Each(func(_ rowhash.Fingerprint, e *entry) { vecs.mark(e.feat) })
 	groups.Reset()
 	conflicting.Reset()
 	leaking.Reset()
 	marked := t.mark != nil
 	var alone, repeated int64
 	rows.Each(func(_ rowhash.Fingerprint, e *entry) {
-		if w, b := bit(e.feat); twice[w]&b == 0 {
+		if vecs.alone(e.feat) {
 			alone++
 			if e.n() > 1 {
 				repeated++
