@@ -73,11 +73,14 @@
 // # Bounds
 //
 // What stays outside the memory budget: the later copies of the partition
-// being counted and of the one read ahead (24 bytes each); the two row
-// lists, bounded like every flagged-row list ([checks.MaxFlaggedRows]);
-// and the per-label and per-annotator counts, bounded by what the checks
-// ask ([Table.CountLabels], [Table.CountAnnotators]) — past the bound a
-// count is dropped and the summary says so.
+// being counted (and, without features, of the one read ahead; 24 bytes
+// each); the two row lists, bounded like every flagged-row list
+// ([checks.MaxFlaggedRows]); the per-label and per-annotator counts,
+// bounded by what the checks ask ([Table.CountLabels],
+// [Table.CountAnnotators]) — past the bound a count is dropped and the
+// summary says so; and, while a partition is counted, the table its rows
+// not alone in their feature vector are folded into (about an eighth of
+// its rows at 10M rows).
 package rowtable
 
 import (
@@ -683,8 +686,9 @@ func (d *drained) fill(parts *fptable.Parts[entry], b *fptable.Budget, p int) {
 // full row, and counted by [counter.part]. While one partition is counted,
 // the next is drained and marked on another goroutine.
 //
-// Most rows are alone (at 10M rows of the benchmark, all but about one in
-// eight, those sharing a bit by chance included). Folding every row into
+// Most rows are alone. Of the benchmark's 10M rows, about one in eight is
+// not: 5% share their feature vector with another row, and about 7% share
+// a bit by chance (some 78,000 rows a partition, in 2^20 bits). Folding every row into
 // a table first, as [fptable.Parts.Open] does, took BenchmarkCount
 // 234–245 ms against 135–141 ms, and the 10M audit's merge 0.96 s
 // against 0.72 s (docs/performance.md, 2026-11-28 v).
@@ -719,6 +723,9 @@ func (t *Table) countDrained(c *counter) error {
 			if d.alone(e.feat) {
 				s.Distinct++
 				s.FeatureVectors++
+				if e.n() > 1 { // as conflicts counts; an aggregate drained is one row
+					s.RepeatedVectors++
+				}
 				if marked && e.marks()&MarkPlain != 0 {
 					t.plains = append(t.plains, e.feat)
 				}
