@@ -702,7 +702,6 @@ func (t *Table) countDrained(c *counter) error {
 		}
 	}()
 	rows := fptable.New[entry](0)
-	marked := t.mark != nil
 	n := t.parts.Partitions()
 	done := make(chan struct{})
 	bufs[0].fill(t.parts, b, 0)
@@ -722,14 +721,7 @@ func (t *Table) countDrained(c *counter) error {
 			e := d.rows[i].Val()
 			if d.alone(e.feat) {
 				s.Distinct++
-				s.FeatureVectors++
-				if e.n() > 1 { // as conflicts counts; an aggregate drained is one row
-					s.RepeatedVectors++
-				}
-				if marked && e.marks()&MarkPlain != 0 {
-					t.plains = append(t.plains, e.feat)
-				}
-				t.countRow(e, false)
+				t.countAlone(e)
 				continue
 			}
 			k := d.rows[i].Key()
@@ -745,6 +737,20 @@ func (t *Table) countDrained(c *counter) error {
 		}
 	}
 	return nil
+}
+
+// countAlone counts e, a distinct full row alone in its feature vector:
+// the vector, the row (countRow), and the vector as plain, with marks. It
+// cannot conflict, and, in one split, cannot leak.
+func (t *Table) countAlone(e *entry) {
+	t.sum.FeatureVectors++
+	if e.n() > 1 {
+		t.sum.RepeatedVectors++
+	}
+	if t.mark != nil && e.marks()&MarkPlain != 0 {
+		t.plains = append(t.plains, e.feat)
+	}
+	t.countRow(e, false)
 }
 
 // countRow counts one distinct full row, e, into t.sum: conf tells whether
@@ -830,18 +836,10 @@ func (t *Table) conflicts(rows *fptable.Table[entry], groups *fptable.Table[grou
 	conflicting.Reset()
 	leaking.Reset()
 	marked := t.mark != nil
-	var alone, repeated int64
+	var repeated int64
 	rows.Each(func(_ rowhash.Fingerprint, e *entry) {
 		if vecs.alone(e.feat) {
-			alone++
-			if e.n() > 1 {
-				repeated++
-			}
-			// Alone, it is in one split: it cannot leak.
-			if marked && e.marks()&MarkPlain != 0 {
-				t.plains = append(t.plains, e.feat)
-			}
-			t.countRow(e, false)
+			t.countAlone(e)
 			return
 		}
 		t.grouped = append(t.grouped, e)
@@ -874,7 +872,7 @@ func (t *Table) conflicts(rows *fptable.Table[entry], groups *fptable.Table[grou
 			conflicting.Upsert(e.feat)
 		}
 	})
-	t.sum.FeatureVectors += alone + int64(groups.Len())
+	t.sum.FeatureVectors += int64(groups.Len())
 	t.sum.RepeatedVectors += repeated
 	t.sum.ConflictingGroups += int64(conflicting.Len())
 	t.sum.PlainVectors += int64(len(t.plains))
