@@ -1,6 +1,7 @@
 package fptable
 
 import (
+	"cmp"
 	"fmt"
 	"math/bits"
 	"os"
@@ -417,44 +418,163 @@ func (s *slot[V]) Key() rowhash.Fingerprint { return s.key }
 // Val returns a pointer to s's value.
 func (s *slot[V]) Val() *V { return &s.val }
 
-// Drain appends partition p's aggregates to buf, as they were added —
+// Drain hands out partition p's aggregates in d, as they were added —
 // its spilled runs read back, then its pending aggregates — and empties
-// the partition, giving its pending chunks' memory back. Nothing is
-// folded, and the repeat hook is not called: the caller folds them as it
-// sees fit. It is for a caller that reads each partition once and can
-// spare most of the fold: checks/rowtable, whose rows are mostly alone in
-// their feature vector and need no table to be counted. A partition read
-// by Open, or being read ahead, cannot be drained (an error); a drained
-// partition is empty, for Open as for Drain.
+// the partition. Nothing is folded, and the repeat hook is not called: the
+// caller folds them as it sees fit. It is for a caller that reads each
+// partition once and can spare most of the fold: checks/rowtable, whose
+// rows are mostly alone in their feature vector and need no table to be
+// counted. A partition read by Open, or being read ahead, cannot be
+// drained (an error); a drained partition is empty, for Open as for Drain.
+//
+// Nothing is copied: the runs are read from the spill file straight into
+// d's memory (by direct I/O, the device writes them there), and the
+// pending chunks are handed over as they are, until d is drained into
+// again or freed ([Drained.Free]). Until 2026-11-29 Drain appended both to
+// one slice of slots: at 10M rows that copy was 0.38 s of CPU, most of the
+// goroutine draining the next partition while the row table counted one,
+// which then waited for it 0.17–0.24 s (docs/performance.md, 2026-11-29 w).
 //
 // Drain uses the table like any other method (one goroutine at a time),
-// but not the slots it returns: the caller may read them on one goroutine
-// while draining the next partition on another.
-func (t *Parts[V]) Drain(p int, buf []Slot[V]) ([]Slot[V], error) {
+// but not d: the caller may read one Drained on one goroutine while
+// draining the next partition into another on a second, and drain or free
+// a Drained while the table is used on another goroutine.
+func (t *Parts[V]) Drain(p int, d *Drained[V]) error {
+	d.release()
 	t.settle()
 	t.finishWrite()
 	if t.err != nil {
-		return buf, t.err
+		return t.err
 	}
 	if t.open[p] != nil || t.pendApplied[p] > 0 || slices.ContainsFunc(t.runs[p], func(r run) bool { return r.applied }) {
-		return buf, fmt.Errorf("spill: draining partition %d, which was read", p)
+		return fmt.Errorf("spill: draining partition %d, which was read", p)
 	}
-	n := t.pendN[p]
-	for _, r := range t.runs[p] {
-		n += int(r.n)
-	}
-	buf = slices.Grow(buf, n)
-	if err := t.read(t.runs[p], t.stage.make(), func(s []slot[V]) { buf = append(buf, s...) }); err != nil {
+	if err := d.readRuns(t.runs[p], t.budget); err != nil {
 		t.err = err
-		return buf, err
+		return err
 	}
 	for _, c := range t.pend[p] {
-		buf = append(buf, c.s...)
+		d.segs = append(d.segs, c.s)
+		d.n += len(c.s)
 	}
-	t.freeChunks(t.pend[p])
+	d.chunks, d.budget = t.pend[p], t.budget
 	t.runs[p], t.pend[p], t.pendN[p] = nil, nil, 0
-	return buf, nil
+	return nil
 }
+
+// Drained is a partition's aggregates as [Parts.Drain] hands them out, in
+// segments: the blocks of its spilled runs, read into memory d keeps from
+// one Drain to the next (held on the table's budget), and its pending
+// chunks (accounted for as before, until d is drained into again or
+// freed). The zero value is ready to use.
+type Drained[V any] struct {
+	segs   [][]Slot[V]
+	n      int
+	raw    []byte // the memory runs are read into; mem is its part aligned to ioAlign
+	mem    []byte
+	held   int64 // len(raw), held on budget
+	budget *Budget
+	chunks []chunk[V]
+}
+
+// Segments returns the aggregates drained, a slice of them a block of a
+// run or a pending chunk. They are valid until d is drained into again or
+// freed.
+func (d *Drained[V]) Segments() [][]Slot[V] { return d.segs }
+
+// Len returns the number of aggregates drained.
+func (d *Drained[V]) Len() int { return d.n }
+
+// Free gives back all the memory d holds; d may be drained into again.
+func (d *Drained[V]) Free() {
+	d.release()
+	d.budget.release(d.held)
+	d.raw, d.mem, d.held, d.budget = nil, nil, 0, nil
+}
+
+// release gives the pending chunks handed over back, and empties d.
+func (d *Drained[V]) release() {
+	for _, c := range d.chunks {
+		d.budget.release(c.bytes())
+		c.free()
+	}
+	clear(d.segs)
+	d.segs, d.n, d.chunks = d.segs[:0], 0, nil
+}
+
+// runBytes is the bytes run r takes in its spill file: whole blocks, the
+// last one cut to a multiple of ioAlign.
+func runBytes[V any](r run) int64 {
+	per := int64(perBlock[V]())
+	full := r.n / per
+	return full*blockBytes + alignUp((r.n-full*per)*slotSize[V]())
+}
+
+// readRuns reads runs into d's memory, laid out as in their files, and
+// adds their blocks to d's segments. Pieces of up to readPiece bytes are
+// read readDepth at a time, so that the device gets several reads at once.
+func (d *Drained[V]) readRuns(runs []run, b *Budget) error {
+	var total int64
+	for _, r := range runs {
+		total += runBytes[V](r)
+	}
+	if total == 0 {
+		return nil
+	}
+	if int64(len(d.mem)) < total {
+		// A quarter more than asked: partitions are about the same size,
+		// and the next one is often a little larger.
+		size := total + total/4 + ioAlign
+		if d.budget != b {
+			d.budget.release(d.held)
+			d.held = 0
+		}
+		d.raw = nil
+		d.raw = make([]byte, size)
+		off := int(-uintptr(unsafe.Pointer(unsafe.SliceData(d.raw))) & (ioAlign - 1))
+		d.mem = d.raw[off : int64(off)+total+total/4]
+		b.force(size - d.held)
+		d.held, d.budget = size, b
+	}
+	per := int64(perBlock[V]())
+	var (
+		sem   = make(chan struct{}, readDepth)
+		wg    sync.WaitGroup
+		mu    sync.Mutex
+		first error
+	)
+	var base int64
+	for _, r := range runs {
+		for j := int64(0); j*per < r.n; j++ {
+			k := min(per, r.n-j*per)
+			seg := unsafe.Slice((*slot[V])(unsafe.Pointer(&d.mem[base+j*blockBytes])), k)
+			d.segs = append(d.segs, seg)
+			d.n += int(k)
+		}
+		size := runBytes[V](r)
+		for at := int64(0); at < size; at += readPiece {
+			piece := d.mem[base+at : base+min(size, at+readPiece)]
+			off := r.off + at
+			f := r.f
+			sem <- struct{}{}
+			wg.Add(1)
+			go func() {
+				defer func() { <-sem; wg.Done() }()
+				if err := readAt(f, piece, off); err != nil {
+					mu.Lock()
+					first = cmp.Or(first, err)
+					mu.Unlock()
+				}
+			}()
+		}
+		base += size
+	}
+	wg.Wait()
+	return first
+}
+
+// readPiece is the most readRuns reads at once: four blocks.
+const readPiece = 4 * blockBytes
 
 // Open returns partition p whole: its spilled runs and pending aggregates
 // folded into a new table. The caller may read values (Get, Each) but must not change them or add keys,

@@ -824,13 +824,15 @@ func TestSpillErrors(t *testing.T) {
 			t.Fatal(err)
 		}
 		var err error
+		var d Drained[agg]
+		defer d.Free()
 		for p := 0; p < c.t.Partitions() && err == nil; p++ {
-			_, err = c.t.Drain(p, nil)
+			err = c.t.Drain(p, &d)
 		}
 		if err == nil || !strings.Contains(err.Error(), c.t.f.Name()) || !errors.Is(err, io.ErrUnexpectedEOF) {
 			t.Fatalf("Drain = %v, want an unexpected EOF naming %s", err, c.t.f.Name())
 		}
-		if _, err := c.t.Drain(0, nil); !errors.Is(err, c.t.Err()) || err == nil {
+		if err := c.t.Drain(0, &d); !errors.Is(err, c.t.Err()) || err == nil {
 			t.Fatalf("Drain after a read error: %v, want the sticky error", err)
 		}
 	})
@@ -1179,22 +1181,28 @@ func TestPartsDrain(t *testing.T) {
 				t.Fatalf("limit %d: %d bytes spilled", limit, spilled)
 			}
 			got := make([]bool, len(rows))
-			var buf []Slot[agg]
+			var dr, again Drained[agg]
 			for p := range c.t.Partitions() {
-				var err error
-				if buf, err = c.t.Drain(p, buf[:0]); err != nil {
+				if err := c.t.Drain(p, &dr); err != nil {
 					t.Fatal(err)
 				}
-				for i := range buf {
-					k, v := buf[i].Key(), buf[i].Val()
-					pos := v.min
-					if v.count != 1 || pos < 0 || pos >= int64(len(rows)) || rows[pos] != k || got[pos] || c.t.Part(k) != p {
-						t.Fatalf("partition %d: drained %x %+v, not a row added there once", p, k, *v)
+				n := 0
+				for _, seg := range dr.Segments() {
+					for i := range seg {
+						k, v := seg[i].Key(), seg[i].Val()
+						pos := v.min
+						if v.count != 1 || pos < 0 || pos >= int64(len(rows)) || rows[pos] != k || got[pos] || c.t.Part(k) != p {
+							t.Fatalf("partition %d: drained %x %+v, not a row added there once", p, k, *v)
+						}
+						got[pos] = true
+						n++
 					}
-					got[pos] = true
 				}
-				if again, err := c.t.Drain(p, nil); err != nil || len(again) != 0 {
-					t.Fatalf("partition %d drained again: %d rows, %v", p, len(again), err)
+				if n != dr.Len() {
+					t.Fatalf("partition %d: %d rows in the segments, Len %d", p, n, dr.Len())
+				}
+				if err := c.t.Drain(p, &again); err != nil || again.Len() != 0 || len(again.Segments()) != 0 {
+					t.Fatalf("partition %d drained again: %d rows, %v", p, again.Len(), err)
 				}
 			}
 			if i := slices.Index(got, false); i >= 0 {
@@ -1203,17 +1211,85 @@ func TestPartsDrain(t *testing.T) {
 			if len(c.side) != 0 {
 				t.Fatalf("the repeat hook was called %d times", len(c.side))
 			}
-			checkUsed(t, b, c.t)
-			if tb, err := c.t.Open(0); err != nil || tb.Len() != 0 {
-				t.Fatalf("a drained partition opened: %v, %v", tb, err)
+			// The last partition's pending chunks and the runs' memory
+			// are held until the Drained are freed.
+			if limit == 1 && b.Used() == 0 {
+				t.Fatal("nothing held on the budget by the Drained before Free")
 			}
+			dr.Free()
+			again.Free()
+			checkUsed(t, b, c.t)
 			d := newCounter(b)
 			fill(d, rows[:100], 0)
 			if _, err := d.t.Open(d.t.Part(rows[0])); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := d.t.Drain(d.t.Part(rows[0]), nil); err == nil {
+			if err := d.t.Drain(d.t.Part(rows[0]), &dr); err == nil {
 				t.Fatal("an open partition drained")
+			}
+		})
+	}
+}
+
+// TestDrainRuns: a partition's runs of every shape — one slot, a block
+// less one, a block, a block and one, and more than readRuns reads at once
+// — written buffered and by direct I/O, come back from Drain in the order
+// they were added, then the pending rows, each once; a second partition
+// drained into the same Drained (its memory reused) too. The slot is 40
+// bytes, so a block ends in bytes no slot fills.
+func TestDrainRuns(t *testing.T) {
+	type row struct{ pos, twice, pad int64 }
+	if blockBytes%slotSize[row]() == 0 {
+		t.Fatal("a block of whole slots: the test would not see a block's unused tail")
+	}
+	per := perBlock[row]()
+	sizes := []int{1, per - 1, per, per + 1, (readPiece/blockBytes+1)*per + 7}
+	for _, cached := range []int64{1 << 40, 0} {
+		t.Run(fmt.Sprint("cached ", cached), func(t *testing.T) {
+			b := NewBudget(directMin, t.TempDir())
+			defer b.Close()
+			b.CacheSpills(cached)
+			c := NewParts(b, func(rowhash.Fingerprint, *row, *row, bool) {})
+			defer c.Free()
+			var want [2][]int64 // positions added, by partition, in order
+			pos := int64(0)
+			add := func(p, n int) {
+				for range n {
+					c.Add(p, rowhash.Int(pos), &row{pos: pos, twice: 2 * pos})
+					want[p] = append(want[p], pos)
+					pos++
+				}
+			}
+			for _, n := range sizes {
+				for p := range want {
+					add(p, n)
+					if err := c.spillPend(p); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			add(0, 100)
+			add(1, 3*per)
+			c.finishWrite()
+			var d Drained[row]
+			defer d.Free()
+			for p := range want {
+				if err := c.Drain(p, &d); err != nil {
+					t.Fatal(err)
+				}
+				var got []int64
+				for _, seg := range d.Segments() {
+					for i := range seg {
+						k, v := seg[i].Key(), seg[i].Val()
+						if k != rowhash.Int(v.pos) || v.twice != 2*v.pos || v.pad != 0 {
+							t.Fatalf("partition %d: slot %x %+v, not a row added", p, k, *v)
+						}
+						got = append(got, v.pos)
+					}
+				}
+				if !slices.Equal(got, want[p]) || d.Len() != len(got) {
+					t.Fatalf("partition %d: drained %d rows (Len %d), want the %d added in order", p, len(got), d.Len(), len(want[p]))
+				}
 			}
 		})
 	}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"unsafe"
 )
 
@@ -208,19 +209,22 @@ func (t *Parts[V]) read(runs []run, bufs *blocks[V], f func([]slot[V])) error {
 // slots.
 func readBlock[V any](r run, j int64, buf []slot[V]) error {
 	b := slotBytes(buf)
-	size := alignUp(int64(len(b)))
-	off := r.off + j*blockBytes
-	n, err := r.f.ReadAt(unsafe.Slice(unsafe.SliceData(b), size), off)
-	if n == 0 && err != nil && buffered(r.f, err) {
-		n, err = r.f.ReadAt(unsafe.Slice(unsafe.SliceData(b), size), off)
+	return readAt(r.f, unsafe.Slice(unsafe.SliceData(b), alignUp(int64(len(b)))), r.off+j*blockBytes)
+}
+
+// readAt reads len(b) bytes of f at off, both aligned for direct I/O.
+func readAt(f *os.File, b []byte, off int64) error {
+	n, err := f.ReadAt(b, off)
+	if n == 0 && err != nil && buffered(f, err) {
+		n, err = f.ReadAt(b, off)
 	}
-	if int64(n) < size {
+	if n < len(b) {
 		// A short read is a file cut short; direct I/O may end it with
 		// an error of its own, reading on from an unaligned offset.
 		if err == nil || errors.Is(err, io.EOF) || n > 0 {
 			err = io.ErrUnexpectedEOF
 		}
-		return fmt.Errorf("spill: reading %s at byte %d: %w", r.f.Name(), off, err)
+		return fmt.Errorf("spill: reading %s at byte %d: %w", f.Name(), off, err)
 	}
 	return nil
 }

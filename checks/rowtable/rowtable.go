@@ -90,7 +90,6 @@ import (
 	"math/bits"
 	"slices"
 	"sync"
-	"unsafe"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/readiness/readiness/checks"
@@ -251,9 +250,6 @@ func (c *Config) equal(o *Config) bool {
 type Table struct {
 	cfg   Config
 	parts *fptable.Parts[entry]
-	// budget is the parts' memory budget, which the partitions drained
-	// at the end are held on too.
-	budget *fptable.Budget
 	// copies holds the later copies the repeat hook lists, by partition,
 	// until the partition has been counted.
 	copies [][]copyRow
@@ -305,7 +301,7 @@ func For(env checks.Env, cfg Config) (*Table, error) {
 
 // New returns an empty table on budget b (nil: unlimited).
 func New(b *fptable.Budget, cfg Config) *Table {
-	t := &Table{cfg: cfg, lastInput: -1, parts: fptable.NewParts(b, combine), budget: b}
+	t := &Table{cfg: cfg, lastInput: -1, parts: fptable.NewParts(b, combine)}
 	t.copies = make([][]copyRow, t.parts.Partitions())
 	t.parts.OnRepeat(t.repeat)
 	return t
@@ -660,22 +656,19 @@ func (v *vectorBits) alone(fp rowhash.Fingerprint) bool {
 // drained is a partition's rows as Drain hands them out, unfolded, with
 // their feature vectors marked.
 type drained struct {
-	rows []fptable.Slot[entry]
+	rows fptable.Drained[entry]
 	vectorBits
-	held int64 // bytes of rows held on the budget
-	err  error
+	err error
 }
 
 // fill drains partition p of parts into d and marks its rows' vectors.
-func (d *drained) fill(parts *fptable.Parts[entry], b *fptable.Budget, p int) {
-	d.rows, d.err = parts.Drain(p, d.rows[:0])
-	if grown := int64(cap(d.rows)) * int64(unsafe.Sizeof(fptable.Slot[entry]{})); grown > d.held {
-		b.Hold(grown - d.held)
-		d.held = grown
-	}
-	d.reset(len(d.rows))
-	for i := range d.rows {
-		d.mark(d.rows[i].Val().feat)
+func (d *drained) fill(parts *fptable.Parts[entry], p int) {
+	d.err = parts.Drain(p, &d.rows)
+	d.reset(d.rows.Len())
+	for _, seg := range d.rows.Segments() {
+		for i := range seg {
+			d.mark(seg[i].Val().feat)
+		}
 	}
 }
 
@@ -695,16 +688,15 @@ func (d *drained) fill(parts *fptable.Parts[entry], b *fptable.Budget, p int) {
 func (t *Table) countDrained(c *counter) error {
 	s := &t.sum
 	var bufs [2]drained
-	b := t.budget
 	defer func() {
 		for i := range bufs {
-			b.Release(bufs[i].held)
+			bufs[i].rows.Free()
 		}
 	}()
 	rows := fptable.New[entry](0)
 	n := t.parts.Partitions()
 	done := make(chan struct{})
-	bufs[0].fill(t.parts, b, 0)
+	bufs[0].fill(t.parts, 0)
 	for p := range n {
 		d, next := &bufs[p%2], &bufs[(p+1)%2]
 		if d.err != nil {
@@ -712,24 +704,26 @@ func (t *Table) countDrained(c *counter) error {
 		}
 		if p+1 < n {
 			go func() {
-				next.fill(t.parts, b, p+1)
+				next.fill(t.parts, p+1)
 				done <- struct{}{}
 			}()
 		}
 		rows.Reset()
-		for i := range d.rows {
-			e := d.rows[i].Val()
-			if d.alone(e.feat) {
-				s.Distinct++
-				t.countAlone(e)
-				continue
+		for _, seg := range d.rows.Segments() {
+			for i := range seg {
+				e := seg[i].Val()
+				if d.alone(e.feat) {
+					s.Distinct++
+					t.countAlone(e)
+					continue
+				}
+				k := seg[i].Key()
+				dst, isNew := rows.Upsert(k)
+				if !isNew {
+					t.repeat(k, dst, e)
+				}
+				combine(k, dst, e, isNew)
 			}
-			k := d.rows[i].Key()
-			dst, isNew := rows.Upsert(k)
-			if !isNew {
-				t.repeat(k, dst, e)
-			}
-			combine(k, dst, e, isNew)
 		}
 		c.part(p, rows)
 		if p+1 < n {
