@@ -72,6 +72,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/bits"
 	"slices"
 	"sort"
 	"strings"
@@ -381,6 +382,7 @@ type state struct {
 	// table was read when marked.
 	sum      *rowtable.Summary
 	normOnly int64
+	normBits keyBits // plainVectors' filter, reused from partition to partition
 	feats    *fptable.Parts[feature]
 	norm     *fptable.Parts[struct{}]
 	// ids counts the distinct ids and lists the rows that reuse an earlier
@@ -637,14 +639,54 @@ func (s *state) plainVectors(p int, plain []rowhash.Fingerprint) error {
 		return err
 	}
 	s.norm.Prefetch(p + 1)
+	// Most plain vectors are no other row's normalised vector: a bit per
+	// key of the partition's normalised vectors rules most of them out
+	// without a lookup, which misses the processor's caches (0.18 s of
+	// CPU at 10M rows, on the goroutine the row table is counted on).
+	s.normBits.reset(n.Len())
+	n.Each(func(k rowhash.Fingerprint, _ *struct{}) { s.normBits.set(k) })
 	both := 0
 	for _, v := range plain {
-		if n.Get(v) != nil {
+		if s.normBits.has(v) && n.Get(v) != nil {
 			both++
 		}
 	}
 	s.normOnly += int64(n.Len() - both)
 	return s.norm.Close(p)
+}
+
+// keyBits is a set of fingerprints as a bitmap of 16 to 32 bits a key,
+// one bit each (a Bloom filter with one hash): has is false for a key not
+// set, and true for a key not set once in 16 or fewer.
+type keyBits struct {
+	words []uint64
+	shift uint
+}
+
+// reset sizes the bitmap for n keys, all clear (reusing its memory).
+func (b *keyBits) reset(n int) {
+	b.shift = uint(64 - max(12, bits.Len(uint(16*n))))
+	words := 1 << (64 - b.shift) / 64
+	if cap(b.words) < words {
+		b.words = make([]uint64, words)
+	}
+	b.words = b.words[:words]
+	clear(b.words)
+}
+
+func (b *keyBits) bit(fp rowhash.Fingerprint) (int, uint64) {
+	h := ((fp.Hi ^ fp.Lo) * 0x9E3779B97F4A7C15) >> b.shift
+	return int(h >> 6), 1 << (h & 63)
+}
+
+func (b *keyBits) set(fp rowhash.Fingerprint) {
+	w, m := b.bit(fp)
+	b.words[w] |= m
+}
+
+func (b *keyBits) has(fp rowhash.Fingerprint) bool {
+	w, m := b.bit(fp)
+	return b.words[w]&m != 0
 }
 
 // err is the first spill error of any of the check's own tables (the
