@@ -253,3 +253,30 @@ func BenchmarkFold(b *testing.B) {
 		})
 	}
 }
+
+// rowEntry is the shape of the shared row table's entry (checks/rowtable):
+// 56 bytes, a 72-byte slot.
+type rowEntry struct {
+	feat, label rowhash.Fingerprint
+	pos, n, ann uint64
+}
+
+// BenchmarkAdd appends 1M rows to the 128 partitions of a table of the
+// row table's shape, each row to a partition at random, as an audit's
+// row table does, on an unlimited budget (nothing spills). The chunks'
+// memory is the pool's from the second round on, so what is measured is
+// the appends, not the kernel's new pages.
+func BenchmarkAdd(b *testing.B) {
+	keys := benchKeys(benchN)
+	bud := NewBudget(0, b.TempDir())
+	bud.bits.Store(7)
+	defer bud.Close()
+	b.SetBytes(int64(len(keys)) * slotSize[rowEntry]())
+	for b.Loop() {
+		t := NewParts(bud, func(rowhash.Fingerprint, *rowEntry, *rowEntry, bool) {})
+		for i, k := range keys {
+			t.Add(t.Part(k), k, &rowEntry{feat: k, pos: uint64(i), n: 1})
+		}
+		t.Free()
+	}
+}
