@@ -208,9 +208,65 @@ func selectNth(a []RowRef, n int) {
 func (l *RowList) Rows() (rows []RowRef, unlisted int64) {
 	l.compact()
 	// Workers add rows in order and the merge appends their lists: most
-	// often a few sorted runs.
-	l.rows = SortRuns(l.rows, RowRef.compare)
+	// often a few sorted runs. A list in no order (the shared row table's,
+	// filled a partition at a time) is radix sorted.
+	l.rows = sortRuns(l.rows, RowRef.compare, sortRefs)
 	return l.rows[:len(l.rows):len(l.rows)], l.dropped
+}
+
+// sortRefs returns s sorted by position and group: s itself, or a new
+// slice with its elements. It is a least-significant-digit radix sort on
+// the bytes of the positions that are not the same in every row (three at
+// 10M rows of one input), then a sort of each run of equal positions by
+// group. The row table's lists come in the order of its partitions, a
+// hash order: at 10M rows, 417k and 299k rows, which slices.SortFunc took
+// 0.14 s of CPU to sort, on the audit's path from the checks to
+// findings.parquet (BenchmarkSortRefs: see docs/performance.md,
+// 2026-11-29 w).
+func sortRefs(s []RowRef) []RowRef {
+	if len(s) < 256 {
+		slices.SortFunc(s, RowRef.compare)
+		return s
+	}
+	var or, and uint64 = 0, ^uint64(0)
+	for _, r := range s {
+		or |= uint64(r.Pos)
+		and &= uint64(r.Pos)
+	}
+	src, dst := s, []RowRef(nil)
+	for shift := uint(0); shift < 64; shift += 8 {
+		if (or^and)>>shift&0xff == 0 {
+			continue // the same byte in every position
+		}
+		if dst == nil {
+			dst = make([]RowRef, len(s))
+		}
+		var at [256]int
+		for _, r := range src {
+			at[uint64(r.Pos)>>shift&0xff]++
+		}
+		sum := 0
+		for b, n := range at {
+			at[b], sum = sum, sum+n
+		}
+		for _, r := range src {
+			b := uint64(r.Pos) >> shift & 0xff
+			dst[at[b]] = r
+			at[b]++
+		}
+		src, dst = dst, src
+	}
+	for i := 0; i < len(src); {
+		j := i + 1
+		for j < len(src) && src[j].Pos == src[i].Pos {
+			j++
+		}
+		if j-i > 1 {
+			slices.SortFunc(src[i:j], RowRef.compare)
+		}
+		i = j
+	}
+	return src
 }
 
 // maxRuns is the most sorted runs SortRuns merges; past it, it sorts.
@@ -225,12 +281,19 @@ const maxRuns = 32
 // is sorted in place with slices.SortFunc (sort.Slice's swaps through
 // reflection took twice as long).
 func SortRuns[T any](s []T, compare func(a, b T) int) []T {
+	return sortRuns(s, compare, func(s []T) []T {
+		slices.SortFunc(s, compare)
+		return s
+	})
+}
+
+// sortRuns is SortRuns, with sort for an s in more than maxRuns runs.
+func sortRuns[T any](s []T, compare func(a, b T) int, sort func([]T) []T) []T {
 	var bounds []int // the runs are s[bounds[i]:bounds[i+1]]
 	for i := range s {
 		if i == 0 || compare(s[i-1], s[i]) > 0 {
 			if len(bounds) == maxRuns {
-				slices.SortFunc(s, compare)
-				return s
+				return sort(s)
 			}
 			bounds = append(bounds, i)
 		}
