@@ -440,13 +440,15 @@ func (s *slot[V]) Val() *V { return &s.val }
 // counted. A partition read by Open, or being read ahead, cannot be
 // drained (an error); a drained partition is empty, for Open as for Drain.
 //
-// Nothing is copied: the runs are read from the spill file straight into
-// d's memory (by direct I/O, the device writes them there), and the
-// pending chunks are handed over as they are, until d is drained into
-// again or freed ([Drained.Free]). Until 2026-11-29 Drain appended both to
-// one slice of slots: at 10M rows that copy was 0.38 s of CPU, most of the
-// goroutine draining the next partition while the row table counted one,
-// which then waited for it 0.17–0.24 s (docs/performance.md, 2026-11-29 w).
+// Nothing is copied here: the runs are read from the spill file straight
+// into d's memory (the kernel's copy out of the page cache, or, under
+// direct I/O, none), and the pending chunks are handed over as they are,
+// until d is drained into again or freed ([Drained.Free]). Until
+// 2026-11-29 Drain read the runs into staging blocks and appended them and
+// the chunks to one slice of slots: at 10M rows that copy was 0.38 s of
+// CPU, most of the goroutine draining the next partition while the row
+// table counted one, which then waited for it 0.17–0.24 s
+// (docs/performance.md, 2026-11-29 w).
 //
 // Drain uses the table like any other method (one goroutine at a time),
 // but not d: the caller may read one Drained on one goroutine while
