@@ -293,16 +293,23 @@ func BenchmarkSortRuns(b *testing.B) {
 		slices.SortFunc(run, RowRef.compare)
 		rows = append(rows, run...)
 	}
+	benchSorts(b, rows, sorter{"runs", func(s []RowRef) { SortRuns(s, RowRef.compare) }})
+}
+
+// sorter is a way to sort rows, by name.
+type sorter struct {
+	name string
+	sort func([]RowRef)
+}
+
+// benchSorts times each sorter, and slices.SortFunc, on a copy of rows.
+func benchSorts(b *testing.B, rows []RowRef, sorters ...sorter) {
 	work := make([]RowRef, len(rows))
-	for _, sorter := range []string{"runs", "pdqsort"} {
-		b.Run(sorter, func(b *testing.B) {
+	for _, s := range append(sorters, sorter{"pdqsort", func(s []RowRef) { slices.SortFunc(s, RowRef.compare) }}) {
+		b.Run(s.name, func(b *testing.B) {
 			for b.Loop() {
 				copy(work, rows)
-				if sorter == "runs" {
-					SortRuns(work, RowRef.compare)
-				} else {
-					slices.SortFunc(work, RowRef.compare)
-				}
+				s.sort(work)
 			}
 		})
 	}
@@ -349,17 +356,5 @@ func BenchmarkSortRefs(b *testing.B) {
 	for i := range rows {
 		rows[i] = RowRef{Pos: PosOf(0, rng.Int64N(10_000_000)), Group: rng.Uint64()}
 	}
-	work := make([]RowRef, len(rows))
-	for _, sorter := range []string{"radix", "pdqsort"} {
-		b.Run(sorter, func(b *testing.B) {
-			for b.Loop() {
-				copy(work, rows)
-				if sorter == "radix" {
-					sortRefs(work)
-				} else {
-					slices.SortFunc(work, RowRef.compare)
-				}
-			}
-		})
-	}
+	benchSorts(b, rows, sorter{"radix", func(s []RowRef) { sortRefs(s) }})
 }
