@@ -544,7 +544,7 @@ func (d *Drained[V]) readRuns(runs []run, b *Budget) error {
 			d.budget.release(d.held)
 			d.held = 0
 		}
-		d.raw = nil
+		d.raw = nil // the old memory can go before the new is made
 		d.raw = make([]byte, size)
 		off := int(-uintptr(unsafe.Pointer(unsafe.SliceData(d.raw))) & (ioAlign - 1))
 		d.mem = d.raw[off : int64(off)+total+total/4]
