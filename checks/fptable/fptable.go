@@ -252,6 +252,10 @@ func (t *Table[V]) Reset() {
 // bytes is the size of the slot array.
 func (t *Table[V]) bytes() int64 { return int64(len(t.slots)) * slotSize[V]() }
 
+// Bytes is the memory t's slots take, for a caller that holds it on a
+// [Budget] ([Budget.Hold]).
+func (t *Table[V]) Bytes() int64 { return t.bytes() }
+
 // free releases the slot array now; t must not be used afterwards.
 func (t *Table[V]) free() {
 	t.mem.free()

@@ -31,6 +31,15 @@ func TestAnnotatorKeyClash(t *testing.T) {
 	if s.annClash == nil || !strings.Contains(s.annClash.Error(), "000000000000002a") {
 		t.Errorf("keys shared: clash %v, want one naming key 2a", s.annClash)
 	}
+	// The key is the low half's low 61 bits (the rows' table keeps the
+	// row's marks above them): a low half apart in the top 3 bits alone
+	// is a clash too.
+	h := fresh()
+	h.noteKey(a)
+	h.noteKey(rowhash.Fingerprint{Hi: 1, Lo: 42 | 1<<62})
+	if h.annClash == nil {
+		t.Error("low halves apart only in their top 3 bits: no clash")
+	}
 	z := fresh()
 	z.noteKey(rowhash.Fingerprint{Hi: 5})
 	if z.annClash == nil {

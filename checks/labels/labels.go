@@ -18,7 +18,7 @@
 //
 // The conflicts come from the [rowtable] of the audit's worker, shared
 // with the duplicates and balance checks: an entry per distinct full row, partitioned by
-// the feature vector, which carries the row's label and, as a 64-bit key,
+// the feature vector, which carries the row's label and, as a 61-bit key,
 // its annotator, so that each annotator's rows in conflicting groups are
 // counted there too. Until 2026-11-27 the check kept a conflict-group
 // table of its own (a 48-byte slot appended per row, and every later row
@@ -153,7 +153,7 @@ are named by a pseudonym (the first 12 hex digits of a hash of the value)
 unless checks.labels.annotator_names is true. Labelled rows with a null
 annotator are counted in rows_without_annotator. Past max_labels distinct
 annotators the table is dropped (over_max). A labelled row's annotator is
-kept with its row (a 64-bit key; two annotators sharing one stop the check
+kept with its row (a 61-bit key; two annotators sharing one stop the check
 with an error rather than being counted as one), so the counts cost no table
 of their own.
 
@@ -566,8 +566,8 @@ func (s *state) observeAnnotator(aa arrow.Array, i int, fp rowhash.Fingerprint) 
 func (s *state) dropAnnotators() { s.annotators, s.annKeys, s.annOverflow = nil, nil, true }
 
 // annKey is the key a labelled row carries for its annotator into the
-// rows' table (8 bytes a row where the fingerprint would take 16,
-// [rowtable.AnnotatorKey]). The annotators are few (max_labels at most)
+// rows' table (61 bits of a word a row, where the fingerprint would take
+// 16 bytes, [rowtable.AnnotatorKey]). The annotators are few (max_labels at most)
 // and all known, so two sharing a key are caught (noteKey) rather than
 // counted as one; 0 means no annotator.
 func annKey(fp rowhash.Fingerprint) uint64 { return rowtable.AnnotatorKey(fp) }
@@ -580,9 +580,9 @@ func (s *state) noteKey(fp rowhash.Fingerprint) {
 	switch {
 	case s.annClash != nil:
 	case k == 0:
-		s.annClash = fmt.Errorf("annotator %016x%016x has the 64-bit key 0, which means no annotator: its conflicting rows cannot be counted", fp.Hi, fp.Lo)
+		s.annClash = fmt.Errorf("annotator %016x%016x has the key 0, which means no annotator: its conflicting rows cannot be counted", fp.Hi, fp.Lo)
 	case ok && other != fp:
-		s.annClash = fmt.Errorf("two annotators share the 64-bit key %016x (fingerprints %016x%016x and %016x%016x): their conflicting rows cannot be told apart", k, other.Hi, other.Lo, fp.Hi, fp.Lo)
+		s.annClash = fmt.Errorf("two annotators share the key %016x (fingerprints %016x%016x and %016x%016x): their conflicting rows cannot be told apart", k, other.Hi, other.Lo, fp.Hi, fp.Lo)
 	}
 	if ok || k == 0 {
 		return

@@ -11,7 +11,7 @@
 // entry per distinct full row (56 bytes a row) in which it found the
 // conflicting groups again. At 10M rows that was 1.3 GB appended, mostly
 // spilled under the memory budget and read back, and three tables folded.
-// One 72-byte slot a row now serves all three, and the conflicting groups
+// One 64-byte slot a row now serves all three, and the conflicting groups
 // are found once. Without a label column only duplicates would use it,
 // and keeps its 24-byte table instead.
 //
@@ -24,16 +24,17 @@
 //
 // # What is kept
 //
-// An entry per distinct full row (every column the checks see, the
-// features first, see [checks.RowColumns]) holds the row's feature
-// fingerprint, its label's fingerprint, its first position in (input,
-// row) order with two flags (labelled: the label is not null; stale: its
-// time is before [checks.Env.StaleBefore]), the number of its copies and
-// its annotator's key. Copies of a full row share their label, time and
-// annotator, which are columns of it, so the entry holds them once. Rows
-// go in as pending aggregates ([fptable.Parts.Add]) in the partition of
-// their feature vector — of the full row when there are no features — and
-// are folded a partition at a time when the table is read.
+// Every row goes in as an entry, keyed by its full row's fingerprint
+// (every column the checks see, the features first, see
+// [checks.RowColumns]): the row's feature fingerprint, its label's
+// fingerprint, its position with two flags (labelled: the label is not
+// null; stale: its time is before [checks.Env.StaleBefore]) and its
+// annotator's key. Rows go in as pending aggregates ([fptable.Parts.Add])
+// in the partition of their feature vector — of the full row when there
+// are no features — and the copies of a full row are folded together a
+// partition at a time when the table is read, into one entry (the first
+// copy's) and a count of copies. Copies of a full row share their label,
+// time and annotator, which are columns of it.
 //
 // # What is found
 //
@@ -46,24 +47,28 @@
 // conflicting groups, their rows, each annotator's labelled rows in them,
 // the rows to list) and what balance reports (rows without a label, in a
 // conflicting group, stale, duplicate copies, usable, and the usable rows
-// of each label). The later copies of a row — their positions — come from
-// the table's repeat hook as the partition is folded, and are dropped once
-// it is counted.
+// of each label). The later copies of a row — their positions — are
+// listed as the partition is folded, and dropped once it is counted.
 //
-// With features, a partition is not folded whole: it is drained
-// ([fptable.Parts.Drain]) and its rows' feature vectors marked in a
-// bitmap, and a row whose vector no other row of the partition has is
-// counted as it is — most rows are. Only the others are folded, into a
-// table a fraction of the partition's size (see countDrained).
+// A partition is drained ([fptable.Parts.Drain]) and folded by the table
+// itself; fptable never folds it. With features, it is not folded whole:
+// its rows' feature vectors are marked in a bitmap first, and a row whose
+// vector no other row of the partition has is counted as it is — most
+// rows are. Only the others are folded, into a table a fraction of the
+// partition's size (see countDrained).
 //
 // The duplicates check may mark the rows ([Table.Mark]): whether a row's
 // text is in normal form, and its split. The table then also counts, as it
 // groups each partition's rows by feature vector, the vectors in normal
 // form and the rows of another split whose vector is in the train split,
 // and lists those; the check reads its normalised vectors beside each
-// partition. The marks take the top 8 bits of an entry's count of copies,
-// so the slot stays 72 bytes, and duplicates needs no table of feature
-// vectors of its own.
+// partition. The marks take the top 3 bits of the word of an entry's
+// annotator key, so the slot stays 64 bytes, and duplicates needs no
+// table of feature vectors of its own.
+//
+// Until 2026-11-29 an entry also held its count of copies, a 72-byte slot:
+// every row went in as one copy, and 8 bytes of every slot appended,
+// spilled and read back said so (docs/performance.md, 2026-11-29 w).
 //
 // The summary is kept: Result is repeatable, and the table's memory is
 // given back once it is read (its spilled runs stay on disk until the
@@ -72,15 +77,13 @@
 //
 // # Bounds
 //
-// What stays outside the memory budget: the later copies of the partition
-// being counted (and, without features, of the one read ahead; 24 bytes
-// each); the two row lists, bounded like every flagged-row list
-// ([checks.MaxFlaggedRows]); the per-label and per-annotator counts,
-// bounded by what the checks ask ([Table.CountLabels],
-// [Table.CountAnnotators]) — past the bound a count is dropped and the
-// summary says so; and, while a partition is counted, the table its rows
-// not alone in their feature vector are folded into (about an eighth of
-// its rows at 10M rows).
+// The partitions drained and the table a partition's copies are folded
+// into are held on the memory budget. What stays outside it: the later
+// copies of the partition being counted (24 bytes each); the two row
+// lists, bounded like every flagged-row list ([checks.MaxFlaggedRows]);
+// and the per-label and per-annotator counts, bounded by what the checks
+// ask ([Table.CountLabels], [Table.CountAnnotators]) — past the bound a
+// count is dropped and the summary says so.
 package rowtable
 
 import (
@@ -98,18 +101,17 @@ import (
 	"github.com/readiness/readiness/checks/timecol"
 )
 
-// entry is what the table keeps of one distinct full row: 56 bytes, a
-// 72-byte slot with its key.
+// entry is what the table keeps of one row as it is added: 48 bytes, a
+// 64-byte slot with its key — one cache line. The count of a full row's
+// copies is not in it: every row goes in as one copy, and the count is
+// kept where copies are folded together, at the end ([folded]).
 type entry struct {
 	feat  rowhash.Fingerprint
 	label rowhash.Fingerprint // rowhash.Null when the label is null
 	// pos is the first copy's checks.Pos, with labelledBit and staleBit.
 	pos uint64
-	// copies is the number of copies, below copiesBits, with the row's
-	// Marks above.
-	copies uint64
-	// ann is the annotator's key (see Observe), 0 for none or when the
-	// row is not labelled.
+	// ann is the annotator's key (see Observe; 0 for none or when the row
+	// is not labelled) below annKeyBits, with the row's Marks above.
 	ann uint64
 }
 
@@ -122,18 +124,28 @@ const (
 // The flags must fit above a position.
 var _ = [1]struct{}{}[flagBits&^checks.PosFlags]
 
+// annKeyBits is the width of an annotator's key in entry.ann; the Marks
+// take the bits above it.
+const (
+	annKeyBits = 61
+	annKeyMask = 1<<annKeyBits - 1
+)
+
+// The marks must fit above the key.
+var _ = [1]struct{}{}[uint64(MarkPlain|MarkTrain|MarkOther)>>(64-annKeyBits)]
+
 func (e *entry) first() checks.Pos { return checks.Pos(e.pos &^ flagBits) }
 func (e *entry) labelled() bool    { return e.pos&labelledBit != 0 }
 func (e *entry) stale() bool       { return e.pos&staleBit != 0 }
-func (e *entry) n() int64          { return int64(e.copies & copiesMask) }
-func (e *entry) marks() Mark       { return Mark(e.copies >> copiesBits) }
+func (e *entry) annKey() uint64    { return e.ann & annKeyMask }
+func (e *entry) marks() Mark       { return Mark(e.ann >> annKeyBits) }
 
-// copiesBits is the width of a row's count of copies in entry.copies: up
-// to 2^56 (7×10^16) copies of one row, far more than any dataset holds.
-const (
-	copiesBits = 56
-	copiesMask = 1<<copiesBits - 1
-)
+// folded is a distinct full row as the count folds its copies together:
+// its entry, from its first copy, and its number of copies.
+type folded struct {
+	entry
+	n int64
+}
 
 // Mark is what the duplicates check tells the table of a row ([Table.Mark]),
 // for the counts over feature vectors it reads from the summary.
@@ -147,18 +159,18 @@ const (
 	MarkOther
 )
 
-// combine folds src, an aggregate of some copies of row k, into dst, that
-// of others: copies of one row agree on everything but their positions and
-// number (their marks too: they are read off the row's columns).
-func combine(_ rowhash.Fingerprint, dst, src *entry, isNew bool) {
+// combine folds src, one copy of row k, into dst, the copies of it
+// folded so far: copies of one row agree on everything but their
+// positions (their marks too: they are read off the row's columns).
+func combine(_ rowhash.Fingerprint, dst *folded, src *entry, isNew bool) {
 	if isNew {
-		*dst = *src
+		*dst = folded{entry: *src, n: 1}
 		return
 	}
 	if src.first() < dst.first() {
 		dst.pos = src.pos
 	}
-	dst.copies += src.copies & copiesMask
+	dst.n++
 }
 
 // copyRow is a later copy of a full row, listed by the repeat hook.
@@ -250,6 +262,9 @@ func (c *Config) equal(o *Config) bool {
 type Table struct {
 	cfg   Config
 	parts *fptable.Parts[entry]
+	// budget is the parts' memory budget, which the table the count
+	// folds a partition into is held on too.
+	budget *fptable.Budget
 	// copies holds the later copies the repeat hook lists, by partition,
 	// until the partition has been counted.
 	copies [][]copyRow
@@ -283,7 +298,7 @@ type Table struct {
 	// the rows it leaves to count, of the partition being counted; plains
 	// the plain feature vectors found in it, for the plain hook.
 	vecs    vectorBits
-	grouped []*entry
+	grouped []*folded
 	plains  []rowhash.Fingerprint
 }
 
@@ -301,10 +316,19 @@ func For(env checks.Env, cfg Config) (*Table, error) {
 
 // New returns an empty table on budget b (nil: unlimited).
 func New(b *fptable.Budget, cfg Config) *Table {
-	t := &Table{cfg: cfg, lastInput: -1, parts: fptable.NewParts(b, combine)}
+	t := &Table{cfg: cfg, lastInput: -1, parts: fptable.NewParts(b, keepFirst), budget: b}
 	t.copies = make([][]copyRow, t.parts.Partitions())
-	t.parts.OnRepeat(t.repeat)
 	return t
+}
+
+// keepFirst folds src, a copy of row k, into dst, another, keeping the
+// earlier. The table never has its partitions folded by fptable.Parts —
+// it drains them, and folds the copies itself (see count) — but Parts
+// wants a fold.
+func keepFirst(_ rowhash.Fingerprint, dst, src *entry, isNew bool) {
+	if isNew || src.first() < dst.first() {
+		*dst = *src
+	}
 }
 
 // CountLabels asks the summary for the usable rows of each label
@@ -341,7 +365,7 @@ func (t *Table) part(feat, full rowhash.Fingerprint) int {
 }
 
 // repeat lists the later of the first copies of two aggregates of row k
-// about to be combined.
+// about to be combined (see countDrained).
 func (t *Table) repeat(k rowhash.Fingerprint, a, b *entry) {
 	later := max(a.first(), b.first())
 	p := t.part(a.feat, k)
@@ -349,10 +373,11 @@ func (t *Table) repeat(k rowhash.Fingerprint, a, b *entry) {
 }
 
 // AnnotatorKey is the key under which an annotator's rows are counted
-// ([Summary.AnnotatorConflicting]): the low half of its value fingerprint.
+// ([Summary.AnnotatorConflicting]): the low 61 bits (annKeyBits) of its
+// value fingerprint; an entry keeps the row's marks above them.
 // Callers that count annotators check that theirs have distinct keys, none
 // 0.
-func AnnotatorKey(fp rowhash.Fingerprint) uint64 { return fp.Lo }
+func AnnotatorKey(fp rowhash.Fingerprint) uint64 { return fp.Lo & annKeyMask }
 
 // Observe folds the rows of b in. A batch is folded once however many
 // states sharing the table observe it: a worker's states observe its
@@ -399,14 +424,14 @@ func (t *Table) Observe(b checks.Batch) error {
 	for i := range n {
 		// rowhash gives every null, including a null dictionary entry and
 		// a value of the null type, the fingerprint Null.
-		e := entry{feat: feat[i], label: label[i], pos: uint64(checks.PosOf(b.Input, b.Offset+int64(i))), copies: 1}
+		e := entry{feat: feat[i], label: label[i], pos: uint64(checks.PosOf(b.Input, b.Offset+int64(i)))}
 		if marks != nil {
-			e.copies |= uint64(marks[i]) << copiesBits
+			e.ann = uint64(marks[i]) << annKeyBits
 		}
 		if label[i] != null {
 			e.pos |= labelledBit
 			if ann != nil && ann[i] != null {
-				e.ann = AnnotatorKey(ann[i])
+				e.ann |= AnnotatorKey(ann[i])
 			}
 		}
 		if stale != nil && stale[i] {
@@ -545,13 +570,7 @@ func (t *Table) count() error {
 		s.AnnotatorConflicting = map[uint64]int64{}
 	}
 	c := &counter{t: t, groups: fptable.New[group](0), conflicting: fptable.New[struct{}](0), leaking: fptable.New[struct{}](0)}
-	var err error
-	if len(t.cfg.Features) > 0 {
-		err = t.countDrained(c)
-	} else {
-		err = t.parts.Visit(c.part)
-	}
-	if err = cmp.Or(err, c.hookErr); err != nil {
+	if err := cmp.Or(t.countDrained(c), c.hookErr); err != nil {
 		return fmt.Errorf("rowtable: %w", err)
 	}
 	return nil
@@ -570,12 +589,12 @@ type counter struct {
 // part counts partition p's distinct rows, folded into rows — with
 // features, those not alone in their feature vector (countDrained counts
 // the others) — and its later copies.
-func (c *counter) part(p int, rows *fptable.Table[entry]) {
+func (c *counter) part(p int, rows *fptable.Table[folded]) {
 	t := c.t
 	s := &t.sum
 	s.Distinct += int64(rows.Len())
 	if len(t.cfg.Features) == 0 {
-		rows.Each(func(_ rowhash.Fingerprint, e *entry) { t.countRow(e, false) })
+		rows.Each(func(_ rowhash.Fingerprint, f *folded) { t.countRow(&f.entry, f.n, false) })
 		for _, cp := range t.copies[p] {
 			s.Copies.Add(cp.pos.Input(), cp.pos.Row(), groupID(cp.key))
 		}
@@ -586,8 +605,9 @@ func (c *counter) part(p int, rows *fptable.Table[entry]) {
 	leaked := func(e *entry) bool {
 		return leaks && e.marks()&MarkOther != 0 && c.leaking.Get(e.feat) != nil
 	}
-	for _, e := range t.grouped {
-		t.countRow(e, found && c.conflicting.Get(e.feat) != nil)
+	for _, f := range t.grouped {
+		e := &f.entry
+		t.countRow(e, f.n, found && c.conflicting.Get(e.feat) != nil)
 		if leaked(e) {
 			first := e.first()
 			s.Leaked.Add(first.Input(), first.Row(), groupID(e.feat))
@@ -602,10 +622,11 @@ func (c *counter) part(p int, rows *fptable.Table[entry]) {
 	for _, cp := range t.copies[p] {
 		s.Copies.Add(cp.pos.Input(), cp.pos.Row(), groupID(cp.key))
 		if found || leaks {
-			e := rows.Get(cp.key)
-			if e == nil {
+			f := rows.Get(cp.key)
+			if f == nil {
 				continue
 			}
+			e := &f.entry
 			if found && c.conflicting.Get(e.feat) != nil {
 				s.ConflictRows.Add(cp.pos.Input(), cp.pos.Row(), groupID(e.feat))
 			}
@@ -661,9 +682,13 @@ type drained struct {
 	err error
 }
 
-// fill drains partition p of parts into d and marks its rows' vectors.
-func (d *drained) fill(parts *fptable.Parts[entry], p int) {
+// fill drains partition p of parts into d and, with features, marks its
+// rows' vectors.
+func (d *drained) fill(parts *fptable.Parts[entry], p int, features bool) {
 	d.err = parts.Drain(p, &d.rows)
+	if !features {
+		return
+	}
 	d.reset(d.rows.Len())
 	for _, seg := range d.rows.Segments() {
 		for i := range seg {
@@ -693,10 +718,13 @@ func (t *Table) countDrained(c *counter) error {
 			bufs[i].rows.Free()
 		}
 	}()
-	rows := fptable.New[entry](0)
+	rows := fptable.New[folded](0)
+	var held int64 // rows' memory, held on the budget
+	defer func() { t.budget.Release(held) }()
 	n := t.parts.Partitions()
 	done := make(chan struct{})
-	bufs[0].fill(t.parts, 0)
+	features := len(t.cfg.Features) > 0
+	bufs[0].fill(t.parts, 0, features)
 	for p := range n {
 		d, next := &bufs[p%2], &bufs[(p+1)%2]
 		if d.err != nil {
@@ -704,7 +732,7 @@ func (t *Table) countDrained(c *counter) error {
 		}
 		if p+1 < n {
 			go func() {
-				next.fill(t.parts, p+1)
+				next.fill(t.parts, p+1, features)
 				done <- struct{}{}
 			}()
 		}
@@ -712,18 +740,22 @@ func (t *Table) countDrained(c *counter) error {
 		for _, seg := range d.rows.Segments() {
 			for i := range seg {
 				e := seg[i].Val()
-				if d.alone(e.feat) {
+				if features && d.alone(e.feat) {
 					s.Distinct++
-					t.countAlone(e)
+					t.countAlone(e, 1)
 					continue
 				}
 				k := seg[i].Key()
 				dst, isNew := rows.Upsert(k)
 				if !isNew {
-					t.repeat(k, dst, e)
+					t.repeat(k, &dst.entry, e)
 				}
 				combine(k, dst, e, isNew)
 			}
+		}
+		if grown := rows.Bytes() - held; grown > 0 {
+			t.budget.Hold(grown)
+			held += grown
 		}
 		c.part(p, rows)
 		if p+1 < n {
@@ -733,25 +765,24 @@ func (t *Table) countDrained(c *counter) error {
 	return nil
 }
 
-// countAlone counts e, a distinct full row alone in its feature vector:
-// the vector, the row (countRow), and the vector as plain, with marks. It
-// cannot conflict, and, in one split, cannot leak.
-func (t *Table) countAlone(e *entry) {
+// countAlone counts e, a distinct full row with c copies alone in its
+// feature vector: the vector, the row (countRow), and the vector as plain,
+// with marks. It cannot conflict, and, in one split, cannot leak.
+func (t *Table) countAlone(e *entry, c int64) {
 	t.sum.FeatureVectors++
-	if e.n() > 1 {
+	if c > 1 {
 		t.sum.RepeatedVectors++
 	}
 	if t.mark != nil && e.marks()&MarkPlain != 0 {
 		t.plains = append(t.plains, e.feat)
 	}
-	t.countRow(e, false)
+	t.countRow(e, c, false)
 }
 
-// countRow counts one distinct full row, e, into t.sum: conf tells whether
-// its feature vector is conflicting.
-func (t *Table) countRow(e *entry, conf bool) {
+// countRow counts one distinct full row, e with c copies, into t.sum: conf
+// tells whether its feature vector is conflicting.
+func (t *Table) countRow(e *entry, c int64, conf bool) {
 	s := &t.sum
-	c := e.n()
 	if c > 1 {
 		s.Repeated++
 	}
@@ -759,8 +790,8 @@ func (t *Table) countRow(e *entry, conf bool) {
 		s.ConflictingRows += c
 		first := e.first()
 		s.ConflictRows.Add(first.Input(), first.Row(), groupID(e.feat))
-		if e.ann != 0 && s.AnnotatorConflicting != nil {
-			s.AnnotatorConflicting[e.ann] += c
+		if k := e.annKey(); k != 0 && s.AnnotatorConflicting != nil {
+			s.AnnotatorConflicting[k] += c
 			if len(s.AnnotatorConflicting) > t.annLimit {
 				s.AnnotatorConflicting = nil
 			}
@@ -822,29 +853,30 @@ func groupID(fp rowhash.Fingerprint) uint64 { return fp.Hi ^ fp.Lo }
 // random (those lookups took 1.1 s of CPU in a 10M-row audit's profile).
 // groups is an [fptable.Table] rather than a Go map: a map's lookups of
 // 16-byte keys took 1.7 s of CPU at 10M rows.
-func (t *Table) conflicts(rows *fptable.Table[entry], groups *fptable.Table[group], conflicting, leaking *fptable.Table[struct{}]) (found, leaks bool) {
+func (t *Table) conflicts(rows *fptable.Table[folded], groups *fptable.Table[group], conflicting, leaking *fptable.Table[struct{}]) (found, leaks bool) {
 	vecs := &t.vecs
 	vecs.reset(rows.Len())
-	rows.Each(func(_ rowhash.Fingerprint, e *entry) { vecs.mark(e.feat) })
+	rows.Each(func(_ rowhash.Fingerprint, f *folded) { vecs.mark(f.feat) })
 	groups.Reset()
 	conflicting.Reset()
 	leaking.Reset()
 	marked := t.mark != nil
 	var repeated int64
-	rows.Each(func(_ rowhash.Fingerprint, e *entry) {
+	rows.Each(func(_ rowhash.Fingerprint, f *folded) {
+		e := &f.entry
 		if vecs.alone(e.feat) {
-			t.countAlone(e)
+			t.countAlone(e, f.n)
 			return
 		}
-		t.grouped = append(t.grouped, e)
+		t.grouped = append(t.grouped, f)
 		g, isNew := groups.Upsert(e.feat)
 		if isNew {
 			*g = group{}
 		}
-		if g.rows <= 1 && g.rows+e.n() > 1 {
+		if g.rows <= 1 && g.rows+f.n > 1 {
 			repeated++
 		}
-		g.rows += e.n()
+		g.rows += f.n
 		if marked {
 			m := e.marks()
 			if m&MarkPlain != 0 && g.marks&MarkPlain == 0 {
@@ -852,7 +884,7 @@ func (t *Table) conflicts(rows *fptable.Table[entry], groups *fptable.Table[grou
 			}
 			g.marks |= m
 			if m&MarkOther != 0 {
-				g.other += e.n()
+				g.other += f.n
 			}
 		}
 		if !e.labelled() {

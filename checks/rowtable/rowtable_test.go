@@ -329,7 +329,9 @@ func TestFloatLabels(t *testing.T) {
 
 // matchOracle observes rows into tables, in batches of random sizes and
 // merged in random order, under each budget, and checks the summary
-// against the oracle's.
+// against the oracle's: with no marks, and with every mark on every row,
+// which share an entry's word with the annotator's key and must change
+// none of the counts checked.
 func matchOracle(t *testing.T, rng *rand.Rand, rows []row) {
 	t.Helper()
 	o := newOracle(rows)
@@ -339,13 +341,24 @@ func matchOracle(t *testing.T, rng *rand.Rand, rows []row) {
 	mem := checktest.Allocator(t)
 	batches := checktest.Table(t, mem, columns(rows), checktest.RandomBounds(rng, len(rows), 1, 12)...)
 	defer checktest.Release(batches)
-	for _, bud := range budgets {
-		t.Run(bud.name, func(t *testing.T) {
-			b := bud.make(t)
+	for _, c := range []struct {
+		name   string
+		budget int
+		marks  rowtable.Mark
+	}{{budgets[0].name, 0, 0}, {budgets[1].name, 1, 0}, {budgets[1].name + ", marked", 1, rowtable.MarkPlain | rowtable.MarkTrain | rowtable.MarkOther}} {
+		t.Run(c.name, func(t *testing.T) {
+			b := budgets[c.budget].make(t)
 			e := env(b, batches[0].Record.Schema())
 			shards := make([]*rowtable.Table, 4)
 			for i := range shards {
 				shards[i] = newTable(t, e) // no Env.Shared: a table each
+				if c.marks != 0 {
+					shards[i].Mark(func(_ checks.Batch, marks []rowtable.Mark) {
+						for j := range marks {
+							marks[j] = c.marks
+						}
+					}, func(int, []rowhash.Fingerprint) error { return nil })
+				}
 			}
 			for i, bt := range batches {
 				if err := shards[i%len(shards)].Observe(bt); err != nil {
