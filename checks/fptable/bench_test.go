@@ -255,10 +255,10 @@ func BenchmarkFold(b *testing.B) {
 }
 
 // rowEntry is the shape of the shared row table's entry (checks/rowtable):
-// 56 bytes, a 72-byte slot.
+// 48 bytes, a 64-byte slot.
 type rowEntry struct {
 	feat, label rowhash.Fingerprint
-	pos, n, ann uint64
+	pos, ann    uint64
 }
 
 // BenchmarkAdd appends 1M rows to the 128 partitions of a table of the
@@ -275,7 +275,7 @@ func BenchmarkAdd(b *testing.B) {
 	for b.Loop() {
 		t := NewParts(bud, func(rowhash.Fingerprint, *rowEntry, *rowEntry, bool) {})
 		for i, k := range keys {
-			t.Add(t.Part(k), k, &rowEntry{feat: k, pos: uint64(i), n: 1})
+			t.Add(t.Part(k), k, &rowEntry{feat: k, pos: uint64(i)})
 		}
 		t.Free()
 	}

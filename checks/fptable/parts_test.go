@@ -1219,6 +1219,9 @@ func TestPartsDrain(t *testing.T) {
 			dr.Free()
 			again.Free()
 			checkUsed(t, b, c.t)
+			if tb, err := c.t.Open(0); err != nil || tb.Len() != 0 {
+				t.Fatalf("a drained partition opened: %v, %v", tb, err)
+			}
 			d := newCounter(b)
 			fill(d, rows[:100], 0)
 			if _, err := d.t.Open(d.t.Part(rows[0])); err != nil {
