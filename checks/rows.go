@@ -3,6 +3,7 @@ package checks
 import (
 	"cmp"
 	"slices"
+	"sort"
 )
 
 // RowRef names one row by its position (input and row number, [Pos]),
@@ -77,18 +78,38 @@ func (l *RowList) add(r RowRef) {
 	}
 }
 
-// grow doubles the list's room, but never past the length at which it
-// compacts: a list that fills up is then allocated about log2(bound)
-// times, and ends with room for 1.5 bounds, where append's steps of a
-// quarter past a few hundred rows allocated, zeroed and copied 138 MB to
-// fill one list of MaxFlaggedRows (BenchmarkRowListInOrder, 39 large
-// allocations), and merging two workers' full lists 354 MB.
+// grow doubles the list's room, up to jumpRows rows; past that it makes
+// room for the length at which the list compacts at once. It never goes
+// past that length (a list compacts on reaching it). A list that fills up
+// is allocated about log2(jumpRows) times, and ends with room for 1.5
+// bounds, where append's steps of a quarter past a few hundred rows
+// allocated, zeroed and copied 138 MB to fill one list of MaxFlaggedRows
+// (BenchmarkRowListInOrder, 39 large allocations), and merging two
+// workers' full lists 354 MB.
+//
+// Doubling all the way to the bound still allocated and copied as much
+// again as the list held: at 10M rows staleness fills a list of
+// MaxFlaggedRows on each worker, and its steps were 32 MB of new memory
+// a worker, which the VM of docs/performance.md faults in at about 1.6
+// ms a MiB (2026-11-29 x). The room is made without clearing it (make
+// with a length, then copy): memory the runtime knows is zero is not
+// touched, so a list that stops short of the bound faults in only the
+// pages it fills.
 func (l *RowList) grow() {
 	// Called at len == cap < compactAt (a list compacts on reaching it),
 	// so n is more than len.
-	n := min(max(64, 2*cap(l.rows)), l.compactAt())
-	l.rows = slices.Grow(l.rows, n-len(l.rows))
+	n := max(64, 2*cap(l.rows))
+	if n > jumpRows {
+		n = l.compactAt()
+	}
+	n = min(n, l.compactAt())
+	rows := make([]RowRef, len(l.rows), n)
+	copy(rows, l.rows)
+	l.rows = rows
 }
+
+// jumpRows is the room past which a list's next step is to the bound.
+const jumpRows = 1 << 16
 
 // Merge adds every row of other.
 //
@@ -117,15 +138,53 @@ func (l *RowList) Merge(other *RowList) {
 // keeps the first MaxFlaggedRows. Every row either list dropped comes
 // after the MaxFlaggedRows it kept before it, so the first MaxFlaggedRows
 // of the two lists are the first of every row added to either.
+//
+// The list's own room takes the result when it can (mergeFirst): two
+// workers' full lists of staleness's at 10M rows then merge into the
+// first one's memory rather than 16 MB of new memory.
 func (l *RowList) mergeSorted(rows []RowRef) {
 	n := len(l.rows) + len(rows)
-	out := make([]RowRef, min(n, MaxFlaggedRows))
-	mergeRuns(out, l.rows, rows, RowRef.compare)
-	l.dropped += int64(n - len(out))
-	l.rows = out
-	if n >= MaxFlaggedRows {
-		l.full, l.cut = true, out[len(out)-1]
+	m := min(n, MaxFlaggedRows)
+	if cap(l.rows) >= m {
+		l.rows = mergeFirst(l.rows, rows, m)
+	} else {
+		out := make([]RowRef, m)
+		mergeRuns(out, l.rows, rows, RowRef.compare)
+		l.rows = out
 	}
+	l.dropped += int64(n - m)
+	if n >= MaxFlaggedRows {
+		l.full, l.cut = true, l.rows[m-1]
+	}
+}
+
+// mergeFirst merges the sorted a and b, a's rows first among equal ones,
+// and returns the first m of them in a's memory (cap(a) >= m): what
+// mergeRuns writes to a new slice of m. It finds how many of the m come
+// from a (a binary search: a row of b is among them when it is less than
+// a's next row), then merges from the last of them down, each row written
+// past every row of a not yet moved.
+func mergeFirst(a, b []RowRef, m int) []RowRef {
+	lo, hi := max(0, m-len(b)), min(m, len(a))
+	// ka is the smallest count of a's rows from which b's last one taken,
+	// b[m-ka-1], comes before a's next one, a[ka].
+	ka := lo + sort.Search(hi-lo, func(i int) bool {
+		ka := lo + i
+		kb := m - ka
+		return kb == 0 || ka == len(a) || b[kb-1].less(a[ka])
+	})
+	out := a[:m]
+	i, j := ka-1, m-ka-1
+	for k := m - 1; j >= 0; k-- {
+		if i >= 0 && b[j].less(a[i]) {
+			out[k] = a[i]
+			i--
+		} else {
+			out[k] = b[j]
+			j--
+		}
+	}
+	return out
 }
 
 // compact drops the rows past the bound: it selects the first

@@ -358,3 +358,31 @@ func BenchmarkSortRefs(b *testing.B) {
 	}
 	benchSorts(b, rows, sorter{"radix", func(s []RowRef) { sortRefs(s) }})
 }
+
+// mergeFirst returns, in a's memory, the first m rows mergeRuns writes to
+// a new slice, for lists of every length up to a few dozen with many equal
+// rows, and every m they allow.
+func TestMergeFirst(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	list := func(n int) []RowRef {
+		s := make([]RowRef, n)
+		for i := range s {
+			s[i] = RowRef{Pos: PosOf(r.IntN(2), int64(r.IntN(12))), Group: uint64(r.IntN(3))}
+		}
+		slices.SortFunc(s, RowRef.compare)
+		return s
+	}
+	for la := range 30 {
+		for lb := range 30 {
+			a, b := list(la), list(lb)
+			for m := 1; m <= la+lb; m++ {
+				want := make([]RowRef, m)
+				mergeRuns(want, a, b, RowRef.compare)
+				got := mergeFirst(append(make([]RowRef, 0, max(m, la)), a...), slices.Clone(b), m)
+				if !slices.Equal(got, want) {
+					t.Fatalf("%d and %d rows, first %d: got %v, want %v", la, lb, m, got, want)
+				}
+			}
+		}
+	}
+}
