@@ -246,13 +246,16 @@ func findingsGroupRows(n int) int { return min(1<<20, max(1<<16, (n+7)/8)) }
 // the one a single GenericWriter would write.
 //
 // The check, code and column columns get no min and max (page bounds,
-// column index, the column chunk's statistics). parquet-go works out a
-// dictionary page's bounds by comparing the text of every value
-// (byteArrayDictionary.Bounds), and that was 45% of the encoding's CPU
-// on the 1M-row benchmark's findings (0.22 of 0.49 s in three profiles);
-// the rows are sorted by input and row, so a page mixes these columns'
-// few values and their bounds let a reader skip nothing. The sorted
-// columns (input, row) and group keep theirs.
+// column index, the column chunk's statistics), nor statistics in their
+// data pages' headers. parquet-go works out a dictionary page's bounds by
+// comparing the text of every value (byteArrayDictionary.Bounds), and that
+// was 45% of the encoding's CPU on the 1M-row benchmark's findings (0.22
+// of 0.49 s in three profiles); the rows are sorted by input and row, so
+// a page mixes these columns' few values and their bounds let a reader
+// skip nothing. SkipPageBounds leaves the page headers' statistics, which
+// work the bounds out again: skipping those too took BenchmarkWriteFindings
+// (one worker) from 477–575 ms to 345–400 ms (docs/performance.md,
+// 2026-11-29 x). The sorted columns (input, row) and group keep theirs.
 //
 // parquet-go's ConcurrentRowGroupWriter, the obvious tool, takes rows as
 // parquet.Values only: through it the encoders used 1.3 s of CPU for the
@@ -264,6 +267,7 @@ func writeFindings(w io.Writer, rows *flagged, workers, groupRows int) error {
 		parquet.MaxRowsPerRowGroup(int64(groupRows)),
 		parquet.CreatedBy("readiness", version, commit),
 		parquet.SkipPageBounds("check"), parquet.SkipPageBounds("code"), parquet.SkipPageBounds("column"),
+		parquet.SkipPageStatistics("check"), parquet.SkipPageStatistics("code"), parquet.SkipPageStatistics("column"),
 	}
 	pw := parquet.NewGenericWriter[findingRow](w, options...)
 	var (

@@ -126,8 +126,24 @@ func TestWriteFindingsRowGroups(t *testing.T) {
 				t.Fatal(err)
 			}
 			hasBounds := stats != nil && stats.HasMinMax()
-			if want := name == "input" || name == "row" || name == "group"; hasBounds != want {
+			want := name == "input" || name == "row" || name == "group"
+			if hasBounds != want {
 				t.Errorf("row group %d, column %s: min and max %v, want %v", i, name, hasBounds, want)
+			}
+			// The data pages' headers too.
+			pages, err := pr.RowGroup(i).GetColumnPageReader(c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for pages.Next() {
+				if dp, ok := pages.Page().(file.DataPage); ok {
+					if st := dp.Statistics(); (st.HasMin && st.HasMax) != want {
+						t.Errorf("row group %d, column %s: a data page's header has min and max %v, want %v", i, name, st.HasMin && st.HasMax, want)
+					}
+				}
+			}
+			if err := pages.Err(); err != nil {
+				t.Fatal(err)
 			}
 		}
 	}
