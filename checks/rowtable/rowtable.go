@@ -55,7 +55,9 @@
 // its rows' feature vectors are marked in a bitmap first, and a row whose
 // vector no other row of the partition has is counted as it is — most
 // rows are. Only the others are folded, into a table a fraction of the
-// partition's size (see countDrained).
+// partition's size (see counter.countPart). Partitions are counted on
+// two or more goroutines at once, each counting into a summary of its own
+// (see count).
 //
 // The duplicates check may mark the rows ([Table.Mark]): whether a row's
 // text is in normal form, and its split. The table then also counts, as it
@@ -77,10 +79,11 @@
 //
 // # Bounds
 //
-// The partitions drained and the table a partition's copies are folded
-// into are held on the memory budget. What stays outside it: the later
-// copies of the partition being counted (24 bytes each); the two row
-// lists, bounded like every flagged-row list ([checks.MaxFlaggedRows]);
+// The partitions drained and the tables a partition's copies are folded
+// into (one of each a counter) are held on the memory budget. What stays
+// outside it: the later copies of the partitions being counted (24 bytes
+// each); the row lists, bounded like every flagged-row list
+// ([checks.MaxFlaggedRows]);
 // and the per-label and per-annotator counts, bounded by what the checks
 // ask ([Table.CountLabels], [Table.CountAnnotators]) — past the bound a
 // count is dropped and the summary says so.
@@ -91,8 +94,10 @@ import (
 	"errors"
 	"fmt"
 	"math/bits"
+	"runtime"
 	"slices"
 	"sync"
+	"sync/atomic"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/readiness/readiness/checks"
@@ -294,12 +299,6 @@ type Table struct {
 	micros                               []int64
 	timeOK                               []bool
 	marks                                []Mark
-	// vecs are conflicts' bitmaps, reused between partitions; grouped
-	// the rows it leaves to count, of the partition being counted; plains
-	// the plain feature vectors found in it, for the plain hook.
-	vecs    vectorBits
-	grouped []*folded
-	plains  []rowhash.Fingerprint
 }
 
 // For returns the table of env's worker ([checks.Env.Shared]) for cfg,
@@ -365,7 +364,7 @@ func (t *Table) part(feat, full rowhash.Fingerprint) int {
 }
 
 // repeat lists the later of the first copies of two aggregates of row k
-// about to be combined (see countDrained).
+// about to be combined (see counter.countPart).
 func (t *Table) repeat(k rowhash.Fingerprint, a, b *entry) {
 	later := max(a.first(), b.first())
 	p := t.part(a.feat, k)
@@ -560,65 +559,291 @@ type group struct {
 	conflicting bool
 }
 
+// count counts the table into t.sum, its partitions shared among
+// counters on goroutines of their own (countWorkers), each counting into
+// a summary of its own, added up at the end (Summary.add). Every
+// partition is counted by one counter, so nothing a partition's count
+// reads or writes is another's but the summary, and what the summaries
+// hold does not depend on which counter counted which partition: counts
+// add up, and the row lists keep the first rows in (input, row) order
+// whatever order they were listed in.
 func (t *Table) count() error {
+	n := t.parts.Partitions()
+	cs := make([]*counter, min(n, countWorkers()))
+	for i := range cs {
+		cs[i] = newCounter(t)
+	}
+	q := &hookQueue{t: t}
+	var (
+		next    atomic.Int64
+		drainMu sync.Mutex
+		wg      sync.WaitGroup
+		errs    = make([]error, len(cs))
+	)
+	for i, c := range cs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for errs[i] == nil && !q.failed.Load() {
+				p := int(next.Add(1) - 1)
+				if p >= n {
+					return
+				}
+				if errs[i] = c.countPart(p, &drainMu, q); errs[i] != nil {
+					q.failed.Store(true)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	for _, c := range cs {
+		c.free()
+	}
+	if err := cmp.Or(cmp.Or(errs...), q.err); err != nil {
+		return fmt.Errorf("rowtable: %w", err)
+	}
 	s := &t.sum
+	*s = cs[0].sum
+	for _, c := range cs[1:] {
+		s.add(&c.sum, t.labelLimit, t.annLimit)
+	}
 	s.Unparsed = t.unparsed
+	return nil
+}
+
+// countWorkers is how many counters count a table: one a core, at least
+// two (the count used two cores before it had counters: one drained the
+// next partition while the other counted one), at most four (each holds a
+// partition drained and the table its rows are folded into).
+//
+// Two counters on the 2-core VM of docs/performance.md keep both cores
+// busy through the count, where a drainer and a counter kept 1.7 of them
+// busy, each waiting for the other in turn: BenchmarkCount took 97–119 ms
+// against 129–142 ms. The 10M audit's merge took as long as before
+// (598–676 ms against 594–668 ms in five pairs): there the cores were
+// already busy with the rest of the merge (the duplicates check's tables
+// read back) while one waited (docs/performance.md, 2026-11-29 x). With
+// more cores the count now uses more than two.
+func countWorkers() int { return min(4, max(2, runtime.GOMAXPROCS(0))) }
+
+// add adds o, the summary of other partitions, to s. A per-label or
+// per-annotator count past its bound in either, or in the two together,
+// is dropped (nil), as the count drops it.
+func (s *Summary) add(o *Summary, labelLimit, annLimit int) {
+	s.Distinct += o.Distinct
+	s.Repeated += o.Repeated
+	s.Copies.Merge(&o.Copies)
+	s.FeatureVectors += o.FeatureVectors
+	s.RepeatedVectors += o.RepeatedVectors
+	s.PlainVectors += o.PlainVectors
+	s.CrossSplitRows += o.CrossSplitRows
+	s.Leaked.Merge(&o.Leaked)
+	s.ConflictingGroups += o.ConflictingGroups
+	s.ConflictingRows += o.ConflictingRows
+	s.ConflictRows.Merge(&o.ConflictRows)
+	s.AnnotatorConflicting = addCounts(s.AnnotatorConflicting, o.AnnotatorConflicting, annLimit)
+	s.MissingLabel += o.MissingLabel
+	s.Conflicting += o.Conflicting
+	s.Stale += o.Stale
+	s.Duplicate += o.Duplicate
+	s.Usable += o.Usable
+	s.UsableByLabel = addCounts(s.UsableByLabel, o.UsableByLabel, labelLimit)
+}
+
+// addCounts adds the counts of b to a's: nil when either is nil, or when
+// together they count more than limit keys.
+func addCounts[K comparable](a, b map[K]int64, limit int) map[K]int64 {
+	if a == nil || b == nil {
+		return nil
+	}
+	for k, n := range b {
+		a[k] += n
+	}
+	if len(a) > limit {
+		return nil
+	}
+	return a
+}
+
+// counter is one goroutine's share of a count: the partitions it takes in
+// turn, drained, folded and counted into a summary of its own; and the
+// tables and scratch it reuses from one partition to the next.
+type counter struct {
+	t   *Table
+	sum Summary
+	// d is the partition being counted, drained; rows the table its rows
+	// not alone in their feature vector are folded into, and held the
+	// memory of rows held on the table's budget.
+	d    drained
+	rows *fptable.Table[folded]
+	held int64
+	// groups, conflicting and leaking are the tables conflicts fills.
+	groups               *fptable.Table[group]
+	conflicting, leaking *fptable.Table[struct{}]
+	// vecs are conflicts' bitmaps; grouped the rows it leaves to count, of
+	// the partition being counted; plains the plain feature vectors found
+	// in it, for the plain hook.
+	vecs    vectorBits
+	grouped []*folded
+	plains  []rowhash.Fingerprint
+}
+
+func newCounter(t *Table) *counter {
+	c := &counter{t: t, rows: fptable.New[folded](0), groups: fptable.New[group](0),
+		conflicting: fptable.New[struct{}](0), leaking: fptable.New[struct{}](0)}
 	if t.labelLimit > 0 {
-		s.UsableByLabel = map[rowhash.Fingerprint]int64{}
+		c.sum.UsableByLabel = map[rowhash.Fingerprint]int64{}
 	}
 	if t.annLimit > 0 && t.cfg.Annotator >= 0 {
-		s.AnnotatorConflicting = map[uint64]int64{}
+		c.sum.AnnotatorConflicting = map[uint64]int64{}
 	}
-	c := &counter{t: t, groups: fptable.New[group](0), conflicting: fptable.New[struct{}](0), leaking: fptable.New[struct{}](0)}
-	if err := cmp.Or(t.countDrained(c), c.hookErr); err != nil {
-		return fmt.Errorf("rowtable: %w", err)
+	return c
+}
+
+// free gives back the memory of the partition last drained, and of the
+// table rows were folded into.
+func (c *counter) free() {
+	c.d.rows.Free()
+	c.t.budget.Release(c.held)
+	c.held = 0
+}
+
+// hookQueue hands the plain hook each partition's plain feature vectors in
+// partition order, as the counters finish them in any order: the hook
+// (the duplicates check's) reads its own table's partition as it is
+// called, and reads the next one ahead (fptable.Parts.Prefetch). A
+// counter that finishes partition p leaves its vectors, and calls the
+// hook for every partition whose turn has come; calls are one at a time.
+type hookQueue struct {
+	t      *Table
+	mu     sync.Mutex
+	next   int
+	ready  map[int][]rowhash.Fingerprint
+	spare  [][]rowhash.Fingerprint // vectors' slices the hook is done with
+	err    error                   // the hook's first error
+	failed atomic.Bool             // a counter or the hook failed: stop
+}
+
+// done hands over partition p's plain vectors and returns an empty slice
+// for the counter's next partition.
+func (q *hookQueue) done(p int, plains []rowhash.Fingerprint) []rowhash.Fingerprint {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.ready == nil {
+		q.ready = map[int][]rowhash.Fingerprint{}
+	}
+	q.ready[p] = plains
+	for {
+		v, ok := q.ready[q.next]
+		if !ok {
+			break
+		}
+		delete(q.ready, q.next)
+		if q.err == nil {
+			if q.err = q.t.plain(q.next, v); q.err != nil {
+				q.failed.Store(true)
+			}
+		}
+		q.spare = append(q.spare, v[:0])
+		q.next++
+	}
+	k := len(q.spare) - 1
+	if k < 0 {
+		return nil
+	}
+	v := q.spare[k]
+	q.spare = q.spare[:k]
+	return v
+}
+
+// countPart drains partition p, one counter at a time (under drainMu),
+// and counts it. With features, a row whose feature vector no other row of
+// the partition shares (its bit set once) is a distinct full row, alone in
+// its vector, with one copy: it is counted as it is. Only the others —
+// without features, every row — are folded into a table, by full row, and
+// counted by part.
+//
+// Most rows are alone. Of the benchmark's 10M rows, about one in eight is
+// not: 5% share their feature vector with another row, and about 7% share
+// a bit by chance (some 78,000 rows a partition, in 2^20 bits). Folding
+// every row into a table first, as [fptable.Parts.Open] does, took
+// BenchmarkCount 234–245 ms against 135–141 ms, and the 10M audit's merge
+// 0.96 s against 0.72 s (docs/performance.md, 2026-11-28 v).
+func (c *counter) countPart(p int, drainMu *sync.Mutex, q *hookQueue) error {
+	t, d, s := c.t, &c.d, &c.sum
+	features := len(t.cfg.Features) > 0
+	drainMu.Lock()
+	err := t.parts.Drain(p, &d.rows)
+	drainMu.Unlock()
+	if err != nil {
+		return err
+	}
+	if features {
+		d.reset(d.rows.Len())
+		for _, seg := range d.rows.Segments() {
+			for i := range seg {
+				d.mark(seg[i].Val().feat)
+			}
+		}
+	}
+	rows := c.rows
+	rows.Reset()
+	for _, seg := range d.rows.Segments() {
+		for i := range seg {
+			e := seg[i].Val()
+			if features && d.alone(e.feat) {
+				s.Distinct++
+				c.countAlone(e, 1)
+				continue
+			}
+			k := seg[i].Key()
+			dst, isNew := rows.Upsert(k)
+			if !isNew {
+				t.repeat(k, &dst.entry, e)
+			}
+			combine(k, dst, e, isNew)
+		}
+	}
+	if grown := rows.Bytes() - c.held; grown > 0 {
+		t.budget.Hold(grown)
+		c.held += grown
+	}
+	c.part(p, rows)
+	if t.plain != nil {
+		c.plains = q.done(p, c.plains)
 	}
 	return nil
 }
 
-// counter is what count keeps from partition to partition: the tables
-// conflicts fills, emptied and reused for each, and the plain hook's
-// first error.
-type counter struct {
-	t                    *Table
-	groups               *fptable.Table[group]
-	conflicting, leaking *fptable.Table[struct{}]
-	hookErr              error
-}
-
 // part counts partition p's distinct rows, folded into rows — with
-// features, those not alone in their feature vector (countDrained counts
+// features, those not alone in their feature vector (countPart counts
 // the others) — and its later copies.
 func (c *counter) part(p int, rows *fptable.Table[folded]) {
 	t := c.t
-	s := &t.sum
+	s := &c.sum
 	s.Distinct += int64(rows.Len())
 	if len(t.cfg.Features) == 0 {
-		rows.Each(func(_ rowhash.Fingerprint, f *folded) { t.countRow(&f.entry, f.n, false) })
+		rows.Each(func(_ rowhash.Fingerprint, f *folded) { c.countRow(&f.entry, f.n, false) })
 		for _, cp := range t.copies[p] {
 			s.Copies.Add(cp.pos.Input(), cp.pos.Row(), groupID(cp.key))
 		}
 		t.copies[p] = nil
 		return
 	}
-	found, leaks := t.conflicts(rows, c.groups, c.conflicting, c.leaking)
+	found, leaks := c.conflicts(rows)
 	leaked := func(e *entry) bool {
 		return leaks && e.marks()&MarkOther != 0 && c.leaking.Get(e.feat) != nil
 	}
-	for _, f := range t.grouped {
+	for _, f := range c.grouped {
 		e := &f.entry
-		t.countRow(e, f.n, found && c.conflicting.Get(e.feat) != nil)
+		c.countRow(e, f.n, found && c.conflicting.Get(e.feat) != nil)
 		if leaked(e) {
 			first := e.first()
 			s.Leaked.Add(first.Input(), first.Row(), groupID(e.feat))
 		}
 	}
-	clear(t.grouped)
-	t.grouped = t.grouped[:0]
-	if t.plain != nil && c.hookErr == nil {
-		c.hookErr = t.plain(p, t.plains)
-	}
-	t.plains = t.plains[:0]
+	clear(c.grouped)
+	c.grouped = c.grouped[:0]
 	for _, cp := range t.copies[p] {
 		s.Copies.Add(cp.pos.Input(), cp.pos.Row(), groupID(cp.key))
 		if found || leaks {
@@ -679,111 +904,26 @@ func (v *vectorBits) alone(fp rowhash.Fingerprint) bool {
 type drained struct {
 	rows fptable.Drained[entry]
 	vectorBits
-	err error
 }
 
-// fill drains partition p of parts into d and, with features, marks its
-// rows' vectors.
-func (d *drained) fill(parts *fptable.Parts[entry], p int, features bool) {
-	d.err = parts.Drain(p, &d.rows)
-	if !features {
-		return
-	}
-	d.reset(d.rows.Len())
-	for _, seg := range d.rows.Segments() {
-		for i := range seg {
-			d.mark(seg[i].Val().feat)
-		}
-	}
-}
-
-// countDrained counts the table a partition at a time. With features, a
-// row whose feature vector no other row of the partition shares (its bit
-// set once) is a distinct full row, alone in its vector, with one copy:
-// it is counted as it is. Only the others — without features, every row —
-// are folded into a table, by full row, and counted by [counter.part].
-// While one partition is counted, the next is drained (and marked) on
-// another goroutine.
-//
-// Most rows are alone. Of the benchmark's 10M rows, about one in eight is
-// not: 5% share their feature vector with another row, and about 7% share
-// a bit by chance (some 78,000 rows a partition, in 2^20 bits). Folding every row into
-// a table first, as [fptable.Parts.Open] does, took BenchmarkCount
-// 234–245 ms against 135–141 ms, and the 10M audit's merge 0.96 s
-// against 0.72 s (docs/performance.md, 2026-11-28 v).
-func (t *Table) countDrained(c *counter) error {
-	s := &t.sum
-	var bufs [2]drained
-	defer func() {
-		for i := range bufs {
-			bufs[i].rows.Free()
-		}
-	}()
-	rows := fptable.New[folded](0)
-	var held int64 // rows' memory, held on the budget
-	defer func() { t.budget.Release(held) }()
-	n := t.parts.Partitions()
-	done := make(chan struct{})
-	features := len(t.cfg.Features) > 0
-	bufs[0].fill(t.parts, 0, features)
-	for p := range n {
-		d, next := &bufs[p%2], &bufs[(p+1)%2]
-		if d.err != nil {
-			return d.err
-		}
-		if p+1 < n {
-			go func() {
-				next.fill(t.parts, p+1, features)
-				done <- struct{}{}
-			}()
-		}
-		rows.Reset()
-		for _, seg := range d.rows.Segments() {
-			for i := range seg {
-				e := seg[i].Val()
-				if features && d.alone(e.feat) {
-					s.Distinct++
-					t.countAlone(e, 1)
-					continue
-				}
-				k := seg[i].Key()
-				dst, isNew := rows.Upsert(k)
-				if !isNew {
-					t.repeat(k, &dst.entry, e)
-				}
-				combine(k, dst, e, isNew)
-			}
-		}
-		if grown := rows.Bytes() - held; grown > 0 {
-			t.budget.Hold(grown)
-			held += grown
-		}
-		c.part(p, rows)
-		if p+1 < n {
-			<-done
-		}
-	}
-	return nil
-}
-
-// countAlone counts e, a distinct full row with c copies alone in its
+// countAlone counts e, a distinct full row with n copies alone in its
 // feature vector: the vector, the row (countRow), and the vector as plain,
 // with marks. It cannot conflict, and, in one split, cannot leak.
-func (t *Table) countAlone(e *entry, c int64) {
-	t.sum.FeatureVectors++
-	if c > 1 {
-		t.sum.RepeatedVectors++
+func (c *counter) countAlone(e *entry, n int64) {
+	c.sum.FeatureVectors++
+	if n > 1 {
+		c.sum.RepeatedVectors++
 	}
-	if t.mark != nil && e.marks()&MarkPlain != 0 {
-		t.plains = append(t.plains, e.feat)
+	if c.t.mark != nil && e.marks()&MarkPlain != 0 {
+		c.plains = append(c.plains, e.feat)
 	}
-	t.countRow(e, c, false)
+	c.countRow(e, n, false)
 }
 
-// countRow counts one distinct full row, e with c copies, into t.sum: conf
-// tells whether its feature vector is conflicting.
-func (t *Table) countRow(e *entry, c int64, conf bool) {
-	s := &t.sum
+// countRow counts one distinct full row, e with c copies, into the
+// counter's summary: conf tells whether its feature vector is conflicting.
+func (k *counter) countRow(e *entry, c int64, conf bool) {
+	t, s := k.t, &k.sum
 	if c > 1 {
 		s.Repeated++
 	}
@@ -822,15 +962,16 @@ func (t *Table) countRow(e *entry, c int64, conf bool) {
 func groupID(fp rowhash.Fingerprint) uint64 { return fp.Hi ^ fp.Lo }
 
 // conflicts folds one partition's distinct rows into groups by feature
-// vector, counting the vectors and the conflicting ones into t.sum, and
-// puts the conflicting vectors in conflicting. Both tables are emptied
-// first and reused from partition to partition (they keep the largest
-// partition's slot arrays). It counts the rows alone in their vector
-// (countRow), and leaves the others in t.grouped for the caller to count
-// once it knows which vectors conflict. With marks, it also collects the
-// plain vectors (t.plains) and counts the leaking ones, which go in
-// leaking. It reports whether any group conflicts, and whether any leaks.
-// The rows it is given are those countDrained did not count alone: copies
+// vector (c.groups), counting the vectors and the conflicting ones into
+// the counter's summary, and puts the conflicting vectors in
+// c.conflicting. Both tables are emptied first and reused from partition
+// to partition (they keep the largest partition's slot arrays). It counts
+// the rows alone in their vector (countRow), and leaves the others in
+// c.grouped for the caller to count once it knows which vectors conflict.
+// With marks, it also collects the plain vectors (c.plains) and counts the
+// leaking ones, which go in c.leaking. It reports whether any group
+// conflicts, and whether any leaks. The rows it is given are those
+// countPart did not count alone: copies
 // of a full row, and rows sharing a vector, or a bit of its bitmap, with
 // another row.
 //
@@ -854,8 +995,10 @@ func groupID(fp rowhash.Fingerprint) uint64 { return fp.Hi ^ fp.Lo }
 // random (those lookups took 1.1 s of CPU in a 10M-row audit's profile).
 // groups is an [fptable.Table] rather than a Go map: a map's lookups of
 // 16-byte keys took 1.7 s of CPU at 10M rows.
-func (t *Table) conflicts(rows *fptable.Table[folded], groups *fptable.Table[group], conflicting, leaking *fptable.Table[struct{}]) (found, leaks bool) {
-	vecs := &t.vecs
+func (c *counter) conflicts(rows *fptable.Table[folded]) (found, leaks bool) {
+	t, s := c.t, &c.sum
+	groups, conflicting, leaking := c.groups, c.conflicting, c.leaking
+	vecs := &c.vecs
 	vecs.reset(rows.Len())
 	rows.Each(func(_ rowhash.Fingerprint, f *folded) { vecs.mark(f.feat) })
 	groups.Reset()
@@ -866,10 +1009,10 @@ func (t *Table) conflicts(rows *fptable.Table[folded], groups *fptable.Table[gro
 	rows.Each(func(_ rowhash.Fingerprint, f *folded) {
 		e := &f.entry
 		if vecs.alone(e.feat) {
-			t.countAlone(e, f.n)
+			c.countAlone(e, f.n)
 			return
 		}
-		t.grouped = append(t.grouped, f)
+		c.grouped = append(c.grouped, f)
 		g, isNew := groups.Upsert(e.feat)
 		if isNew {
 			*g = group{}
@@ -881,7 +1024,7 @@ func (t *Table) conflicts(rows *fptable.Table[folded], groups *fptable.Table[gro
 		if marked {
 			m := e.marks()
 			if m&MarkPlain != 0 && g.marks&MarkPlain == 0 {
-				t.plains = append(t.plains, e.feat)
+				c.plains = append(c.plains, e.feat)
 			}
 			g.marks |= m
 			if m&MarkOther != 0 {
@@ -899,14 +1042,14 @@ func (t *Table) conflicts(rows *fptable.Table[folded], groups *fptable.Table[gro
 			conflicting.Upsert(e.feat)
 		}
 	})
-	t.sum.FeatureVectors += int64(groups.Len())
-	t.sum.RepeatedVectors += repeated
-	t.sum.ConflictingGroups += int64(conflicting.Len())
-	t.sum.PlainVectors += int64(len(t.plains))
+	s.FeatureVectors += int64(groups.Len())
+	s.RepeatedVectors += repeated
+	s.ConflictingGroups += int64(conflicting.Len())
+	s.PlainVectors += int64(len(c.plains))
 	if marked {
 		groups.Each(func(k rowhash.Fingerprint, g *group) {
 			if g.marks&MarkTrain != 0 && g.other > 0 {
-				t.sum.CrossSplitRows += g.other
+				s.CrossSplitRows += g.other
 				leaking.Upsert(k)
 			}
 		})
