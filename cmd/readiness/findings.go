@@ -29,12 +29,18 @@ type findingRow struct {
 	Row   int64  `parquet:"row"`
 	Check string `parquet:"check,dict"`
 	Code  string `parquet:"code,dict"`
-	// Column is the column the flag is about, null when none.
-	Column *string `parquet:"column,dict,optional"`
+	// Column is the column the flag is about, null when none ("": an
+	// optional field that is not a pointer is null at its zero value).
+	Column string `parquet:"column,dict,optional"`
 	// Group ties rows flagged as one set (a duplicate group, a
-	// conflicting-label group); null when the flag stands alone. It is
+	// conflicting-label group); null when the flag stands alone (0). It is
 	// derived from a fingerprint of the values, never a value.
-	Group *int64 `parquet:"group,optional"`
+	//
+	// Column and Group were pointers until 2026-11-29, null when nil; the
+	// file is the same byte for byte, and BenchmarkWriteFindings (one
+	// worker) took 365–384 ms with pointers against 317–378 ms without
+	// (docs/performance.md, 2026-11-29 x).
+	Group int64 `parquet:"group,optional"`
 }
 
 // flagged is the rows every check's merged state lists, as the states
@@ -344,25 +350,16 @@ func encodeFindings(rows *flagged, refs []flagRef, options []parquet.WriterOptio
 	var b bytes.Buffer
 	b.Grow(8 * len(refs))
 	pw := parquet.NewGenericWriter[findingRow](&b, options...)
-	// The optional fields are pointers: to the streams' columns, and into
-	// a chunk of groups the writer has copied by the time the chunk is
-	// reused.
 	const chunk = 8192
 	buf := make([]findingRow, 0, chunk)
-	groups := make([]int64, chunk)
 	for len(refs) > 0 {
 		n := min(chunk, len(refs))
 		buf = buf[:0]
-		for i, ref := range refs[:n] {
+		for _, ref := range refs[:n] {
 			s, r := ref.stream, ref.row
 			fr := findingRow{Input: rows.paths[r.Pos.Input()], Row: r.Pos.Row(), Check: s.check, Code: s.Code}
-			if s.Column != "" {
-				fr.Column = &s.Column
-			}
-			if r.Group != 0 {
-				groups[i] = int64(r.Group)
-				fr.Group = &groups[i]
-			}
+			fr.Column = s.Column
+			fr.Group = int64(r.Group)
 			buf = append(buf, fr)
 		}
 		if _, err := pw.Write(buf); err != nil {
