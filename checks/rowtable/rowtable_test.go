@@ -5,6 +5,7 @@ import (
 	"maps"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -316,6 +317,14 @@ func TestSummaryMatchesOracle(t *testing.T) {
 	matchOracle(t, rng, genRows(rng, 6000))
 }
 
+// With four cores the count has four counters, whose summaries add up to
+// the same.
+func TestSummaryMatchesOracleFourCounters(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(4))
+	rng := rand.New(rand.NewPCG(13, 14))
+	matchOracle(t, rng, genRows(rng, 6000))
+}
+
 // Labels of a float column are told apart by their logical value. rowhash
 // gives them the fingerprint (kind, value bits), so 0 and NaN have the
 // same low half (0), and so do 2.5 and the integer-valued float with
@@ -350,6 +359,9 @@ func matchOracle(t *testing.T, rng *rand.Rand, rows []row) {
 			b := budgets[c.budget].make(t)
 			e := env(b, batches[0].Record.Schema())
 			shards := make([]*rowtable.Table, 4)
+			// hooked: the partitions each table's plain hook was called
+			// with, in turn.
+			hooked := make([][]int, len(shards))
 			for i := range shards {
 				shards[i] = newTable(t, e) // no Env.Shared: a table each
 				if c.marks != 0 {
@@ -357,7 +369,10 @@ func matchOracle(t *testing.T, rng *rand.Rand, rows []row) {
 						for j := range marks {
 							marks[j] = c.marks
 						}
-					}, func(int, []rowhash.Fingerprint) error { return nil })
+					}, func(p int, _ []rowhash.Fingerprint) error {
+						hooked[i] = append(hooked[i], p)
+						return nil
+					})
 				}
 			}
 			for i, bt := range batches {
@@ -380,6 +395,19 @@ func matchOracle(t *testing.T, rng *rand.Rand, rows []row) {
 				t.Fatal(err)
 			}
 			check(t, sum, o)
+			if c.marks != 0 {
+				// The counters count partitions in any order; the hook
+				// gets each once, in order, on the table read.
+				ps := slices.Concat(hooked...)
+				if len(ps) < 64 || len(ps)&(len(ps)-1) != 0 {
+					t.Errorf("plain hook called for %d partitions", len(ps))
+				}
+				for k, p := range ps {
+					if p != k {
+						t.Fatalf("plain hook's call %d was for partition %d", k, p)
+					}
+				}
+			}
 			again, err := shards[0].Result()
 			if err != nil || again != sum {
 				t.Errorf("second Result: %p, %v; want the first summary", again, err)
