@@ -83,10 +83,10 @@
 // into (one of each a counter) are held on the memory budget. What stays
 // outside it: the later copies of the partitions being counted (24 bytes
 // each); the row lists, bounded like every flagged-row list
-// ([checks.MaxFlaggedRows]);
-// and the per-label and per-annotator counts, bounded by what the checks
-// ask ([Table.CountLabels], [Table.CountAnnotators]) — past the bound a
-// count is dropped and the summary says so.
+// ([checks.MaxFlaggedRows]); and the per-label and per-annotator counts,
+// bounded by what the checks ask ([Table.CountLabels],
+// [Table.CountAnnotators]) — past the bound a count is dropped and the
+// summary says so.
 package rowtable
 
 import (
@@ -920,19 +920,19 @@ func (c *counter) countAlone(e *entry, n int64) {
 	c.countRow(e, n, false)
 }
 
-// countRow counts one distinct full row, e with c copies, into the
+// countRow counts one distinct full row, e with n copies, into the
 // counter's summary: conf tells whether its feature vector is conflicting.
-func (k *counter) countRow(e *entry, c int64, conf bool) {
-	t, s := k.t, &k.sum
-	if c > 1 {
+func (c *counter) countRow(e *entry, n int64, conf bool) {
+	t, s := c.t, &c.sum
+	if n > 1 {
 		s.Repeated++
 	}
 	if conf {
-		s.ConflictingRows += c
+		s.ConflictingRows += n
 		first := e.first()
 		s.ConflictRows.Add(first.Input(), first.Row(), groupID(e.feat))
 		if k := e.annKey(); k != 0 && s.AnnotatorConflicting != nil {
-			s.AnnotatorConflicting[k] += c
+			s.AnnotatorConflicting[k] += n
 			if len(s.AnnotatorConflicting) > t.annLimit {
 				s.AnnotatorConflicting = nil
 			}
@@ -940,14 +940,14 @@ func (k *counter) countRow(e *entry, c int64, conf bool) {
 	}
 	switch {
 	case !e.labelled():
-		s.MissingLabel += c
+		s.MissingLabel += n
 	case conf:
-		s.Conflicting += c
+		s.Conflicting += n
 	case e.stale():
-		s.Stale += c
+		s.Stale += n
 	default:
 		s.Usable++
-		s.Duplicate += c - 1
+		s.Duplicate += n - 1
 		if s.UsableByLabel != nil {
 			s.UsableByLabel[e.label]++
 			if len(s.UsableByLabel) > t.labelLimit {
