@@ -272,8 +272,9 @@ func writeFindings(w io.Writer, rows *flagged, workers, groupRows int) error {
 		parquet.Compression(&fastSnappy{}),
 		parquet.MaxRowsPerRowGroup(int64(groupRows)),
 		parquet.CreatedBy("readiness", version, commit),
-		parquet.SkipPageBounds("check"), parquet.SkipPageBounds("code"), parquet.SkipPageBounds("column"),
-		parquet.SkipPageStatistics("check"), parquet.SkipPageStatistics("code"), parquet.SkipPageStatistics("column"),
+	}
+	for _, c := range []string{"check", "code", "column"} {
+		options = append(options, parquet.SkipPageBounds(c), parquet.SkipPageStatistics(c))
 	}
 	pw := parquet.NewGenericWriter[findingRow](w, options...)
 	var (
