@@ -199,6 +199,10 @@ const (
 	hugeBytes  = 2 << 20 // the x86-64 huge page: arenas are aligned to it
 )
 
+// A block never straddles two huge pages: arenas start on a huge page
+// boundary and are carved in blocks that divide it.
+var _ = [1]struct{}{}[hugeBytes%chunkBlock+arenaBytes%hugeBytes]
+
 type blockPool struct {
 	mu sync.Mutex
 	// dirty are freed blocks whose pages are still the process's, clean
@@ -206,6 +210,38 @@ type blockPool struct {
 	// handed out first, dirty before clean.
 	dirty, clean [][]byte
 	next         []byte // the current arena's blocks not yet handed out
+	// arenas are where the arenas start; held counts the blocks of each
+	// huge page of them handed out and not yet put back (see trim).
+	arenas []uintptr
+	held   map[uintptr]int
+	// release gives pages back (releasePages; a test records the calls).
+	release func([]byte)
+}
+
+// blockAddr is where block b starts.
+func blockAddr(b []byte) uintptr { return uintptr(unsafe.Pointer(unsafe.SliceData(b))) }
+
+// hugePage returns the huge page block b lies in, if b was carved from an
+// arena (a block made on the Go heap when mapping failed was not).
+func (p *blockPool) hugePage(b []byte) (uintptr, bool) {
+	a := blockAddr(b)
+	for _, s := range p.arenas {
+		if a >= s && a < s+arenaBytes {
+			return a &^ (hugeBytes - 1), true
+		}
+	}
+	return 0, false
+}
+
+// take counts b, about to be handed out, as held; the caller holds mu.
+func (p *blockPool) take(b []byte) []byte {
+	if pg, ok := p.hugePage(b); ok {
+		if p.held == nil {
+			p.held = map[uintptr]int{}
+		}
+		p.held[pg]++
+	}
+	return b
 }
 
 // get returns a block of chunkBlock bytes, not zeroed.
@@ -216,7 +252,7 @@ func (p *blockPool) get() []byte {
 		if n := len(*free); n > 0 {
 			b := (*free)[n-1]
 			*free = (*free)[:n-1]
-			return b
+			return p.take(b)
 		}
 	}
 	if len(p.next) < chunkBlock {
@@ -231,15 +267,21 @@ func (p *blockPool) get() []byte {
 		mem = mem[off : off+arenaBytes : off+arenaBytes]
 		adviseHuge(mem)
 		p.next = mem
+		p.arenas = append(p.arenas, blockAddr(mem))
 	}
 	b := p.next[:chunkBlock:chunkBlock]
 	p.next = p.next[chunkBlock:]
-	return b
+	return p.take(b)
 }
 
 // put keeps b, a block get returned, for the next get.
 func (p *blockPool) put(b []byte) {
 	p.mu.Lock()
+	if pg, ok := p.hugePage(b); ok {
+		if p.held[pg]--; p.held[pg] == 0 {
+			delete(p.held, pg)
+		}
+	}
 	p.dirty = append(p.dirty, b[:chunkBlock:chunkBlock])
 	p.mu.Unlock()
 }
@@ -267,27 +309,72 @@ func (p *mapPool) trim() {
 }
 
 // trim gives the pages of the blocks freed since the last trim back to the
-// system; the blocks stay mapped and kept, and are faulted in again if
-// handed out again. A table's pending chunks go back to the pool when the
-// table is freed ([Parts.Free]), which trims: before, their pages were
-// never given back, and at 30M rows the 512 MiB they had held stayed in
-// the process while the checks listed their flagged rows, the audit's
-// peak (docs/performance.md, 2026-11-28 n). The pages are released a run of
-// adjacent blocks at a time: a call each would flush the other CPUs'
-// address translations thousands of times.
+// system, a whole huge page at a time: those of the huge pages none of
+// whose blocks is held. The blocks stay mapped and kept, and are faulted
+// in again if handed out again; a freed block in a huge page that another
+// block still holds stays dirty, for the next get. A table's pending
+// chunks go back to the pool when the table is freed ([Parts.Free]), which
+// trims: before, their pages were never given back, and at 30M rows the
+// 512 MiB they had held stayed in the process while the checks listed
+// their flagged rows, the audit's peak (docs/performance.md, 2026-11-28
+// n). The pages are released a run of adjacent huge pages at a time: a
+// call each would flush the other CPUs' address translations thousands of
+// times.
+//
+// Why whole huge pages: giving back part of one makes the kernel split it
+// into 512 small pages, and on the 2-core VM the first read of each small
+// page after that costs about 5 µs (the hypervisor's shadow page tables
+// are rebuilt a page at a time). Until 2026-11-29 trim gave back every
+// freed block: the duplicates check's tables, freed while the row table
+// was being counted, split the huge pages the row table's pending chunks
+// shared with them, and reading those chunks took 62–71 ns a row instead
+// of 3 (the 10M audit's merge 0.70 s against 0.52 s; docs/performance.md,
+// 2026-11-29 y).
 func (p *blockPool) trim() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	addr := func(b []byte) uintptr { return uintptr(unsafe.Pointer(unsafe.SliceData(b))) }
-	slices.SortFunc(p.dirty, func(a, b []byte) int { return cmp.Compare(addr(a), addr(b)) })
-	for i := 0; i < len(p.dirty); {
+	release := p.release
+	if release == nil {
+		release = releasePages
+	}
+	slices.SortFunc(p.dirty, func(a, b []byte) int { return cmp.Compare(blockAddr(a), blockAddr(b)) })
+	// The huge pages to give back, in order: where each starts, and a
+	// pointer to it (from a block in it: the arena's memory is not Go's).
+	type huge struct {
+		at  uintptr
+		ptr unsafe.Pointer
+	}
+	var pages []huge
+	var loose, kept [][]byte
+	for _, b := range p.dirty {
+		pg, ok := p.hugePage(b)
+		switch {
+		case !ok:
+			loose = append(loose, b)
+		case p.held[pg] > 0:
+			kept = append(kept, b)
+			continue
+		case len(pages) == 0 || pages[len(pages)-1].at != pg:
+			pages = append(pages, huge{pg, unsafe.Add(unsafe.Pointer(unsafe.SliceData(b)), -int(blockAddr(b)-pg))})
+		}
+		p.clean = append(p.clean, b)
+	}
+	for i := 0; i < len(pages); {
 		j := i + 1
-		for j < len(p.dirty) && addr(p.dirty[j]) == addr(p.dirty[j-1])+chunkBlock {
+		for j < len(pages) && pages[j].at == pages[j-1].at+hugeBytes {
 			j++
 		}
-		releasePages(unsafe.Slice(unsafe.SliceData(p.dirty[i]), (j-i)*chunkBlock))
+		release(unsafe.Slice((*byte)(pages[i].ptr), (j-i)*hugeBytes))
 		i = j
 	}
-	p.clean = append(p.clean, p.dirty...)
-	p.dirty = p.dirty[:0]
+	// Blocks made on the Go heap: a run of adjacent ones at a time.
+	for i := 0; i < len(loose); {
+		j := i + 1
+		for j < len(loose) && blockAddr(loose[j]) == blockAddr(loose[j-1])+chunkBlock {
+			j++
+		}
+		release(unsafe.Slice(unsafe.SliceData(loose[i]), (j-i)*chunkBlock))
+		i = j
+	}
+	p.dirty = kept
 }
