@@ -323,8 +323,9 @@ func (p *mapPool) trim() {
 //
 // Why whole huge pages: giving back part of one makes the kernel split it
 // into 512 small pages, and on the 2-core VM the first read of each small
-// page after that costs about 5 µs (the hypervisor's shadow page tables
-// are rebuilt a page at a time). Until 2026-11-29 trim gave back every
+// page after that costs about 5–9 µs (we take it that the hypervisor's
+// shadow page tables are rebuilt a small page at a time; its source was
+// not read). Until 2026-11-29 trim gave back every
 // freed block: the duplicates check's tables, freed while the row table
 // was being counted, split the huge pages the row table's pending chunks
 // shared with them, and reading those chunks took 62–71 ns a row instead

@@ -57,8 +57,8 @@ const defaultMemoryLimit = "auto"
 // the same time). Under today's 256 MiB budget the heap's total came near
 // 192 MiB while the checks were merged, and the runtime gave free heap
 // pages back to stay under it, some 1,000 small ranges a 10M-row audit,
-// each splitting the huge page it lay in (43–45 splits); the pages were
-// faulted in again a small page at a time soon after. With 256 MiB: 1–2
+// which split 43–45 huge pages; the pages were faulted in again a small
+// page at a time soon after. With 256 MiB: 1–2
 // splits, as many collections (14), 8.18 s of CPU against 8.59 s (medians
 // of eight alternating runs each), 508–536 MiB peak RSS against 491–511
 // MiB (docs/performance.md, 2026-11-29 y).
