@@ -325,12 +325,11 @@ func (p *mapPool) trim() {
 // into 512 small pages, and on the 2-core VM the first read of each small
 // page after that costs about 5–9 µs (we take it that the hypervisor's
 // shadow page tables are rebuilt a small page at a time; its source was
-// not read). Until 2026-11-29 trim gave back every
-// freed block: the duplicates check's tables, freed while the row table
-// was being counted, split the huge pages the row table's pending chunks
-// shared with them, and reading those chunks took 62–71 ns a row instead
-// of 3 (the 10M audit's merge 0.70 s against 0.52 s; docs/performance.md,
-// 2026-11-29 y).
+// not read). Until 2026-11-29 trim gave back every freed block: the
+// duplicates check's tables, freed while the row table was being counted,
+// split the huge pages the row table's pending chunks shared with them,
+// and reading those chunks took 62–71 ns a row instead of 3 (the 10M
+// audit's merge 0.70 s against 0.52 s; docs/performance.md, 2026-11-29 y).
 func (p *blockPool) trim() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
