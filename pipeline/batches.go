@@ -43,6 +43,24 @@ func (a cappedAllocator) Reallocate(size int, b []byte) []byte {
 	return a.Allocator.Reallocate(size, b)
 }
 
+// allocateUncleared and reallocateUncleared pass an uncleared request on
+// (see unclearedAllocator), checked like any other.
+func (a cappedAllocator) allocateUncleared(size int) []byte {
+	a.check(size)
+	if u, ok := a.Allocator.(unclearedAllocator); ok {
+		return u.allocateUncleared(size)
+	}
+	return a.Allocator.Allocate(size)
+}
+
+func (a cappedAllocator) reallocateUncleared(size int, b []byte) []byte {
+	a.check(size)
+	if u, ok := a.Allocator.(unclearedAllocator); ok {
+		return u.reallocateUncleared(size, b)
+	}
+	return a.Allocator.Reallocate(size, b)
+}
+
 func (a cappedAllocator) check(size int) {
 	if size > a.max {
 		panic(fmt.Sprintf("a buffer of %d bytes is declared, more than this machine can hold in one buffer (%d bytes)", size, a.max))

@@ -175,11 +175,16 @@ func (c *flatStrings) close() {
 
 // next reads the column's next n rows.
 func (c *flatStrings) next(n int) (arrow.Array, error) {
-	offsets := memory.NewResizableBuffer(c.mem)
+	// The offsets and the value bytes are written whole by read before
+	// they are read (offs[0] here, the rest there), so their buffers are
+	// not cleared first; the validity bitmap is, as read only sets bits.
+	raw := uncleared(c.mem)
+	offsets := memory.NewResizableBuffer(raw)
 	defer offsets.Release()
 	offsets.Resize(arrow.Int32Traits.BytesRequired(n + 1))
 	offs := arrow.Int32Traits.CastFromBytes(offsets.Bytes())
-	data := memory.NewResizableBuffer(c.mem)
+	offs[0] = 0
+	data := memory.NewResizableBuffer(raw)
 	defer data.Release()
 	data.Reserve(c.reserve(n))
 	var validity *memory.Buffer

@@ -116,6 +116,29 @@ func (f stringsFrame) record(mem memory.Allocator) arrow.RecordBatch {
 	return b.NewRecordBatch()
 }
 
+// garbageUncleared is an allocator whose uncleared buffers (see
+// unclearedAllocator) come full of 0xEE bytes, where the pool's would
+// hold whatever a freed buffer held: a reader that reads a byte of one
+// before writing it returns garbage.
+type garbageUncleared struct{ *memory.CheckedAllocator }
+
+func (a garbageUncleared) allocateUncleared(size int) []byte {
+	b := a.Allocate(size)
+	for i := range b {
+		b[i] = 0xEE
+	}
+	return b
+}
+
+func (a garbageUncleared) reallocateUncleared(size int, b []byte) []byte {
+	n := len(b)
+	b = a.Reallocate(size, b)
+	for i := n; i < len(b); i++ {
+		b[i] = 0xEE
+	}
+	return b
+}
+
 // readParquetValues reads every unit of path with the given batch size and
 // returns each column's values as strings ("<null>" for a null), the
 // largest batch seen and the bytes left allocated once the readers are
@@ -127,7 +150,7 @@ func readParquetValues(t *testing.T, path string, batch int, own bool) (cols map
 	defer func() { ownStringColumns = prev }()
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 	defer func() { leaked = mem.CurrentAlloc() }()
-	opts := ReadOptions{Mem: mem, BatchSize: batch}
+	opts := ReadOptions{Mem: garbageUncleared{mem}, BatchSize: batch}
 	src, err := openParquet(context.Background(), &Input{Path: path, Format: Parquet}, opts)
 	if err != nil {
 		return nil, 0, 0, err

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"testing"
 	"unsafe"
+
+	"github.com/apache/arrow-go/v18/arrow/memory"
 )
 
 func addr(b []byte) uintptr { return uintptr(unsafe.Pointer(unsafe.SliceData(b))) }
@@ -129,4 +131,57 @@ func TestPoolReallocateMoves(t *testing.T) {
 		return
 	}
 	t.Error("a freed buffer was never handed out again")
+}
+
+// TestPoolUncleared: through uncleared, the pool hands a freed buffer out
+// again as it was, and grows one keeping its bytes; the size asked and the
+// alignment are as for Allocate. Through a capped allocator too, which
+// still refuses a buffer past its bound.
+func TestPoolUncleared(t *testing.T) {
+	a := &poolAllocator{}
+	for _, mem := range []memory.Allocator{uncleared(a), uncleared(cappedAllocator{Allocator: a, max: 1 << 20})} {
+		// sync.Pool may drop what it holds at any time: try a few times.
+		reused := false
+		for range 10 {
+			b := mem.Allocate(3000)
+			if len(b) != 3000 || addr(b)%alignment != 0 {
+				t.Fatalf("Allocate(3000): len %d, address %#x", len(b), addr(b))
+			}
+			for i := range b {
+				b[i] = 0xAB
+			}
+			p := addr(b)
+			a.Free(b)
+			c := mem.Allocate(2500)
+			if addr(c) != p {
+				a.Free(c)
+				continue
+			}
+			reused = true
+			if !bytes.Equal(c, bytes.Repeat([]byte{0xAB}, len(c))) {
+				t.Fatal("an uncleared buffer was cleared")
+			}
+			grown := mem.Reallocate(6000, c)
+			if len(grown) != 6000 || !bytes.Equal(grown[:2500], c) {
+				t.Fatal("Reallocate lost the bytes")
+			}
+			a.Free(grown)
+			break
+		}
+		if !reused {
+			t.Error("a freed buffer was never handed out again")
+		}
+	}
+	func() {
+		defer func() {
+			if recover() == nil {
+				t.Error("a capped allocator handed out an uncleared buffer past its bound")
+			}
+		}()
+		uncleared(cappedAllocator{Allocator: a, max: 100}).Allocate(101)
+	}()
+	// An allocator that cannot hand out uncleared buffers is used as it is.
+	if g := memory.NewGoAllocator(); uncleared(g) != memory.Allocator(g) {
+		t.Error("uncleared wrapped an allocator that clears")
+	}
 }
