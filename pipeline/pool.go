@@ -22,11 +22,12 @@ import (
 // kept in a sync.Pool per size (the garbage collector empties those pools,
 // so what is kept is bounded by what was in use since the last two
 // collections). Like GoAllocator it hands out zeroed memory aligned to 64
-// bytes, and Reallocate grows a buffer in place when its capacity allows
-// (clearing what it adds); unlike it, Reallocate frees the old buffer when
-// it moves it, as arrow-go's C allocator does, and Free takes the buffer
-// back. A buffer's capacity is its size class, not the size asked: Free
-// needs it to find the class.
+// bytes (but through uncleared, see unclearedAllocator), and Reallocate
+// grows a buffer in place when its capacity allows (clearing what it
+// adds); unlike it, Reallocate frees the old buffer when it moves it, as
+// arrow-go's C allocator does, and Free takes the buffer back. A buffer's
+// capacity is its size class, not the size asked: Free needs it to find
+// the class.
 //
 // The contract this places on the checks: no byte of a batch may be kept
 // past Observe. A string read from an Arrow array points into the batch's
