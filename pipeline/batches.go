@@ -47,18 +47,12 @@ func (a cappedAllocator) Reallocate(size int, b []byte) []byte {
 // (see unclearedAllocator), checked like any other.
 func (a cappedAllocator) allocateUncleared(size int) []byte {
 	a.check(size)
-	if u, ok := a.Allocator.(unclearedAllocator); ok {
-		return u.allocateUncleared(size)
-	}
-	return a.Allocator.Allocate(size)
+	return uncleared(a.Allocator).Allocate(size)
 }
 
 func (a cappedAllocator) reallocateUncleared(size int, b []byte) []byte {
 	a.check(size)
-	if u, ok := a.Allocator.(unclearedAllocator); ok {
-		return u.reallocateUncleared(size, b)
-	}
-	return a.Allocator.Reallocate(size, b)
+	return uncleared(a.Allocator).Reallocate(size, b)
 }
 
 func (a cappedAllocator) check(size int) {
