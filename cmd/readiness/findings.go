@@ -358,10 +358,8 @@ func encodeFindings(rows *flagged, refs []flagRef, options []parquet.WriterOptio
 		buf = buf[:0]
 		for _, ref := range refs[:n] {
 			s, r := ref.stream, ref.row
-			fr := findingRow{Input: rows.paths[r.Pos.Input()], Row: r.Pos.Row(), Check: s.check, Code: s.Code}
-			fr.Column = s.Column
-			fr.Group = int64(r.Group)
-			buf = append(buf, fr)
+			buf = append(buf, findingRow{Input: rows.paths[r.Pos.Input()], Row: r.Pos.Row(), Check: s.check, Code: s.Code,
+				Column: s.Column, Group: int64(r.Group)})
 		}
 		if _, err := pw.Write(buf); err != nil {
 			return nil, err
