@@ -179,9 +179,12 @@ func (s *parquetSource) Read(ctx context.Context, u Unit, columns []string, _ ma
 	var leaves []int
 	var picked []arrow.Field
 	// from is, per picked field, its index among the columns pqarrow
-	// reads, or -1 for a flat string column read beside them
-	// (parquetstrings.go).
+	// reads, or -1 for a flat string or fixed-width column read beside
+	// them (parquetstrings.go, parquetfixed.go).
 	var from []int
+	// widths is, per picked field, the byte width of a flat fixed-width
+	// column's values, else 0.
+	var widths []int
 	pqFields := 0
 	want := map[string]bool{}
 	for _, c := range columns {
@@ -192,7 +195,12 @@ func (s *parquetSource) Read(ctx context.Context, u Unit, columns []string, _ ma
 			continue
 		}
 		picked = append(picked, fld)
-		if l := s.leaves[fld.Name]; len(l) == 1 && flatStringLeaf(s.meta, u.Index, l[0], fld) {
+		l, w := s.leaves[fld.Name], 0
+		if len(l) == 1 {
+			w = flatFixedWidth(s.meta, u.Index, l[0], fld)
+		}
+		widths = append(widths, w)
+		if len(l) == 1 && (w > 0 || flatStringLeaf(s.meta, u.Index, l[0], fld)) {
 			from = append(from, -1)
 			continue
 		}
@@ -225,7 +233,7 @@ func (s *parquetSource) Read(ctx context.Context, u Unit, columns []string, _ ma
 		return nil, parquetErr(err)
 	}
 	if pqFields < len(picked) {
-		return s.readWithStrings(ctx, pr, fr, u, picked, leaves, from, mem, batchSize(opts, len(picked)))
+		return s.readWithStrings(ctx, pr, fr, u, picked, leaves, from, widths, mem, batchSize(opts, len(picked)))
 	}
 	rec, err := fr.GetRecordReader(ctx, leaves, []int{u.Index})
 	if err != nil {
@@ -241,21 +249,39 @@ func (s *parquetSource) Read(ctx context.Context, u Unit, columns []string, _ ma
 	return &closingReader{RecordReader: out, close: pr.Close}, nil
 }
 
-// readWithStrings reads row group u's picked fields, the flat string
-// columns among them (from[i] < 0) through flatStrings and the others
-// (leaves) through pqarrow.
-func (s *parquetSource) readWithStrings(ctx context.Context, pr *file.Reader, fr *pqarrow.FileReader, u Unit, picked []arrow.Field, leaves, from []int, mem memory.Allocator, batch int) (array.RecordReader, error) {
+// readWithStrings reads row group u's picked fields, the flat string and
+// fixed-width columns among them (from[i] < 0) through flatStrings and
+// flatFixed (widths[i] > 0), and the others (leaves) through pqarrow.
+func (s *parquetSource) readWithStrings(ctx context.Context, pr *file.Reader, fr *pqarrow.FileReader, u Unit, picked []arrow.Field, leaves, from, widths []int, mem memory.Allocator, batch int) (array.RecordReader, error) {
 	rg := pr.RowGroup(u.Index)
-	p := &parquetBatches{schema: arrow.NewSchema(picked, nil), from: from, strs: make([]*flatStrings, len(picked)), left: rg.NumRows(), size: int64(batch)}
+	p := &parquetBatches{schema: arrow.NewSchema(picked, nil), from: from, flat: make([]flatColumn, len(picked)), left: rg.NumRows(), size: int64(batch)}
 	for i, fld := range picked {
 		if from[i] >= 0 {
 			continue
 		}
-		var err error
-		if p.strs[i], err = newFlatStrings(fld.Name, rg, s.leaves[fld.Name][0], fld.Type, mem); err != nil {
+		leaf := s.leaves[fld.Name][0]
+		// Assigned only when made: a nil *flatFixed in p.flat would be a
+		// column to close.
+		var (
+			c   flatColumn
+			err error
+		)
+		if w := widths[i]; w > 0 {
+			var f *flatFixed
+			if f, err = newFlatFixed(fld.Name, rg, leaf, fld.Type, w, mem); err == nil {
+				c = f
+			}
+		} else {
+			var f *flatStrings
+			if f, err = newFlatStrings(fld.Name, rg, leaf, fld.Type, mem); err == nil {
+				c = f
+			}
+		}
+		if err != nil {
 			p.Release()
 			return nil, parquetErr(err)
 		}
+		p.flat[i] = c
 	}
 	if len(leaves) > 0 {
 		rec, err := fr.GetRecordReader(ctx, leaves, []int{u.Index})

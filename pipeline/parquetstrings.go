@@ -278,17 +278,23 @@ func (c *flatStrings) readChunk(n int, offs []int32, bits []byte, data *memory.B
 	return size, nulls, nil
 }
 
+// flatColumn is a column read beside pqarrow: flatStrings or flatFixed.
+type flatColumn interface {
+	next(n int) (arrow.Array, error)
+	close()
+}
+
 // parquetBatches zips the batches pqarrow reads for some columns of a row
-// group with the flat string columns read beside them, in the field order
-// of schema.
+// group with the flat string and fixed-width columns read beside them, in
+// the field order of schema.
 type parquetBatches struct {
 	schema *arrow.Schema
-	// pq reads the other columns; nil when every column is a flat string.
+	// pq reads the other columns; nil when every column is read beside it.
 	pq array.RecordReader
 	// from is, per column of schema, its index in pq's batches, or -1 for
-	// the flat string column strs[i].
+	// the flat column flat[i].
 	from []int
-	strs []*flatStrings
+	flat []flatColumn
 	left int64 // rows of the row group not read yet
 	size int64
 	cur  arrow.RecordBatch
@@ -316,10 +322,10 @@ func (p *parquetBatches) Release() {
 		p.pq.Release()
 		p.pq = nil
 	}
-	for i, c := range p.strs {
+	for i, c := range p.flat {
 		if c != nil {
 			c.close()
-			p.strs[i] = nil
+			p.flat[i] = nil
 		}
 	}
 }
@@ -366,7 +372,7 @@ func (p *parquetBatches) Next() bool {
 			cols[i] = rec.Column(j)
 			continue
 		}
-		a, err := p.strs[i].next(int(k))
+		a, err := p.flat[i].next(int(k))
 		if err != nil {
 			p.err = err
 			return false

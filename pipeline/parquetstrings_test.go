@@ -145,9 +145,9 @@ func (a garbageUncleared) reallocateUncleared(size int, b []byte) []byte {
 // released.
 func readParquetValues(t *testing.T, path string, batch int, own bool) (cols map[string][]string, maxBatch int64, leaked int, err error) {
 	t.Helper()
-	prev := ownStringColumns
-	ownStringColumns = own
-	defer func() { ownStringColumns = prev }()
+	prevS, prevF := ownStringColumns, ownFixedColumns
+	ownStringColumns, ownFixedColumns = own, own
+	defer func() { ownStringColumns, ownFixedColumns = prevS, prevF }()
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 	defer func() { leaked = mem.CurrentAlloc() }()
 	opts := ReadOptions{Mem: garbageUncleared{mem}, BatchSize: batch}

@@ -1,0 +1,188 @@
+package pipeline
+
+import (
+	"context"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/arrow-go/v18/parquet"
+	"github.com/apache/arrow-go/v18/parquet/compress"
+	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+)
+
+// fixedTable is a table of fixed-width columns, some read by flatFixed
+// (fixedOwn) and some left to pqarrow, with nulls in runs and alone, a
+// required column, a column almost all null, and floats' odd values.
+func fixedTable(mem memory.Allocator, n int) (arrow.Table, map[string]bool) {
+	r := rand.New(rand.NewPCG(3, 11))
+	ts := &arrow.TimestampType{Unit: arrow.Microsecond, TimeZone: "UTC"}
+	sc := arrow.NewSchema([]arrow.Field{
+		{Name: "i64", Type: arrow.PrimitiveTypes.Int64, Nullable: true},
+		{Name: "req", Type: arrow.PrimitiveTypes.Int64},
+		{Name: "f64", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
+		{Name: "ts", Type: ts, Nullable: true},
+		{Name: "ms", Type: &arrow.TimestampType{Unit: arrow.Millisecond}, Nullable: true},
+		{Name: "i32", Type: arrow.PrimitiveTypes.Int32, Nullable: true},
+		{Name: "f32", Type: arrow.PrimitiveTypes.Float32, Nullable: true},
+		{Name: "sparse", Type: arrow.PrimitiveTypes.Int64, Nullable: true},
+		// pqarrow's: converted from their Parquet values.
+		{Name: "u32", Type: arrow.PrimitiveTypes.Uint32, Nullable: true},
+		{Name: "i16", Type: arrow.PrimitiveTypes.Int16, Nullable: true},
+		{Name: "day", Type: arrow.FixedWidthTypes.Date32, Nullable: true},
+	}, nil)
+	own := map[string]bool{"i64": true, "req": true, "f64": true, "ts": true, "ms": true, "i32": true, "f32": true, "sparse": true}
+	b := array.NewRecordBuilder(mem, sc)
+	defer b.Release()
+	odd := []float64{math.NaN(), math.Inf(1), math.Inf(-1), math.Copysign(0, -1), math.MaxFloat64, math.SmallestNonzeroFloat64}
+	nullRun := 0
+	for i := range n {
+		// Runs of nulls as well as single ones, so that the levels come
+		// both repeated and bit-packed.
+		if nullRun == 0 && r.IntN(200) == 0 {
+			nullRun = 1 + r.IntN(40)
+		}
+		null := nullRun > 0 || r.IntN(9) == 0
+		if nullRun > 0 {
+			nullRun--
+		}
+		for c := range sc.NumFields() {
+			fb := b.Field(c)
+			if c != 1 && (null || (sc.Field(c).Name == "sparse" && r.IntN(50) != 0)) {
+				fb.AppendNull()
+				continue
+			}
+			switch fb := fb.(type) {
+			case *array.Int64Builder:
+				fb.Append(int64(r.Uint64()))
+			case *array.Float64Builder:
+				if r.IntN(20) == 0 {
+					fb.Append(odd[r.IntN(len(odd))])
+				} else {
+					fb.Append(r.NormFloat64() * 1e6)
+				}
+			case *array.TimestampBuilder:
+				fb.Append(arrow.Timestamp(1_600_000_000_000_000 + r.Int64N(1e14)))
+			case *array.Int32Builder:
+				fb.Append(int32(r.Uint32()))
+			case *array.Float32Builder:
+				fb.Append(float32(r.NormFloat64()))
+			case *array.Uint32Builder:
+				fb.Append(r.Uint32())
+			case *array.Int16Builder:
+				fb.Append(int16(r.Uint32()))
+			case *array.Date32Builder:
+				fb.Append(arrow.Date32(r.IntN(30000)))
+			}
+		}
+		_ = i
+	}
+	rec := b.NewRecordBatch()
+	defer rec.Release()
+	return array.NewTableFromRecords(sc, []arrow.RecordBatch{rec}), own
+}
+
+// TestFlatFixedAgainstWritten writes fixed-width columns with pqarrow under
+// every layout that changes how their pages are read (plain or dictionary
+// encoding, data page V1 or V2, pages of a few values, Snappy or none) and
+// reads them back, the flat paths on and off, in batches that cross page
+// and row-group boundaries: every value and null comes back as written,
+// and the columns pqarrow converts are left to it.
+func TestFlatFixedAgainstWritten(t *testing.T) {
+	layouts := []struct {
+		name  string
+		plain bool // the own columns' chunks are read from their pages
+		props []parquet.WriterProperty
+	}{
+		{"plain-v1", true, []parquet.WriterProperty{parquet.WithDictionaryDefault(false), parquet.WithDataPageVersion(parquet.DataPageV1)}},
+		{"plain-v2", true, []parquet.WriterProperty{parquet.WithDictionaryDefault(false), parquet.WithDataPageVersion(parquet.DataPageV2)}},
+		{"dict-v1", false, []parquet.WriterProperty{parquet.WithDictionaryDefault(true), parquet.WithDataPageVersion(parquet.DataPageV1)}},
+		{"plain-small-pages-snappy", true, []parquet.WriterProperty{parquet.WithDictionaryDefault(false), parquet.WithDataPageSize(300), parquet.WithBatchSize(17), parquet.WithCompression(compress.Codecs.Snappy)}},
+	}
+	for _, l := range layouts {
+		t.Run(l.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "f.parquet")
+			mem := newChecked(t)
+			tbl, own := fixedTable(mem, 3000)
+			// The values as written, read off the table itself.
+			want := map[string][]string{}
+			for c, fld := range tbl.Schema().Fields() {
+				for _, a := range tbl.Column(c).Data().Chunks() {
+					for i := range a.Len() {
+						v := "<null>"
+						if a.IsValid(i) {
+							v = a.ValueStr(i)
+						}
+						want[fld.Name] = append(want[fld.Name], v)
+					}
+				}
+			}
+			out, err := os.Create(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			props := parquet.NewWriterProperties(append([]parquet.WriterProperty{parquet.WithAllocator(mem)}, l.props...)...)
+			if err := pqarrow.WriteTable(tbl, out, 700, props, pqarrow.NewArrowWriterProperties(pqarrow.WithAllocator(mem), pqarrow.WithStoreSchema())); err != nil {
+				t.Fatal(err)
+			}
+			out.Close()
+			tbl.Release()
+			mem.AssertSize(t, 0)
+			src, err := openParquet(context.Background(), &Input{Path: path, Format: Parquet}, ReadOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ps := src.(*parquetSource)
+			for rg := range ps.meta.NumRowGroups() {
+				for _, fld := range ps.schema.Fields() {
+					got := flatFixedWidth(ps.meta, rg, ps.leaves[fld.Name][0], fld) > 0
+					// A dictionary layout still writes plain chunks for
+					// columns whose dictionary it gives up on; only the
+					// plain layouts are sure.
+					if (l.plain || !own[fld.Name]) && got != (l.plain && own[fld.Name]) {
+						t.Errorf("row group %d, column %s (%s): read from its pages %v, want %v", rg, fld.Name, fld.Type, got, l.plain && own[fld.Name])
+					}
+				}
+				// A timestamp read in another unit than the file's is
+				// converted, by pqarrow.
+				for _, unit := range []arrow.TimeUnit{arrow.Second, arrow.Millisecond, arrow.Nanosecond} {
+					fld := arrow.Field{Name: "ts", Type: &arrow.TimestampType{Unit: unit, TimeZone: "UTC"}, Nullable: true}
+					if flatFixedWidth(ps.meta, rg, ps.leaves["ts"][0], fld) > 0 {
+						t.Errorf("row group %d: microseconds read as %s take the flat path", rg, fld.Type)
+					}
+				}
+			}
+			src.Close()
+			for _, batch := range []int{1, 13, 512, 4096} {
+				for _, flat := range []bool{true, false} {
+					got, maxBatch, leaked, err := readParquetValues(t, path, batch, flat)
+					if err != nil {
+						t.Fatalf("batch %d, flat %v: %v", batch, flat, err)
+					}
+					if leaked != 0 {
+						t.Errorf("batch %d, flat %v: %d bytes left allocated", batch, flat, leaked)
+					}
+					if maxBatch > int64(batch) {
+						t.Errorf("batch %d, flat %v: a batch of %d rows", batch, flat, maxBatch)
+					}
+					for name, w := range want {
+						vals := got[name]
+						if len(vals) != len(w) {
+							t.Fatalf("batch %d, flat %v: column %s has %d values, want %d", batch, flat, name, len(vals), len(w))
+						}
+						for i := range w {
+							if vals[i] != w[i] {
+								t.Fatalf("batch %d, flat %v: column %s row %d is %s, want %s", batch, flat, name, i, vals[i], w[i])
+							}
+						}
+					}
+				}
+			}
+		})
+	}
+}
