@@ -186,3 +186,101 @@ func TestFlatFixedAgainstWritten(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkParquetFlatRead reads every column of a 200,000-row file laid
+// out like the benchmark's (PLAIN chunks: short labels, text, integers,
+// floats and timestamps, a few nulls) through the audit's reader, in
+// batches of 32,768 rows: the decode work that the flat paths do.
+func BenchmarkParquetFlatRead(b *testing.B) {
+	const n = 200_000
+	r := rand.New(rand.NewPCG(5, 5))
+	sc := arrow.NewSchema([]arrow.Field{
+		{Name: "id", Type: arrow.PrimitiveTypes.Int64, Nullable: true},
+		{Name: "ts", Type: &arrow.TimestampType{Unit: arrow.Microsecond, TimeZone: "UTC"}, Nullable: true},
+		{Name: "text", Type: arrow.BinaryTypes.String, Nullable: true},
+		{Name: "region", Type: arrow.BinaryTypes.String, Nullable: true},
+		{Name: "amount", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
+		{Name: "label", Type: arrow.BinaryTypes.String, Nullable: true},
+	}, nil)
+	mem := memory.NewGoAllocator()
+	bld := array.NewRecordBuilder(mem, sc)
+	words := []string{"alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta"}
+	for range n {
+		for c := range sc.NumFields() {
+			fb := bld.Field(c)
+			if r.IntN(200) == 0 {
+				fb.AppendNull()
+				continue
+			}
+			switch fb := fb.(type) {
+			case *array.Int64Builder:
+				fb.Append(r.Int64())
+			case *array.TimestampBuilder:
+				fb.Append(arrow.Timestamp(1_700_000_000_000_000 + r.Int64N(1e13)))
+			case *array.Float64Builder:
+				fb.Append(r.Float64() * 1000)
+			case *array.StringBuilder:
+				if sc.Field(c).Name == "text" {
+					t := ""
+					for range 2 + r.IntN(6) {
+						t += words[r.IntN(len(words))] + " "
+					}
+					fb.Append(t)
+				} else {
+					fb.Append(words[r.IntN(4)])
+				}
+			}
+		}
+	}
+	rec := bld.NewRecordBatch()
+	tbl := array.NewTableFromRecords(sc, []arrow.RecordBatch{rec})
+	path := filepath.Join(b.TempDir(), "bench.parquet")
+	out, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	props := parquet.NewWriterProperties(parquet.WithDictionaryDefault(false), parquet.WithCompression(compress.Codecs.Snappy))
+	if err := pqarrow.WriteTable(tbl, out, 65_536, props, pqarrow.DefaultWriterProps()); err != nil {
+		b.Fatal(err)
+	}
+	out.Close()
+	names := make([]string, sc.NumFields())
+	for i, f := range sc.Fields() {
+		names[i] = f.Name
+	}
+	opts := ReadOptions{BatchSize: 32_768}
+	// flat: the flat string and fixed-width paths; pqarrow: every column
+	// through pqarrow's record reader.
+	for _, flat := range []bool{true, false} {
+		b.Run(map[bool]string{true: "flat", false: "pqarrow"}[flat], func(b *testing.B) {
+			prevS, prevF := ownStringColumns, ownFixedColumns
+			ownStringColumns, ownFixedColumns = flat, flat
+			defer func() { ownStringColumns, ownFixedColumns = prevS, prevF }()
+			for b.Loop() {
+				src, err := openParquet(context.Background(), &Input{Path: path, Format: Parquet}, opts)
+				if err != nil {
+					b.Fatal(err)
+				}
+				rows := 0
+				for _, u := range src.Units() {
+					rr, err := src.Read(context.Background(), u, names, nil, opts)
+					if err != nil {
+						b.Fatal(err)
+					}
+					for rr.Next() {
+						rows += int(rr.RecordBatch().NumRows())
+					}
+					if err := rr.Err(); err != nil {
+						b.Fatal(err)
+					}
+					rr.Release()
+				}
+				src.Close()
+				if rows != n {
+					b.Fatalf("%d rows, want %d", rows, n)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/row")
+		})
+	}
+}
