@@ -182,8 +182,8 @@ func (s *parquetSource) Read(ctx context.Context, u Unit, columns []string, _ ma
 	// reads, or -1 for a flat string or fixed-width column read beside
 	// them (parquetstrings.go, parquetfixed.go).
 	var from []int
-	// widths is, per picked field, the byte width of a flat fixed-width
-	// column's values, else 0.
+	// widths is, per picked field, flatFixedWidth's width of a flat
+	// fixed-width column's values (boolWidth for booleans), else 0.
 	var widths []int
 	pqFields := 0
 	want := map[string]bool{}
@@ -200,7 +200,7 @@ func (s *parquetSource) Read(ctx context.Context, u Unit, columns []string, _ ma
 			w = flatFixedWidth(s.meta, u.Index, l[0], fld)
 		}
 		widths = append(widths, w)
-		if len(l) == 1 && (w > 0 || flatStringLeaf(s.meta, u.Index, l[0], fld)) {
+		if len(l) == 1 && (w != 0 || flatStringLeaf(s.meta, u.Index, l[0], fld)) {
 			from = append(from, -1)
 			continue
 		}
@@ -251,7 +251,7 @@ func (s *parquetSource) Read(ctx context.Context, u Unit, columns []string, _ ma
 
 // readWithStrings reads row group u's picked fields, the flat string and
 // fixed-width columns among them (from[i] < 0) through flatStrings and
-// flatFixed (widths[i] > 0), and the others (leaves) through pqarrow.
+// flatFixed (widths[i] != 0), and the others (leaves) through pqarrow.
 func (s *parquetSource) readWithStrings(ctx context.Context, pr *file.Reader, fr *pqarrow.FileReader, u Unit, picked []arrow.Field, leaves, from, widths []int, mem memory.Allocator, batch int) (array.RecordReader, error) {
 	rg := pr.RowGroup(u.Index)
 	p := &parquetBatches{schema: arrow.NewSchema(picked, nil), from: from, flat: make([]flatColumn, len(picked)), left: rg.NumRows(), size: int64(batch)}
@@ -266,7 +266,7 @@ func (s *parquetSource) readWithStrings(ctx context.Context, pr *file.Reader, fr
 			c   flatColumn
 			err error
 		)
-		if w := widths[i]; w > 0 {
+		if w := widths[i]; w != 0 {
 			var f *flatFixed
 			if f, err = newFlatFixed(fld.Name, rg, leaf, fld.Type, w, mem); err == nil {
 				c = f

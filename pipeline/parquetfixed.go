@@ -1,7 +1,7 @@
 package pipeline
 
 // Flat fixed-width columns of a Parquet file (64- and 32-bit integers,
-// timestamps, floats) whose chunks hold only PLAIN values are turned into
+// timestamps, floats, booleans) whose chunks hold only PLAIN values are turned into
 // Arrow arrays here, from their pages, rather than by pqarrow, as the flat
 // string columns are (parquetstrings.go). pqarrow's record reader decodes
 // a page's definition levels into one int16 a row
@@ -18,7 +18,8 @@ package pipeline
 // the Parquet values as they are: INT64 as Int64 (no logical type, or a
 // signed 64-bit integer) or as a Timestamp of the unit the Parquet
 // timestamp has, DOUBLE as Float64, FLOAT as Float32, INT32 as Int32 (no
-// logical type, or a signed 32-bit integer). Anything that pqarrow
+// logical type, or a signed 32-bit integer), BOOLEAN as Boolean (a bit a
+// value, width boolWidth here). Anything that pqarrow
 // converts (unsigned or narrower integers, dates, decimals, a timestamp
 // read in another unit, INT96) stays with pqarrow.
 
@@ -44,9 +45,13 @@ var ownFixedColumns = true
 // into Arrow's buffers, which hold the machine's order.
 var littleEndian = binary.NativeEndian.Uint16([]byte{1, 0}) == 1
 
-// flatFixedWidth returns the byte width of field f's values when f, read
-// from leaf column leaf of row group rg, can be read as a flat fixed-width
-// column, else 0.
+// boolWidth is flatFixedWidth's width of a boolean column: its values are
+// bits, packed in the page as in an Arrow bitmap.
+const boolWidth = -1
+
+// flatFixedWidth returns the byte width of field f's values (boolWidth
+// for booleans) when f, read from leaf column leaf of row group rg, can be
+// read as a flat fixed-width column, else 0.
 func flatFixedWidth(meta *metadata.FileMetaData, rg, leaf int, f arrow.Field) int {
 	if !ownFixedColumns || !littleEndian {
 		return 0
@@ -91,6 +96,10 @@ func flatFixedWidth(meta *metadata.FileMetaData, rg, leaf int, f arrow.Field) in
 		if f.Type.ID() == arrow.INT32 && signedInt(32) {
 			width = 4
 		}
+	case parquet.Types.Boolean:
+		if f.Type.ID() == arrow.BOOL {
+			width = boolWidth
+		}
 	}
 	if width == 0 {
 		return 0
@@ -99,7 +108,34 @@ func flatFixedWidth(meta *metadata.FileMetaData, rg, leaf int, f arrow.Field) in
 	if err != nil || cc.CryptoMetadata() != nil || !plainChunk(cc) {
 		return 0
 	}
+	if width == boolWidth && !plainDataPages(cc) {
+		return 0
+	}
 	return width
+}
+
+// plainDataPages reports whether a column chunk's page encoding stats say
+// that every data page holds PLAIN values. A boolean chunk needs them:
+// booleans may be RLE-encoded, and RLE is also the levels' encoding, so
+// the chunk's list of encodings cannot tell (parquet-testing's
+// rle_boolean_encoding.parquet and datapage_v2.snappy.parquet list PLAIN
+// and RLE for RLE values). A chunk without the stats is left to pqarrow.
+func plainDataPages(cc *metadata.ColumnChunkMetaData) bool {
+	stats := cc.EncodingStats()
+	data := 0
+	for _, st := range stats {
+		// The Thrift PageType's values (parquet.thrift): arrow-go's enum is
+		// in an internal package.
+		const dataPage, dataPageV2 = 0, 3
+		switch int32(st.PageType) {
+		case dataPage, dataPageV2:
+			if st.Encoding != parquet.Encodings.Plain {
+				return false
+			}
+			data++
+		}
+	}
+	return data > 0
 }
 
 // timestampUnit is the Arrow unit of a Parquet timestamp's values, or -1.
@@ -125,7 +161,7 @@ type flatFixed struct {
 }
 
 // newFlatFixed reads leaf column leaf of row group rg, whose values are
-// width bytes each (flatFixedWidth).
+// width bytes each, or bits (boolWidth; see flatFixedWidth).
 func newFlatFixed(name string, rg *file.RowGroupReader, leaf int, typ arrow.DataType, width int, mem memory.Allocator) (*flatFixed, error) {
 	pr, err := rg.GetColumnPageReader(leaf)
 	if err != nil {
@@ -141,10 +177,16 @@ func (c *flatFixed) close() { c.pages.pr.Close() }
 func (c *flatFixed) next(n int) (arrow.Array, error) {
 	// Every value's bytes are written by readFixed, a null's as zeros, so
 	// the values' buffer is not cleared first; the validity bitmap is, as
-	// readFixed only sets bits.
-	values := memory.NewResizableBuffer(uncleared(c.mem))
+	// readFixed only sets bits, and so are a boolean column's values.
+	var values *memory.Buffer
+	if c.width == boolWidth {
+		values = memory.NewResizableBuffer(c.mem)
+		values.Resize(int(bitutil.BytesForBits(int64(n))))
+	} else {
+		values = memory.NewResizableBuffer(uncleared(c.mem))
+		values.Resize(n * c.width)
+	}
 	defer values.Release()
-	values.Resize(n * c.width)
 	var validity *memory.Buffer
 	var bits []byte
 	if c.pages.maxDef > 0 {
@@ -153,7 +195,13 @@ func (c *flatFixed) next(n int) (arrow.Array, error) {
 		validity.Resize(int(bitutil.BytesForBits(int64(n))))
 		bits = validity.Bytes()
 	}
-	nulls, err := c.pages.readFixed(n, c.width, values.Bytes(), bits)
+	var nulls int
+	var err error
+	if c.width == boolWidth {
+		nulls, err = c.pages.readBools(n, values.Bytes(), bits)
+	} else {
+		nulls, err = c.pages.readFixed(n, c.width, values.Bytes(), bits)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -230,5 +278,79 @@ func (p *plainPages) copyValues(dst []byte, k, width int) error {
 		return fmt.Errorf("column %q: page %d: its values end before its levels (%d bytes left for %d values of %d)", p.name, p.page, len(p.vals), k, width)
 	}
 	p.vals = p.vals[copy(dst, p.vals[:k*width]):]
+	return nil
+}
+
+// readBools reads n rows of a boolean column into out (a bitmap of n bits,
+// zeroed; a null's bit stays clear) and the validity bitmap bits (zeroed;
+// nil for a required column), and returns the nulls. A PLAIN page packs
+// its defined values a bit each, the first in the lowest bit, as Arrow
+// does: a run of defined values is copied as a run of bits.
+func (p *plainPages) readBools(n int, out, bits []byte) (nulls int, err error) {
+	for row := 0; row < n; {
+		if p.rows == 0 {
+			if err := p.nextPage(); err != nil {
+				return 0, fmt.Errorf("column %q: %w", p.name, err)
+			}
+			continue
+		}
+		k := min(n-row, p.rows)
+		if p.maxDef == 0 {
+			if err := p.copyBits(out, row, k); err != nil {
+				return 0, err
+			}
+		} else {
+			for i := row; i < row+k; {
+				if p.lv.run == 0 {
+					if err := p.lv.nextRun(); err != nil {
+						return 0, fmt.Errorf("column %q: page %d: %w", p.name, p.page, err)
+					}
+				}
+				m := min(row+k-i, p.lv.run)
+				switch {
+				case p.lv.packed:
+					for j := i; j < i+m; j++ {
+						if p.lv.bits[p.lv.pos>>3]>>(p.lv.pos&7)&1 == 1 {
+							if err := p.copyBits(out, j, 1); err != nil {
+								return 0, err
+							}
+							bits[j>>3] |= 1 << (j & 7)
+						} else {
+							nulls++
+						}
+						p.lv.pos++
+					}
+				case p.lv.value == 1:
+					if err := p.copyBits(out, i, m); err != nil {
+						return 0, err
+					}
+					bitutil.SetBitsTo(bits, int64(i), int64(m), true)
+				default:
+					nulls += m
+				}
+				p.lv.run -= m
+				i += m
+			}
+		}
+		p.rows -= k
+		row += k
+	}
+	return nulls, nil
+}
+
+// copyBits copies the current page's next k boolean values to bits at..
+// at+k of dst, or says that the page holds fewer.
+func (p *plainPages) copyBits(dst []byte, at, k int) error {
+	if p.vbit+k > 8*len(p.vals) {
+		return fmt.Errorf("column %q: page %d: its values end before its levels (%d bits left for %d values)", p.name, p.page, 8*len(p.vals)-p.vbit, k)
+	}
+	if k == 1 {
+		if p.vals[p.vbit>>3]>>(p.vbit&7)&1 == 1 {
+			dst[at>>3] |= 1 << (at & 7)
+		}
+	} else {
+		bitutil.CopyBitmap(p.vals, p.vbit, k, dst, at)
+	}
+	p.vbit += k
 	return nil
 }

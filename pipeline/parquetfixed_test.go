@@ -31,12 +31,14 @@ func fixedTable(mem memory.Allocator, n int) (arrow.Table, map[string]bool) {
 		{Name: "i32", Type: arrow.PrimitiveTypes.Int32, Nullable: true},
 		{Name: "f32", Type: arrow.PrimitiveTypes.Float32, Nullable: true},
 		{Name: "sparse", Type: arrow.PrimitiveTypes.Int64, Nullable: true},
+		{Name: "flag", Type: arrow.FixedWidthTypes.Boolean, Nullable: true},
+		{Name: "reqflag", Type: arrow.FixedWidthTypes.Boolean},
 		// pqarrow's: converted from their Parquet values.
 		{Name: "u32", Type: arrow.PrimitiveTypes.Uint32, Nullable: true},
 		{Name: "i16", Type: arrow.PrimitiveTypes.Int16, Nullable: true},
 		{Name: "day", Type: arrow.FixedWidthTypes.Date32, Nullable: true},
 	}, nil)
-	own := map[string]bool{"i64": true, "req": true, "f64": true, "ts": true, "ms": true, "i32": true, "f32": true, "sparse": true}
+	own := map[string]bool{"i64": true, "req": true, "f64": true, "ts": true, "ms": true, "i32": true, "f32": true, "sparse": true, "flag": true, "reqflag": true}
 	b := array.NewRecordBuilder(mem, sc)
 	defer b.Release()
 	odd := []float64{math.NaN(), math.Inf(1), math.Inf(-1), math.Copysign(0, -1), math.MaxFloat64, math.SmallestNonzeroFloat64}
@@ -53,13 +55,15 @@ func fixedTable(mem memory.Allocator, n int) (arrow.Table, map[string]bool) {
 		}
 		for c := range sc.NumFields() {
 			fb := b.Field(c)
-			if c != 1 && (null || (sc.Field(c).Name == "sparse" && r.IntN(50) != 0)) {
+			if sc.Field(c).Nullable && (null || (sc.Field(c).Name == "sparse" && r.IntN(50) != 0)) {
 				fb.AppendNull()
 				continue
 			}
 			switch fb := fb.(type) {
 			case *array.Int64Builder:
 				fb.Append(int64(r.Uint64()))
+			case *array.BooleanBuilder:
+				fb.Append(r.IntN(3) == 0)
 			case *array.Float64Builder:
 				if r.IntN(20) == 0 {
 					fb.Append(odd[r.IntN(len(odd))])
@@ -87,7 +91,7 @@ func fixedTable(mem memory.Allocator, n int) (arrow.Table, map[string]bool) {
 	return array.NewTableFromRecords(sc, []arrow.RecordBatch{rec}), own
 }
 
-// TestFlatFixedAgainstWritten writes fixed-width columns with pqarrow under
+// TestFlatFixedAgainstWritten writes fixed-width and boolean columns with pqarrow under
 // every layout that changes how their pages are read (plain or dictionary
 // encoding, data page V1 or V2, pages of a few values, Snappy or none) and
 // reads them back, the flat paths on and off, in batches that cross page
@@ -140,7 +144,7 @@ func TestFlatFixedAgainstWritten(t *testing.T) {
 			ps := src.(*parquetSource)
 			for rg := range ps.meta.NumRowGroups() {
 				for _, fld := range ps.schema.Fields() {
-					got := flatFixedWidth(ps.meta, rg, ps.leaves[fld.Name][0], fld) > 0
+					got := flatFixedWidth(ps.meta, rg, ps.leaves[fld.Name][0], fld) != 0
 					// A dictionary layout still writes plain chunks for
 					// columns whose dictionary it gives up on; only the
 					// plain layouts are sure.
@@ -152,7 +156,7 @@ func TestFlatFixedAgainstWritten(t *testing.T) {
 				// converted, by pqarrow.
 				for _, unit := range []arrow.TimeUnit{arrow.Second, arrow.Millisecond, arrow.Nanosecond} {
 					fld := arrow.Field{Name: "ts", Type: &arrow.TimestampType{Unit: unit, TimeZone: "UTC"}, Nullable: true}
-					if flatFixedWidth(ps.meta, rg, ps.leaves["ts"][0], fld) > 0 {
+					if flatFixedWidth(ps.meta, rg, ps.leaves["ts"][0], fld) != 0 {
 						t.Errorf("row group %d: microseconds read as %s take the flat path", rg, fld.Type)
 					}
 				}
@@ -189,7 +193,7 @@ func TestFlatFixedAgainstWritten(t *testing.T) {
 
 // BenchmarkParquetFlatRead reads every column of a 200,000-row file laid
 // out like the benchmark's (PLAIN chunks: short labels, text, integers,
-// floats and timestamps, a few nulls) through the audit's reader, in
+// floats, timestamps and booleans, a few nulls) through the audit's reader, in
 // batches of 32,768 rows: the decode work that the flat paths do.
 func BenchmarkParquetFlatRead(b *testing.B) {
 	const n = 200_000
@@ -201,6 +205,7 @@ func BenchmarkParquetFlatRead(b *testing.B) {
 		{Name: "region", Type: arrow.BinaryTypes.String, Nullable: true},
 		{Name: "amount", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
 		{Name: "label", Type: arrow.BinaryTypes.String, Nullable: true},
+		{Name: "flag", Type: arrow.FixedWidthTypes.Boolean, Nullable: true},
 	}, nil)
 	mem := memory.NewGoAllocator()
 	bld := array.NewRecordBuilder(mem, sc)
@@ -219,6 +224,8 @@ func BenchmarkParquetFlatRead(b *testing.B) {
 				fb.Append(arrow.Timestamp(1_700_000_000_000_000 + r.Int64N(1e13)))
 			case *array.Float64Builder:
 				fb.Append(r.Float64() * 1000)
+			case *array.BooleanBuilder:
+				fb.Append(r.IntN(2) == 0)
 			case *array.StringBuilder:
 				if sc.Field(c).Name == "text" {
 					t := ""

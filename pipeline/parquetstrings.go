@@ -398,6 +398,7 @@ type plainPages struct {
 	maxDef int16
 	page   int    // pages read
 	vals   []byte // the current page's values not read yet
+	vbit   int    // a boolean column's next value: its bit in vals
 	rows   int    // the current page's rows not read yet
 	lv     levels
 }
@@ -491,7 +492,7 @@ func (p *plainPages) nextPage() error {
 		if page.NumValues() < 0 {
 			return fmt.Errorf("page %d: %d values", p.page, page.NumValues())
 		}
-		p.vals, p.rows, p.lv = data, int(page.NumValues()), levels{data: lv}
+		p.vals, p.vbit, p.rows, p.lv = data, 0, int(page.NumValues()), levels{data: lv}
 		return nil
 	}
 }
