@@ -218,48 +218,55 @@ func (c *flatFixed) next(n int) (arrow.Array, error) {
 // a null's as zeros) and the validity bitmap bits (zeroed; nil for a
 // required column), and returns the nulls.
 func (p *plainPages) readFixed(n, width int, out, bits []byte) (nulls int, err error) {
+	err = p.runs(n, func(i, m int, defined bool) error {
+		if !defined {
+			clear(out[i*width : (i+m)*width])
+			nulls += m
+			return nil
+		}
+		if err := p.copyValues(out[i*width:(i+m)*width], m, width); err != nil {
+			return err
+		}
+		setBits(bits, i, m)
+		return nil
+	})
+	return nulls, err
+}
+
+// runs walks the next n rows of the chunk, page after page, and calls f
+// with each stretch of rows i..i+m that are all defined or all null: a
+// repeated run of levels whole, a bit-packed run a row at a time, a page
+// of a required column whole. f is called in row order.
+func (p *plainPages) runs(n int, f func(i, m int, defined bool) error) error {
 	for row := 0; row < n; {
 		if p.rows == 0 {
 			if err := p.nextPage(); err != nil {
-				return 0, fmt.Errorf("column %q: %w", p.name, err)
+				return fmt.Errorf("column %q: %w", p.name, err)
 			}
 			continue
 		}
 		k := min(n-row, p.rows)
 		if p.maxDef == 0 {
-			if err := p.copyValues(out[row*width:(row+k)*width], k, width); err != nil {
-				return 0, err
+			if err := f(row, k, true); err != nil {
+				return err
 			}
 		} else {
 			for i := row; i < row+k; {
 				if p.lv.run == 0 {
 					if err := p.lv.nextRun(); err != nil {
-						return 0, fmt.Errorf("column %q: page %d: %w", p.name, p.page, err)
+						return fmt.Errorf("column %q: page %d: %w", p.name, p.page, err)
 					}
 				}
 				m := min(row+k-i, p.lv.run)
-				switch {
-				case p.lv.packed:
+				if p.lv.packed {
 					for j := i; j < i+m; j++ {
-						if p.lv.bits[p.lv.pos>>3]>>(p.lv.pos&7)&1 == 1 {
-							if err := p.copyValues(out[j*width:(j+1)*width], 1, width); err != nil {
-								return 0, err
-							}
-							bits[j>>3] |= 1 << (j & 7)
-						} else {
-							clear(out[j*width : (j+1)*width])
-							nulls++
+						if err := f(j, 1, p.lv.bits[p.lv.pos>>3]>>(p.lv.pos&7)&1 == 1); err != nil {
+							return err
 						}
 						p.lv.pos++
 					}
-				case p.lv.value == 1:
-					if err := p.copyValues(out[i*width:(i+m)*width], m, width); err != nil {
-						return 0, err
-					}
-					bitutil.SetBitsTo(bits, int64(i), int64(m), true)
-				default:
-					clear(out[i*width : (i+m)*width])
-					nulls += m
+				} else if err := f(i, m, p.lv.value == 1); err != nil {
+					return err
 				}
 				p.lv.run -= m
 				i += m
@@ -268,7 +275,18 @@ func (p *plainPages) readFixed(n, width int, out, bits []byte) (nulls int, err e
 		p.rows -= k
 		row += k
 	}
-	return nulls, nil
+	return nil
+}
+
+// setBits sets bits i..i+m of bits (nil for a required column: none).
+func setBits(bits []byte, i, m int) {
+	switch {
+	case bits == nil:
+	case m == 1:
+		bits[i>>3] |= 1 << (i & 7)
+	default:
+		bitutil.SetBitsTo(bits, int64(i), int64(m), true)
+	}
 }
 
 // copyValues copies the current page's next k values of width bytes to
@@ -287,55 +305,18 @@ func (p *plainPages) copyValues(dst []byte, k, width int) error {
 // its defined values a bit each, the first in the lowest bit, as Arrow
 // does: a run of defined values is copied as a run of bits.
 func (p *plainPages) readBools(n int, out, bits []byte) (nulls int, err error) {
-	for row := 0; row < n; {
-		if p.rows == 0 {
-			if err := p.nextPage(); err != nil {
-				return 0, fmt.Errorf("column %q: %w", p.name, err)
-			}
-			continue
+	err = p.runs(n, func(i, m int, defined bool) error {
+		if !defined {
+			nulls += m
+			return nil
 		}
-		k := min(n-row, p.rows)
-		if p.maxDef == 0 {
-			if err := p.copyBits(out, row, k); err != nil {
-				return 0, err
-			}
-		} else {
-			for i := row; i < row+k; {
-				if p.lv.run == 0 {
-					if err := p.lv.nextRun(); err != nil {
-						return 0, fmt.Errorf("column %q: page %d: %w", p.name, p.page, err)
-					}
-				}
-				m := min(row+k-i, p.lv.run)
-				switch {
-				case p.lv.packed:
-					for j := i; j < i+m; j++ {
-						if p.lv.bits[p.lv.pos>>3]>>(p.lv.pos&7)&1 == 1 {
-							if err := p.copyBits(out, j, 1); err != nil {
-								return 0, err
-							}
-							bits[j>>3] |= 1 << (j & 7)
-						} else {
-							nulls++
-						}
-						p.lv.pos++
-					}
-				case p.lv.value == 1:
-					if err := p.copyBits(out, i, m); err != nil {
-						return 0, err
-					}
-					bitutil.SetBitsTo(bits, int64(i), int64(m), true)
-				default:
-					nulls += m
-				}
-				p.lv.run -= m
-				i += m
-			}
+		if err := p.copyBits(out, i, m); err != nil {
+			return err
 		}
-		p.rows -= k
-		row += k
-	}
-	return nulls, nil
+		setBits(bits, i, m)
+		return nil
+	})
+	return nulls, err
 }
 
 // copyBits copies the current page's next k boolean values to bits at..
