@@ -162,31 +162,19 @@ func TestFlatFixedAgainstWritten(t *testing.T) {
 				}
 			}
 			src.Close()
-			for _, batch := range []int{1, 13, 512, 4096} {
-				for _, flat := range []bool{true, false} {
-					got, maxBatch, leaked, err := readParquetValues(t, path, batch, flat)
-					if err != nil {
-						t.Fatalf("batch %d, flat %v: %v", batch, flat, err)
+			readBack(t, path, func(batch int, flat bool, got map[string][]string) {
+				for name, w := range want {
+					vals := got[name]
+					if len(vals) != len(w) {
+						t.Fatalf("batch %d, flat %v: column %s has %d values, want %d", batch, flat, name, len(vals), len(w))
 					}
-					if leaked != 0 {
-						t.Errorf("batch %d, flat %v: %d bytes left allocated", batch, flat, leaked)
-					}
-					if maxBatch > int64(batch) {
-						t.Errorf("batch %d, flat %v: a batch of %d rows", batch, flat, maxBatch)
-					}
-					for name, w := range want {
-						vals := got[name]
-						if len(vals) != len(w) {
-							t.Fatalf("batch %d, flat %v: column %s has %d values, want %d", batch, flat, name, len(vals), len(w))
-						}
-						for i := range w {
-							if vals[i] != w[i] {
-								t.Fatalf("batch %d, flat %v: column %s row %d is %s, want %s", batch, flat, name, i, vals[i], w[i])
-							}
+					for i := range w {
+						if vals[i] != w[i] {
+							t.Fatalf("batch %d, flat %v: column %s row %d is %s, want %s", batch, flat, name, i, vals[i], w[i])
 						}
 					}
 				}
-			}
+			})
 		})
 	}
 }

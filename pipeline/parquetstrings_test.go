@@ -204,6 +204,29 @@ func readParquetValues(t *testing.T, path string, batch int, own bool) (cols map
 	return cols, maxBatch, 0, nil
 }
 
+// readBack reads path with readParquetValues in batches of 1, 13, 512
+// and 4,096 rows, the flat paths on and off, checks that each read ends
+// with nothing left allocated and no batch past its size, and hands the
+// values to check.
+func readBack(t *testing.T, path string, check func(batch int, own bool, got map[string][]string)) {
+	t.Helper()
+	for _, batch := range []int{1, 13, 512, 4096} {
+		for _, own := range []bool{true, false} {
+			got, maxBatch, leaked, err := readParquetValues(t, path, batch, own)
+			if err != nil {
+				t.Fatalf("batch %d, own %v: %v", batch, own, err)
+			}
+			if leaked != 0 {
+				t.Errorf("batch %d, own %v: %d bytes left allocated", batch, own, leaked)
+			}
+			if maxBatch > int64(batch) {
+				t.Errorf("batch %d, own %v: a batch of %d rows", batch, own, maxBatch)
+			}
+			check(batch, own, got)
+		}
+	}
+}
+
 // TestFlatStringsAgainstWritten writes string and binary columns with
 // pqarrow under every layout that changes how their pages are read
 // (dictionary or plain encoding, data page V1 or V2, pages of a few values,
@@ -264,35 +287,23 @@ func TestFlatStringsAgainstWritten(t *testing.T) {
 				}
 			}
 			src.Close()
-			for _, batch := range []int{1, 13, 512, 4096} {
-				for _, own := range []bool{true, false} {
-					got, maxBatch, leaked, err := readParquetValues(t, path, batch, own)
-					if err != nil {
-						t.Fatalf("batch %d, own %v: %v", batch, own, err)
+			readBack(t, path, func(batch int, own bool, got map[string][]string) {
+				for c, fld := range f.schema.Fields() {
+					vals := got[fld.Name]
+					if len(vals) != len(f.cols[c]) {
+						t.Fatalf("batch %d, own %v: column %s has %d values, want %d", batch, own, fld.Name, len(vals), len(f.cols[c]))
 					}
-					if leaked != 0 {
-						t.Errorf("batch %d, own %v: %d bytes left allocated", batch, own, leaked)
-					}
-					if maxBatch > int64(batch) {
-						t.Errorf("batch %d, own %v: a batch of %d rows", batch, own, maxBatch)
-					}
-					for c, fld := range f.schema.Fields() {
-						vals := got[fld.Name]
-						if len(vals) != len(f.cols[c]) {
-							t.Fatalf("batch %d, own %v: column %s has %d values, want %d", batch, own, fld.Name, len(vals), len(f.cols[c]))
+					for i, w := range f.cols[c] {
+						want := "<null>"
+						if w != nil {
+							want = *w
 						}
-						for i, w := range f.cols[c] {
-							want := "<null>"
-							if w != nil {
-								want = *w
-							}
-							if vals[i] != want {
-								t.Fatalf("batch %d, own %v: column %s row %d is %q, want %q", batch, own, fld.Name, i, vals[i], want)
-							}
+						if vals[i] != want {
+							t.Fatalf("batch %d, own %v: column %s row %d is %q, want %q", batch, own, fld.Name, i, vals[i], want)
 						}
 					}
 				}
-			}
+			})
 		})
 	}
 }
