@@ -1,10 +1,10 @@
 package pipeline
 
 // Flat fixed-width columns of a Parquet file (64- and 32-bit integers,
-// timestamps, floats, booleans) whose chunks hold only PLAIN values are turned into
-// Arrow arrays here, from their pages, rather than by pqarrow, as the flat
-// string columns are (parquetstrings.go). pqarrow's record reader decodes
-// a page's definition levels into one int16 a row
+// timestamps, floats, booleans) whose chunks hold only PLAIN values are
+// turned into Arrow arrays here, from their pages, rather than by pqarrow,
+// as the flat string columns are (parquetstrings.go). pqarrow's record
+// reader decodes a page's definition levels into one int16 a row
 // (utils.RleDecoder.GetBatchLevels), copies the values out a batch at a
 // time and builds the validity bitmap from the levels; on the 10M-row
 // benchmark that was 0.35 s of CPU beside the 0.29 s of decompressing the
@@ -18,10 +18,11 @@ package pipeline
 // the Parquet values as they are: INT64 as Int64 (no logical type, or a
 // signed 64-bit integer) or as a Timestamp of the unit the Parquet
 // timestamp has, DOUBLE as Float64, FLOAT as Float32, INT32 as Int32 (no
-// logical type, or a signed 32-bit integer), BOOLEAN as Boolean (a bit a
-// value, width boolWidth here). Anything that pqarrow
-// converts (unsigned or narrower integers, dates, decimals, a timestamp
-// read in another unit, INT96) stays with pqarrow.
+// logical type, or a signed 32-bit integer), and BOOLEAN as Boolean (a bit
+// a value) when the chunk's page encoding stats say its data pages are
+// PLAIN (plainDataPages). Anything that pqarrow converts (unsigned or
+// narrower integers, dates, decimals, a timestamp read in another unit,
+// INT96) stays with pqarrow.
 
 import (
 	"encoding/binary"
