@@ -513,19 +513,7 @@ func (p *plainPages) read(n int, offs []int32, bits []byte, data *memory.Buffer)
 		if p.maxDef == 0 {
 			for i := row; i < row+k; i++ {
 				if l := p.fits(size, len(buf)); l >= 0 {
-					if l <= 16 && len(p.vals) >= 20 && len(buf)-size >= 16 {
-						// A short value (a label, a category) is moved as
-						// 16 bytes, without a call to memmove; the bytes
-						// past it are overwritten by the next value or
-						// left past the data's end. The 10M-row audit's
-						// string columns took 0.65 s of CPU against 0.86 s
-						// (three profiles each; BenchmarkParquetFlatRead
-						// 67–75 ns a row against 73–87; docs/performance.md,
-						// 2026-11-29 z).
-						*(*[16]byte)(buf[size:]) = *(*[16]byte)(p.vals[4:])
-					} else {
-						copy(buf[size:], p.vals[4:4+l])
-					}
+					moveValue(buf[size:], p.vals[4:], l)
 					size += l
 					p.vals = p.vals[4+l:]
 				} else if size, err = p.valueSlow(n, size, data, &buf); err != nil {
@@ -551,11 +539,7 @@ func (p *plainPages) read(n int, offs []int32, bits []byte, data *memory.Buffer)
 					}
 					if defined {
 						if l := p.fits(size, len(buf)); l >= 0 {
-							if l <= 16 && len(p.vals) >= 20 && len(buf)-size >= 16 {
-								*(*[16]byte)(buf[size:]) = *(*[16]byte)(p.vals[4:]) // as above
-							} else {
-								copy(buf[size:], p.vals[4:4+l])
-							}
+							moveValue(buf[size:], p.vals[4:], l)
 							size += l
 							p.vals = p.vals[4+l:]
 						} else if size, err = p.valueSlow(n, size, data, &buf); err != nil {
@@ -593,6 +577,21 @@ func (p *plainPages) fits(size, room int) int {
 		return l
 	}
 	return -1
+}
+
+// moveValue copies a value of l bytes, the first l of src, to dst (l
+// fits in both). A short value (a label, a category) is moved as 16 bytes,
+// without a call to memmove, when both have 16 bytes: the bytes past it in
+// dst are overwritten by the next value or left past the data's end. The
+// 10M-row audit's string columns took 0.65 s of CPU against 0.86 s (three
+// profiles each; BenchmarkParquetFlatRead 67–75 ns a row against 73–87;
+// docs/performance.md, 2026-11-29 z). Inlined into read.
+func moveValue(dst, src []byte, l int) {
+	if l <= 16 && len(src) >= 16 && len(dst) >= 16 {
+		*(*[16]byte)(dst) = *(*[16]byte)(src)
+		return
+	}
+	copy(dst, src[:l])
 }
 
 // valueSlow appends the current page's next value to buf, size bytes of
