@@ -259,29 +259,11 @@ func (s *parquetSource) readWithStrings(ctx context.Context, pr *file.Reader, fr
 		if from[i] >= 0 {
 			continue
 		}
-		leaf := s.leaves[fld.Name][0]
-		// Assigned only when made: a nil *flatFixed in p.flat would be a
-		// column to close.
-		var (
-			c   flatColumn
-			err error
-		)
-		if w := widths[i]; w != 0 {
-			var f *flatFixed
-			if f, err = newFlatFixed(fld.Name, rg, leaf, fld.Type, w, mem); err == nil {
-				c = f
-			}
-		} else {
-			var f *flatStrings
-			if f, err = newFlatStrings(fld.Name, rg, leaf, fld.Type, mem); err == nil {
-				c = f
-			}
-		}
-		if err != nil {
+		var err error
+		if p.flat[i], err = newFlatColumn(fld.Name, rg, s.leaves[fld.Name][0], fld.Type, widths[i], mem); err != nil {
 			p.Release()
 			return nil, parquetErr(err)
 		}
-		p.flat[i] = c
 	}
 	if len(leaves) > 0 {
 		rec, err := fr.GetRecordReader(ctx, leaves, []int{u.Index})

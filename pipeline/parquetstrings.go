@@ -284,6 +284,25 @@ type flatColumn interface {
 	close()
 }
 
+// newFlatColumn reads leaf column leaf of row group rg as a flatFixed
+// when width is flatFixedWidth's (not 0), else as a flatStrings. On an
+// error the column is nil, not a nil pointer in the interface, which
+// parquetBatches.Release would close.
+func newFlatColumn(name string, rg *file.RowGroupReader, leaf int, typ arrow.DataType, width int, mem memory.Allocator) (flatColumn, error) {
+	if width != 0 {
+		c, err := newFlatFixed(name, rg, leaf, typ, width, mem)
+		if err != nil {
+			return nil, err
+		}
+		return c, nil
+	}
+	c, err := newFlatStrings(name, rg, leaf, typ, mem)
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
 // parquetBatches zips the batches pqarrow reads for some columns of a row
 // group with the flat string and fixed-width columns read beside them, in
 // the field order of schema.

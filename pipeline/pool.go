@@ -109,9 +109,11 @@ func (a *poolAllocator) Reallocate(size int, b []byte) []byte {
 // unclearedAllocator is an allocator that can also hand out buffers
 // without clearing them, for a buffer its user writes whole before any of
 // it is read: a flat string column's offsets and value bytes
-// (flatStrings.next). Clearing those only to write every byte again cost
-// the 10M-row decode floor 0.035 s of its 1.69 s of CPU (medians of eight
-// alternating runs; docs/performance.md, 2026-11-29 y).
+// (flatStrings.next), a flat fixed-width column's values (flatFixed.next,
+// which writes a null's as zeros). Clearing the strings' buffers only to
+// write every byte again cost the 10M-row decode floor 0.035 s of its
+// 1.69 s of CPU (medians of eight alternating runs; docs/performance.md,
+// 2026-11-29 y).
 type unclearedAllocator interface {
 	allocateUncleared(size int) []byte
 	reallocateUncleared(size int, b []byte) []byte
