@@ -1,7 +1,8 @@
 package pipeline
 
 // Flat fixed-width columns of a Parquet file (64- and 32-bit integers,
-// timestamps, floats, booleans) whose chunks hold only PLAIN values are
+// timestamps, floats, booleans) whose chunks hold only PLAIN or
+// dictionary-encoded values (parquetdict.go; booleans PLAIN only) are
 // turned into Arrow arrays here, from their pages, rather than by pqarrow,
 // as the flat string columns are (parquetstrings.go). pqarrow's record
 // reader decodes a page's definition levels into one int16 a row
@@ -106,7 +107,7 @@ func flatFixedWidth(meta *metadata.FileMetaData, rg, leaf int, f arrow.Field) in
 		return 0
 	}
 	cc, err := meta.RowGroup(rg).ColumnChunk(leaf)
-	if err != nil || cc.CryptoMetadata() != nil || !plainChunk(cc) {
+	if err != nil || cc.CryptoMetadata() != nil || !pageChunk(cc) {
 		return 0
 	}
 	if width == boolWidth && !plainDataPages(cc) {
@@ -152,8 +153,8 @@ func timestampUnit(ts schema.TimestampLogicalType) arrow.TimeUnit {
 	return -1
 }
 
-// flatFixed reads one flat fixed-width column chunk of PLAIN pages as
-// Arrow arrays, a batch of rows at a time.
+// flatFixed reads one flat fixed-width column chunk of PLAIN or
+// dictionary-encoded pages as Arrow arrays, a batch of rows at a time.
 type flatFixed struct {
 	typ   arrow.DataType
 	width int
@@ -169,7 +170,7 @@ func newFlatFixed(name string, rg *file.RowGroupReader, leaf int, typ arrow.Data
 		return nil, err
 	}
 	maxDef := rg.MetaData().Schema.Column(leaf).MaxDefinitionLevel()
-	return &flatFixed{typ: typ, width: width, mem: mem, pages: &plainPages{name: name, pr: pr, maxDef: maxDef}}, nil
+	return &flatFixed{typ: typ, width: width, mem: mem, pages: &plainPages{name: name, pr: pr, maxDef: maxDef, width: width}}, nil
 }
 
 func (c *flatFixed) close() { c.pages.pr.Close() }
@@ -225,7 +226,13 @@ func (p *plainPages) readFixed(n, width int, out, bits []byte) (nulls int, err e
 			nulls += m
 			return nil
 		}
-		if err := p.copyValues(out[i*width:(i+m)*width], m, width); err != nil {
+		var err error
+		if p.indexed {
+			err = p.copyIndexed(out[i*width:(i+m)*width], m, width)
+		} else {
+			err = p.copyValues(out[i*width:(i+m)*width], m, width)
+		}
+		if err != nil {
 			return err
 		}
 		setBits(bits, i, m)

@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -13,6 +14,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/apache/arrow-go/v18/parquet"
 	"github.com/apache/arrow-go/v18/parquet/compress"
+	"github.com/apache/arrow-go/v18/parquet/file"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 )
 
@@ -31,6 +33,14 @@ func fixedTable(mem memory.Allocator, n int) (arrow.Table, map[string]bool) {
 		{Name: "i32", Type: arrow.PrimitiveTypes.Int32, Nullable: true},
 		{Name: "f32", Type: arrow.PrimitiveTypes.Float32, Nullable: true},
 		{Name: "sparse", Type: arrow.PrimitiveTypes.Int64, Nullable: true},
+		// One value, five, and more as a row group goes on: a
+		// dictionary of 32 values (256 bytes) takes the values up to
+		// about row 256 of a row group of 700, several pages of a
+		// dictionary's indices, and the writer of dict-v2-fallback then
+		// writes the rest PLAIN.
+		{Name: "one", Type: arrow.PrimitiveTypes.Int64, Nullable: true},
+		{Name: "five", Type: arrow.PrimitiveTypes.Float64},
+		{Name: "grows", Type: arrow.PrimitiveTypes.Int64, Nullable: true},
 		{Name: "flag", Type: arrow.FixedWidthTypes.Boolean, Nullable: true},
 		{Name: "reqflag", Type: arrow.FixedWidthTypes.Boolean},
 		// pqarrow's: converted from their Parquet values.
@@ -38,7 +48,7 @@ func fixedTable(mem memory.Allocator, n int) (arrow.Table, map[string]bool) {
 		{Name: "i16", Type: arrow.PrimitiveTypes.Int16, Nullable: true},
 		{Name: "day", Type: arrow.FixedWidthTypes.Date32, Nullable: true},
 	}, nil)
-	own := map[string]bool{"i64": true, "req": true, "f64": true, "ts": true, "ms": true, "i32": true, "f32": true, "sparse": true, "flag": true, "reqflag": true}
+	own := map[string]bool{"i64": true, "req": true, "f64": true, "ts": true, "ms": true, "i32": true, "f32": true, "sparse": true, "one": true, "five": true, "grows": true, "flag": true, "reqflag": true}
 	b := array.NewRecordBuilder(mem, sc)
 	defer b.Release()
 	odd := []float64{math.NaN(), math.Inf(1), math.Inf(-1), math.Copysign(0, -1), math.MaxFloat64, math.SmallestNonzeroFloat64}
@@ -61,11 +71,20 @@ func fixedTable(mem memory.Allocator, n int) (arrow.Table, map[string]bool) {
 			}
 			switch fb := fb.(type) {
 			case *array.Int64Builder:
-				fb.Append(int64(r.Uint64()))
+				switch sc.Field(c).Name {
+				case "one":
+					fb.Append(7)
+				case "grows":
+					fb.Append(int64(r.IntN(1 + i%700/8)))
+				default:
+					fb.Append(int64(r.Uint64()))
+				}
 			case *array.BooleanBuilder:
 				fb.Append(r.IntN(3) == 0)
 			case *array.Float64Builder:
-				if r.IntN(20) == 0 {
+				if sc.Field(c).Name == "five" {
+					fb.Append(float64(r.IntN(5)) / 4)
+				} else if r.IntN(20) == 0 {
 					fb.Append(odd[r.IntN(len(odd))])
 				} else {
 					fb.Append(r.NormFloat64() * 1e6)
@@ -84,7 +103,6 @@ func fixedTable(mem memory.Allocator, n int) (arrow.Table, map[string]bool) {
 				fb.Append(arrow.Date32(r.IntN(30000)))
 			}
 		}
-		_ = i
 	}
 	rec := b.NewRecordBatch()
 	defer rec.Release()
@@ -98,15 +116,19 @@ func fixedTable(mem memory.Allocator, n int) (arrow.Table, map[string]bool) {
 // and row-group boundaries: every value and null comes back as written,
 // and the columns pqarrow converts are left to it.
 func TestFlatFixedAgainstWritten(t *testing.T) {
+	// The own columns' chunks are read from their pages in every layout:
+	// PLAIN values, a dictionary's indices, or (the small dictionary
+	// pages) a dictionary's indices and then PLAIN values once the writer
+	// gives up on the dictionary.
 	layouts := []struct {
 		name  string
-		plain bool // the own columns' chunks are read from their pages
 		props []parquet.WriterProperty
 	}{
-		{"plain-v1", true, []parquet.WriterProperty{parquet.WithDictionaryDefault(false), parquet.WithDataPageVersion(parquet.DataPageV1)}},
-		{"plain-v2", true, []parquet.WriterProperty{parquet.WithDictionaryDefault(false), parquet.WithDataPageVersion(parquet.DataPageV2)}},
-		{"dict-v1", false, []parquet.WriterProperty{parquet.WithDictionaryDefault(true), parquet.WithDataPageVersion(parquet.DataPageV1)}},
-		{"plain-small-pages-snappy", true, []parquet.WriterProperty{parquet.WithDictionaryDefault(false), parquet.WithDataPageSize(300), parquet.WithBatchSize(17), parquet.WithCompression(compress.Codecs.Snappy)}},
+		{"plain-v1", []parquet.WriterProperty{parquet.WithDictionaryDefault(false), parquet.WithDataPageVersion(parquet.DataPageV1)}},
+		{"plain-v2", []parquet.WriterProperty{parquet.WithDictionaryDefault(false), parquet.WithDataPageVersion(parquet.DataPageV2)}},
+		{"dict-v1", []parquet.WriterProperty{parquet.WithDictionaryDefault(true), parquet.WithDataPageVersion(parquet.DataPageV1)}},
+		{"dict-v2-fallback", []parquet.WriterProperty{parquet.WithDictionaryDefault(true), parquet.WithDataPageVersion(parquet.DataPageV2), parquet.WithDataPageSize(64), parquet.WithBatchSize(17), parquet.WithDictionaryPageSizeLimit(256), parquet.WithCompression(compress.Codecs.Snappy)}},
+		{"plain-small-pages-snappy", []parquet.WriterProperty{parquet.WithDictionaryDefault(false), parquet.WithDataPageSize(300), parquet.WithBatchSize(17), parquet.WithCompression(compress.Codecs.Snappy)}},
 	}
 	for _, l := range layouts {
 		t.Run(l.name, func(t *testing.T) {
@@ -144,12 +166,8 @@ func TestFlatFixedAgainstWritten(t *testing.T) {
 			ps := src.(*parquetSource)
 			for rg := range ps.meta.NumRowGroups() {
 				for _, fld := range ps.schema.Fields() {
-					got := flatFixedWidth(ps.meta, rg, ps.leaves[fld.Name][0], fld) != 0
-					// A dictionary layout still writes plain chunks for
-					// columns whose dictionary it gives up on; only the
-					// plain layouts are sure.
-					if (l.plain || !own[fld.Name]) && got != (l.plain && own[fld.Name]) {
-						t.Errorf("row group %d, column %s (%s): read from its pages %v, want %v", rg, fld.Name, fld.Type, got, l.plain && own[fld.Name])
+					if got := flatFixedWidth(ps.meta, rg, ps.leaves[fld.Name][0], fld) != 0; got != own[fld.Name] {
+						t.Errorf("row group %d, column %s (%s): read from its pages %v, want %v", rg, fld.Name, fld.Type, got, own[fld.Name])
 					}
 				}
 				// A timestamp read in another unit than the file's is
@@ -160,6 +178,10 @@ func TestFlatFixedAgainstWritten(t *testing.T) {
 						t.Errorf("row group %d: microseconds read as %s take the flat path", rg, fld.Type)
 					}
 				}
+			}
+			dict, fallback := dictChunks(t, path, own)
+			if strings.HasPrefix(l.name, "dict") && !dict || l.name == "dict-v2-fallback" && !fallback {
+				t.Errorf("dictionary pages %v, PLAIN pages after a dictionary's %v", dict, fallback)
 			}
 			src.Close()
 			readBack(t, path, func(batch int, flat bool, got map[string][]string) {
@@ -177,6 +199,48 @@ func TestFlatFixedAgainstWritten(t *testing.T) {
 			})
 		})
 	}
+}
+
+// dictChunks reports whether a chunk of the columns own of the file at
+// path has a dictionary page, and whether one has PLAIN data pages after
+// its dictionary-encoded ones (its writer gave up on the dictionary). It
+// reads the pages' headers: the chunk's encoding stats, as arrow-go's
+// writer fills them, leave out the PLAIN pages after a dictionary's.
+func dictChunks(t *testing.T, path string, own map[string]bool) (dict, fallback bool) {
+	t.Helper()
+	r, err := file.OpenParquetFile(path, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	for rg := range r.NumRowGroups() {
+		g := r.RowGroup(rg)
+		for c := range r.MetaData().Schema.NumColumns() {
+			if !own[r.MetaData().Schema.Column(c).Name()] {
+				continue
+			}
+			pr, err := g.GetColumnPageReader(c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			indexed := false
+			for pr.Next() {
+				switch e := parquet.Encoding(pr.Page().Encoding()); {
+				case pr.Page().Type() == file.PageTypeDictionaryPage:
+					dict = true
+				case e == parquet.Encodings.RLEDict:
+					indexed = true
+				case e == parquet.Encodings.Plain && indexed:
+					fallback = true
+				}
+			}
+			if err := pr.Err(); err != nil {
+				t.Fatal(err)
+			}
+			pr.Close()
+		}
+	}
+	return dict, fallback
 }
 
 // BenchmarkParquetFlatRead reads every column of a 200,000-row file laid

@@ -13,16 +13,17 @@ package pipeline
 //
 // So a flat string column is built here, offsets, bytes and validity
 // written straight into their buffers, in one of two ways:
-//   - a column chunk whose metadata lists only PLAIN values and RLE levels
-//     and no dictionary page (most string chunks of a training table: what
-//     writers fall back to once a dictionary grows too large) is read from
-//     its pages (plainPages): each row's level, then its value's length and
-//     bytes, go from the page to the array in one loop. The pages come from
-//     arrow-go's page reader (decompression, checksums, decryption);
-//   - any other chunk (dictionary pages, DELTA encodings) is decoded by
-//     arrow-go's column chunk reader
-//     (file.ByteArrayColumnChunkReader.ReadBatchInPage), and each page's
-//     values are copied out before the next call: they alias the page.
+//   - a column chunk whose metadata lists only PLAIN or dictionary-encoded
+//     values and RLE levels (what most writers write: a dictionary, then
+//     PLAIN once it grows too large) is read from its pages (plainPages):
+//     each row's level, then its value's length and bytes, or its index
+//     into the dictionary (parquetdict.go), go from the page to the array
+//     in one loop. The pages come from arrow-go's page reader
+//     (decompression, checksums, decryption);
+//   - any other chunk (DELTA encodings) is decoded by arrow-go's column
+//     chunk reader (file.ByteArrayColumnChunkReader.ReadBatchInPage), and
+//     each page's values are copied out before the next call: they alias
+//     the page.
 //
 // On the 10M-row benchmark the decode floor took 2.5-3.0 s of CPU against
 // 3.6-4.1 s through pqarrow, and 2.9-3.3 s with every chunk through the
@@ -78,10 +79,9 @@ func flatStringLeaf(meta *metadata.FileMetaData, rg, leaf int, f arrow.Field) bo
 
 // flatStrings reads one flat BYTE_ARRAY column chunk as String or Binary
 // arrays, a batch of rows at a time. A chunk whose metadata lists only
-// PLAIN values and RLE levels, with no dictionary page (what most writers
-// write once a dictionary grows too large, and what the benchmark file
-// holds), is read straight from its pages (plainPages): each value's
-// length and bytes go from the page to the array in one loop, with no
+// PLAIN or dictionary-encoded values and RLE levels (pageChunk) is read
+// straight from its pages (plainPages): each value's bytes go from the
+// page, or the dictionary, to the array in one loop, with no
 // parquet.ByteArray in between. Any other chunk goes through the column
 // chunk reader.
 type flatStrings struct {
@@ -94,7 +94,7 @@ type flatStrings struct {
 	cr   *file.ByteArrayColumnChunkReader
 	vals []parquet.ByteArray
 	defs []int16
-	// pages reads a PLAIN chunk.
+	// pages reads a pageChunk.
 	pages *plainPages
 	// hint is the byte size of the last batch's values: the next batch
 	// reserves that much at once, or perRow bytes a row if that is more.
@@ -129,7 +129,7 @@ func newFlatStrings(name string, rg *file.RowGroupReader, leaf int, typ arrow.Da
 	if rows := rg.NumRows(); err == nil && rows > 0 && cc.TotalUncompressedSize() > 0 {
 		c.perRow = float64(cc.TotalUncompressedSize()) / float64(rows)
 	}
-	if err == nil && plainChunk(cc) {
+	if err == nil && pageChunk(cc) {
 		pr, err := rg.GetColumnPageReader(leaf)
 		if err != nil {
 			return nil, err
@@ -150,14 +150,17 @@ func newFlatStrings(name string, rg *file.RowGroupReader, leaf int, typ arrow.Da
 	return c, nil
 }
 
-// plainChunk reports whether a column chunk's metadata lists only PLAIN
-// values and RLE levels, with no dictionary page.
-func plainChunk(cc *metadata.ColumnChunkMetaData) bool {
-	if cc.HasDictionaryPage() || len(cc.Encodings()) == 0 {
+// pageChunk reports whether a column chunk's metadata lists only the
+// encodings plainPages reads: PLAIN or dictionary-encoded values (with
+// their dictionary page) and RLE levels.
+func pageChunk(cc *metadata.ColumnChunkMetaData) bool {
+	if len(cc.Encodings()) == 0 {
 		return false
 	}
 	for _, e := range cc.Encodings() {
-		if e != parquet.Encodings.Plain && e != parquet.Encodings.RLE {
+		switch e {
+		case parquet.Encodings.Plain, parquet.Encodings.RLE, parquet.Encodings.RLEDict, parquet.Encodings.PlainDict:
+		default:
 			return false
 		}
 	}
@@ -403,23 +406,36 @@ func (p *parquetBatches) Next() bool {
 	return true
 }
 
-// plainPages reads the values of a PLAIN-encoded flat BYTE_ARRAY column
-// chunk from its pages, as the Parquet format lays them out: a data page
-// (V1: its definition levels after a 4-byte length; V2: its repetition
-// and definition levels first, their lengths in the header) holds a run of
-// levels in the RLE/bit-packed hybrid encoding, bit width 1, one a row,
-// then a 4-byte little-endian length and the bytes of each defined value.
-// The page reader (decompression, checksums, decryption) is arrow-go's; a
-// page's bytes are valid until its next page is read.
+// plainPages reads the values of a flat column chunk from its pages, as
+// the Parquet format lays them out: a data page (V1: its definition
+// levels after a 4-byte length; V2: its repetition and definition levels
+// first, their lengths in the header) holds a run of levels in the
+// RLE/bit-packed hybrid encoding, bit width 1, one a row, then each
+// defined value: PLAIN, a 4-byte little-endian length and the bytes of a
+// byte array, or the bytes of a fixed-width value (parquetfixed.go); or
+// dictionary-encoded, indices into the values of the chunk's dictionary
+// page (parquetdict.go). The page reader (decompression, checksums,
+// decryption) is arrow-go's; a page's bytes are valid until its next page
+// is read.
 type plainPages struct {
 	name   string
 	pr     file.PageReader
 	maxDef int16
-	page   int    // pages read
-	vals   []byte // the current page's values not read yet
-	vbit   int    // a boolean column's next value: its bit in vals
-	rows   int    // the current page's rows not read yet
-	lv     levels
+	// width is the values' byte width: 0 for byte arrays, boolWidth for
+	// booleans.
+	width     int
+	page      int    // pages read
+	dataPages int    // data pages read
+	vals      []byte // the current page's values not read yet
+	vbit      int    // a boolean column's next value: its bit in vals
+	rows      int    // the current page's rows not read yet
+	lv        levels
+	// dict is the chunk's dictionary, once its page is read; indexed says
+	// that the current page's values are indices into it, which ix
+	// decodes (parquetdict.go).
+	dict    *pageDict
+	indexed bool
+	ix      dictIndices
 }
 
 // levels decodes a page's definition levels: the RLE/bit-packed hybrid
@@ -476,9 +492,6 @@ func (p *plainPages) nextPage() error {
 		var data, lv []byte
 		switch pg := page.(type) {
 		case *file.DataPageV1:
-			if e := parquet.Encoding(pg.Encoding()); e != parquet.Encodings.Plain {
-				return fmt.Errorf("page %d: %s values in a chunk whose metadata lists only PLAIN", p.page, e)
-			}
 			data = pg.Data()
 			if p.maxDef > 0 {
 				if e := pg.DefinitionLevelEncoding(); e != parquet.Encodings.RLE {
@@ -494,9 +507,6 @@ func (p *plainPages) nextPage() error {
 				lv, data = data[4:4+n], data[4+n:]
 			}
 		case *file.DataPageV2:
-			if e := parquet.Encoding(pg.Encoding()); e != parquet.Encodings.Plain {
-				return fmt.Errorf("page %d: %s values in a chunk whose metadata lists only PLAIN", p.page, e)
-			}
 			data = pg.Data()
 			r, d := int64(pg.RepetitionLevelByteLen()), int64(pg.DefinitionLevelByteLen())
 			if r < 0 || d < 0 || r+d > int64(len(data)) {
@@ -504,14 +514,29 @@ func (p *plainPages) nextPage() error {
 			}
 			lv, data = data[r:r+d], data[r+d:]
 		case *file.DictionaryPage:
-			return fmt.Errorf("page %d: a dictionary page in a chunk whose metadata lists none", p.page)
+			if err := p.readDict(pg); err != nil {
+				return err
+			}
+			continue
 		default:
 			continue // an index page
 		}
+		p.dataPages++
 		if page.NumValues() < 0 {
 			return fmt.Errorf("page %d: %d values", p.page, page.NumValues())
 		}
 		p.vals, p.vbit, p.rows, p.lv = data, 0, int(page.NumValues()), levels{data: lv}
+		switch e := parquet.Encoding(page.Encoding()); {
+		case e == parquet.Encodings.Plain:
+			p.indexed = false
+		case (e == parquet.Encodings.RLEDict || e == parquet.Encodings.PlainDict) && p.width != boolWidth:
+			if err := p.startIndices(data); err != nil {
+				return fmt.Errorf("page %d: %w", p.page, err)
+			}
+			p.vals, p.indexed = nil, true
+		default:
+			return fmt.Errorf("page %d: %s values in a chunk whose metadata lists only PLAIN and dictionary encodings", p.page, e)
+		}
 		return nil
 	}
 }
@@ -529,7 +554,11 @@ func (p *plainPages) read(n int, offs []int32, bits []byte, data *memory.Buffer)
 			continue
 		}
 		k := min(n-row, p.rows)
-		if p.maxDef == 0 {
+		if p.indexed {
+			if size, nulls, err = p.readIndexed(row, k, n, offs, bits, data, &buf, size, nulls); err != nil {
+				return 0, 0, fmt.Errorf("column %q: page %d: %w", p.name, p.page, err)
+			}
+		} else if p.maxDef == 0 {
 			for i := row; i < row+k; i++ {
 				if l := p.fits(size, len(buf)); l >= 0 {
 					moveValue(buf[size:], p.vals[4:], l)

@@ -1,0 +1,316 @@
+package pipeline
+
+// Dictionary-encoded pages of the flat columns (parquetstrings.go,
+// parquetfixed.go) are read here. Most writers (pyarrow, Spark, DuckDB,
+// arrow-go) dictionary-encode every column by default: a chunk starts with
+// a dictionary page of PLAIN values, and its data pages hold indices into
+// it (RLE_DICTIONARY, or PLAIN_DICTIONARY from older writers), until the
+// dictionary outgrows the writer's limit and the rest of the chunk's pages
+// fall back to PLAIN. pqarrow reads such a chunk a page at a time through
+// its column chunk reader: each index looked up into a parquet.ByteArray,
+// then appended to a builder, or each fixed-width value gathered into a
+// buffer it then copies. Here each defined row's index goes straight to
+// its value's bytes in the array, as a PLAIN page's value does.
+//
+// A page's indices are one byte of bit width (0 to 32) and then runs in
+// the RLE/bit-packed hybrid encoding, as many indices as the page has
+// defined values; they are decoded a batch at a time (dictIndices.fill)
+// and each is checked against the dictionary's size where it is used: the
+// last bit-packed group of a page is padded, and what a writer pads with
+// need not be an index.
+//
+// Whether a chunk was dictionary-encoded throughout cannot be read off its
+// metadata: arrow-go v18.8.0's writer leaves the PLAIN pages it writes
+// after giving up on a dictionary out of the chunk's page encoding stats
+// (they list the dictionary page and RLE_DICTIONARY data pages only; the
+// chunk's list of encodings has PLAIN twice). So each data page says for
+// itself which way its values are read.
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math"
+
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/arrow-go/v18/parquet"
+	"github.com/apache/arrow-go/v18/parquet/file"
+)
+
+// pageDict is a column chunk's dictionary, copied out of its page (which
+// the page reader reuses).
+type pageDict struct {
+	n int // values
+	// offs are a byte-array dictionary's value bounds: value i is
+	// vals[offs[i]:offs[i+1]]; nil for fixed-width values, value i of
+	// which is vals[i·width:(i+1)·width].
+	offs []int32
+	// vals are the values' bytes, followed for byte arrays by 16 bytes of
+	// padding, so that moveValue may move any short value as 16 bytes.
+	vals []byte
+}
+
+// readDict copies the values of dictionary page pg, width bytes each (0:
+// byte arrays, each a 4-byte length and its bytes), into p.dict.
+func (p *plainPages) readDict(pg *file.DictionaryPage) error {
+	if p.dict != nil {
+		return fmt.Errorf("page %d: a second dictionary page", p.page)
+	}
+	if p.dataPages > 0 {
+		return fmt.Errorf("page %d: a dictionary page after %d data pages", p.page, p.dataPages)
+	}
+	if e := parquet.Encoding(pg.Encoding()); e != parquet.Encodings.Plain && e != parquet.Encodings.PlainDict {
+		return fmt.Errorf("page %d: a dictionary page of %s values", p.page, e)
+	}
+	n, data := int(pg.NumValues()), pg.Data()
+	d := &pageDict{n: n}
+	switch {
+	case p.width == boolWidth:
+		return fmt.Errorf("page %d: a dictionary page in a boolean column", p.page)
+	case p.width > 0:
+		if n < 0 || n > len(data)/p.width {
+			return fmt.Errorf("page %d: a dictionary of %d values of %d bytes in %d bytes", p.page, n, p.width, len(data))
+		}
+		d.vals = append([]byte(nil), data[:n*p.width]...)
+	default:
+		if n < 0 || n > len(data)/4 {
+			return fmt.Errorf("page %d: a dictionary of %d values in %d bytes", p.page, n, len(data))
+		}
+		d.offs = make([]int32, n+1)
+		d.vals = make([]byte, 0, len(data)-4*n+16)
+		for i := range n {
+			if len(data) < 4 {
+				return fmt.Errorf("page %d: the dictionary ends at its value %d of %d", p.page, i, n)
+			}
+			l := binary.LittleEndian.Uint32(data)
+			if uint64(l) > uint64(len(data)-4) {
+				return fmt.Errorf("page %d: dictionary value %d of %d bytes past the page's end", p.page, i, l)
+			}
+			d.vals = append(d.vals, data[4:4+l]...)
+			d.offs[i+1] = int32(len(d.vals))
+			data = data[4+l:]
+		}
+		d.vals = append(d.vals, make([]byte, 16)...)
+	}
+	p.dict = d
+	return nil
+}
+
+// startIndices starts a dictionary-encoded data page whose values section
+// is data.
+func (p *plainPages) startIndices(data []byte) error {
+	if p.dict == nil {
+		return errors.New("dictionary-encoded values and no dictionary page before them")
+	}
+	if len(data) < 1 {
+		return errors.New("no room for its indices' bit width")
+	}
+	if data[0] > 32 {
+		return fmt.Errorf("indices of %d bits, above 32", data[0])
+	}
+	p.ix.start(data[1:], data[0])
+	return nil
+}
+
+// dictIndices decodes a dictionary-encoded page's indices, a batch at a
+// time: the RLE/bit-packed hybrid encoding at a bit width of 0 to 32.
+type dictIndices struct {
+	data   []byte // the runs not started
+	width  int    // bits an index
+	run    int    // indices left in the current run
+	packed bool   // the current run is bit-packed (else repeated)
+	value  uint32 // a repeated run's index
+	bits   []byte // a bit-packed run's bytes
+	pos    int    // the bit-packed run's next index
+	buf    []uint32
+	at     int // buf's next index
+}
+
+// indexBatch is how many indices dictIndices decodes at once.
+const indexBatch = 1024
+
+func (d *dictIndices) start(data []byte, width byte) {
+	buf := d.buf
+	if buf == nil {
+		buf = make([]uint32, 0, indexBatch)
+	}
+	*d = dictIndices{data: data, width: int(width), buf: buf[:0]}
+}
+
+// next returns the page's next index, below n, the dictionary's size.
+// Inlined where the values are read; fill is not.
+func (d *dictIndices) next(n int) (int, error) {
+	if d.at == len(d.buf) {
+		if err := d.fill(); err != nil {
+			return 0, err
+		}
+	}
+	v := int(d.buf[d.at])
+	d.at++
+	if v >= n {
+		return 0, fmt.Errorf("dictionary index %d, beyond the dictionary's %d values", v, n)
+	}
+	return v, nil
+}
+
+// fill decodes the next batch of indices into buf: up to indexBatch, fewer
+// where the page's runs end; none is an error.
+func (d *dictIndices) fill() error {
+	d.buf, d.at = d.buf[:0], 0
+	for len(d.buf) < cap(d.buf) {
+		if d.run == 0 {
+			if len(d.data) == 0 {
+				break
+			}
+			if err := d.nextRun(); err != nil {
+				return err
+			}
+			continue
+		}
+		m := min(d.run, cap(d.buf)-len(d.buf))
+		if d.packed {
+			d.unpack(m)
+		} else {
+			for range m {
+				d.buf = append(d.buf, d.value)
+			}
+		}
+		d.run -= m
+	}
+	if len(d.buf) == 0 {
+		return errors.New("its values end before its levels")
+	}
+	return nil
+}
+
+// nextRun starts the next run.
+func (d *dictIndices) nextRun() error {
+	h, k := binary.Uvarint(d.data)
+	if k <= 0 {
+		return errors.New("a dictionary index run's header is cut short")
+	}
+	d.data = d.data[k:]
+	if h&1 == 0 {
+		size := (d.width + 7) / 8
+		if len(d.data) < size {
+			return errors.New("dictionary indices end inside a run")
+		}
+		var v uint32
+		for i := range size {
+			v |= uint32(d.data[i]) << (8 * i)
+		}
+		d.data = d.data[size:]
+		d.run, d.packed, d.value = int(min(h>>1, math.MaxInt32)), false, v
+		return nil
+	}
+	// A page's last bit-packed run may be cut short, to the bytes its
+	// indices take (parquet-testing's datapage_v2.snappy.parquet): it
+	// then holds the indices those bytes do, as arrow-go reads it.
+	groups := min(h>>1, math.MaxInt32/8)
+	d.run, d.packed, d.pos = int(groups)*8, true, 0
+	if size := uint64(d.width) * groups; size > uint64(len(d.data)) {
+		d.run = len(d.data) * 8 / d.width
+		d.bits, d.data = d.data, nil
+	} else {
+		d.bits, d.data = d.data[:size], d.data[size:]
+	}
+	return nil
+}
+
+// unpack appends the bit-packed run's next m indices to buf.
+func (d *dictIndices) unpack(m int) {
+	w := d.width
+	mask := uint64(1)<<w - 1
+	for range m {
+		bit := d.pos * w
+		b := bit >> 3
+		var word uint64
+		if b+8 <= len(d.bits) {
+			word = binary.LittleEndian.Uint64(d.bits[b:])
+		} else {
+			for i := b; i < len(d.bits); i++ {
+				word |= uint64(d.bits[i]) << (8 * (i - b))
+			}
+		}
+		d.buf = append(d.buf, uint32(word>>(bit&7)&mask))
+		d.pos++
+	}
+}
+
+// readIndexed is read for rows row..row+k of a dictionary-encoded page
+// (all of them in the page): each defined row's value is copied from the
+// dictionary into data (buf its bytes, size of them in use), growing it as
+// it needs; it returns the bytes in use after them and the nulls counted.
+func (p *plainPages) readIndexed(row, k, n int, offs []int32, bits []byte, data *memory.Buffer, buf *[]byte, size, nulls int) (int, int, error) {
+	d, b := p.dict, *buf
+	defer func() { *buf = b }()
+	for i := row; i < row+k; {
+		m, rep, defined := 1, false, true
+		if p.maxDef > 0 {
+			if p.lv.run == 0 {
+				if err := p.lv.nextRun(); err != nil {
+					return 0, 0, err
+				}
+			}
+			m = min(row+k-i, p.lv.run)
+			rep, defined = !p.lv.packed, p.lv.value == 1
+		} else {
+			m = row + k - i
+		}
+		for j := i; j < i+m; j++ {
+			if p.maxDef > 0 && !rep {
+				defined = p.lv.bits[p.lv.pos>>3]>>(p.lv.pos&7)&1 == 1
+				p.lv.pos++
+			}
+			if defined {
+				v, err := p.ix.next(d.n)
+				if err != nil {
+					return 0, 0, err
+				}
+				from, to := int(d.offs[v]), int(d.offs[v+1])
+				l := to - from
+				if size+l > len(b) {
+					if size+l > math.MaxInt32 {
+						return 0, 0, fmt.Errorf("more than 2 GiB of values in %d rows, beyond 32-bit offsets", n)
+					}
+					data.Reserve(max(size+l, 2*len(b)))
+					b = data.Buf()
+				}
+				moveValue(b[size:], d.vals[from:], l)
+				size += l
+				if bits != nil {
+					bits[j>>3] |= 1 << (j & 7)
+				}
+			} else {
+				nulls++
+			}
+			offs[j+1] = int32(size)
+		}
+		if p.maxDef > 0 {
+			p.lv.run -= m
+		}
+		i += m
+	}
+	return size, nulls, nil
+}
+
+// copyIndexed copies the current dictionary-encoded page's next k values,
+// width bytes each, from the dictionary to dst.
+func (p *plainPages) copyIndexed(dst []byte, k, width int) error {
+	d := p.dict
+	for j := range k {
+		v, err := p.ix.next(d.n)
+		if err != nil {
+			return fmt.Errorf("column %q: page %d: %w", p.name, p.page, err)
+		}
+		switch width {
+		case 8:
+			*(*[8]byte)(dst[j*8:]) = *(*[8]byte)(d.vals[v*8:])
+		case 4:
+			*(*[4]byte)(dst[j*4:]) = *(*[4]byte)(d.vals[v*4:])
+		default:
+			copy(dst[j*width:(j+1)*width], d.vals[v*width:])
+		}
+	}
+	return nil
+}
