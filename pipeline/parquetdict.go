@@ -41,16 +41,21 @@ import (
 // the page reader reuses).
 type pageDict struct {
 	n int // values
-	// offs are a byte-array dictionary's value bounds: value i is
-	// vals[offs[i]:offs[i+1]]; nil for fixed-width values, value i of
-	// which is vals[i·width:(i+1)·width].
-	offs []int32
-	// vals are the values' bytes, followed for byte arrays by 16 bytes of
-	// padding, so that moveValue may move any short value as 16 bytes.
+	// spans are a byte-array dictionary's values: value i is
+	// vals[spans[i].from:spans[i].to]; nil for fixed-width values, value
+	// i of which is vals[i·width:(i+1)·width].
+	spans []span
+	// vals are the page's bytes (a byte array's values each after its
+	// length), followed for byte arrays by 16 bytes of padding, so that
+	// moveValue may move any short value as 16 bytes.
 	vals []byte
+	// size is a byte-array dictionary's bytes of values, lengths left out.
+	size int
 }
 
-// readDict copies the values of dictionary page pg, width bytes each (0:
+type span struct{ from, to int32 }
+
+// readDict copies the values of dictionary page pg, p.width bytes each (0:
 // byte arrays, each a 4-byte length and its bytes), into p.dict.
 func (p *plainPages) readDict(pg *file.DictionaryPage) error {
 	if p.dict != nil {
@@ -76,21 +81,24 @@ func (p *plainPages) readDict(pg *file.DictionaryPage) error {
 		if n < 0 || n > len(data)/4 {
 			return fmt.Errorf("page %d: a dictionary of %d values in %d bytes", p.page, n, len(data))
 		}
-		d.offs = make([]int32, n+1)
-		d.vals = make([]byte, 0, len(data)-4*n+16)
-		for i := range n {
-			if len(data) < 4 {
+		// One copy of the page, and the padding: appending to a slice
+		// with no room left copies it to a new array, which is not
+		// cleared first.
+		d.vals = append(data[:len(data):len(data)], make([]byte, 16)...)
+		d.spans = make([]span, n)
+		at := 0
+		for i := range d.spans {
+			if len(data)-at < 4 {
 				return fmt.Errorf("page %d: the dictionary ends at its value %d of %d", p.page, i, n)
 			}
-			l := binary.LittleEndian.Uint32(data)
-			if uint64(l) > uint64(len(data)-4) {
+			l := binary.LittleEndian.Uint32(data[at:])
+			if uint64(l) > uint64(len(data)-at-4) {
 				return fmt.Errorf("page %d: dictionary value %d of %d bytes past the page's end", p.page, i, l)
 			}
-			d.vals = append(d.vals, data[4:4+l]...)
-			d.offs[i+1] = int32(len(d.vals))
-			data = data[4+l:]
+			d.spans[i] = span{int32(at + 4), int32(at + 4 + int(l))}
+			at += 4 + int(l)
 		}
-		d.vals = append(d.vals, make([]byte, 16)...)
+		d.size = at - 4*n
 	}
 	p.dict = d
 	return nil
@@ -137,9 +145,21 @@ func (d *dictIndices) start(data []byte, width byte) {
 	*d = dictIndices{data: data, width: int(width), buf: buf[:0]}
 }
 
-// next returns the page's next index, below n, the dictionary's size.
-// Inlined where the values are read; fill is not.
-func (d *dictIndices) next(n int) (int, error) {
+// take returns the page's next index when buf holds it and it is below n,
+// else -1 (then nextSlow decodes it, or says why it cannot). Inlined
+// where the values are read, with nextSlow out of line.
+func (d *dictIndices) take(n int) int {
+	if d.at < len(d.buf) {
+		if v := int(d.buf[d.at]); v < n {
+			d.at++
+			return v
+		}
+	}
+	return -1
+}
+
+// nextSlow is next when take says no.
+func (d *dictIndices) nextSlow(n int) (int, error) {
 	if d.at == len(d.buf) {
 		if err := d.fill(); err != nil {
 			return 0, err
@@ -217,10 +237,26 @@ func (d *dictIndices) nextRun() error {
 	return nil
 }
 
-// unpack appends the bit-packed run's next m indices to buf.
+// unpack appends the bit-packed run's next m indices to buf (which has
+// room for them).
 func (d *dictIndices) unpack(m int) {
 	w := d.width
 	mask := uint64(1)<<w - 1
+	// A whole group of eight indices of at most 8 bits is one word.
+	for ; m >= 8 && w <= 8 && d.pos&7 == 0; m -= 8 {
+		b := d.pos / 8 * w
+		if b+8 > len(d.bits) {
+			break
+		}
+		word := binary.LittleEndian.Uint64(d.bits[b:])
+		l := len(d.buf)
+		d.buf = d.buf[:l+8]
+		g := (*[8]uint32)(d.buf[l:])
+		for k := range g {
+			g[k] = uint32(word >> (k * w) & mask)
+		}
+		d.pos += 8
+	}
 	for range m {
 		bit := d.pos * w
 		b := bit >> 3
@@ -263,12 +299,15 @@ func (p *plainPages) readIndexed(row, k, n int, offs []int32, bits []byte, data 
 				p.lv.pos++
 			}
 			if defined {
-				v, err := p.ix.next(d.n)
-				if err != nil {
-					return 0, 0, err
+				v := p.ix.take(d.n)
+				if v < 0 {
+					var err error
+					if v, err = p.ix.nextSlow(d.n); err != nil {
+						return 0, 0, err
+					}
 				}
-				from, to := int(d.offs[v]), int(d.offs[v+1])
-				l := to - from
+				sp := d.spans[v]
+				from, l := int(sp.from), int(sp.to-sp.from)
 				if size+l > len(b) {
 					if size+l > math.MaxInt32 {
 						return 0, 0, fmt.Errorf("more than 2 GiB of values in %d rows, beyond 32-bit offsets", n)
@@ -299,9 +338,12 @@ func (p *plainPages) readIndexed(row, k, n int, offs []int32, bits []byte, data 
 func (p *plainPages) copyIndexed(dst []byte, k, width int) error {
 	d := p.dict
 	for j := range k {
-		v, err := p.ix.next(d.n)
-		if err != nil {
-			return fmt.Errorf("column %q: page %d: %w", p.name, p.page, err)
+		v := p.ix.take(d.n)
+		if v < 0 {
+			var err error
+			if v, err = p.ix.nextSlow(d.n); err != nil {
+				return fmt.Errorf("column %q: page %d: %w", p.name, p.page, err)
+			}
 		}
 		switch width {
 		case 8:

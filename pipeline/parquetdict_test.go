@@ -42,6 +42,15 @@ func (h *hybrid) packed(vals []uint32, cut bool) {
 	h.out = append(h.out, bits...)
 }
 
+// next returns d's next index, below n, or says why it cannot, as the
+// readers take them.
+func (d *dictIndices) next(n int) (int, error) {
+	if v := d.take(n); v >= 0 {
+		return v, nil
+	}
+	return d.nextSlow(n)
+}
+
 // TestDictIndices decodes indices of every bit width from 0 to 32, in
 // repeated and bit-packed runs of every length and a last group cut short,
 // against what a naive encoder wrote: the same indices, in order, then an

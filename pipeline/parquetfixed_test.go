@@ -243,10 +243,12 @@ func dictChunks(t *testing.T, path string, own map[string]bool) (dict, fallback 
 	return dict, fallback
 }
 
-// BenchmarkParquetFlatRead reads every column of a 200,000-row file laid
-// out like the benchmark's (PLAIN chunks: short labels, text, integers,
-// floats, timestamps and booleans, a few nulls) through the audit's reader, in
-// batches of 32,768 rows: the decode work that the flat paths do.
+// BenchmarkParquetFlatRead reads every column of a 200,000-row file like
+// the benchmark's (short labels, text, integers, floats, timestamps and
+// booleans, a few nulls) through the audit's reader, in batches of 32,768
+// rows: the decode work that the flat paths do. plain is the file with
+// every chunk PLAIN, dict with arrow-go's writer defaults (dictionaries,
+// PLAIN once one passes 1 MiB), as bench/cmd/relayout writes it.
 func BenchmarkParquetFlatRead(b *testing.B) {
 	const n = 200_000
 	r := rand.New(rand.NewPCG(5, 5))
@@ -293,25 +295,32 @@ func BenchmarkParquetFlatRead(b *testing.B) {
 	}
 	rec := bld.NewRecordBatch()
 	tbl := array.NewTableFromRecords(sc, []arrow.RecordBatch{rec})
-	path := filepath.Join(b.TempDir(), "bench.parquet")
-	out, err := os.Create(path)
-	if err != nil {
-		b.Fatal(err)
-	}
-	props := parquet.NewWriterProperties(parquet.WithDictionaryDefault(false), parquet.WithCompression(compress.Codecs.Snappy))
-	if err := pqarrow.WriteTable(tbl, out, 65_536, props, pqarrow.DefaultWriterProps()); err != nil {
-		b.Fatal(err)
-	}
-	out.Close()
 	names := make([]string, sc.NumFields())
 	for i, f := range sc.Fields() {
 		names[i] = f.Name
 	}
 	opts := ReadOptions{BatchSize: 32_768}
-	// flat: the flat string and fixed-width paths; pqarrow: every column
-	// through pqarrow's record reader.
+	for _, dict := range []bool{false, true} {
+		path := filepath.Join(b.TempDir(), "bench.parquet")
+		out, err := os.Create(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		props := parquet.NewWriterProperties(parquet.WithDictionaryDefault(dict), parquet.WithCompression(compress.Codecs.Snappy))
+		if err := pqarrow.WriteTable(tbl, out, 65_536, props, pqarrow.DefaultWriterProps()); err != nil {
+			b.Fatal(err)
+		}
+		out.Close()
+		layout := map[bool]string{false: "plain", true: "dict"}[dict]
+		benchFlatRead(b, layout, path, names, opts, n)
+	}
+}
+
+// benchFlatRead reads the file at path (n rows) with the flat paths
+// (flat) and through pqarrow's record reader alone (pqarrow).
+func benchFlatRead(b *testing.B, layout, path string, names []string, opts ReadOptions, n int) {
 	for _, flat := range []bool{true, false} {
-		b.Run(map[bool]string{true: "flat", false: "pqarrow"}[flat], func(b *testing.B) {
+		b.Run(layout+"/"+map[bool]string{true: "flat", false: "pqarrow"}[flat], func(b *testing.B) {
 			prevS, prevF := ownStringColumns, ownFixedColumns
 			ownStringColumns, ownFixedColumns = flat, flat
 			defer func() { ownStringColumns, ownFixedColumns = prevS, prevF }()

@@ -118,8 +118,16 @@ const maxReserve = 16 << 20
 // copies of 269 MB, on a table of 1M rows and 80 string columns (of 203)
 // 10,823 copies of 749 MB, 2.6 s of CPU in its profile, most of it page
 // faults into new buffers (docs/performance.md, 2026-11-27 m).
+//
+// A dictionary-encoded chunk's metadata counts its indices, which take far
+// less room than their values: its batches reserve as much as n values
+// of the dictionary's average length.
 func (c *flatStrings) reserve(n int) int {
-	return max(c.hint, int(min(c.perRow*float64(n), maxReserve)))
+	perRow := c.perRow
+	if p := c.pages; p != nil && p.indexed && p.dict.n > 0 {
+		perRow = max(perRow, float64(p.dict.size)/float64(p.dict.n))
+	}
+	return max(c.hint, int(min(perRow*float64(n), maxReserve)))
 }
 
 // newFlatStrings reads leaf column leaf of row group rg.
@@ -187,6 +195,13 @@ func (c *flatStrings) next(n int) (arrow.Array, error) {
 	offsets.Resize(arrow.Int32Traits.BytesRequired(n + 1))
 	offs := arrow.Int32Traits.CastFromBytes(offsets.Bytes())
 	offs[0] = 0
+	if p := c.pages; p != nil && p.dataPages == 0 {
+		// The chunk's first pages, read now for reserve to see whether
+		// they are dictionary-encoded.
+		if err := p.nextPage(); err != nil {
+			return nil, fmt.Errorf("column %q: %w", c.name, err)
+		}
+	}
 	data := memory.NewResizableBuffer(raw)
 	defer data.Release()
 	data.Reserve(c.reserve(n))
