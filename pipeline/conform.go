@@ -14,6 +14,17 @@ import (
 // taken by name, cast to the unified type where the file's differs,
 // partition values filled in, and columns absent from the file read as
 // nulls. It is built once per unit, not per batch.
+//
+// Its casts run arrow-go's compute kernels with Go's allocator, never the
+// readers' pool (poolAllocator): arrow-go v18.8.0's kernels
+// (kernels.execBufBuilder) take the capacity of a buffer's byte slice for
+// room they may write into, where memory.Buffer and the rest of arrow-go
+// take its length, and the pool hands out slices whose capacity is their
+// size class, past their length. Casting a dictionary column (pandas'
+// category dtype, as pyarrow stores it) whose values in a batch were
+// longer than the dictionary's average, the take kernel wrote past the
+// length and panicked, in a goroutine of arrow-go's, which ended the run
+// (TestConformDictionaryWithPool).
 type conformer struct {
 	target *arrow.Schema
 	// src[i] is the index of target column i in the file's batches, or -1.
@@ -27,7 +38,7 @@ type conformer struct {
 }
 
 func newConformer(ctx context.Context, target, file *arrow.Schema, parts []Partition, mem memory.Allocator) *conformer {
-	c := &conformer{target: target, ctx: compute.WithAllocator(ctx, mem), mem: mem,
+	c := &conformer{target: target, ctx: compute.WithAllocator(ctx, memory.DefaultAllocator), mem: mem,
 		src: make([]int, target.NumFields()), cast: make([]bool, target.NumFields()), part: make([]*string, target.NumFields())}
 	byName := map[string]int{}
 	for i, f := range file.Fields() {

@@ -392,3 +392,61 @@ func TestUniqueNames(t *testing.T) {
 		}
 	}
 }
+
+// TestConformDictionaryWithPool casts a dictionary column (pandas'
+// category dtype, as pyarrow stores it) to strings with the readers' own
+// allocator, in batches whose values are longer than the dictionary's
+// average, as a skewed category column's are: arrow-go's take kernel,
+// which the cast runs, sizes its output by the average and then grows it,
+// and took the pool's spare capacity for room it could write into (see
+// conformer). It panicked in a goroutine of arrow-go's, which ended the
+// process.
+func TestConformDictionaryWithPool(t *testing.T) {
+	dt := &arrow.DictionaryType{IndexType: arrow.PrimitiveTypes.Int32, ValueType: arrow.BinaryTypes.String}
+	file := schemaOf(field("c", dt))
+	target := schemaOf(field("c", arrow.BinaryTypes.String))
+	long := strings.Repeat("x", 100)
+	b := array.NewDictionaryBuilder(memory.DefaultAllocator, dt).(*array.BinaryDictionaryBuilder)
+	defer b.Release()
+	for _, v := range []string{"a", "b", "c", "d", long} {
+		if err := b.AppendString(v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const n = 32768
+	for i := range n - 5 {
+		if i%7 == 0 {
+			b.AppendNull()
+		} else if err := b.AppendString(long); err != nil {
+			t.Fatal(err)
+		}
+	}
+	arr := b.NewArray()
+	defer arr.Release()
+	rec := array.NewRecordBatch(file, []arrow.Array{arr}, n)
+	defer rec.Release()
+	for range 3 {
+		out, err := newConformer(context.Background(), target, file, nil, defaultAllocator).apply(rec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := out.Column(0).(*array.String)
+		for i := range n {
+			want := long
+			switch {
+			case i < 4:
+				want = string(rune('a' + i))
+			case i > 4 && (i-5)%7 == 0:
+				want = "<null>"
+			}
+			got := "<null>"
+			if c.IsValid(i) {
+				got = c.Value(i)
+			}
+			if got != want {
+				t.Fatalf("row %d: %q, want %q", i, got, want)
+			}
+		}
+		out.Release()
+	}
+}
