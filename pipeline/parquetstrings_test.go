@@ -313,9 +313,10 @@ func TestFlatStringsAgainstWritten(t *testing.T) {
 }
 
 // TestFlatStringsTakesItsPath: a file's string columns are read by
-// flatStrings and its others by pqarrow; a dictionary the stored schema
-// asks for, a string inside a struct and a LargeString are left to
-// pqarrow.
+// flatStrings and its others by pqarrow; a dictionary of strings the
+// stored schema asks for is read as its strings (by Read: flatStringLeaf
+// says no to the dictionary type itself); a string inside a struct and a
+// LargeString are left to pqarrow.
 func TestFlatStringsTakesItsPath(t *testing.T) {
 	dir := t.TempDir()
 	f := genFrame(3, 300, 0, arrow.PrimitiveTypes.Int64, true, true)
@@ -338,6 +339,33 @@ func TestFlatStringsTakesItsPath(t *testing.T) {
 			}
 		}
 		src.Close()
+	}
+	src, err := openParquet(context.Background(), &Input{Path: path, Format: Parquet}, ReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if dt, ok := src.Schema().Field(src.Schema().FieldIndices("g")[0]).Type.(*arrow.DictionaryType); !ok || dt.ValueType.ID() != arrow.STRING {
+		t.Fatalf("g is a %s in the stored schema, want a dictionary of strings", src.Schema().Field(src.Schema().FieldIndices("g")[0]).Type)
+	}
+	rr, err := src.Read(context.Background(), src.Units()[1], []string{"g", "x"}, nil, ReadOptions{BatchSize: 64})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g := rr.Schema().Field(rr.Schema().FieldIndices("g")[0]).Type; g.ID() != arrow.STRING {
+		t.Errorf("g read as %s, want its strings", g)
+	}
+	rr.Release()
+	src.Close()
+	ownVals, _, _, err := readParquetValues(t, path, 37, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pqVals, _, _, err := readParquetValues(t, path, 37, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o, p := strings.Join(ownVals["g"], ","), strings.Join(pqVals["g"], ","); o != p || len(ownVals["g"]) != 300 {
+		t.Errorf("g read as its strings: %d values, differing from pqarrow's dictionary's: %v", len(ownVals["g"]), o != p)
 	}
 	// A LargeString stored in the schema, and a string inside a struct.
 	sc := arrow.NewSchema([]arrow.Field{
@@ -362,7 +390,7 @@ func TestFlatStringsTakesItsPath(t *testing.T) {
 		t.Fatal(err)
 	}
 	tbl.Release()
-	src, err := openParquet(context.Background(), &Input{Path: other, Format: Parquet}, ReadOptions{})
+	src, err = openParquet(context.Background(), &Input{Path: other, Format: Parquet}, ReadOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
