@@ -43,7 +43,12 @@ docs: build
 # Performance (issue 6; docs/performance.md). The harness is its own Go
 # module under bench/ so that the main module never depends on DuckDB.
 # `make bench` times the audit and decode-only floors on generated 1M- and
-# 10M-row Parquet files (bench/data/, git-ignored, generated once);
+# 10M-row Parquet files (bench/data/, git-ignored, generated once), each in
+# three layouts: every column PLAIN as the fixtures generator writes it
+# (1m, 10m); dictionary-encoded as most writers do (1m-dict, 10m-dict); and
+# so with the four label-like string columns stored as Arrow dictionaries,
+# as pyarrow writes pandas' category columns (1m-cat, 10m-cat); the last
+# two rewritten from the first by bench/cmd/relayout;
 # `make bench-compare` also times DuckDB computing the same statistics and
 # fails if its counts disagree with report.json (needs cgo). Neither runs
 # in CI. Narrow it with e.g. `make bench BENCH_SIZES=1m BENCH_RUNS=5`. An
@@ -54,7 +59,7 @@ docs: build
 # reader, arrowgo every column decoded by arrow-go alone (issue 6's floor as
 # it measured it, bench/cmd/benchrun/arrowgo.go); add dedup for the floor of
 # an exact duplicate-row count done the audit's way (dedup.go).
-BENCH_SIZES ?= 1m 10m
+BENCH_SIZES ?= 1m 10m 1m-dict 10m-dict 1m-cat 10m-cat
 BENCH_RUNS  ?= 3
 BENCH_AUDIT_TIMEOUT ?= 10m
 BENCH_MEMORY_LIMIT ?=
@@ -74,6 +79,16 @@ bench-data: $(BENCH_FILES)
 # bench/data/<n>m/train.parquet: n million rows, seed 7, counts-only truth.
 bench/data/%/train.parquet:
 	$(GO) run ./fixtures/cmd/genfixtures -rows $(patsubst %m,%000000,$*) -seed 7 -out bench/data/$* -formats parquet -truth counts
+
+# bench/data/<n>m-dict/train.parquet: the same rows dictionary-encoded, as
+# arrow-go's writer (like pyarrow's) lays them out by default.
+bench/data/%-dict/train.parquet: bench/data/%/train.parquet
+	cd bench && $(GO) run ./cmd/relayout -in data/$*/train.parquet -out data/$*-dict/train.parquet
+
+# bench/data/<n>m-cat/train.parquet: so, with category, region, label and
+# annotator stored as dictionaries of strings (pandas' category dtype).
+bench/data/%-cat/train.parquet: bench/data/%/train.parquet
+	cd bench && $(GO) run ./cmd/relayout -in data/$*/train.parquet -out data/$*-cat/train.parquet -categorical category,region,label,annotator
 
 # bench/data/wide/train.parquet: 1M rows x 203 columns (bench/cmd/widegen),
 # for `make bench BENCH_FILES=bench/data/wide/train.parquet`.

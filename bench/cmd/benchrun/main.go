@@ -602,8 +602,29 @@ func printResult(r *fileResult) {
 }
 
 // printScaling compares the audit time of the largest and smallest inputs
-// (issue 6: 10× the rows in at most 11× the time).
+// of each layout (issue 6: 10× the rows in at most 11× the time).
 func printScaling(rs []*fileResult) {
+	var layouts []string
+	byLayout := map[string][]*fileResult{}
+	for _, r := range rs {
+		l := layoutOf(r.File)
+		if byLayout[l] == nil {
+			layouts = append(layouts, l)
+		}
+		byLayout[l] = append(byLayout[l], r)
+	}
+	for _, l := range layouts {
+		printLayoutScaling(l, byLayout[l])
+	}
+}
+
+// layoutOf is the layout of the bench file at path: its folder's name
+// after the size it starts with ("10m-dict" → "-dict", "10m" → "").
+func layoutOf(path string) string {
+	return strings.TrimLeft(filepath.Base(filepath.Dir(path)), "0123456789km")
+}
+
+func printLayoutScaling(layout string, rs []*fileResult) {
 	if len(rs) < 2 {
 		return
 	}
@@ -619,7 +640,7 @@ func printScaling(rs []*fileResult) {
 	if lo.Rows == 0 || lo == hi {
 		return
 	}
-	fmt.Printf("\n== scaling %d -> %d rows (%.1fx):\n", lo.Rows, hi.Rows, float64(hi.Rows)/float64(lo.Rows))
+	fmt.Printf("\n== scaling %d -> %d rows (%.1fx)%s:\n", lo.Rows, hi.Rows, float64(hi.Rows)/float64(lo.Rows), map[bool]string{true: ", " + strings.TrimPrefix(layout, "-") + " layout"}[layout != ""])
 	for _, name := range []string{"audit", "decode", "dedup", "arrowgo", "duckdb"} {
 		a, b := lo.get(name), hi.get(name)
 		if a == nil || b == nil {
