@@ -111,6 +111,9 @@ func (m *Memo) StrCodes(rec arrow.RecordBatch, c int) *StrCodes {
 		return out
 	}
 	e := &m.cols[c]
+	if e.given != nil {
+		return e.given
+	}
 	switch e.codes {
 	case codesOK:
 		return &e.sc
@@ -128,6 +131,19 @@ func (m *Memo) StrCodes(rec arrow.RecordBatch, c int) *StrCodes {
 	}
 	e.skip = skipBatches
 	return nil
+}
+
+// SetStrCodes gives the memo the codes of string column c of its batch
+// as the reader worked them out (a dictionary-encoded Parquet column's,
+// from its indices: pipeline/parquetdict.go), which StrCodes then returns
+// rather than computing them. sc must be what StrCodes would compute
+// (Values the distinct values, in the order of their first rows, at most
+// MaxStrCodes of them; Codes a row each), and stay as it is until the
+// memo is Reset.
+func (m *Memo) SetStrCodes(c int, sc *StrCodes) {
+	if m != nil && c >= 0 && c < len(m.cols) && m.rec != nil {
+		m.cols[c].given = sc
+	}
 }
 
 // skipBatches is how many batches a column that had too many distinct

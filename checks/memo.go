@@ -43,6 +43,8 @@ type memoCol struct {
 	codes codeState
 	skip  uint8
 	sc    StrCodes
+	// given are codes the reader worked out (SetStrCodes), or nil.
+	given *StrCodes
 }
 
 type memoRows struct {
@@ -59,7 +61,7 @@ func (m *Memo) Reset(rec arrow.RecordBatch) *Memo {
 	}
 	for i := range m.cols {
 		e := &m.cols[i]
-		e.ok, e.codes = false, codesUnknown
+		e.ok, e.codes, e.given = false, codesUnknown, nil
 		e.sc.Values = dropValues(e.sc.Values) // they point into the last batch
 	}
 	return m

@@ -8,6 +8,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/readiness/readiness/checks"
 )
 
 // DefaultBatchSize is the most rows in one record batch unless set.
@@ -127,6 +128,20 @@ func containsFold(s, sub string) bool {
 type closingReader struct {
 	array.RecordReader
 	close func() error
+}
+
+// StrCodes forwards to the reader under c (see codeReader).
+func (c *closingReader) StrCodes(a arrow.Array) *checks.StrCodes {
+	if cr, ok := c.RecordReader.(codeReader); ok {
+		return cr.StrCodes(a)
+	}
+	return nil
+}
+
+// codeReader is a reader that can give, for a string column of its
+// current batch, the codes of its values (checks.Memo.SetStrCodes).
+type codeReader interface {
+	StrCodes(a arrow.Array) *checks.StrCodes
 }
 
 func (c *closingReader) Release() {

@@ -31,10 +31,12 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"unsafe"
 
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/apache/arrow-go/v18/parquet"
 	"github.com/apache/arrow-go/v18/parquet/file"
+	"github.com/readiness/readiness/checks"
 )
 
 // pageDict is a column chunk's dictionary, copied out of its page (which
@@ -276,9 +278,10 @@ func (d *dictIndices) unpack(m int) {
 // readIndexed is read for rows row..row+k of a dictionary-encoded page
 // (all of them in the page): each defined row's value is copied from the
 // dictionary into data (buf its bytes, size of them in use), growing it as
-// it needs; it returns the bytes in use after them and the nulls counted.
+// it needs, and its code worked out in p.codes while that is ok; it returns the bytes
+// in use after them and the nulls counted.
 func (p *plainPages) readIndexed(row, k, n int, offs []int32, bits []byte, data *memory.Buffer, buf *[]byte, size, nulls int) (int, int, error) {
-	d, b := p.dict, *buf
+	d, b, bc := p.dict, *buf, p.codes
 	defer func() { *buf = b }()
 	for i := row; i < row+k; {
 		m, rep, defined := 1, false, true
@@ -320,8 +323,16 @@ func (p *plainPages) readIndexed(row, k, n int, offs []int32, bits []byte, data 
 				if bits != nil {
 					bits[j>>3] |= 1 << (j & 7)
 				}
+				if bc.ok {
+					code := bc.remap[v]
+					if code == 0 {
+						code = bc.add(v, d)
+					}
+					bc.codes[j] = code - 1
+				}
 			} else {
 				nulls++
+				bc.codes[j] = -1
 			}
 			offs[j+1] = int32(size)
 		}
@@ -355,4 +366,76 @@ func (p *plainPages) copyIndexed(dst []byte, k, width int) error {
 		}
 	}
 	return nil
+}
+
+// batchCodes works out a string column's codes for a batch
+// (checks.StrCodes: a row's code is the order of its value's first row in
+// the batch, -1 for a null) from its dictionary's indices, as it is read:
+// a lookup a row, where the checks would hash every row's value to find
+// them (checks.computeCodes). The batch gets none (ok false) when a row of
+// it comes from a PLAIN page, when it has more than checks.MaxStrCodes
+// distinct values, or when two of them are equal (a dictionary need not
+// hold each value once).
+type batchCodes struct {
+	ok     bool
+	codes  []int32
+	values []string
+	// from is each code's dictionary index; remap each dictionary index's
+	// code + 1 in the batch (0: none yet), reset through from.
+	from  []int32
+	remap []int32
+	seen  map[string]struct{}
+}
+
+// reset starts a batch of n rows read with dictionary d.
+func (bc *batchCodes) reset(n int, d *pageDict) {
+	for _, v := range bc.from {
+		bc.remap[v] = 0
+	}
+	clear(bc.values) // they point into a dictionary
+	bc.values, bc.from = bc.values[:0], bc.from[:0]
+	clear(bc.seen)
+	if cap(bc.codes) < n {
+		bc.codes = make([]int32, n)
+	}
+	bc.codes = bc.codes[:n]
+	bc.ok = d != nil
+	if bc.ok && len(bc.remap) != d.n {
+		bc.remap = make([]int32, d.n)
+	}
+}
+
+// add gives dictionary value v of d the batch's next code, and returns it
+// + 1; or 0, with ok cleared, when the batch can have no codes.
+func (bc *batchCodes) add(v int, d *pageDict) int32 {
+	if len(bc.values) == checks.MaxStrCodes {
+		bc.ok = false
+		return 0
+	}
+	sp := d.spans[v]
+	s := ""
+	if sp.to > sp.from {
+		// d.vals is never written after readDict.
+		s = unsafe.String(&d.vals[sp.from], int(sp.to-sp.from))
+	}
+	if bc.seen == nil {
+		bc.seen = map[string]struct{}{}
+	}
+	if _, dup := bc.seen[s]; dup {
+		bc.ok = false
+		return 0
+	}
+	bc.seen[s] = struct{}{}
+	bc.values = append(bc.values, s)
+	bc.from = append(bc.from, int32(v))
+	bc.remap[v] = int32(len(bc.values))
+	return int32(len(bc.values))
+}
+
+// strCodes returns the batch's codes, or nil.
+func (bc *batchCodes) strCodes() *checks.StrCodes {
+	if !bc.ok {
+		return nil
+	}
+	return &checks.StrCodes{Codes: bc.codes, Values: bc.values}
 }

@@ -1,10 +1,22 @@
 package pipeline
 
 import (
+	"context"
 	"encoding/binary"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/arrow-go/v18/parquet"
+	"github.com/apache/arrow-go/v18/parquet/compress"
+	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+	"github.com/readiness/readiness/checks"
 )
 
 // hybrid encodes indices at bit width w in the RLE/bit-packed hybrid
@@ -141,5 +153,124 @@ func TestDictIndicesErrors(t *testing.T) {
 		if _, err := d.next(1 << 12); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: %v, want an error with %q", c.name, err, c.want)
 		}
+	}
+}
+
+// TestDictCodesAgainstChecks: the codes a flat string column's reader
+// works out from a dictionary's indices are the codes the checks would
+// compute from the batch's strings (checks.Memo.StrCodes), batch by batch,
+// under a dictionary layout, one whose writer gives up on its
+// dictionaries, and row groups with more distinct values than a batch may
+// have codes for; and the batches of a PLAIN layout get none.
+func TestDictCodesAgainstChecks(t *testing.T) {
+	f := genStrings(4, 3000)
+	for _, l := range []struct {
+		name     string
+		rowGroup int64
+		props    []parquet.WriterProperty
+	}{
+		// Snappy: uncompressed, arrow-go's writer keeps a dictionary
+		// only where it takes less room than PLAIN values (never for
+		// req's, one a row).
+		{"dict", 700, []parquet.WriterProperty{parquet.WithDictionaryDefault(true), parquet.WithCompression(compress.Codecs.Snappy)}},
+		{"dict-fallback", 700, []parquet.WriterProperty{parquet.WithDictionaryDefault(true), parquet.WithCompression(compress.Codecs.Snappy), parquet.WithDataPageSize(512), parquet.WithBatchSize(17), parquet.WithDictionaryPageSizeLimit(256)}},
+		{"dict-large-groups", 3000, []parquet.WriterProperty{parquet.WithDictionaryDefault(true), parquet.WithCompression(compress.Codecs.Snappy)}},
+		{"plain", 700, []parquet.WriterProperty{parquet.WithDictionaryDefault(false), parquet.WithCompression(compress.Codecs.Snappy)}},
+	} {
+		t.Run(l.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "c.parquet")
+			rec := f.record(memory.DefaultAllocator)
+			tbl := array.NewTableFromRecords(f.schema, []arrow.RecordBatch{rec})
+			rec.Release()
+			out, err := os.Create(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := pqarrow.WriteTable(tbl, out, l.rowGroup, parquet.NewWriterProperties(l.props...), pqarrow.DefaultWriterProps()); err != nil {
+				t.Fatal(err)
+			}
+			out.Close()
+			tbl.Release()
+			src, err := openParquet(context.Background(), &Input{Path: path, Format: Parquet}, ReadOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer src.Close()
+			names := []string{"cat", "text", "req", "bin", "num", "sparse"}
+			given, computed := map[string]int{}, map[string]int{}
+			for _, u := range src.Units() {
+				rr, err := src.Read(context.Background(), u, names, nil, ReadOptions{BatchSize: 2000})
+				if err != nil {
+					t.Fatal(err)
+				}
+				cr := rr.(codeReader)
+				for rr.Next() {
+					rec := rr.RecordBatch()
+					memo := new(checks.Memo).Reset(rec)
+					for c, fld := range rec.Schema().Fields() {
+						got, want := cr.StrCodes(rec.Column(c)), memo.StrCodes(rec, c)
+						if want != nil {
+							computed[fld.Name]++
+						}
+						if got == nil {
+							continue
+						}
+						given[fld.Name]++
+						if want == nil || !slices.Equal(got.Codes, want.Codes) || !slices.Equal(got.Values, want.Values) {
+							t.Fatalf("unit %s, column %s: the reader's codes differ from the checks' (%d values against %v)", u.Where, fld.Name, len(got.Values), want != nil)
+						}
+					}
+				}
+				if err := rr.Err(); err != nil {
+					t.Fatal(err)
+				}
+				rr.Release()
+			}
+			switch l.name {
+			case "plain":
+				if len(given) > 0 {
+					t.Errorf("codes from PLAIN pages: %v", given)
+				}
+			case "dict-large-groups":
+				// req's 2,000 distinct values a batch are more than
+				// MaxStrCodes; cat's five are not.
+				if given["req"] > 1 || given["cat"] == 0 {
+					t.Errorf("batches with codes %v, with computed codes %v", given, computed)
+				}
+			case "dict-fallback":
+				// req's dictionary fills up in its row group's first
+				// rows: every batch has rows from PLAIN pages.
+				if given["req"] > 0 || given["cat"] == 0 {
+					t.Errorf("batches with codes %v, with computed codes %v", given, computed)
+				}
+			default:
+				if given["cat"] == 0 || given["req"] == 0 {
+					t.Errorf("batches with codes %v, with computed codes %v", given, computed)
+				}
+			}
+			if given["bin"] > 0 || given["num"] > 0 {
+				t.Errorf("codes of a binary or an integer column: %v", given)
+			}
+			t.Logf("batches with codes %v, with computed codes %v", given, computed)
+		})
+	}
+}
+
+// TestBatchCodesTwoEqualValues: a dictionary that holds a value twice
+// gives its batches no codes (two codes for one value would count it
+// twice).
+func TestBatchCodesTwoEqualValues(t *testing.T) {
+	d := &pageDict{n: 3, spans: []span{{0, 1}, {1, 2}, {2, 3}}, vals: []byte("abaXXXXXXXXXXXXXXXX")}
+	var bc batchCodes
+	bc.reset(4, d)
+	if bc.add(0, d) != 1 || bc.add(1, d) != 2 || !bc.ok {
+		t.Fatalf("codes of a and b: ok %v", bc.ok)
+	}
+	if bc.add(2, d) != 0 || bc.ok || bc.strCodes() != nil {
+		t.Errorf("a again: ok %v", bc.ok)
+	}
+	bc.reset(4, d)
+	if bc.add(2, d) != 1 || bc.add(1, d) != 2 || !bc.ok || bc.strCodes().Values[0] != "a" {
+		t.Errorf("after reset: ok %v", bc.ok)
 	}
 }

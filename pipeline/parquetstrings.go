@@ -47,6 +47,7 @@ import (
 	"github.com/apache/arrow-go/v18/parquet"
 	"github.com/apache/arrow-go/v18/parquet/file"
 	"github.com/apache/arrow-go/v18/parquet/metadata"
+	"github.com/readiness/readiness/checks"
 )
 
 // ownStringColumns turns the flat-string path on; tests turn it off to
@@ -96,6 +97,9 @@ type flatStrings struct {
 	defs []int16
 	// pages reads a pageChunk.
 	pages *plainPages
+	// codes are the last batch's codes when its rows all came from
+	// dictionary-encoded pages (parquetdict.go).
+	codes batchCodes
 	// hint is the byte size of the last batch's values: the next batch
 	// reserves that much at once, or perRow bytes a row if that is more.
 	hint int
@@ -142,7 +146,7 @@ func newFlatStrings(name string, rg *file.RowGroupReader, leaf int, typ arrow.Da
 		if err != nil {
 			return nil, err
 		}
-		c.pages = &plainPages{name: name, pr: pr, maxDef: c.maxDef}
+		c.pages = &plainPages{name: name, pr: pr, maxDef: c.maxDef, codes: &c.codes}
 		return c, nil
 	}
 	cr, err := rg.Column(leaf)
@@ -202,6 +206,11 @@ func (c *flatStrings) next(n int) (arrow.Array, error) {
 			return nil, fmt.Errorf("column %q: %w", c.name, err)
 		}
 	}
+	var dict *pageDict
+	if c.pages != nil && c.typ.ID() == arrow.STRING {
+		dict = c.pages.dict // Binary columns have no codes (checks.StrCodes)
+	}
+	c.codes.reset(n, dict)
 	data := memory.NewResizableBuffer(raw)
 	defer data.Release()
 	data.Reserve(c.reserve(n))
@@ -220,6 +229,9 @@ func (c *flatStrings) next(n int) (arrow.Array, error) {
 	size, nulls, err := read(n, offs, bits, data)
 	if err != nil {
 		return nil, err
+	}
+	if c.pages == nil {
+		c.codes.ok = false
 	}
 	data.ResizeNoShrink(size)
 	c.hint = size
@@ -332,10 +344,13 @@ type parquetBatches struct {
 	// the flat column flat[i].
 	from []int
 	flat []flatColumn
-	left int64 // rows of the row group not read yet
-	size int64
-	cur  arrow.RecordBatch
-	err  error
+	// codes are, per column of cur, the codes its reader worked out
+	// (a flat string column's, from a dictionary's indices), or nil.
+	codes []*checks.StrCodes
+	left  int64 // rows of the row group not read yet
+	size  int64
+	cur   arrow.RecordBatch
+	err   error
 }
 
 func (p *parquetBatches) Retain()                        {}
@@ -416,9 +431,29 @@ func (p *parquetBatches) Next() bool {
 		}
 		own = append(own, a)
 		cols[i] = a
+		if s, ok := p.flat[i].(*flatStrings); ok {
+			if p.codes == nil {
+				p.codes = make([]*checks.StrCodes, len(p.from))
+			}
+			p.codes[i] = s.codes.strCodes()
+		}
 	}
 	p.cur = array.NewRecordBatch(p.schema, cols, k)
 	return true
+}
+
+// StrCodes returns the codes of column a of the current batch as its
+// reader worked them out (see checks.Memo.SetStrCodes), or nil.
+func (p *parquetBatches) StrCodes(a arrow.Array) *checks.StrCodes {
+	if p.cur == nil || p.codes == nil {
+		return nil
+	}
+	for i, sc := range p.codes {
+		if sc != nil && p.cur.Column(i) == a {
+			return sc
+		}
+	}
+	return nil
 }
 
 // plainPages reads the values of a flat column chunk from its pages, as
@@ -451,6 +486,9 @@ type plainPages struct {
 	dict    *pageDict
 	indexed bool
 	ix      dictIndices
+	// codes works out a string column's codes from its indices
+	// (flatStrings'; nil for other columns).
+	codes *batchCodes
 }
 
 // levels decodes a page's definition levels: the RLE/bit-packed hybrid
@@ -569,6 +607,9 @@ func (p *plainPages) read(n int, offs []int32, bits []byte, data *memory.Buffer)
 			continue
 		}
 		k := min(n-row, p.rows)
+		if !p.indexed && p.codes != nil {
+			p.codes.ok = false
+		}
 		if p.indexed {
 			if size, nulls, err = p.readIndexed(row, k, n, offs, bits, data, &buf, size, nulls); err != nil {
 				return 0, 0, fmt.Errorf("column %q: page %d: %w", p.name, p.page, err)

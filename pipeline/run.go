@@ -393,7 +393,17 @@ func (d *Dataset) readUnit(ctx context.Context, w *worker, tasks []Task, target 
 			batch.Release()
 			return fmt.Errorf("more than %d rows: an input may have at most that many", int64(checks.MaxInputRows))
 		}
-		b := checks.Batch{Record: batch, Input: it.input, Offset: offset, Memo: w.memo.Reset(batch)}
+		memo := w.memo.Reset(batch)
+		if cr, ok := rr.(codeReader); ok {
+			// The conformer passes a column it does not cast through as
+			// it is: the reader knows its arrays.
+			for c, a := range batch.Columns() {
+				if sc := cr.StrCodes(a); sc != nil {
+					memo.SetStrCodes(c, sc)
+				}
+			}
+		}
+		b := checks.Batch{Record: batch, Input: it.input, Offset: offset, Memo: memo}
 		for k, st := range w.states {
 			// A scheduling point between checks: a goroutine that runs
 			// 10 ms without one is preempted by a signal, and a worker
