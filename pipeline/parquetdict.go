@@ -31,6 +31,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"sync"
 	"unsafe"
 
 	"github.com/apache/arrow-go/v18/arrow/memory"
@@ -332,7 +333,9 @@ func (p *plainPages) readIndexed(row, k, n int, offs []int32, bits []byte, data 
 				}
 			} else {
 				nulls++
-				bc.codes[j] = -1
+				if bc.ok {
+					bc.codes[j] = -1
+				}
 			}
 			offs[j+1] = int32(size)
 		}
@@ -387,7 +390,8 @@ type batchCodes struct {
 	seen  map[string]struct{}
 }
 
-// reset starts a batch of n rows read with dictionary d.
+// reset starts a batch of n rows read with dictionary d (nil: the batch
+// gets no codes).
 func (bc *batchCodes) reset(n int, d *pageDict) {
 	for _, v := range bc.from {
 		bc.remap[v] = 0
@@ -395,13 +399,42 @@ func (bc *batchCodes) reset(n int, d *pageDict) {
 	clear(bc.values) // they point into a dictionary
 	bc.values, bc.from = bc.values[:0], bc.from[:0]
 	clear(bc.seen)
+	if bc.ok = d != nil; !bc.ok {
+		return
+	}
 	if cap(bc.codes) < n {
-		bc.codes = make([]int32, n)
+		bc.release()
+		bc.codes = getInt32s(n)
 	}
 	bc.codes = bc.codes[:n]
-	bc.ok = d != nil
-	if bc.ok && len(bc.remap) != d.n {
-		bc.remap = make([]int32, d.n)
+	if len(bc.remap) != d.n {
+		putInt32s(bc.remap)
+		bc.remap = getInt32s(d.n)
+		clear(bc.remap)
+	}
+}
+
+// release gives bc's buffers back (flatStrings.close): a reader reads a
+// chunk a row group, and each would otherwise make its own.
+func (bc *batchCodes) release() {
+	putInt32s(bc.codes)
+	putInt32s(bc.remap)
+	bc.codes, bc.remap, bc.from = nil, nil, bc.from[:0]
+}
+
+// int32s keeps the code and remap buffers of closed readers.
+var int32s sync.Pool
+
+func getInt32s(n int) []int32 {
+	if p, _ := int32s.Get().(*[]int32); p != nil && cap(*p) >= n {
+		return (*p)[:n]
+	}
+	return make([]int32, n)
+}
+
+func putInt32s(b []int32) {
+	if cap(b) > 0 {
+		int32s.Put(&b)
 	}
 }
 

@@ -180,6 +180,7 @@ func pageChunk(cc *metadata.ColumnChunkMetaData) bool {
 }
 
 func (c *flatStrings) close() {
+	c.codes.release()
 	if c.pages != nil {
 		c.pages.pr.Close()
 	}
