@@ -202,8 +202,8 @@ func (s *parquetSource) Read(ctx context.Context, u Unit, columns []string, _ ma
 			// (normalType), rather than by pqarrow as a dictionary that
 			// the conformer then casts, a take a row: on the benchmark
 			// file with its four label-like columns so stored, the 10M
-			// audit took 1.89× arrow-go's decode, against 1.2–1.4× with
-			// them stored as strings (docs/performance.md, 2026-11-29 za).
+			// audit took 3.72 s against 5.29 s (docs/performance.md,
+			// 2026-11-29 za).
 			if plain := (arrow.Field{Name: fld.Name, Type: dt.ValueType, Nullable: fld.Nullable, Metadata: fld.Metadata}); flatStringLeaf(s.meta, u.Index, l[0], plain) {
 				fld = plain
 			}
