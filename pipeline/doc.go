@@ -64,5 +64,13 @@
 // (lz4hadoop.go); and it lacks Arrow C++'s compatibility path for data page
 // V2 written by parquet-cpp before 2.0 (ARROW-17100: pages compressed but
 // marked is_compressed = false), which we route around by patching that one
-// byte of each such page header in what arrow-go reads (pagefix.go).
+// byte of each such page header in what arrow-go reads (pagefix.go). Its
+// compute kernels take a buffer's slice capacity for room to write into,
+// which the readers' pool (pool.go) gives past the length: the
+// conformer's casts run with Go's allocator instead (conform.go); a panic
+// there came from a goroutine of arrow-go's, which no recover of ours
+// reaches. And its Parquet record reader spends more on flat columns than
+// the checks do on some of them: those are read from their pages here,
+// PLAIN or dictionary-encoded (parquetstrings.go, parquetfixed.go,
+// parquetdict.go).
 package pipeline

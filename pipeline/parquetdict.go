@@ -278,9 +278,9 @@ func (d *dictIndices) unpack(m int) {
 
 // readIndexed is read for rows row..row+k of a dictionary-encoded page
 // (all of them in the page): each defined row's value is copied from the
-// dictionary into data (buf its bytes, size of them in use), growing it as
-// it needs, and its code worked out in p.codes while that is ok; it returns the bytes
-// in use after them and the nulls counted.
+// dictionary into data (buf its bytes, size of them in use), growing it
+// as it needs, and its code worked out in p.codes while that is ok; it
+// returns the bytes in use after them and the nulls counted.
 func (p *plainPages) readIndexed(row, k, n int, offs []int32, bits []byte, data *memory.Buffer, buf *[]byte, size, nulls int) (int, int, error) {
 	d, b, bc := p.dict, *buf, p.codes
 	defer func() { *buf = b }()
