@@ -69,8 +69,8 @@
 // which the readers' pool (pool.go) gives past the length: the
 // conformer's casts run with Go's allocator instead (conform.go); a panic
 // there came from a goroutine of arrow-go's, which no recover of ours
-// reaches. And its Parquet record reader spends more on flat columns than
-// the checks do on some of them: those are read from their pages here,
-// PLAIN or dictionary-encoded (parquetstrings.go, parquetfixed.go,
-// parquetdict.go).
+// reaches. And its Parquet record reader costs more than reading a flat
+// column's pages straight into Arrow buffers, which is how flat columns
+// are read here, PLAIN or dictionary-encoded (parquetstrings.go,
+// parquetfixed.go, parquetdict.go).
 package pipeline
