@@ -15,6 +15,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/apache/arrow-go/v18/parquet"
 	"github.com/apache/arrow-go/v18/parquet/compress"
+	"github.com/apache/arrow-go/v18/parquet/file"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 	"github.com/readiness/readiness/checks"
 )
@@ -273,4 +274,125 @@ func TestBatchCodesTwoEqualValues(t *testing.T) {
 	if bc.add(2, d) != 1 || bc.add(1, d) != 2 || !bc.ok || bc.strCodes().Values[0] != "a" {
 		t.Errorf("after reset: ok %v", bc.ok)
 	}
+}
+
+// fakePages is a file.PageReader over pages made in memory; the methods
+// plainPages does not call are left to the nil interface.
+type fakePages struct {
+	file.PageReader
+	pages []file.Page
+	i     int
+}
+
+func (f *fakePages) Next() bool {
+	if f.i < len(f.pages) {
+		f.i++
+		return true
+	}
+	return false
+}
+func (f *fakePages) Page() file.Page { return f.pages[f.i-1] }
+func (f *fakePages) Err() error      { return nil }
+func (f *fakePages) Close() error    { return nil }
+
+// FuzzFlatPages reads a dictionary page and a data page of any bytes, as
+// a string, 64-bit, 32-bit or boolean column, required or not, V1 or V2,
+// PLAIN or dictionary-encoded, through the flat readers, in batches: an
+// error or arrays that hold together, never a panic.
+func FuzzFlatPages(f *testing.F) {
+	levels := func(n int) []byte { // V1: n defined rows, one repeated run
+		l := binary.AppendUvarint(nil, uint64(n)<<1)
+		l = append(l, 1)
+		return append(binary.LittleEndian.AppendUint32(nil, uint32(len(l))), l...)
+	}
+	dict := []byte{1, 0, 0, 0, 'a', 2, 0, 0, 0, 'b', 'b', 0, 0, 0, 0}
+	h := &hybrid{w: 2}
+	h.packed([]uint32{0, 1, 2, 1, 0, 2, 2, 1}, false)
+	h.repeated(1, 4)
+	idx := append([]byte{2}, h.out...)
+	f.Add(dict, uint16(3), append(levels(12), idx...), uint16(12), uint8(1), false, true, uint8(0))
+	f.Add(dict, uint16(3), idx, uint16(12), uint8(0), false, true, uint8(0))
+	f.Add([]byte{}, uint16(0), append(levels(2), dict[:11]...), uint16(2), uint8(1), false, false, uint8(0))
+	f.Add(make([]byte, 24), uint16(3), append(levels(12), idx...), uint16(12), uint8(2), false, true, uint8(0))
+	f.Add(make([]byte, 12), uint16(3), idx, uint16(12), uint8(3), true, true, uint8(0))
+	f.Add([]byte{}, uint16(0), append(levels(9), 0xA5, 0x01), uint16(9), uint8(4), false, false, uint8(0))
+	f.Fuzz(func(t *testing.T, dictData []byte, ndict uint16, page []byte, rows uint16, kind uint8, v2, indexed bool, defLen uint8) {
+		kinds := []struct {
+			typ    arrow.DataType
+			width  int
+			maxDef int16
+		}{
+			{arrow.BinaryTypes.String, 0, 0},
+			{arrow.BinaryTypes.String, 0, 1},
+			{arrow.PrimitiveTypes.Int64, 8, 1},
+			{arrow.PrimitiveTypes.Int32, 4, 0},
+			{arrow.FixedWidthTypes.Boolean, boolWidth, 1},
+		}
+		k := kinds[int(kind)%len(kinds)]
+		n := int(rows % 5000)
+		enc := parquet.Encodings.Plain
+		if indexed {
+			enc = parquet.Encodings.RLEDict
+		}
+		var pages []file.Page
+		if ndict > 0 || len(dictData) > 0 {
+			pages = append(pages, file.NewDictionaryPage(memory.NewBufferBytes(dictData), int32(ndict), parquet.Encodings.Plain))
+		}
+		if v2 {
+			dl := int32(0)
+			if k.maxDef > 0 {
+				dl = int32(min(int(defLen), len(page)))
+			}
+			pages = append(pages, file.NewDataPageV2(memory.NewBufferBytes(page), int32(n), 0, int32(n), enc, dl, 0, int32(len(page)), false))
+		} else {
+			pages = append(pages, file.NewDataPageV1(memory.NewBufferBytes(page), int32(n), enc, parquet.Encodings.RLE, parquet.Encodings.RLE, int32(len(page))))
+		}
+		mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+		pp := &plainPages{name: "c", pr: &fakePages{pages: pages}, maxDef: k.maxDef, width: k.width}
+		var col flatColumn
+		if k.width == 0 {
+			s := &flatStrings{name: "c", typ: k.typ, maxDef: k.maxDef, mem: mem, pages: pp}
+			pp.codes = &s.codes
+			col = s
+		} else {
+			col = &flatFixed{typ: k.typ, width: k.width, mem: mem, pages: pp}
+		}
+		for left := n; left > 0; {
+			b := min(left, 700)
+			a, err := col.next(b)
+			if err != nil {
+				break
+			}
+			if a.Len() != b {
+				t.Fatalf("%d rows asked, %d read", b, a.Len())
+			}
+			// Offsets in order and within the bytes (Parquet strings
+			// need not be UTF-8, which ValidateFull would ask).
+			if s, ok := a.(*array.String); ok {
+				offs := s.ValueOffsets()
+				for i := 1; i < len(offs); i++ {
+					if offs[i] < offs[i-1] || int(offs[i]) > len(s.ValueBytes()) {
+						t.Fatalf("offset %d: %d after %d, in %d bytes", i, offs[i], offs[i-1], len(s.ValueBytes()))
+					}
+				}
+			}
+			if nulls := a.NullN(); nulls < 0 || nulls > b || k.maxDef == 0 && nulls > 0 {
+				t.Fatalf("%d nulls in %d rows", nulls, b)
+			}
+			if s, ok := col.(*flatStrings); ok {
+				if sc := s.codes.strCodes(); sc != nil {
+					strs := a.(*array.String)
+					for i, c := range sc.Codes {
+						if (c < 0) != strs.IsNull(i) || c >= 0 && sc.Values[c] != strs.Value(i) {
+							t.Fatalf("row %d: code %d against %q", i, c, strs.ValueStr(i))
+						}
+					}
+				}
+			}
+			a.Release()
+			left -= b
+		}
+		col.close()
+		mem.AssertSize(t, 0)
+	})
 }
