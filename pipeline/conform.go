@@ -82,6 +82,13 @@ func (c *conformer) apply(rec arrow.RecordBatch) (arrow.RecordBatch, error) {
 			cols[i] = rec.Column(j)
 			cols[i].Retain()
 		case j >= 0:
+			if out, ok, err := dictStrings(c.mem, rec.Column(j), f.Type); ok {
+				if err != nil {
+					return nil, fmt.Errorf("column %q: %w", f.Name, err)
+				}
+				cols[i] = out
+				continue
+			}
 			out, err := compute.CastArray(c.ctx, rec.Column(j), compute.SafeCastOptions(f.Type))
 			if err != nil {
 				return nil, fmt.Errorf("column %q: cast %s to %s: %w", f.Name, rec.Column(j).DataType(), f.Type, err)

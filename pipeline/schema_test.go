@@ -3,12 +3,14 @@ package pipeline
 import (
 	"context"
 	"errors"
+	"math/rand/v2"
 	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/compute"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 )
 
@@ -394,59 +396,154 @@ func TestUniqueNames(t *testing.T) {
 }
 
 // TestConformDictionaryWithPool casts a dictionary column (pandas'
-// category dtype, as pyarrow stores it) to strings with the readers' own
-// allocator, in batches whose values are longer than the dictionary's
+// category dtype, as pyarrow stores it) to its values with the readers'
+// own allocator, in batches whose values are longer than the dictionary's
 // average, as a skewed category column's are: arrow-go's take kernel,
 // which the cast runs, sizes its output by the average and then grows it,
 // and took the pool's spare capacity for room it could write into (see
 // conformer). It panicked in a goroutine of arrow-go's, which ended the
-// process.
+// process. A dictionary of strings is now gathered by dictStrings; one of
+// large strings still goes through the cast.
 func TestConformDictionaryWithPool(t *testing.T) {
-	dt := &arrow.DictionaryType{IndexType: arrow.PrimitiveTypes.Int32, ValueType: arrow.BinaryTypes.String}
-	file := schemaOf(field("c", dt))
-	target := schemaOf(field("c", arrow.BinaryTypes.String))
-	long := strings.Repeat("x", 100)
-	b := array.NewDictionaryBuilder(memory.DefaultAllocator, dt).(*array.BinaryDictionaryBuilder)
-	defer b.Release()
-	for _, v := range []string{"a", "b", "c", "d", long} {
-		if err := b.AppendString(v); err != nil {
-			t.Fatal(err)
+	for _, vt := range []arrow.DataType{arrow.BinaryTypes.String, arrow.BinaryTypes.LargeString} {
+		dt := &arrow.DictionaryType{IndexType: arrow.PrimitiveTypes.Int32, ValueType: vt}
+		file := schemaOf(field("c", dt))
+		target := schemaOf(field("c", vt))
+		long := strings.Repeat("x", 100)
+		vb := array.NewBuilder(memory.DefaultAllocator, vt)
+		for _, v := range []string{"a", "b", "c", "d", long} {
+			vb.(interface{ Append(string) }).Append(v)
+		}
+		values := vb.NewArray()
+		vb.Release()
+		const n = 32768
+		ib := array.NewInt32Builder(memory.DefaultAllocator)
+		ib.AppendValues([]int32{0, 1, 2, 3, 4}, nil)
+		for i := range n - 5 {
+			if i%7 == 0 {
+				ib.AppendNull()
+			} else {
+				ib.Append(4)
+			}
+		}
+		indices := ib.NewArray()
+		ib.Release()
+		arr := array.NewDictionaryArray(dt, indices, values)
+		indices.Release()
+		values.Release()
+		rec := array.NewRecordBatch(file, []arrow.Array{arr}, n)
+		arr.Release()
+		for range 3 {
+			out, err := newConformer(context.Background(), target, file, nil, defaultAllocator).apply(rec)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c := out.Column(0).(interface {
+				arrow.Array
+				Value(int) string
+			})
+			if !arrow.TypeEqual(c.DataType(), vt) {
+				t.Fatalf("read as %s, want %s", c.DataType(), vt)
+			}
+			for i := range n {
+				want := long
+				switch {
+				case i < 4:
+					want = string(rune('a' + i))
+				case i > 4 && (i-5)%7 == 0:
+					want = "<null>"
+				}
+				got := "<null>"
+				if c.IsValid(i) {
+					got = c.Value(i)
+				}
+				if got != want {
+					t.Fatalf("%s: row %d: %q, want %q", vt, i, got, want)
+				}
+			}
+			out.Release()
+		}
+		rec.Release()
+	}
+}
+
+// TestDictStringsAgainstCast: dictStrings gives what arrow-go's cast
+// gives, for dictionaries of strings and binaries under every index type,
+// with nulls among the indices and among the dictionary's values, the
+// dictionary and the column sliced; and an index past the dictionary is
+// an error naming its row.
+func TestDictStringsAgainstCast(t *testing.T) {
+	mem := newChecked(t)
+	defer mem.AssertSize(t, 0)
+	ctx := compute.WithAllocator(context.Background(), memory.DefaultAllocator)
+	r := rand.New(rand.NewPCG(8, 8))
+	indexTypes := []arrow.DataType{arrow.PrimitiveTypes.Int8, arrow.PrimitiveTypes.Int16, arrow.PrimitiveTypes.Int32, arrow.PrimitiveTypes.Int64,
+		arrow.PrimitiveTypes.Uint8, arrow.PrimitiveTypes.Uint16, arrow.PrimitiveTypes.Uint32, arrow.PrimitiveTypes.Uint64}
+	for _, vt := range []arrow.DataType{arrow.BinaryTypes.String, arrow.BinaryTypes.Binary} {
+		for _, it := range indexTypes {
+			vb := array.NewBuilder(memory.DefaultAllocator, vt)
+			for k := range 40 {
+				if k == 7 {
+					vb.AppendNull()
+					continue
+				}
+				vb.(interface{ AppendString(string) }).AppendString(strings.Repeat(string(rune('a'+k%26)), r.IntN(30)))
+			}
+			full := vb.NewArray()
+			vb.Release()
+			dict := array.NewSlice(full, 3, 40) // 37 values, from offset 3
+			full.Release()
+			ib := array.NewInt64Builder(memory.DefaultAllocator)
+			for range 1000 {
+				if r.IntN(9) == 0 {
+					ib.AppendNull()
+				} else {
+					ib.Append(r.Int64N(37))
+				}
+			}
+			idx64 := ib.NewArray()
+			ib.Release()
+			idx, err := compute.CastArray(ctx, idx64, compute.SafeCastOptions(it))
+			idx64.Release()
+			if err != nil {
+				t.Fatal(err)
+			}
+			dt := &arrow.DictionaryType{IndexType: it, ValueType: vt}
+			whole := array.NewDictionaryArray(dt, idx, dict)
+			idx.Release()
+			dict.Release()
+			col := array.NewSlice(whole, 5, 995)
+			whole.Release()
+			got, ok, err := dictStrings(mem, col, vt)
+			if !ok || err != nil {
+				t.Fatalf("%s of %s: ok %v, %v", it, vt, ok, err)
+			}
+			want, err := compute.CastArray(ctx, col, compute.SafeCastOptions(vt))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !array.Equal(got, want) {
+				t.Errorf("%s of %s: %v, want %v", it, vt, got, want)
+			}
+			got.Release()
+			want.Release()
+			col.Release()
 		}
 	}
-	const n = 32768
-	for i := range n - 5 {
-		if i%7 == 0 {
-			b.AppendNull()
-		} else if err := b.AppendString(long); err != nil {
-			t.Fatal(err)
-		}
-	}
-	arr := b.NewArray()
-	defer arr.Release()
-	rec := array.NewRecordBatch(file, []arrow.Array{arr}, n)
-	defer rec.Release()
-	for range 3 {
-		out, err := newConformer(context.Background(), target, file, nil, defaultAllocator).apply(rec)
-		if err != nil {
-			t.Fatal(err)
-		}
-		c := out.Column(0).(*array.String)
-		for i := range n {
-			want := long
-			switch {
-			case i < 4:
-				want = string(rune('a' + i))
-			case i > 4 && (i-5)%7 == 0:
-				want = "<null>"
-			}
-			got := "<null>"
-			if c.IsValid(i) {
-				got = c.Value(i)
-			}
-			if got != want {
-				t.Fatalf("row %d: %q, want %q", i, got, want)
-			}
-		}
-		out.Release()
+	// An index past the dictionary.
+	vb := array.NewStringBuilder(memory.DefaultAllocator)
+	vb.AppendValues([]string{"a", "b"}, nil)
+	dict := vb.NewArray()
+	vb.Release()
+	ib := array.NewInt8Builder(memory.DefaultAllocator)
+	ib.AppendValues([]int8{0, 1, -1}, nil)
+	idx := ib.NewArray()
+	ib.Release()
+	col := array.NewDictionaryArray(&arrow.DictionaryType{IndexType: arrow.PrimitiveTypes.Int8, ValueType: arrow.BinaryTypes.String}, idx, dict)
+	idx.Release()
+	dict.Release()
+	defer col.Release()
+	if _, ok, err := dictStrings(mem, col, arrow.BinaryTypes.String); !ok || err == nil || !strings.Contains(err.Error(), "row 2") {
+		t.Errorf("index -1: ok %v, %v", ok, err)
 	}
 }
