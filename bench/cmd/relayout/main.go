@@ -13,7 +13,9 @@
 //	relayout -in bench/data/10m/train.parquet -out bench/data/10m-cat/train.parquet -categorical category,region,label,annotator
 //
 // The output is written to a temporary file beside it and renamed into
-// place once whole.
+// place once whole. Two runs give the same pages, but not always the same
+// bytes: the footer lists a column chunk's encodings in an order that
+// changes from run to run (arrow-go's writer gathers them in a map).
 package main
 
 import (
