@@ -14,8 +14,9 @@
 //
 // The output is written to a temporary file beside it and renamed into
 // place once whole. Two runs give the same pages, but not always the same
-// bytes: the footer lists a column chunk's encodings in an order that
-// changes from run to run (arrow-go's writer gathers them in a map).
+// bytes: the footer lists a column chunk's page encoding stats in an
+// order that changes from run to run (arrow-go v18.8.0's writer keeps them
+// in maps, metadata.EncodingStats, and ranges over them).
 package main
 
 import (
