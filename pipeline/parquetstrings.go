@@ -231,9 +231,6 @@ func (c *flatStrings) next(n int) (arrow.Array, error) {
 	if err != nil {
 		return nil, err
 	}
-	if c.pages == nil {
-		c.codes.ok = false
-	}
 	data.ResizeNoShrink(size)
 	c.hint = size
 	bufs := []*memory.Buffer{nil, offsets, data}

@@ -379,6 +379,7 @@ func (d *Dataset) readUnit(ctx context.Context, w *worker, tasks []Task, target 
 	}
 	defer rr.Release()
 	conf := newConformer(ctx, target, rr.Schema(), in.Partitions, allocator(opts))
+	codes, _ := rr.(codeReader) // nil for readers that work out no codes
 	offset := max(it.unit.Offset, 0)
 	for rr.Next() {
 		if err := ctx.Err(); err != nil {
@@ -394,11 +395,11 @@ func (d *Dataset) readUnit(ctx context.Context, w *worker, tasks []Task, target 
 			return fmt.Errorf("more than %d rows: an input may have at most that many", int64(checks.MaxInputRows))
 		}
 		memo := w.memo.Reset(batch)
-		if cr, ok := rr.(codeReader); ok {
+		if codes != nil {
 			// The conformer passes a column it does not cast through as
 			// it is: the reader knows its arrays.
 			for c, a := range batch.Columns() {
-				if sc := cr.StrCodes(a); sc != nil {
+				if sc := codes.StrCodes(a); sc != nil {
 					memo.SetStrCodes(c, sc)
 				}
 			}
