@@ -1,10 +1,11 @@
 package pipeline
 
-// Arrow IPC is read with arrow-go's ipc package. The file format's footer
-// gives the schema and block offsets but not the row count of each batch,
-// so a file is one unit read front to back (row numbers stay exact without
-// an extra pass); the stream format can only be read that way. Batches
-// larger than the batch size are sliced, zero-copy.
+// Arrow IPC is read with arrow-go's ipc package. A file is read in units
+// of consecutive record batches, each with its own reader, once its
+// batches' row counts are known from their message headers (ipcunits.go);
+// the stream format, and a file whose headers cannot be read, is one unit
+// read front to back. Batches larger than the batch size are sliced,
+// zero-copy.
 //
 // arrow-go sizes the slices of a schema from the counts a file declares,
 // unchecked, and bounds neither message bodies nor nesting depth: a few
@@ -30,6 +31,13 @@ type ipcSource struct {
 	// renamed says whether that changed anything.
 	schema  *arrow.Schema
 	renamed bool
+	// units are a file's units, first[u.Index] the index of unit u's first
+	// record batch and first[len(units)] the number of batches; rows is the
+	// file's row count. For a stream (or a file whose batch headers could
+	// not be read) units is nil and rows -1.
+	units []Unit
+	first []int
+	rows  int64
 }
 
 func openIPCFile(ctx context.Context, in *Input, opts ReadOptions) (source, error) {
@@ -51,7 +59,7 @@ func openIPC(in *Input, opts ReadOptions, stream bool) (src source, err error) {
 		// A .arrow or .feather file may hold the stream format.
 		stream = true
 	}
-	s := &ipcSource{in: in, stream: stream}
+	s := &ipcSource{in: in, stream: stream, rows: -1}
 	check := checkIPCFileSchema
 	if stream {
 		check = checkIPCStreamSchema
@@ -76,7 +84,15 @@ func openIPC(in *Input, opts ReadOptions, stream bool) (src source, err error) {
 			return nil, ipcErr(err)
 		}
 		s.schema, s.renamed = uniqueSchema(r.Schema())
+		n := r.NumRecords()
 		r.Close()
+		if batches, dict, ok := ipcFileBatches(f, st.Size()); ok && len(batches) == n {
+			s.units, s.first = ipcUnits(batches, dict)
+			s.rows = 0
+			for _, b := range batches {
+				s.rows += b.rows
+			}
+		}
 	}
 	return s, nil
 }
@@ -110,9 +126,15 @@ func ipcErr(err error) error {
 
 func (s *ipcSource) Schema() *arrow.Schema { return s.schema }
 func (s *ipcSource) Inferred() bool        { return false }
-func (s *ipcSource) Units() []Unit         { return []Unit{{Index: 0, Rows: -1, Offset: 0}} }
-func (s *ipcSource) Rows() int64           { return -1 }
-func (s *ipcSource) Close() error          { return nil }
+func (s *ipcSource) Rows() int64           { return s.rows }
+
+func (s *ipcSource) Units() []Unit {
+	if s.units == nil {
+		return []Unit{{Index: 0, Rows: -1, Offset: 0}}
+	}
+	return s.units
+}
+func (s *ipcSource) Close() error { return nil }
 
 func (s *ipcSource) Read(ctx context.Context, u Unit, columns []string, _ map[string]arrow.DataType, opts ReadOptions) (rr array.RecordReader, err error) {
 	f, err := openFile(ctx, s.in, opts.Counter)
@@ -135,7 +157,16 @@ func (s *ipcSource) Read(ctx context.Context, u Unit, columns []string, _ map[st
 			f.Close()
 			return nil, ipcErr(err)
 		}
-		inner = &ipcFileBatches{r: r}
+		b := &ipcBatches{r: r, end: r.NumRecords()}
+		if s.units != nil {
+			b.i, b.end = s.first[u.Index], s.first[u.Index+1]
+			if b.end > r.NumRecords() {
+				r.Close()
+				f.Close()
+				return nil, fmt.Errorf("%d record batches, %d when opened", r.NumRecords(), s.first[len(s.units)])
+			}
+		}
+		inner = b
 	}
 	var names *arrow.Schema
 	if s.renamed {
@@ -253,28 +284,29 @@ func validateOffsets[T int32 | int64](validate func() error, offsets func() []T,
 	return nil
 }
 
-// ipcFileBatches walks an IPC file's batches in order as a RecordReader.
-type ipcFileBatches struct {
-	r   *ipc.FileReader
-	i   int
-	cur arrow.RecordBatch
-	err error
+// ipcBatches walks an IPC file's batches i to end-1 in order as a
+// RecordReader.
+type ipcBatches struct {
+	r      *ipc.FileReader
+	i, end int
+	cur    arrow.RecordBatch
+	err    error
 }
 
-func (b *ipcFileBatches) Retain()               {}
-func (b *ipcFileBatches) Schema() *arrow.Schema { return b.r.Schema() }
-func (b *ipcFileBatches) Err() error            { return b.err }
-func (b *ipcFileBatches) RecordBatch() arrow.RecordBatch {
+func (b *ipcBatches) Retain()               {}
+func (b *ipcBatches) Schema() *arrow.Schema { return b.r.Schema() }
+func (b *ipcBatches) Err() error            { return b.err }
+func (b *ipcBatches) RecordBatch() arrow.RecordBatch {
 	return b.cur
 }
-func (b *ipcFileBatches) Record() arrow.RecordBatch { return b.cur }
+func (b *ipcBatches) Record() arrow.RecordBatch { return b.cur }
 
-func (b *ipcFileBatches) Next() bool {
+func (b *ipcBatches) Next() bool {
 	if b.cur != nil {
 		b.cur.Release()
 		b.cur = nil
 	}
-	if b.err != nil || b.i >= b.r.NumRecords() {
+	if b.err != nil || b.i >= b.end {
 		return false
 	}
 	rec, err := b.r.RecordBatchAt(b.i)
@@ -290,7 +322,7 @@ func (b *ipcFileBatches) Next() bool {
 	return true
 }
 
-func (b *ipcFileBatches) Release() {
+func (b *ipcBatches) Release() {
 	if b.cur != nil {
 		b.cur.Release()
 		b.cur = nil

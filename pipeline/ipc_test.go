@@ -3,8 +3,10 @@ package pipeline
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -235,5 +237,101 @@ func TestValidateArray(t *testing.T) {
 		if (err == nil) != tc.ok {
 			t.Errorf("%s: err %v, want ok=%v", name, err, tc.ok)
 		}
+	}
+}
+
+// TestIPCFileUnits: an IPC file is read in units of consecutive record
+// batches, each unit's rows counted from its batches' message headers.
+// The units follow the batches the writer wrote, every row reaches the
+// checks with its own row number under 1, 2 and 4 workers, and the
+// results are those of the same rows read as Parquet.
+func TestIPCFileUnits(t *testing.T) {
+	dir := t.TempDir()
+	const n, per = 2300, 300 // seven batches of 300 rows and one of 200
+	f := genFrame(12, n, 0, arrow.PrimitiveTypes.Int64, false, true)
+	arrowPath, pqPath := filepath.Join(dir, "a", "t.arrow"), filepath.Join(dir, "p", "t.parquet")
+	writeIPC(t, arrowPath, f, per, false)
+	writeParquet(t, pqPath, f, parquetOpts{rowGroup: 1000})
+	tasks := []Task{missingTask(), probeTask(probeConfig{Sum: "x", Group: "g", IDIsRow: true})}
+	_, want := sameAcrossWorkers(t, []string{pqPath}, 128, tasks...)
+
+	defer func(b int64) { ipcUnitBytes = b }(ipcUnitBytes)
+	// A batch's body holds 24–48 bytes a row: three 8-byte columns, a
+	// string column's offsets and one-byte strings, validity bitmaps.
+	const twoBatches = 2 * per * 24
+	for _, least := range []int64{1, twoBatches, 1 << 40} {
+		ipcUnitBytes = least
+		t.Run(fmt.Sprint(least), func(t *testing.T) {
+			ds, out := sameAcrossWorkers(t, []string{arrowPath}, 128, tasks...)
+			if got := ds.Rows(0); got != n {
+				t.Errorf("Rows %d, want %d", got, n)
+			}
+			// Each unit is whole batches of the writer's, in order.
+			units := ds.sources[0].Units()
+			var off int64
+			for _, u := range units {
+				if u.Offset != off || u.Rows <= 0 || (u.Rows%per != 0 && off+u.Rows != n) {
+					t.Errorf("unit %+v after %d rows: not whole batches of %d", u, off, per)
+				}
+				off += u.Rows
+			}
+			if off != n {
+				t.Errorf("units hold %d rows, want %d", off, n)
+			}
+			switch {
+			case least == 1 && len(units) != 8:
+				t.Errorf("%d units with a unit a batch, want 8", len(units))
+			case least == 1<<40 && len(units) != 1:
+				t.Errorf("%d units with one unit for all, want 1", len(units))
+			case least == twoBatches && len(units) != 4:
+				t.Errorf("%d units of at least %d body bytes, want 4 of two batches", len(units), least)
+			}
+			got := probeOf(t, out)
+			checkTotals(t, got, expectTotals("x", "g", f))
+			if got.Misnumbered != 0 {
+				t.Errorf("%d rows misnumbered", got.Misnumbered)
+			}
+			// The missing check's result is the Parquet file's.
+			if a, b := resultsJSON(t, &Outcome{Results: out.Results[:1]}), resultsJSON(t, &Outcome{Results: want.Results[:1]}); !bytes.Equal(a, b) {
+				t.Errorf("missing differs from Parquet's:\n%s\n%s", a, b)
+			}
+		})
+	}
+}
+
+// TestIPCUnitGrouping: batches are grouped until a unit holds
+// ipcUnitBytes of bodies, or four times the dictionaries' bytes if more.
+func TestIPCUnitGrouping(t *testing.T) {
+	defer func(b int64) { ipcUnitBytes = b }(ipcUnitBytes)
+	ipcUnitBytes = 20
+	batches := []ipcBatch{{rows: 5, body: 10}, {rows: 6, body: 10}, {rows: 7, body: 30}, {rows: 8, body: 10}, {rows: 9, body: 10}}
+	for _, c := range []struct {
+		dict        int64
+		rows, first []int64
+		bytes       []int64
+	}{
+		{0, []int64{11, 7, 17}, []int64{0, 2, 3, 5}, []int64{10, 30, 10}},
+		{8, []int64{18, 17}, []int64{0, 3, 5}, []int64{38, 18}},
+		{100, []int64{35}, []int64{0, 5}, []int64{130}},
+	} {
+		units, first := ipcUnits(batches, c.dict)
+		var rows, bytes, firsts []int64
+		var off int64
+		for i, u := range units {
+			if u.Index != i || u.Offset != off {
+				t.Errorf("dict %d: unit %d is %+v, want index %d offset %d", c.dict, i, u, i, off)
+			}
+			off += u.Rows
+			rows, bytes = append(rows, u.Rows), append(bytes, u.Bytes)
+		}
+		for _, x := range first {
+			firsts = append(firsts, int64(x))
+		}
+		if !slices.Equal(rows, c.rows) || !slices.Equal(firsts, c.first) || !slices.Equal(bytes, c.bytes) {
+			t.Errorf("dict %d: rows %v first %v bytes %v, want %v %v %v", c.dict, rows, firsts, bytes, c.rows, c.first, c.bytes)
+		}
+	}
+	if units, first := ipcUnits(nil, 0); len(units) != 1 || units[0].Rows != 0 || !slices.Equal(first, []int{0, 0}) {
+		t.Errorf("no batches: %+v %v, want one unit of no rows", units, first)
 	}
 }

@@ -198,6 +198,10 @@ type probeConfig struct {
 	Sum, Group string
 	// PanicAfter makes Observe panic once more rows than this were seen.
 	PanicAfter int64
+	// IDIsRow says the int64 column "id" holds each row's 0-based row
+	// number in its input (genFrame's ids from 0): rows whose batch
+	// offset says otherwise are counted as misnumbered.
+	IDIsRow bool
 }
 
 const nullKey = "<null>"
@@ -239,6 +243,7 @@ type probeState struct {
 	schema                                 *arrow.Schema
 	sumIdx, groupIdx                       int
 	rows, batches, maxBatch, sum, sumNulls int64
+	misnumbered                            int64
 	groups                                 map[string]int64
 	seen                                   map[string]bool
 	spans                                  map[int][][2]int64
@@ -250,6 +255,8 @@ type probeMetrics struct {
 	MaxBatch  int64    `json:"max_batch"`
 	Seen      []string `json:"seen"`
 	OffsetsOK bool     `json:"offsets_ok"`
+	// Misnumbered counts rows whose row number is not their id (IDIsRow).
+	Misnumbered int64 `json:"misnumbered"`
 }
 
 func (s *probeState) Observe(b checks.Batch) error {
@@ -268,6 +275,17 @@ func (s *probeState) Observe(b checks.Batch) error {
 		s.seen[f.Name] = true
 	}
 	s.spans[b.Input] = append(s.spans[b.Input], [2]int64{b.Offset, b.Offset + n})
+	if s.cfg.IDIsRow {
+		ids, ok := rec.Column(rec.Schema().FieldIndices("id")[0]).(*array.Int64)
+		if !ok {
+			return fmt.Errorf("id column is %s, want int64", rec.Column(0).DataType())
+		}
+		for i := range ids.Len() {
+			if ids.IsNull(i) || ids.Value(i) != b.Offset+int64(i) {
+				s.misnumbered++
+			}
+		}
+	}
 	if s.sumIdx >= 0 && rec.Column(s.sumIdx).DataType().ID() == arrow.NULL {
 		s.sumNulls += n // a null-type array's IsNull is false
 	} else if s.sumIdx >= 0 {
@@ -315,6 +333,7 @@ func (s *probeState) Merge(o checks.State) error {
 	s.maxBatch = max(s.maxBatch, other.maxBatch)
 	s.sum += other.sum
 	s.sumNulls += other.sumNulls
+	s.misnumbered += other.misnumbered
 	for k, v := range other.groups {
 		s.groups[k] += v
 	}
@@ -329,7 +348,7 @@ func (s *probeState) Merge(o checks.State) error {
 
 func (s *probeState) Result() (checks.Result, error) {
 	m := probeMetrics{totals: totals{Rows: s.rows, Sum: s.sum, Nulls: s.sumNulls, Groups: s.groups},
-		Batches: s.batches, MaxBatch: s.maxBatch, OffsetsOK: true, Seen: []string{}}
+		Batches: s.batches, MaxBatch: s.maxBatch, OffsetsOK: true, Seen: []string{}, Misnumbered: s.misnumbered}
 	if s.cfg.Group == "" {
 		m.Groups = nil
 	}
