@@ -7,10 +7,13 @@
 // Arrow dictionaries of strings, as pyarrow stores pandas' category
 // columns. The fixtures generator writes every column PLAIN
 // (fixtures/write.go); `make bench` measures all three layouts
-// (docs/performance.md).
+// (docs/performance.md). With -format ipc it writes an Arrow IPC file
+// instead, a record batch a row group, uncompressed (as pyarrow's
+// feather.write_feather with compression off, and arrow-go's defaults).
 //
 //	relayout -in bench/data/10m/train.parquet -out bench/data/10m-dict/train.parquet
 //	relayout -in bench/data/10m/train.parquet -out bench/data/10m-cat/train.parquet -categorical category,region,label,annotator
+//	relayout -in bench/data/10m/train.parquet -out bench/data/10m-ipc/train.arrow -format ipc
 //
 // The output is written to a temporary file beside it and renamed into
 // place once whole. Two runs give the same pages, but not always the same
@@ -30,6 +33,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/ipc"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/apache/arrow-go/v18/parquet"
 	"github.com/apache/arrow-go/v18/parquet/compress"
@@ -42,8 +46,9 @@ func main() {
 	out := flag.String("out", "", "the file to write")
 	rows := flag.Int64("row-group-rows", 131072, "rows a row group")
 	categorical := flag.String("categorical", "", "comma-separated string columns to store as Arrow dictionaries (pandas' category dtype, as pyarrow writes it)")
+	format := flag.String("format", "parquet", "what to write: parquet, or ipc (an Arrow IPC file)")
 	flag.Parse()
-	if *in == "" || *out == "" {
+	if *in == "" || *out == "" || (*format != "parquet" && *format != "ipc") {
 		flag.Usage()
 		os.Exit(2)
 	}
@@ -51,13 +56,25 @@ func main() {
 	if *categorical != "" {
 		cats = strings.Split(*categorical, ",")
 	}
-	if err := relayout(*in, *out, *rows, cats); err != nil {
+	if *format == "ipc" && len(cats) > 0 {
+		// Each batch's categories make their own dictionary, which the
+		// IPC file format cannot replace from batch to batch.
+		fmt.Fprintln(os.Stderr, "relayout: -categorical writes Parquet only")
+		os.Exit(2)
+	}
+	if err := relayout(*in, *out, *rows, cats, *format == "ipc"); err != nil {
 		fmt.Fprintln(os.Stderr, "relayout:", err)
 		os.Exit(1)
 	}
 }
 
-func relayout(in, out string, rows int64, categorical []string) error {
+// batchWriter is what relayout needs of pqarrow's and ipc's writers.
+type batchWriter interface {
+	Write(arrow.RecordBatch) error
+	Close() error
+}
+
+func relayout(in, out string, rows int64, categorical []string, toIPC bool) error {
 	pf, err := file.OpenParquetFile(in, false)
 	if err != nil {
 		return fmt.Errorf("%s: %w", in, err)
@@ -96,17 +113,25 @@ func relayout(in, out string, rows int64, categorical []string) error {
 	}
 	md := schema.Metadata()
 	schema = arrow.NewSchema(fields, &md)
-	props := parquet.NewWriterProperties(parquet.WithCompression(compress.Codecs.Snappy), parquet.WithMaxRowGroupLength(rows))
-	w, err := pqarrow.NewFileWriter(schema, f, props, pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
-	if err != nil {
-		return err
+	var w batchWriter
+	if toIPC {
+		if w, err = ipc.NewFileWriter(f, ipc.WithSchema(schema)); err != nil {
+			return err
+		}
+	} else {
+		props := parquet.NewWriterProperties(parquet.WithCompression(compress.Codecs.Snappy), parquet.WithMaxRowGroupLength(rows))
+		pw, err := pqarrow.NewFileWriter(schema, f, props, pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
+		if err != nil {
+			return err
+		}
+		w = bufferedWriter{pw}
 	}
 	for rr.Next() {
 		rec, err := categorize(rr.RecordBatch(), schema)
 		if err != nil {
 			return fmt.Errorf("%s: %w", in, err)
 		}
-		err = w.WriteBuffered(rec)
+		err = w.Write(rec)
 		rec.Release()
 		if err != nil {
 			return fmt.Errorf("%s: %w", out, err)
@@ -146,3 +171,10 @@ func categorize(rec arrow.RecordBatch, schema *arrow.Schema) (arrow.RecordBatch,
 	}
 	return out, nil
 }
+
+// bufferedWriter writes each batch into the open row group, so that row
+// groups hold -row-group-rows rows whatever the batches.
+type bufferedWriter struct{ w *pqarrow.FileWriter }
+
+func (b bufferedWriter) Write(rec arrow.RecordBatch) error { return b.w.WriteBuffered(rec) }
+func (b bufferedWriter) Close() error                      { return b.w.Close() }
