@@ -74,6 +74,12 @@ type csvSource struct {
 	nulls  []string
 	// sampled is how many rows inference looked at, for error messages.
 	sampled int
+	// units are a large file's units and chunks where each starts
+	// (csvsplit.go), rows its row count; nil and -1 for a file read as
+	// one unit.
+	units  []Unit
+	chunks []textChunk
+	rows   int64
 }
 
 func openCSV(ctx context.Context, in *Input, opts ReadOptions) (src source, err error) {
@@ -88,7 +94,7 @@ func openCSV(ctx context.Context, in *Input, opts ReadOptions) (src source, err 
 		unicode.Is(unicode.Cs, d) || d == unicode.ReplacementChar) {
 		return nil, usageErr("--delimiter %q cannot separate CSV fields", d)
 	}
-	s := &csvSource{in: in, nulls: csvNulls(opts), sampled: inferRows(opts)}
+	s := &csvSource{in: in, nulls: csvNulls(opts), sampled: inferRows(opts), rows: -1}
 	rc, err := openText(ctx, in, nil)
 	if err != nil {
 		if in.Compression == Gzip && errors.Is(err, io.EOF) {
@@ -170,7 +176,46 @@ func openCSV(ctx context.Context, in *Input, opts ReadOptions) (src source, err 
 		fields[j] = sets[j].field(names[j])
 	}
 	s.schema = arrow.NewSchema(fields, nil)
+	if err := s.split(ctx); err != nil {
+		return nil, err
+	}
 	return s, nil
+}
+
+// split scans a large local uncompressed file for the starts of its units
+// (csvsplit.go), and leaves it one unit if it finds fewer than two, or
+// quoting the reader will refuse.
+func (s *csvSource) split(ctx context.Context) error {
+	if s.in.Compression != NoCompression || s.in.Remote() || s.comma >= 0x80 || s.in.Size < 2*csvUnitBytes {
+		return nil
+	}
+	f, err := openFile(ctx, s.in, nil)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	chunks, records, ok := csvSplit(f, byte(s.comma), csvUnitBytes)
+	if !ok || len(chunks) < 2 {
+		return nil
+	}
+	header := int64(0)
+	if s.header {
+		header = 1
+	}
+	s.chunks, s.rows = chunks, records-header
+	for k, c := range chunks {
+		end := records
+		if k+1 < len(chunks) {
+			end = chunks[k+1].records
+		}
+		// Where stays empty: errors name the line.
+		u := Unit{Index: k, Rows: end - c.records, Offset: c.records - header}
+		if k == 0 {
+			u.Rows, u.Offset = end-header, 0
+		}
+		s.units = append(s.units, u)
+	}
+	return nil
 }
 
 func csvNulls(opts ReadOptions) []string {
@@ -345,6 +390,7 @@ type csvRows struct {
 	fields int    // expected per record; 0 until the first record
 	first  string // what set fields, in messages: "first record" or "header"
 	line   int    // physical line where the last record started
+	base   int    // physical lines before the reader's first byte
 }
 
 func newCSVRows(in *Input, r io.Reader, comma rune) *csvRows {
@@ -365,9 +411,9 @@ func (c *csvRows) next() ([]string, error) {
 			msg := fmt.Errorf("malformed CSV at column %d: %w", pe.Column, pe.Err)
 			if pe.Line != pe.StartLine {
 				msg = fmt.Errorf("malformed CSV: the record starting on this line breaks on line %d, column %d: %w (is a closing quote missing?)",
-					pe.Line, pe.Column, pe.Err)
+					c.base+pe.Line, pe.Column, pe.Err)
 			}
-			return nil, inputErr(c.in.Path, msg, fmt.Sprintf("line %d", pe.StartLine))
+			return nil, inputErr(c.in.Path, msg, fmt.Sprintf("line %d", c.base+pe.StartLine))
 		}
 		line := c.line + 1
 		if len(rec) > 0 {
@@ -393,14 +439,20 @@ func (c *csvRows) fieldLine(j, fallback int) (line int) {
 		}
 	}()
 	line, _ = c.r.FieldPos(j)
-	return line
+	return c.base + line
 }
 
 func (s *csvSource) Schema() *arrow.Schema { return s.schema }
 func (s *csvSource) Inferred() bool        { return true }
-func (s *csvSource) Units() []Unit         { return []Unit{{Index: 0, Rows: -1, Offset: 0}} }
-func (s *csvSource) Rows() int64           { return -1 }
+func (s *csvSource) Rows() int64           { return s.rows }
 func (s *csvSource) Close() error          { return nil }
+
+func (s *csvSource) Units() []Unit {
+	if s.units == nil {
+		return []Unit{{Index: 0, Rows: -1, Offset: 0}}
+	}
+	return s.units
+}
 
 func (s *csvSource) Read(ctx context.Context, u Unit, columns []string, types map[string]arrow.DataType, opts ReadOptions) (rr array.RecordReader, err error) {
 	defer recoverInto(&err, "CSV")
@@ -410,16 +462,26 @@ func (s *csvSource) Read(ctx context.Context, u Unit, columns []string, types ma
 		none := func(int) (int, error) { return 0, io.EOF }
 		return newTextReader(ctx, sc, cols, batchSize(opts, len(cols)), "CSV", none, nil), nil
 	}
-	br, rc, err := openTextColumns(ctx, s.in, opts, cols)
+	var (
+		br  *bufio.Reader
+		rc  io.Closer
+		pre textChunk // what comes before the unit
+	)
+	if s.units == nil {
+		br, rc, err = openTextColumns(ctx, s.in, opts, cols)
+	} else {
+		br, rc, pre, err = s.openUnit(ctx, u, opts, cols)
+	}
 	if err != nil {
 		return nil, err
 	}
 	rows := newCSVRows(s.in, br, s.comma)
 	rows.fields = s.fields
+	rows.base, rows.line = int(pre.lines), int(pre.lines)
 	if s.header {
 		rows.first = "header"
 	}
-	header := s.header
+	header := s.header && pre.off == 0
 	fill := func(max int) (int, error) {
 		if header {
 			header = false
@@ -448,4 +510,26 @@ func (s *csvSource) Read(ctx context.Context, u Unit, columns []string, types ma
 		return max, nil
 	}
 	return newTextReader(ctx, sc, cols, batchSize(opts, len(cols)), "CSV", fill, rc.Close), nil
+}
+
+// openUnit opens unit u of a split file: its bytes, a byte order mark
+// skipped in the first, and where it starts.
+func (s *csvSource) openUnit(ctx context.Context, u Unit, opts ReadOptions, cols []*textColumn) (*bufio.Reader, io.Closer, textChunk, error) {
+	c := s.chunks[u.Index]
+	end := s.in.Size
+	if u.Index+1 < len(s.chunks) {
+		end = s.chunks[u.Index+1].off
+	}
+	f, err := openFile(ctx, s.in, opts.Counter)
+	if err != nil {
+		for _, c := range cols {
+			c.b.Release()
+		}
+		return nil, nil, c, textStreamErr(s.in, err)
+	}
+	br := bufio.NewReaderSize(io.NewSectionReader(f, c.off, end-c.off), 64<<10)
+	if c.off == 0 {
+		skipBOM(br)
+	}
+	return br, f, c, nil
 }
