@@ -69,8 +69,8 @@ func TestWideBatches(t *testing.T) {
 	}
 	// The CSV file (26.9 MB) is one unit here, so that its batches are
 	// cut by the batch size alone rather than by where its units end.
-	defer func(b int64) { csvUnitBytes = b }(csvUnitBytes)
-	csvUnitBytes = 1 << 40
+	defer func(b int64) { textUnitBytes = b }(textUnitBytes)
+	textUnitBytes = 1 << 40
 	dir := t.TempDir()
 	paths := map[string]string{"parquet": filepath.Join(dir, "w.parquet"), "ipc": filepath.Join(dir, "w.arrow"), "csv": filepath.Join(dir, "w.csv")}
 	writeParquet(t, paths["parquet"], f, parquetOpts{rowGroup: rows})

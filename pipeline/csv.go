@@ -3,7 +3,9 @@ package pipeline
 // CSV and TSV are read by our own reader: encoding/csv splits the records
 // (RFC 4180 quoting, embedded delimiters, doubled quotes, newlines inside
 // quotes, CRLF), and the values are parsed by infer.go's parsers straight
-// into Arrow builders, BatchSize rows at a time.
+// into Arrow builders, BatchSize rows at a time. A large local file is
+// read in units that start at records, each by its own reader
+// (textsplit.go, csvsplit.go).
 //
 // We read arrow-go v18.8.0's arrow/csv and measured it before deciding not
 // to use it:
@@ -183,10 +185,10 @@ func openCSV(ctx context.Context, in *Input, opts ReadOptions) (src source, err 
 }
 
 // split scans a large local uncompressed file for the starts of its units
-// (csvsplit.go), and leaves it one unit if it finds fewer than two, or
+// (textsplit.go), and leaves it one unit if it finds fewer than two, or
 // quoting the reader will refuse.
 func (s *csvSource) split(ctx context.Context) error {
-	if s.in.Compression != NoCompression || s.in.Remote() || s.comma >= 0x80 || s.in.Size < 2*csvUnitBytes {
+	if !splittable(s.in) || s.comma >= 0x80 {
 		return nil
 	}
 	f, err := openFile(ctx, s.in, nil)
@@ -194,7 +196,7 @@ func (s *csvSource) split(ctx context.Context) error {
 		return err
 	}
 	defer f.Close()
-	chunks, records, ok := csvSplit(f, byte(s.comma), csvUnitBytes)
+	chunks, records, ok := csvSplit(f, byte(s.comma), textUnitBytes)
 	if !ok || len(chunks) < 2 {
 		return nil
 	}
@@ -202,19 +204,7 @@ func (s *csvSource) split(ctx context.Context) error {
 	if s.header {
 		header = 1
 	}
-	s.chunks, s.rows = chunks, records-header
-	for k, c := range chunks {
-		end := records
-		if k+1 < len(chunks) {
-			end = chunks[k+1].records
-		}
-		// Where stays empty: errors name the line.
-		u := Unit{Index: k, Rows: end - c.records, Offset: c.records - header}
-		if k == 0 {
-			u.Rows, u.Offset = end-header, 0
-		}
-		s.units = append(s.units, u)
-	}
+	s.chunks, s.rows, s.units = chunks, records-header, textUnits(chunks, records, header)
 	return nil
 }
 
@@ -470,7 +460,8 @@ func (s *csvSource) Read(ctx context.Context, u Unit, columns []string, types ma
 	if s.units == nil {
 		br, rc, err = openTextColumns(ctx, s.in, opts, cols)
 	} else {
-		br, rc, pre, err = s.openUnit(ctx, u, opts, cols)
+		pre = s.chunks[u.Index]
+		br, rc, err = openTextUnit(ctx, s.in, s.chunks, u.Index, opts, cols)
 	}
 	if err != nil {
 		return nil, err
@@ -510,26 +501,4 @@ func (s *csvSource) Read(ctx context.Context, u Unit, columns []string, types ma
 		return max, nil
 	}
 	return newTextReader(ctx, sc, cols, batchSize(opts, len(cols)), "CSV", fill, rc.Close), nil
-}
-
-// openUnit opens unit u of a split file: its bytes, a byte order mark
-// skipped in the first, and where it starts.
-func (s *csvSource) openUnit(ctx context.Context, u Unit, opts ReadOptions, cols []*textColumn) (*bufio.Reader, io.Closer, textChunk, error) {
-	c := s.chunks[u.Index]
-	end := s.in.Size
-	if u.Index+1 < len(s.chunks) {
-		end = s.chunks[u.Index+1].off
-	}
-	f, err := openFile(ctx, s.in, opts.Counter)
-	if err != nil {
-		for _, c := range cols {
-			c.b.Release()
-		}
-		return nil, nil, c, textStreamErr(s.in, err)
-	}
-	br := bufio.NewReaderSize(io.NewSectionReader(f, c.off, end-c.off), 64<<10)
-	if c.off == 0 {
-		skipBOM(br)
-	}
-	return br, f, c, nil
 }

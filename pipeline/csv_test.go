@@ -683,13 +683,13 @@ func TestCSVUnits(t *testing.T) {
 	writeTestFile(t, path, text)
 	tasks := []Task{missingTask(), probeTask(probeConfig{Sum: "x", Group: "g", IDIsRow: true})}
 
-	defer func(b int64) { csvUnitBytes = b }(csvUnitBytes)
-	csvUnitBytes = 1 << 40
+	defer func(b int64) { textUnitBytes = b }(textUnitBytes)
+	textUnitBytes = 1 << 40
 	one, want := sameAcrossWorkers(t, []string{path}, 100, tasks...)
 	if u := one.sources[0].Units(); len(u) != 1 || one.Rows(0) != -1 {
 		t.Fatalf("one unit: units %+v, rows %d", u, one.Rows(0))
 	}
-	csvUnitBytes = 2 << 10 // about 40 units
+	textUnitBytes = 2 << 10 // about 40 units
 	ds, out := sameAcrossWorkers(t, []string{path}, 100, tasks...)
 	units := ds.sources[0].Units()
 	if len(units) < 20 || ds.Rows(0) != n {

@@ -1,50 +1,26 @@
 package pipeline
 
-// A large CSV file is read in units of consecutive records, so that every
-// worker parses one, as with a Parquet file's row groups. A unit must
-// start where a record starts, and its first row number and first physical
-// line must be known before any unit is read: row numbers go into the
-// findings, line numbers into the errors. So when the file is opened,
-// csvSplit reads it once and follows its quoting exactly as encoding/csv
-// does (a newline inside quotes is not a record's end; an empty line is no
-// record; "\r\n" ends a line), counting records and lines and noting a
-// record's start every csvUnitBytes.
+// A large CSV file is read in units of consecutive records (textsplit.go).
+// csvSplit finds where they start: it reads the file once and follows its
+// quoting exactly as encoding/csv does (a newline inside quotes is not a
+// record's end; an empty line is no record; "\r\n" ends a line), counting
+// records and lines and noting a record's start every textUnitBytes.
 //
 // The scan takes the quick way through a stretch of the file between two
 // quotes that has no empty line (most CSV files have none): there every
 // newline ends a record, and bytes.Count counts them. Inside quotes it
 // jumps to the next quote. The quotes themselves, and stretches with an
 // empty line, are read a byte at a time through the states encoding/csv
-// goes through.
-// Quoting it would refuse (a quote inside an unquoted field, a character
-// after a closing quote, a quote left open at the end) leaves the file
-// one unit, read front to back, so that the reader reports the fault with
-// its line exactly as before. So do compressed files (they cannot be
-// entered in the middle), files in object stores (the scan would fetch
-// them twice), and delimiters of more than one byte.
-//
-// Measured in docs/performance.md (section zb).
+// goes through. Quoting encoding/csv would refuse (a quote inside an
+// unquoted field, a character after a closing quote, a quote left open at
+// the end) leaves the file one unit, read front to back, so that the
+// reader reports the fault with its line exactly as before. So do
+// delimiters of more than one byte.
 
 import (
 	"bytes"
 	"io"
 )
-
-// csvUnitBytes is the least bytes of a unit of a CSV file; a file of
-// fewer than twice as many is one unit and is not scanned. A variable so
-// that tests can make small units.
-var csvUnitBytes int64 = 4 << 20
-
-// csvScanBlock is the size of the blocks csvSplit reads and takes the
-// quick way or the slow; a variable so that tests can cut a file into
-// blocks of a few bytes.
-var csvScanBlock = 1 << 20
-
-// textChunk is where a unit of a text file starts: its byte offset, the
-// records before it (a header included) and the physical lines before it.
-type textChunk struct {
-	off, records, lines int64
-}
 
 // States of csvScan, as encoding/csv's readRecord moves through a record.
 const (
@@ -84,7 +60,7 @@ func csvSplit(r io.Reader, comma byte, least int64) (chunks []textChunk, records
 	} else if n > 0 {
 		s.slow(head[:n])
 	}
-	buf := make([]byte, csvScanBlock)
+	buf := make([]byte, textScanBlock)
 	for err == nil && !s.bad {
 		n, err = io.ReadFull(r, buf)
 		s.scan(buf[:n])

@@ -47,11 +47,11 @@ func readAllCSV(data []byte, comma byte) ([]csvRecord, error) {
 func checkCSVSplit(t *testing.T, data []byte, comma byte, least int64) {
 	t.Helper()
 	chunks, records, ok := csvSplit(bytes.NewReader(data), comma, least)
-	defer func(n int) { csvScanBlock = n }(csvScanBlock)
-	for csvScanBlock = 1; csvScanBlock <= 4; csvScanBlock++ {
+	defer func(n int) { textScanBlock = n }(textScanBlock)
+	for textScanBlock = 1; textScanBlock <= 4; textScanBlock++ {
 		c, r, k := csvSplit(bytes.NewReader(data), comma, least)
 		if !slices.Equal(c, chunks) || r != records || k != ok {
-			t.Fatalf("%q in blocks of %d bytes: %v %d %v; in one block: %v %d %v", data, csvScanBlock, c, r, k, chunks, records, ok)
+			t.Fatalf("%q in blocks of %d bytes: %v %d %v; in one block: %v %d %v", data, textScanBlock, c, r, k, chunks, records, ok)
 		}
 	}
 	whole, err := readAllCSV(data, comma)

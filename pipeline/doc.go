@@ -8,7 +8,8 @@
 //	Plan      open every input once for its schema (footer for Parquet and
 //	          IPC, a sample of rows for CSV and NDJSON) and its independently
 //	          readable units (Parquet row groups, runs of an IPC file's
-//	          record batches); unify the schemas
+//	          record batches, stretches of a large CSV or NDJSON file:
+//	          ipcunits.go, textsplit.go); unify the schemas
 //	Run       N workers pull units from one queue, read them in bounded
 //	          batches of only the projected columns, conform each batch to
 //	          the unified schema, and fold it into their own check states;

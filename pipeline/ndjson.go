@@ -3,7 +3,8 @@ package pipeline
 // NDJSON (JSON Lines) is read by our own reader: one JSON object per
 // physical line, parsed by a small validating scanner, the values going
 // through infer.go's parsers straight into Arrow builders, BatchSize rows
-// at a time.
+// at a time. A large local file is read in units that start at lines, each
+// by its own reader (textsplit.go).
 //
 // We read arrow-go v18.8.0's array.NewJSONReader (and the builders'
 // UnmarshalOne it drives) and measured it before deciding not to use it:
@@ -72,11 +73,17 @@ type ndjsonSource struct {
 	// empty is set for a 0-byte compressed file, which has no stream.
 	empty   bool
 	sampled int
+	// units are a large file's units and chunks where each starts
+	// (textsplit.go), rows its row count; nil and -1 for a file read as
+	// one unit.
+	units  []Unit
+	chunks []textChunk
+	rows   int64
 }
 
 func openNDJSON(ctx context.Context, in *Input, opts ReadOptions) (src source, err error) {
 	defer recoverInto(&err, "NDJSON")
-	s := &ndjsonSource{in: in, sampled: inferRows(opts), schema: arrow.NewSchema(nil, nil)}
+	s := &ndjsonSource{in: in, sampled: inferRows(opts), schema: arrow.NewSchema(nil, nil), rows: -1}
 	rc, err := openText(ctx, in, nil)
 	if err != nil {
 		if in.Compression == Gzip && errors.Is(err, io.EOF) {
@@ -134,7 +141,29 @@ func openNDJSON(ctx context.Context, in *Input, opts ReadOptions) (src source, e
 		fields[i] = sets[i].field(n)
 	}
 	s.schema = arrow.NewSchema(fields, nil)
+	if err := s.split(ctx); err != nil {
+		return nil, err
+	}
 	return s, nil
+}
+
+// split scans a large local uncompressed file for the starts of its units
+// (textsplit.go), and leaves it one unit if it finds fewer than two.
+func (s *ndjsonSource) split(ctx context.Context) error {
+	if !splittable(s.in) {
+		return nil
+	}
+	f, err := openFile(ctx, s.in, nil)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	chunks, records, ok := ndjsonSplit(f, textUnitBytes)
+	if !ok || len(chunks) < 2 {
+		return nil
+	}
+	s.chunks, s.rows, s.units = chunks, records, textUnits(chunks, records, 0)
+	return nil
 }
 
 // errJSONArray marks a line holding an array where an object belongs.
@@ -149,9 +178,15 @@ func (s *ndjsonSource) lineErr(err error, line int, first bool) error {
 
 func (s *ndjsonSource) Schema() *arrow.Schema { return s.schema }
 func (s *ndjsonSource) Inferred() bool        { return true }
-func (s *ndjsonSource) Units() []Unit         { return []Unit{{Index: 0, Rows: -1, Offset: 0}} }
-func (s *ndjsonSource) Rows() int64           { return -1 }
+func (s *ndjsonSource) Rows() int64           { return s.rows }
 func (s *ndjsonSource) Close() error          { return nil }
+
+func (s *ndjsonSource) Units() []Unit {
+	if s.units == nil {
+		return []Unit{{Index: 0, Rows: -1, Offset: 0}}
+	}
+	return s.units
+}
 
 func (s *ndjsonSource) Read(ctx context.Context, u Unit, columns []string, types map[string]arrow.DataType, opts ReadOptions) (rr array.RecordReader, err error) {
 	defer recoverInto(&err, "NDJSON")
@@ -161,11 +196,21 @@ func (s *ndjsonSource) Read(ctx context.Context, u Unit, columns []string, types
 		none := func(int) (int, error) { return 0, io.EOF }
 		return newTextReader(ctx, sc, cols, batchSize(opts, len(cols)), "NDJSON", none, nil), nil
 	}
-	br, rc, err := openTextColumns(ctx, s.in, opts, cols)
+	var (
+		br  *bufio.Reader
+		rc  io.Closer
+		pre textChunk // what comes before the unit
+	)
+	if s.units == nil {
+		br, rc, err = openTextColumns(ctx, s.in, opts, cols)
+	} else {
+		pre = s.chunks[u.Index]
+		br, rc, err = openTextUnit(ctx, s.in, s.chunks, u.Index, opts, cols)
+	}
 	if err != nil {
 		return nil, err
 	}
-	lines := &lineReader{r: br}
+	lines := &lineReader{r: br, n: int(pre.lines)}
 
 	index := make(map[string]int, s.schema.NumFields())
 	slot := make([]int, s.schema.NumFields()) // schema field → position in cols, or -1
@@ -209,7 +254,7 @@ func (s *ndjsonSource) Read(ctx context.Context, u Unit, columns []string, types
 				return nil
 			})
 			if err != nil {
-				return n, s.lineErr(err, lines.n, rows == 1)
+				return n, s.lineErr(err, lines.n, rows == 1 && pre.records == 0)
 			}
 			for j, c := range cols {
 				if set[j] != rows {

@@ -7,8 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -352,5 +354,117 @@ func BenchmarkNDJSONRead(b *testing.B) {
 			b.Fatal(rr.Err())
 		}
 		rr.Release()
+	}
+}
+
+// ndjsonUnitsText writes n rows of id (the row number), x, g and a nested
+// value as NDJSON, with blank lines and CRLF line ends here and there,
+// after a byte order mark. If bad >= 0, row bad's x is not a number; if
+// array >= 0, row array is an array. It returns the text and the line
+// row bad (or array) is on.
+func ndjsonUnitsText(n, bad, array int) (string, int) {
+	rng := rand.New(rand.NewPCG(13, 14))
+	var b strings.Builder
+	b.WriteString(utf8BOM)
+	line := 0
+	for i := range n {
+		if rng.IntN(50) == 0 {
+			b.WriteString(" \t\r\n") // a blank line: no row
+		}
+		if i == bad || i == array {
+			line = strings.Count(b.String(), "\n") + 1
+		}
+		x := fmt.Sprint(rng.IntN(101) - 50)
+		switch {
+		case i == bad:
+			x = `"oops"`
+		case rng.IntN(8) == 0:
+			x = "null"
+		}
+		g := []string{`"a"`, `"b"`, `"c, d"`, `"two\nlines"`, "null"}[rng.IntN(5)]
+		end := "\n"
+		if rng.IntN(4) == 0 {
+			end = "\r\n"
+		}
+		if i == array {
+			fmt.Fprintf(&b, "[%d]%s", i, end)
+			continue
+		}
+		fmt.Fprintf(&b, `{"id":%d,"x":%s,"g":%s,"n":{"k":[%d]}}%s`, i, x, g, i%3, end)
+	}
+	return b.String(), line
+}
+
+// TestNDJSONUnits: a large NDJSON file is read in units that start at
+// lines, every row reaches the checks with its own row number under 1, 2
+// and 4 workers, the results are those of the file read as one unit, and
+// an error in a later unit names the line it is on in the file.
+func TestNDJSONUnits(t *testing.T) {
+	const n = 3000
+	text, _ := ndjsonUnitsText(n, -1, -1)
+	dir := t.TempDir()
+	path := filepath.Join(dir, "t.ndjson")
+	writeTestFile(t, path, text)
+	tasks := []Task{missingTask(), probeTask(probeConfig{Sum: "x", Group: "g", IDIsRow: true})}
+
+	defer func(b int64) { textUnitBytes = b }(textUnitBytes)
+	textUnitBytes = 1 << 40
+	one, want := sameAcrossWorkers(t, []string{path}, 100, tasks...)
+	if u := one.sources[0].Units(); len(u) != 1 || one.Rows(0) != -1 {
+		t.Fatalf("one unit: units %+v, rows %d", u, one.Rows(0))
+	}
+	textUnitBytes = 4 << 10 // about 40 units
+	ds, out := sameAcrossWorkers(t, []string{path}, 100, tasks...)
+	units := ds.sources[0].Units()
+	if len(units) < 20 || ds.Rows(0) != n {
+		t.Errorf("%d units, %d rows; want at least 20 units, %d rows", len(units), ds.Rows(0), n)
+	}
+	var off int64
+	for _, u := range units {
+		if u.Offset != off || u.Rows <= 0 {
+			t.Errorf("unit %+v after %d rows", u, off)
+		}
+		off += u.Rows
+	}
+	got := probeOf(t, out)
+	if got.Rows != n || got.Misnumbered != 0 || !got.OffsetsOK {
+		t.Errorf("rows %d, misnumbered %d, offsets ok %v", got.Rows, got.Misnumbered, got.OffsetsOK)
+	}
+	if w := probeOf(t, want); !reflect.DeepEqual(got.totals, w.totals) {
+		t.Errorf("totals in units %+v, as one %+v", got.totals, w.totals)
+	}
+	if a, b := resultsJSON(t, &Outcome{Results: out.Results[:1]}), resultsJSON(t, &Outcome{Results: want.Results[:1]}); !bytes.Equal(a, b) {
+		t.Errorf("in units:\n%s\nas one:\n%s", a, b)
+	}
+
+	// A value that does not parse, and an array where an object belongs,
+	// far into the file: errors name their lines, and the array, the
+	// first row of its unit (the units before it start where they did),
+	// is not taken for a file that is one JSON array.
+	first := int(units[len(units)/2].Offset)
+	for _, c := range []struct{ bad, array int }{{2500, -1}, {-1, first}} {
+		badText, line := ndjsonUnitsText(n, c.bad, c.array)
+		badPath := filepath.Join(dir, fmt.Sprint(c.bad), "t.ndjson")
+		writeTestFile(t, badPath, badText)
+		found, err := Discover([]string{badPath}, DiscoverOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, w := range []int{1, 2} {
+			opts := ReadOptions{BatchSize: 100, InferRows: 500, Mem: newChecked(t)}
+			ds, err := Plan(context.Background(), found.Inputs, w, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = ds.Run(context.Background(), tasks, RunOptions{ReadOptions: opts, Workers: w})
+			if err == nil || len(ds.sources[0].Units()) < 20 {
+				t.Fatalf("%d workers: err %v with %d units, want an error in one of many", w, err, len(ds.sources[0].Units()))
+			}
+			want := fmt.Sprintf("line %d", line)
+			if !strings.Contains(err.Error(), want) || strings.Contains(err.Error(), "the file is a JSON array") ||
+				(c.bad >= 0 && !strings.Contains(err.Error(), `"x"`)) {
+				t.Errorf("%d workers: %v, want it to name %s (and column x for a bad value)", w, err, want)
+			}
+		}
 	}
 }

@@ -1,0 +1,146 @@
+package pipeline
+
+// A large CSV or NDJSON file is read in units of consecutive records, so
+// that every worker parses one, as with a Parquet file's row groups. A unit
+// must start where a record starts, and its first row number and first
+// physical line must be known before any unit is read: row numbers go into
+// the findings, line numbers into the errors. So when the file is opened
+// it is scanned once for where its records start (csvSplit in csvsplit.go,
+// ndjsonSplit below), and a unit begins at the first record start past
+// every textUnitBytes. Compressed files cannot be entered in the middle,
+// and in an object store the scan would fetch the file twice: both stay
+// one unit read front to back, as does a file under twice textUnitBytes.
+//
+// The scan is serial and reads the whole file before any unit is read:
+// 0.5 s of CPU for a 1 GB CSV file of the benchmark's rows, against 7 s
+// for its audit (docs/performance.md, section zb).
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"io"
+)
+
+// textUnitBytes is the least bytes of a unit of a text file. A variable so
+// that tests can make small units.
+var textUnitBytes int64 = 4 << 20
+
+// textScanBlock is the size of the blocks a scan reads; a variable so that
+// tests can cut a file into blocks of a few bytes.
+var textScanBlock = 1 << 20
+
+// textChunk is where a unit of a text file starts: its byte offset, the
+// records before it (a header included) and the physical lines before it.
+type textChunk struct {
+	off, records, lines int64
+}
+
+// splittable says whether in is worth scanning for units.
+func splittable(in *Input) bool {
+	return in.Compression == NoCompression && !in.Remote() && in.Size >= 2*textUnitBytes
+}
+
+// textUnits makes the units that start at chunks, of a file of records
+// records, the first header of which are no rows.
+func textUnits(chunks []textChunk, records, header int64) []Unit {
+	units := make([]Unit, len(chunks))
+	for k, c := range chunks {
+		end := records
+		if k+1 < len(chunks) {
+			end = chunks[k+1].records
+		}
+		// Where stays empty: errors name the line.
+		units[k] = Unit{Index: k, Rows: end - c.records, Offset: c.records - header}
+		if k == 0 {
+			units[k].Rows, units[k].Offset = end-header, 0
+		}
+	}
+	return units
+}
+
+// openTextUnit opens the unit of in that starts at chunks[k]: its bytes,
+// with a byte order mark skipped at the file's start.
+func openTextUnit(ctx context.Context, in *Input, chunks []textChunk, k int, opts ReadOptions, cols []*textColumn) (*bufio.Reader, io.Closer, error) {
+	c := chunks[k]
+	end := in.Size
+	if k+1 < len(chunks) {
+		end = chunks[k+1].off
+	}
+	f, err := openFile(ctx, in, opts.Counter)
+	if err != nil {
+		for _, c := range cols {
+			c.b.Release()
+		}
+		return nil, nil, textStreamErr(in, err)
+	}
+	br := bufio.NewReaderSize(io.NewSectionReader(f, c.off, end-c.off), 64<<10)
+	if c.off == 0 {
+		skipBOM(br)
+	}
+	return br, f, nil
+}
+
+// ndjsonSplit scans the NDJSON file r for the starts of its units, about
+// least bytes apart, the first at offset 0, and returns them with its
+// number of records: lines that are not blank, as lineReader and
+// blankLine read them (a line ends at '\n'; JSON whitespace alone is a
+// blank line). A unit may start at a blank line. ok is false on a read
+// error.
+func ndjsonSplit(r io.Reader, least int64) (chunks []textChunk, records int64, ok bool) {
+	chunks = []textChunk{{}}
+	var (
+		next       = least
+		pos, lines int64
+		start      = true // at a line's start
+		content    bool   // the line so far has more than whitespace
+	)
+	feed := func(b []byte) {
+		for len(b) > 0 {
+			if start {
+				if pos >= next {
+					chunks = append(chunks, textChunk{off: pos, records: records, lines: lines})
+					next = pos + least
+				}
+				start, content = false, false
+			}
+			j := bytes.IndexByte(b, '\n')
+			line := b
+			if j >= 0 {
+				line = b[:j]
+			}
+			content = content || !blankLine(line)
+			if j < 0 {
+				pos += int64(len(b))
+				return
+			}
+			if content {
+				records++
+			}
+			lines++
+			start = true
+			pos += int64(j + 1)
+			b = b[j+1:]
+		}
+	}
+	// The reader skips a byte order mark before the first line.
+	head := make([]byte, len(utf8BOM))
+	n, err := io.ReadFull(r, head)
+	if string(head[:n]) == utf8BOM {
+		pos = int64(n)
+	} else {
+		feed(head[:n])
+	}
+	buf := make([]byte, textScanBlock)
+	for err == nil {
+		n, err = io.ReadFull(r, buf)
+		feed(buf[:n])
+	}
+	if err != io.EOF && err != io.ErrUnexpectedEOF {
+		return nil, 0, false
+	}
+	if !start && content {
+		records++ // a last line without a newline
+	}
+	return chunks, records, true
+}
