@@ -77,7 +77,7 @@ type csvSource struct {
 	// sampled is how many rows inference looked at, for error messages.
 	sampled int
 	// units are a large file's units and chunks where each starts
-	// (csvsplit.go), rows its row count; nil and -1 for a file read as
+	// (textsplit.go), rows its row count; nil and -1 for a file read as
 	// one unit.
 	units  []Unit
 	chunks []textChunk

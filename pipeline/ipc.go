@@ -163,7 +163,7 @@ func (s *ipcSource) Read(ctx context.Context, u Unit, columns []string, _ map[st
 			if b.end > r.NumRecords() {
 				r.Close()
 				f.Close()
-				return nil, fmt.Errorf("%d record batches, %d when opened", r.NumRecords(), s.first[len(s.units)])
+				return nil, fmt.Errorf("%d record batches, %d when the file was opened: did it change?", r.NumRecords(), s.first[len(s.units)])
 			}
 		}
 		inner = b
