@@ -6,7 +6,7 @@ COMMIT    := $(shell git rev-parse HEAD 2>/dev/null)
 LDFLAGS   := -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 SAMPLE    := fixtures/sample/train.parquet
 
-.PHONY: all build audit test vet fmt-check fixtures docs bench bench-compare bench-data bench-go pgo clean
+.PHONY: all build audit test vet fmt-check fixtures docs bench bench-compare bench-data bench-formats bench-go pgo clean
 
 all: build
 
@@ -75,6 +75,32 @@ bench-compare: build bench-data
 	bin/benchrun-duckdb -bin $(BIN) -n $(BENCH_RUNS) -audit-timeout $(BENCH_AUDIT_TIMEOUT) -memory-limit "$(BENCH_MEMORY_LIMIT)" -measure $(BENCH_MEASURE) -compare $(BENCH_FILES)
 
 bench-data: $(BENCH_FILES)
+
+# `make bench-formats` times the audit and its own decode floor on the
+# benchmark's rows as an Arrow IPC file, CSV and NDJSON (generated once
+# into bench/data/<size>-{ipc,csv,ndjson}/), the formats read in units
+# since docs/performance.md section zb. arrow-go's floor and DuckDB's
+# queries read Parquet only, so they are not run here.
+BENCH_FORMAT_SIZES ?= 1m 10m
+BENCH_FORMAT_FILES := $(foreach s,$(BENCH_FORMAT_SIZES),bench/data/$(s)-ipc/train.arrow bench/data/$(s)-csv/train.csv bench/data/$(s)-ndjson/train.ndjson)
+
+bench-formats: build $(BENCH_FORMAT_FILES)
+	cd bench && $(GO) build -o ../bin/benchrun ./cmd/benchrun
+	bin/benchrun -bin $(BIN) -n $(BENCH_RUNS) -audit-timeout $(BENCH_AUDIT_TIMEOUT) -memory-limit "$(BENCH_MEMORY_LIMIT)" -measure audit,decode $(BENCH_FORMAT_FILES)
+
+# bench/data/<n>m-ipc/train.arrow: the Parquet file's rows as an Arrow IPC
+# file, a record batch a row group. The Parquet file made on the way is
+# kept (make would delete it as an intermediate).
+.PRECIOUS: bench/data/%/train.parquet
+bench/data/%-ipc/train.arrow: bench/data/%/train.parquet
+	cd bench && $(GO) run ./cmd/relayout -in data/$*/train.parquet -out data/$*-ipc/train.arrow -format ipc
+
+# bench/data/<n>m-{csv,ndjson}/: the same rows (seed 7) as the generator
+# writes them in text.
+bench/data/%-csv/train.csv:
+	$(GO) run ./fixtures/cmd/genfixtures -rows $(patsubst %m,%000000,$*) -seed 7 -out bench/data/$*-csv -formats csv -truth none
+bench/data/%-ndjson/train.ndjson:
+	$(GO) run ./fixtures/cmd/genfixtures -rows $(patsubst %m,%000000,$*) -seed 7 -out bench/data/$*-ndjson -formats ndjson -truth none
 
 # bench/data/<n>m/train.parquet: n million rows, seed 7, counts-only truth.
 bench/data/%/train.parquet:
