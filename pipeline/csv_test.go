@@ -11,7 +11,6 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"reflect"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -682,57 +681,14 @@ func TestCSVUnits(t *testing.T) {
 	path := filepath.Join(dir, "t.csv")
 	writeTestFile(t, path, text)
 	tasks := []Task{missingTask(), probeTask(probeConfig{Sum: "x", Group: "g", IDIsRow: true})}
-
-	defer func(b int64) { textUnitBytes = b }(textUnitBytes)
-	textUnitBytes = 1 << 40
-	one, want := sameAcrossWorkers(t, []string{path}, 100, tasks...)
-	if u := one.sources[0].Units(); len(u) != 1 || one.Rows(0) != -1 {
-		t.Fatalf("one unit: units %+v, rows %d", u, one.Rows(0))
-	}
-	textUnitBytes = 2 << 10 // about 40 units
-	ds, out := sameAcrossWorkers(t, []string{path}, 100, tasks...)
-	units := ds.sources[0].Units()
-	if len(units) < 20 || ds.Rows(0) != n {
-		t.Errorf("%d units, %d rows; want at least 20 units, %d rows", len(units), ds.Rows(0), n)
-	}
-	var off int64
-	for _, u := range units {
-		if u.Offset != off || u.Rows <= 0 {
-			t.Errorf("unit %+v after %d rows", u, off)
-		}
-		off += u.Rows
-	}
-	got := probeOf(t, out)
-	if got.Rows != n || got.Misnumbered != 0 || !got.OffsetsOK {
-		t.Errorf("rows %d, misnumbered %d, offsets ok %v", got.Rows, got.Misnumbered, got.OffsetsOK)
-	}
-	if w := probeOf(t, want); !reflect.DeepEqual(got.totals, w.totals) {
-		t.Errorf("totals in units %+v, as one %+v", got.totals, w.totals)
-	}
-	// The missing check's result; the probe's differs in its batches.
-	if a, b := resultsJSON(t, &Outcome{Results: out.Results[:1]}), resultsJSON(t, &Outcome{Results: want.Results[:1]}); !bytes.Equal(a, b) {
-		t.Errorf("in units:\n%s\nas one:\n%s", a, b)
-	}
+	checkTextUnits(t, path, n, 2<<10, tasks) // about 40 units
 
 	// A value that does not parse, far into the file.
 	badText, line := csvUnitsText(n, 2500)
 	badPath := filepath.Join(dir, "bad", "t.csv")
 	writeTestFile(t, badPath, badText)
-	found, err := Discover([]string{badPath}, DiscoverOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
 	for _, w := range []int{1, 2} {
-		// Inference sees the first 500 rows: x is int64 there.
-		opts := ReadOptions{BatchSize: 100, InferRows: 500, Mem: newChecked(t)}
-		ds, err := Plan(context.Background(), found.Inputs, w, opts)
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, err = ds.Run(context.Background(), tasks, RunOptions{ReadOptions: opts, Workers: w})
-		if err == nil || len(ds.sources[0].Units()) < 20 {
-			t.Fatalf("%d workers: err %v with %d units, want an error in one of many", w, err, len(ds.sources[0].Units()))
-		}
+		err := textUnitsErr(t, badPath, 2<<10, w, tasks)
 		if want := fmt.Sprintf("line %d", line); !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), `"x"`) {
 			t.Errorf("%d workers: %v, want it to name %s and column x", w, err, want)
 		}

@@ -177,8 +177,7 @@ func (s *csvScan) slow(b []byte) {
 			}
 		case csvLineStartCR:
 			if c == '\n' { // "\r\n": an empty line
-				s.lines++
-				s.state = csvLineStart
+				s.newline()
 				continue
 			}
 			s.start(s.pos + int64(i) - 1) // a field that begins with '\r'
@@ -202,8 +201,7 @@ func (s *csvScan) slow(b []byte) {
 			case s.comma:
 				s.state = csvFieldStart
 			case '\n':
-				s.lines++
-				s.state = csvLineStart
+				s.newline()
 			case '\r':
 				s.state = csvQuoteEndCR
 			default:
@@ -215,8 +213,7 @@ func (s *csvScan) slow(b []byte) {
 				s.bad = true
 				return
 			}
-			s.lines++
-			s.state = csvLineStart
+			s.newline()
 		}
 		if s.bad {
 			return
@@ -243,8 +240,7 @@ func (s *csvScan) field(c byte) {
 	case s.comma:
 		s.state = csvFieldStart
 	case '\n':
-		s.lines++
-		s.state = csvLineStart
+		s.newline()
 	default:
 		s.state = csvUnquoted
 	}
@@ -258,7 +254,12 @@ func (s *csvScan) unquoted(c byte) {
 	case s.comma:
 		s.state = csvFieldStart
 	case '\n':
-		s.lines++
-		s.state = csvLineStart
+		s.newline()
 	}
+}
+
+// newline takes a newline outside quotes: a record's end or an empty line.
+func (s *csvScan) newline() {
+	s.lines++
+	s.state = csvLineStart
 }

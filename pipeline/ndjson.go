@@ -196,17 +196,7 @@ func (s *ndjsonSource) Read(ctx context.Context, u Unit, columns []string, types
 		none := func(int) (int, error) { return 0, io.EOF }
 		return newTextReader(ctx, sc, cols, batchSize(opts, len(cols)), "NDJSON", none, nil), nil
 	}
-	var (
-		br  *bufio.Reader
-		rc  io.Closer
-		pre textChunk // what comes before the unit
-	)
-	if s.units == nil {
-		br, rc, err = openTextColumns(ctx, s.in, opts, cols)
-	} else {
-		pre = s.chunks[u.Index]
-		br, rc, err = openTextUnit(ctx, s.in, s.chunks, u.Index, opts, cols)
-	}
+	br, rc, pre, err := openTextPart(ctx, s.in, s.chunks, u, opts, cols)
 	if err != nil {
 		return nil, err
 	}

@@ -59,26 +59,32 @@ func textUnits(chunks []textChunk, records, header int64) []Unit {
 	return units
 }
 
-// openTextUnit opens the unit of in that starts at chunks[k]: its bytes,
-// with a byte order mark skipped at the file's start.
-func openTextUnit(ctx context.Context, in *Input, chunks []textChunk, k int, opts ReadOptions, cols []*textColumn) (*bufio.Reader, io.Closer, error) {
-	c := chunks[k]
+// openTextPart opens what unit u of in covers: the whole file when chunks
+// is nil (one unit), else the bytes from chunks[u.Index] to the next
+// chunk, with a byte order mark skipped at the file's start. It returns
+// what comes before the unit too, for row and line numbers.
+func openTextPart(ctx context.Context, in *Input, chunks []textChunk, u Unit, opts ReadOptions, cols []*textColumn) (*bufio.Reader, io.Closer, textChunk, error) {
+	if chunks == nil {
+		br, rc, err := openTextColumns(ctx, in, opts, cols)
+		return br, rc, textChunk{}, err
+	}
+	c := chunks[u.Index]
 	end := in.Size
-	if k+1 < len(chunks) {
-		end = chunks[k+1].off
+	if u.Index+1 < len(chunks) {
+		end = chunks[u.Index+1].off
 	}
 	f, err := openFile(ctx, in, opts.Counter)
 	if err != nil {
 		for _, c := range cols {
 			c.b.Release()
 		}
-		return nil, nil, textStreamErr(in, err)
+		return nil, nil, c, textStreamErr(in, err)
 	}
 	br := bufio.NewReaderSize(io.NewSectionReader(f, c.off, end-c.off), 64<<10)
 	if c.off == 0 {
 		skipBOM(br)
 	}
-	return br, f, nil
+	return br, f, c, nil
 }
 
 // ndjsonSplit scans the NDJSON file r for the starts of its units, about

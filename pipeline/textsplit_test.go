@@ -3,9 +3,11 @@ package pipeline
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"errors"
 	"io"
 	"math/rand/v2"
+	"reflect"
 	"slices"
 	"testing"
 )
@@ -113,4 +115,69 @@ func FuzzNDJSONSplit(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte, least uint16) {
 		checkNDJSONSplit(t, data, int64(least)+1)
 	})
+}
+
+// checkTextUnits reads the text file at path, whose n rows each hold
+// their row number as id, as one unit and in units of least bytes (at
+// least 20 of them), each under 1, 2 and 4 workers with tasks (the missing
+// check, then an IDIsRow probe): every row reaches the checks with its own
+// row number, the units tile the rows, and the missing check's result and
+// the probe's totals are the same both ways. It returns the units.
+func checkTextUnits(t *testing.T, path string, n int64, least int64, tasks []Task) []Unit {
+	t.Helper()
+	defer func(b int64) { textUnitBytes = b }(textUnitBytes)
+	textUnitBytes = 1 << 40
+	one, want := sameAcrossWorkers(t, []string{path}, 100, tasks...)
+	if u := one.sources[0].Units(); len(u) != 1 || one.Rows(0) != -1 {
+		t.Fatalf("one unit: units %+v, rows %d", u, one.Rows(0))
+	}
+	textUnitBytes = least
+	ds, out := sameAcrossWorkers(t, []string{path}, 100, tasks...)
+	units := ds.sources[0].Units()
+	if len(units) < 20 || ds.Rows(0) != n {
+		t.Errorf("%d units, %d rows; want at least 20 units, %d rows", len(units), ds.Rows(0), n)
+	}
+	var off int64
+	for _, u := range units {
+		if u.Offset != off || u.Rows <= 0 {
+			t.Errorf("unit %+v after %d rows", u, off)
+		}
+		off += u.Rows
+	}
+	got := probeOf(t, out)
+	if got.Rows != n || got.Misnumbered != 0 || !got.OffsetsOK {
+		t.Errorf("rows %d, misnumbered %d, offsets ok %v", got.Rows, got.Misnumbered, got.OffsetsOK)
+	}
+	if w := probeOf(t, want); !reflect.DeepEqual(got.totals, w.totals) {
+		t.Errorf("totals in units %+v, as one %+v", got.totals, w.totals)
+	}
+	// The missing check's result; the probe's differs in its batches.
+	if a, b := resultsJSON(t, &Outcome{Results: out.Results[:1]}), resultsJSON(t, &Outcome{Results: want.Results[:1]}); !bytes.Equal(a, b) {
+		t.Errorf("in units:\n%s\nas one:\n%s", a, b)
+	}
+	return units
+}
+
+// textUnitsErr runs tasks over the text file at path in units of least
+// bytes with w workers, inferring its types from its first 500 rows, and
+// returns the run's error; it fails the test if the run found fewer than
+// 20 units or no error.
+func textUnitsErr(t *testing.T, path string, least int64, w int, tasks []Task) error {
+	t.Helper()
+	defer func(b int64) { textUnitBytes = b }(textUnitBytes)
+	textUnitBytes = least
+	found, err := Discover([]string{path}, DiscoverOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := ReadOptions{BatchSize: 100, InferRows: 500, Mem: newChecked(t)}
+	ds, err := Plan(context.Background(), found.Inputs, w, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = ds.Run(context.Background(), tasks, RunOptions{ReadOptions: opts, Workers: w})
+	if err == nil || len(ds.sources[0].Units()) < 20 {
+		t.Fatalf("%d workers: err %v with %d units, want an error in one of many", w, err, len(ds.sources[0].Units()))
+	}
+	return err
 }
