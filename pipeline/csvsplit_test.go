@@ -242,3 +242,26 @@ func BenchmarkCSVSplit(b *testing.B) {
 		})
 	}
 }
+
+// TestMayHaveEmptyLine checks the word-at-a-time test against a byte loop
+// on random strings of newlines, '\r', 0x0B, 0x0C and letters: it finds
+// every "\n\n" and "\n\r", and answers true without one only where a 0x0B
+// or 0x0C follows a newline.
+func TestMayHaveEmptyLine(t *testing.T) {
+	rng := rand.New(rand.NewPCG(15, 16))
+	alphabet := []byte{'\n', '\r', 0x0b, 0x0c, 'a', ','}
+	for range 200000 {
+		b := make([]byte, rng.IntN(40))
+		for i := range b {
+			b[i] = alphabet[rng.IntN(len(alphabet))]
+		}
+		want := bytes.Contains(b, []byte("\n\n")) || bytes.Contains(b, []byte("\n\r"))
+		got := mayHaveEmptyLine(b)
+		if want && !got {
+			t.Fatalf("%q: missed an empty line", b)
+		}
+		if got && !want && !bytes.Contains(b, []byte("\n\x0b")) && !bytes.Contains(b, []byte("\n\x0c")) {
+			t.Fatalf("%q: an empty line where there is none", b)
+		}
+	}
+}
