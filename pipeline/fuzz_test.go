@@ -110,6 +110,9 @@ func FuzzIPCStream(f *testing.F) {
 	addGlobs(f,
 		"../../shared/corpus/arrow-testing/data/arrow-ipc-stream/*",
 		"../../shared/corpus/arrow-testing/data/arrow-ipc-stream/integration/*/*.stream")
+	// A unit a record batch, as in FuzzIPCFile.
+	defer func(b int64) { ipcUnitBytes = b }(ipcUnitBytes)
+	ipcUnitBytes = 1
 	f.Fuzz(func(t *testing.T, data []byte) { fuzzRead(t, data, "in.arrows", true) })
 }
 

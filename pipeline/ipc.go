@@ -1,11 +1,11 @@
 package pipeline
 
-// Arrow IPC is read with arrow-go's ipc package. A file is read in units
-// of consecutive record batches, each with its own reader, once its
-// batches' row counts are known from their message headers (ipcunits.go);
-// the stream format, and a file whose headers cannot be read, is one unit
-// read front to back. Batches larger than the batch size are sliced,
-// zero-copy.
+// Arrow IPC is read with arrow-go's ipc package. A file, and a large local
+// stream, is read in units of consecutive record batches, each with its
+// own reader, once its batches' row counts are known from their message
+// headers (ipcunits.go); a stream in an object store, and anything whose
+// headers cannot be read, is one unit read front to back. Batches larger
+// than the batch size are sliced, zero-copy.
 //
 // arrow-go sizes the slices of a schema from the counts a file declares,
 // unchecked, and bounds neither message bodies nor nesting depth: a few
@@ -38,6 +38,11 @@ type ipcSource struct {
 	units []Unit
 	first []int
 	rows  int64
+	// msgs are a split stream's messages and batchMsg the index in msgs
+	// of each record batch: a unit of a stream is read as its schema, the
+	// dictionary batches before it, and its own messages.
+	msgs     []ipcStreamMsg
+	batchMsg []int
 }
 
 func openIPCFile(ctx context.Context, in *Input, opts ReadOptions) (source, error) {
@@ -72,12 +77,13 @@ func openIPC(in *Input, opts ReadOptions, stream bool) (src source, err error) {
 		return nil, err
 	}
 	if stream {
-		r, err := newIPCStreamReader(f, ipc.WithAllocator(allocator(opts)), ipc.WithEnsureNativeEndian(true))
+		r, err := newIPCStreamReader(f, f, ipc.WithAllocator(allocator(opts)), ipc.WithEnsureNativeEndian(true))
 		if err != nil {
 			return nil, ipcErr(err)
 		}
 		s.schema, s.renamed = uniqueSchema(r.Schema())
 		r.Release()
+		s.splitStream(f, st.Size())
 	} else {
 		r, err := ipc.NewFileReader(f, ipc.WithAllocator(allocator(opts)), ipc.WithEnsureNativeEndian(true))
 		if err != nil {
@@ -97,18 +103,71 @@ func openIPC(in *Input, opts ReadOptions, stream bool) (src source, err error) {
 	return s, nil
 }
 
+// splitStream reads the message headers of a large local stream of size
+// bytes and makes units of its record batches (ipcunits.go); a stream
+// whose headers cannot be read stays one unit. A stream in an object store
+// stays one unit too: its headers would be a request each, one after the
+// other.
+func (s *ipcSource) splitStream(f io.ReaderAt, size int64) {
+	if s.in.Remote() || size < 2*ipcUnitBytes {
+		return
+	}
+	msgs, ok := ipcStreamMessages(f, size)
+	if !ok {
+		return
+	}
+	var batches []ipcBatch
+	var dict, rows int64
+	var at []int
+	for i, m := range msgs {
+		switch m.kind {
+		case messageHeaderRecordBatch:
+			batches = append(batches, ipcBatch{rows: m.rows, body: m.end - m.off})
+			at = append(at, i)
+			if rows += m.rows; rows > maxIPCRows {
+				return
+			}
+		case messageHeaderDictionaryBatch:
+			dict += m.end - m.off
+		}
+	}
+	if len(batches) == 0 {
+		return
+	}
+	s.units, s.first = ipcUnits(batches, dict)
+	s.msgs, s.batchMsg, s.rows = msgs, at, rows
+}
+
+// streamUnit is unit u of a split stream as a stream of its own: the
+// schema message, every dictionary batch before the unit's first record
+// batch (in order, so that replacements and deltas apply as they did),
+// and the unit's messages.
+func (s *ipcSource) streamUnit(f io.ReaderAt, u Unit) io.Reader {
+	from, to := s.batchMsg[s.first[u.Index]], s.batchMsg[s.first[u.Index+1]-1]
+	section := func(off, end int64) io.Reader { return io.NewSectionReader(f, off, end-off) }
+	parts := []io.Reader{section(s.msgs[0].off, s.msgs[0].end)}
+	for _, m := range s.msgs[1:from] {
+		if m.kind == messageHeaderDictionaryBatch {
+			parts = append(parts, section(m.off, m.end))
+		}
+	}
+	parts = append(parts, section(s.msgs[from].off, s.msgs[to].end))
+	return io.MultiReader(parts...)
+}
+
 // newIPCStreamReader is ipc.NewReader with message bodies bounded by the
 // file's size. ipc.NewReader ignores WithBodySizeLimit and allocates the
 // body length a message header declares before reading it, so a corrupt
 // header of a few bytes could ask for terabytes and end the process with an
 // out-of-memory error that no recover catches.
-func newIPCStreamReader(f *trackedFile, opts ...ipc.Option) (*ipc.Reader, error) {
+// It reads src, which is f or a part of it (streamUnit).
+func newIPCStreamReader(src io.Reader, f *trackedFile, opts ...ipc.Option) (*ipc.Reader, error) {
 	limit := int64(1)
 	if st, err := f.Stat(); err == nil {
 		limit = max(st.Size(), 1)
 	}
 	opts = append(opts, ipc.WithBodySizeLimit(limit))
-	return ipc.NewReaderFromMessageReader(ipc.NewMessageReader(f, opts...), opts...)
+	return ipc.NewReaderFromMessageReader(ipc.NewMessageReader(src, opts...), opts...)
 }
 
 func hasIPCFileMagic(f io.ReaderAt) bool {
@@ -145,7 +204,11 @@ func (s *ipcSource) Read(ctx context.Context, u Unit, columns []string, _ map[st
 	iopts := []ipc.Option{ipc.WithAllocator(allocator(opts)), ipc.WithEnsureNativeEndian(true)}
 	var inner array.RecordReader
 	if s.stream {
-		r, err := newIPCStreamReader(f, iopts...)
+		var src io.Reader = f
+		if s.units != nil {
+			src = s.streamUnit(f, u)
+		}
+		r, err := newIPCStreamReader(src, f, iopts...)
 		if err != nil {
 			f.Close()
 			return nil, ipcErr(err)

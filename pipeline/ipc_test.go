@@ -335,3 +335,107 @@ func TestIPCUnitGrouping(t *testing.T) {
 		t.Errorf("no batches: %+v %v, want one unit of no rows", units, first)
 	}
 }
+
+// TestIPCStreamUnits: a large local IPC stream is read in units too, each
+// as its schema, the dictionary batches before it and its own messages.
+// With a new dictionary in every batch (a replacement each time), every
+// row reaches the checks with its own row number and its own values, a
+// unit a batch, two batches a unit, or one unit.
+func TestIPCStreamUnits(t *testing.T) {
+	dir := t.TempDir()
+	const n, per = 2300, 300
+	for _, dict := range []bool{false, true} {
+		f := genFrame(14, n, 0, arrow.PrimitiveTypes.Int64, dict, true)
+		path := filepath.Join(dir, fmt.Sprint(dict), "t.arrows")
+		writeIPC(t, path, f, per, true)
+		tasks := []Task{missingTask(), probeTask(probeConfig{Sum: "x", Group: "g", IDIsRow: true})}
+		var first []byte
+		for _, least := range []int64{1, 2 * per * 24, 1 << 40} {
+			t.Run(fmt.Sprint(dict, least), func(t *testing.T) {
+				defer func(b int64) { ipcUnitBytes = b }(ipcUnitBytes)
+				ipcUnitBytes = least
+				ds, out := sameAcrossWorkers(t, []string{path}, 128, tasks...)
+				units := ds.sources[0].Units()
+				switch {
+				case least == 1 && (len(units) != 8 || ds.Rows(0) != n):
+					t.Errorf("a unit a batch: %d units, %d rows; want 8 and %d", len(units), ds.Rows(0), n)
+				case least == 2*per*24 && len(units) != 4:
+					t.Errorf("%d units of two batches, want 4", len(units))
+				case least == 1<<40 && len(units) != 1:
+					t.Errorf("%d units, want 1", len(units))
+				}
+				got := probeOf(t, out)
+				checkTotals(t, got, expectTotals("x", "g", f))
+				if got.Misnumbered != 0 {
+					t.Errorf("%d rows misnumbered", got.Misnumbered)
+				}
+				missing := resultsJSON(t, &Outcome{Results: out.Results[:1]})
+				if first == nil {
+					first = missing
+				} else if !bytes.Equal(missing, first) {
+					t.Errorf("missing differs:\n%s\n%s", missing, first)
+				}
+			})
+		}
+	}
+}
+
+// TestIPCCorpusUnits reads every IPC file and stream of the Apache
+// integration suite a unit a record batch and as one unit: the same rows,
+// the same missing-values result, or an error both ways.
+func TestIPCCorpusUnits(t *testing.T) {
+	root := CorpusFile(t, "arrow-testing", "data", "arrow-ipc-stream", "integration")
+	var paths []string
+	for _, pat := range []string{"*/*.stream", "*/*.arrow_file"} {
+		m, err := filepath.Glob(filepath.Join(root, pat))
+		if err != nil {
+			t.Fatal(err)
+		}
+		paths = append(paths, m...)
+	}
+	if len(paths) < 100 {
+		t.Fatalf("%d integration files, want at least 100", len(paths))
+	}
+	defer func(b int64) { ipcUnitBytes = b }(ipcUnitBytes)
+	split, read := 0, 0
+	for _, src := range paths {
+		ext := ".arrow"
+		if strings.HasSuffix(src, ".stream") {
+			ext = ".arrows"
+		}
+		data, err := os.ReadFile(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(t.TempDir(), "t"+ext)
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		tasks := []Task{missingTask(), probeTask(probeConfig{})}
+		ipcUnitBytes = 1 << 40
+		_, whole, errWhole := audit(t, []string{path}, 2, 64, tasks...)
+		ipcUnitBytes = 1
+		ds, parts, errParts := audit(t, []string{path}, 2, 64, tasks...)
+		if (errWhole == nil) != (errParts == nil) {
+			t.Errorf("%s: as one unit: %v; a unit a batch: %v", src, errWhole, errParts)
+			continue
+		}
+		if errWhole != nil {
+			continue
+		}
+		read++
+		if len(ds.sources[0].Units()) > 1 {
+			split++
+		}
+		if a, b := probeOf(t, parts), probeOf(t, whole); a.Rows != b.Rows || !a.OffsetsOK {
+			t.Errorf("%s: %d rows a unit a batch (offsets tile: %v), %d as one unit", src, a.Rows, a.OffsetsOK, b.Rows)
+		}
+		if a, b := resultsJSON(t, &Outcome{Results: parts.Results[:1]}), resultsJSON(t, &Outcome{Results: whole.Results[:1]}); !bytes.Equal(a, b) {
+			t.Errorf("%s: missing a unit a batch:\n%s\nas one unit:\n%s", src, a, b)
+		}
+	}
+	t.Logf("%d files, %d read, %d of them in more than one unit", len(paths), read, split)
+	if split < 50 {
+		t.Errorf("only %d files split into units", split)
+	}
+}

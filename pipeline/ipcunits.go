@@ -11,6 +11,13 @@ package pipeline
 // takes the row counts from them: the field arrow-go sizes the batch's
 // arrays from. Anything it cannot make sense of leaves the file one unit,
 // read front to back, and arrow-go reports the damage as before.
+//
+// A stream has no footer: ipcStreamMessages reads its message headers one
+// after the other, skipping the bodies, when it is opened (a local stream
+// of at least twice ipcUnitBytes only). A unit of a stream is read as a
+// stream of its own (ipcSource.streamUnit): the schema message, every
+// dictionary batch before the unit in order, so that replacements and
+// deltas apply as they did, and the unit's own messages.
 
 import (
 	"encoding/binary"
@@ -22,10 +29,12 @@ import (
 
 // vtable slots of the fields read below (File.fbs, Message.fbs).
 const (
-	slotFooterDictionaries   = 8
-	slotFooterRecordBatches  = 10
-	slotRecordBatchLength    = 4
-	messageHeaderRecordBatch = 3
+	slotFooterDictionaries       = 8
+	slotFooterRecordBatches      = 10
+	slotRecordBatchLength        = 4
+	slotMessageBodyLength        = 10
+	messageHeaderDictionaryBatch = 2
+	messageHeaderRecordBatch     = 3
 	// ipcBlockSize is the size of File.fbs's Block struct: offset (long),
 	// metaDataLength (int, padded to 8), bodyLength (long).
 	ipcBlockSize = 24
@@ -146,11 +155,6 @@ const maxIPCRows = 1 << 48
 // ipcBatchRows reads the message header of meta bytes at off and returns
 // its RecordBatch's length.
 func ipcBatchRows(r io.ReaderAt, off, meta int64) (rows int64, ok bool) {
-	defer func() {
-		if recover() != nil {
-			rows, ok = 0, false
-		}
-	}()
 	buf := make([]byte, meta)
 	if _, err := r.ReadAt(buf, off); err != nil {
 		return 0, false
@@ -165,19 +169,92 @@ func ipcBatchRows(r io.ReaderAt, off, meta int64) (rows int64, ok bool) {
 	if n < 4 || n > len(buf)-p {
 		return 0, false
 	}
-	msg := rootTable(buf[p : p+n])
+	kind, _, rows, ok := ipcMessage(buf[p : p+n])
+	return rows, ok && kind == messageHeaderRecordBatch
+}
+
+// ipcMessage reads a message's flatbuffer (Message.fbs): what its header
+// is, its body's length and, for a record batch, its row count.
+func ipcMessage(buf []byte) (kind byte, body, rows int64, ok bool) {
+	defer func() {
+		// flatbuffers' accessors index the buffer unchecked.
+		if recover() != nil {
+			kind, body, rows, ok = 0, 0, 0, false
+		}
+	}()
+	msg := rootTable(buf)
 	t := msg.Offset(slotMessageHeaderType)
-	if t == 0 || msg.GetByte(msg.Pos+flatbuffers.UOffsetT(t)) != messageHeaderRecordBatch {
-		return 0, false
+	if t == 0 {
+		return 0, 0, 0, false
 	}
-	o := msg.Offset(slotMessageHeader)
-	if o == 0 {
-		return 0, false
+	kind = msg.GetByte(msg.Pos + flatbuffers.UOffsetT(t))
+	body = msg.GetInt64Slot(slotMessageBodyLength, 0)
+	if kind == messageHeaderRecordBatch {
+		o := msg.Offset(slotMessageHeader)
+		if o == 0 {
+			return 0, 0, 0, false
+		}
+		var rb flatbuffers.Table
+		msg.Union(&rb, flatbuffers.UOffsetT(o))
+		rows = rb.GetInt64Slot(slotRecordBatchLength, 0)
 	}
-	var rb flatbuffers.Table
-	msg.Union(&rb, flatbuffers.UOffsetT(o))
-	rows = rb.GetInt64Slot(slotRecordBatchLength, 0)
-	return rows, rows >= 0
+	return kind, body, rows, body >= 0 && rows >= 0
+}
+
+// ipcStreamMsg is one message of an IPC stream: its bytes, header and
+// row count.
+type ipcStreamMsg struct {
+	off, end int64
+	kind     byte
+	rows     int64
+}
+
+// ipcStreamMessages reads an IPC stream's message headers, skipping their
+// bodies, up to its end-of-stream marker or its last byte: a schema, then
+// dictionary batches and record batches. ok is false for anything else
+// (a read error, a message past the end, another kind of message).
+func ipcStreamMessages(r io.ReaderAt, size int64) (msgs []ipcStreamMsg, ok bool) {
+	var pos int64
+	for pos < size {
+		var head [8]byte
+		n, _ := r.ReadAt(head[:], pos)
+		if n < 4 {
+			return nil, false
+		}
+		cid, hdr := binary.LittleEndian.Uint32(head[:4]), int64(4)
+		length := int64(int32(cid))
+		if cid == 0xFFFFFFFF {
+			if n < 8 {
+				return nil, false
+			}
+			length, hdr = int64(int32(binary.LittleEndian.Uint32(head[4:]))), 8
+		}
+		if length == 0 {
+			break // the end-of-stream marker
+		}
+		if length < 4 || length > ipcMaxMeta || length > size-pos-hdr {
+			return nil, false
+		}
+		buf := make([]byte, length)
+		if _, err := r.ReadAt(buf, pos+hdr); err != nil {
+			return nil, false
+		}
+		kind, body, rows, ok := ipcMessage(buf)
+		want := byte(messageHeaderSchema)
+		if len(msgs) > 0 {
+			want = messageHeaderRecordBatch
+			if kind == messageHeaderDictionaryBatch {
+				want = kind
+			}
+		}
+		if !ok || kind != want || body > size-pos-hdr-length {
+			return nil, false
+		}
+		end := pos + hdr + length + body
+		msgs = append(msgs, ipcStreamMsg{off: pos, end: end, kind: kind, rows: rows})
+		pos = end
+	}
+	return msgs, len(msgs) > 0
 }
 
 // ipcUnits groups batches into units of consecutive batches of at least
