@@ -77,12 +77,12 @@ bench-compare: build bench-data
 bench-data: $(BENCH_FILES)
 
 # `make bench-formats` times the audit and its own decode floor on the
-# benchmark's rows as an Arrow IPC file, CSV and NDJSON (generated once
-# into bench/data/<size>-{ipc,csv,ndjson}/), the formats read in units
+# benchmark's rows as an Arrow IPC file and stream, CSV and NDJSON
+# (generated once into bench/data/<size>-{ipc,ipcs,csv,ndjson}/), read in units
 # since docs/performance.md section zb. arrow-go's floor and DuckDB's
 # queries read Parquet only, so they are not run here.
 BENCH_FORMAT_SIZES ?= 1m 10m
-BENCH_FORMAT_FILES := $(foreach s,$(BENCH_FORMAT_SIZES),bench/data/$(s)-ipc/train.arrow bench/data/$(s)-csv/train.csv bench/data/$(s)-ndjson/train.ndjson)
+BENCH_FORMAT_FILES := $(foreach s,$(BENCH_FORMAT_SIZES),bench/data/$(s)-ipc/train.arrow bench/data/$(s)-ipcs/train.arrows bench/data/$(s)-csv/train.csv bench/data/$(s)-ndjson/train.ndjson)
 
 bench-formats: build $(BENCH_FORMAT_FILES)
 	cd bench && $(GO) build -o ../bin/benchrun ./cmd/benchrun
@@ -94,6 +94,8 @@ bench-formats: build $(BENCH_FORMAT_FILES)
 .PRECIOUS: bench/data/%/train.parquet
 bench/data/%-ipc/train.arrow: bench/data/%/train.parquet
 	cd bench && $(GO) run ./cmd/relayout -in data/$*/train.parquet -out data/$*-ipc/train.arrow -format ipc
+bench/data/%-ipcs/train.arrows: bench/data/%/train.parquet
+	cd bench && $(GO) run ./cmd/relayout -in data/$*/train.parquet -out data/$*-ipcs/train.arrows -format ipc-stream
 
 # bench/data/<n>m-{csv,ndjson}/: the same rows (seed 7) as the generator
 # writes them in text.

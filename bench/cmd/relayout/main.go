@@ -9,7 +9,8 @@
 // (fixtures/write.go); `make bench` measures all three layouts
 // (docs/performance.md). With -format ipc it writes an Arrow IPC file
 // instead, a record batch a row group, uncompressed (as pyarrow's
-// feather.write_feather with compression off, and arrow-go's defaults).
+// feather.write_feather with compression off, and arrow-go's defaults);
+// with -format ipc-stream the same batches as an Arrow IPC stream.
 //
 //	relayout -in bench/data/10m/train.parquet -out bench/data/10m-dict/train.parquet
 //	relayout -in bench/data/10m/train.parquet -out bench/data/10m-cat/train.parquet -categorical category,region,label,annotator
@@ -46,9 +47,9 @@ func main() {
 	out := flag.String("out", "", "the file to write")
 	rows := flag.Int64("row-group-rows", 131072, "rows a row group")
 	categorical := flag.String("categorical", "", "comma-separated string columns to store as Arrow dictionaries (pandas' category dtype, as pyarrow writes it)")
-	format := flag.String("format", "parquet", "what to write: parquet, or ipc (an Arrow IPC file)")
+	format := flag.String("format", "parquet", "what to write: parquet, ipc (an Arrow IPC file) or ipc-stream")
 	flag.Parse()
-	if *in == "" || *out == "" || (*format != "parquet" && *format != "ipc") {
+	if *in == "" || *out == "" || (*format != "parquet" && *format != "ipc" && *format != "ipc-stream") {
 		flag.Usage()
 		os.Exit(2)
 	}
@@ -62,7 +63,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "relayout: -categorical writes Parquet only")
 		os.Exit(2)
 	}
-	if err := relayout(*in, *out, *rows, cats, *format == "ipc"); err != nil {
+	if err := relayout(*in, *out, *rows, cats, *format); err != nil {
 		fmt.Fprintln(os.Stderr, "relayout:", err)
 		os.Exit(1)
 	}
@@ -74,7 +75,7 @@ type batchWriter interface {
 	Close() error
 }
 
-func relayout(in, out string, rows int64, categorical []string, toIPC bool) error {
+func relayout(in, out string, rows int64, categorical []string, format string) error {
 	pf, err := file.OpenParquetFile(in, false)
 	if err != nil {
 		return fmt.Errorf("%s: %w", in, err)
@@ -114,11 +115,14 @@ func relayout(in, out string, rows int64, categorical []string, toIPC bool) erro
 	md := schema.Metadata()
 	schema = arrow.NewSchema(fields, &md)
 	var w batchWriter
-	if toIPC {
+	switch format {
+	case "ipc":
 		if w, err = ipc.NewFileWriter(f, ipc.WithSchema(schema)); err != nil {
 			return err
 		}
-	} else {
+	case "ipc-stream":
+		w = ipc.NewWriter(f, ipc.WithSchema(schema))
+	default:
 		props := parquet.NewWriterProperties(parquet.WithCompression(compress.Codecs.Snappy), parquet.WithMaxRowGroupLength(rows))
 		pw, err := pqarrow.NewFileWriter(schema, f, props, pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
 		if err != nil {
