@@ -7,9 +7,10 @@
 //	          key=value folders as partition columns and a format each
 //	Plan      open every input once for its schema (footer for Parquet and
 //	          IPC, a sample of rows for CSV and NDJSON) and its independently
-//	          readable units (Parquet row groups, runs of an IPC file's
-//	          record batches, stretches of a large CSV or NDJSON file:
-//	          ipcunits.go, textsplit.go); unify the schemas
+//	          readable units (Parquet row groups, runs of the record
+//	          batches of an IPC file or large local stream, stretches of a
+//	          large CSV or NDJSON file: ipcunits.go, textsplit.go); unify
+//	          the schemas
 //	Run       N workers pull units from one queue, read them in bounded
 //	          batches of only the projected columns, conform each batch to
 //	          the unified schema, and fold it into their own check states;
