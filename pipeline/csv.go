@@ -76,12 +76,8 @@ type csvSource struct {
 	nulls  []string
 	// sampled is how many rows inference looked at, for error messages.
 	sampled int
-	// units are a large file's units and chunks where each starts
-	// (textsplit.go), rows its row count; nil and -1 for a file read as
-	// one unit.
-	units  []Unit
-	chunks []textChunk
-	rows   int64
+	// textParts is a large file's units (textsplit.go).
+	textParts
 }
 
 func openCSV(ctx context.Context, in *Input, opts ReadOptions) (src source, err error) {
@@ -96,7 +92,7 @@ func openCSV(ctx context.Context, in *Input, opts ReadOptions) (src source, err 
 		unicode.Is(unicode.Cs, d) || d == unicode.ReplacementChar) {
 		return nil, usageErr("--delimiter %q cannot separate CSV fields", d)
 	}
-	s := &csvSource{in: in, nulls: csvNulls(opts), sampled: inferRows(opts), rows: -1}
+	s := &csvSource{in: in, nulls: csvNulls(opts), sampled: inferRows(opts)}
 	rc, err := openText(ctx, in, nil)
 	if err != nil {
 		if in.Compression == Gzip && errors.Is(err, io.EOF) {
@@ -178,34 +174,17 @@ func openCSV(ctx context.Context, in *Input, opts ReadOptions) (src source, err 
 		fields[j] = sets[j].field(names[j])
 	}
 	s.schema = arrow.NewSchema(fields, nil)
-	if err := s.split(ctx); err != nil {
-		return nil, err
+	if s.comma < 0x80 { // a delimiter of one byte
+		header := int64(0)
+		if s.header {
+			header = 1
+		}
+		scan := func(r io.Reader) ([]textChunk, int64, bool) { return csvSplit(r, byte(s.comma), textUnitBytes) }
+		if err := s.split(ctx, in, header, scan); err != nil {
+			return nil, err
+		}
 	}
 	return s, nil
-}
-
-// split scans a large local uncompressed file for the starts of its units
-// (textsplit.go), and leaves it one unit if it finds fewer than two, or
-// quoting the reader will refuse.
-func (s *csvSource) split(ctx context.Context) error {
-	if !splittable(s.in) || s.comma >= 0x80 {
-		return nil
-	}
-	f, err := openFile(ctx, s.in, nil)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	chunks, records, ok := csvSplit(f, byte(s.comma), textUnitBytes)
-	if !ok || len(chunks) < 2 {
-		return nil
-	}
-	header := int64(0)
-	if s.header {
-		header = 1
-	}
-	s.chunks, s.rows, s.units = chunks, records-header, textUnits(chunks, records, header)
-	return nil
 }
 
 func csvNulls(opts ReadOptions) []string {
@@ -434,15 +413,7 @@ func (c *csvRows) fieldLine(j, fallback int) (line int) {
 
 func (s *csvSource) Schema() *arrow.Schema { return s.schema }
 func (s *csvSource) Inferred() bool        { return true }
-func (s *csvSource) Rows() int64           { return s.rows }
 func (s *csvSource) Close() error          { return nil }
-
-func (s *csvSource) Units() []Unit {
-	if s.units == nil {
-		return []Unit{{Index: 0, Rows: -1, Offset: 0}}
-	}
-	return s.units
-}
 
 func (s *csvSource) Read(ctx context.Context, u Unit, columns []string, types map[string]arrow.DataType, opts ReadOptions) (rr array.RecordReader, err error) {
 	defer recoverInto(&err, "CSV")
@@ -452,7 +423,7 @@ func (s *csvSource) Read(ctx context.Context, u Unit, columns []string, types ma
 		none := func(int) (int, error) { return 0, io.EOF }
 		return newTextReader(ctx, sc, cols, batchSize(opts, len(cols)), "CSV", none, nil), nil
 	}
-	br, rc, pre, err := openTextPart(ctx, s.in, s.chunks, u, opts, cols)
+	br, rc, pre, err := s.open(ctx, s.in, u, opts, cols)
 	if err != nil {
 		return nil, err
 	}

@@ -31,13 +31,11 @@ type ipcSource struct {
 	// renamed says whether that changed anything.
 	schema  *arrow.Schema
 	renamed bool
-	// units are a file's units, first[u.Index] the index of unit u's first
-	// record batch and first[len(units)] the number of batches; rows is the
-	// file's row count. For a stream (or a file whose batch headers could
-	// not be read) units is nil and rows -1.
-	units []Unit
+	// unitList is the input's units (none: one unit read front to back),
+	// first[u.Index] the index of unit u's first record batch and
+	// first[len(unitList)] the number of batches.
+	unitList
 	first []int
-	rows  int64
 	// msgs are a split stream's messages and batchMsg the index in msgs
 	// of each record batch: a unit of a stream is read as its schema, the
 	// dictionary batches before it, and its own messages.
@@ -64,7 +62,7 @@ func openIPC(in *Input, opts ReadOptions, stream bool) (src source, err error) {
 		// A .arrow or .feather file may hold the stream format.
 		stream = true
 	}
-	s := &ipcSource{in: in, stream: stream, rows: -1}
+	s := &ipcSource{in: in, stream: stream}
 	check := checkIPCFileSchema
 	if stream {
 		check = checkIPCStreamSchema
@@ -93,11 +91,7 @@ func openIPC(in *Input, opts ReadOptions, stream bool) (src source, err error) {
 		n := r.NumRecords()
 		r.Close()
 		if batches, dict, ok := ipcFileBatches(f, st.Size()); ok && len(batches) == n {
-			s.units, s.first = ipcUnits(batches, dict)
-			s.rows = 0
-			for _, b := range batches {
-				s.rows += b.rows
-			}
+			s.unitList, s.first = ipcUnits(batches, dict)
 		}
 	}
 	return s, nil
@@ -117,16 +111,13 @@ func (s *ipcSource) splitStream(f io.ReaderAt, size int64) {
 		return
 	}
 	var batches []ipcBatch
-	var dict, rows int64
+	var dict int64
 	var at []int
 	for i, m := range msgs {
 		switch m.kind {
 		case messageHeaderRecordBatch:
 			batches = append(batches, ipcBatch{rows: m.rows, body: m.end - m.off})
 			at = append(at, i)
-			if rows += m.rows; rows > maxIPCRows {
-				return
-			}
 		case messageHeaderDictionaryBatch:
 			dict += m.end - m.off
 		}
@@ -134,8 +125,9 @@ func (s *ipcSource) splitStream(f io.ReaderAt, size int64) {
 	if len(batches) == 0 {
 		return
 	}
-	s.units, s.first = ipcUnits(batches, dict)
-	s.msgs, s.batchMsg, s.rows = msgs, at, rows
+	if s.unitList, s.first = ipcUnits(batches, dict); len(s.unitList) > 0 {
+		s.msgs, s.batchMsg = msgs, at
+	}
 }
 
 // streamUnit is unit u of a split stream as a stream of its own: the
@@ -185,15 +177,7 @@ func ipcErr(err error) error {
 
 func (s *ipcSource) Schema() *arrow.Schema { return s.schema }
 func (s *ipcSource) Inferred() bool        { return false }
-func (s *ipcSource) Rows() int64           { return s.rows }
-
-func (s *ipcSource) Units() []Unit {
-	if s.units == nil {
-		return []Unit{{Index: 0, Rows: -1, Offset: 0}}
-	}
-	return s.units
-}
-func (s *ipcSource) Close() error { return nil }
+func (s *ipcSource) Close() error          { return nil }
 
 func (s *ipcSource) Read(ctx context.Context, u Unit, columns []string, _ map[string]arrow.DataType, opts ReadOptions) (rr array.RecordReader, err error) {
 	f, err := openFile(ctx, s.in, opts.Counter)
@@ -205,7 +189,7 @@ func (s *ipcSource) Read(ctx context.Context, u Unit, columns []string, _ map[st
 	var inner array.RecordReader
 	if s.stream {
 		var src io.Reader = f
-		if s.units != nil {
+		if len(s.unitList) > 0 {
 			src = s.streamUnit(f, u)
 		}
 		r, err := newIPCStreamReader(src, f, iopts...)
@@ -221,12 +205,12 @@ func (s *ipcSource) Read(ctx context.Context, u Unit, columns []string, _ map[st
 			return nil, ipcErr(err)
 		}
 		b := &ipcBatches{r: r, end: r.NumRecords()}
-		if s.units != nil {
+		if len(s.unitList) > 0 {
 			b.i, b.end = s.first[u.Index], s.first[u.Index+1]
 			if b.end > r.NumRecords() {
 				r.Close()
 				f.Close()
-				return nil, fmt.Errorf("%d record batches, %d when the file was opened: did it change?", r.NumRecords(), s.first[len(s.units)])
+				return nil, fmt.Errorf("%d record batches, %d when the file was opened: did it change?", r.NumRecords(), s.first[len(s.unitList)])
 			}
 		}
 		inner = b

@@ -44,11 +44,8 @@ func checkIPCStreamSchema(r io.ReaderAt, size int64) (err error) {
 	if _, err := r.ReadAt(head[:], 0); err != nil {
 		return nil // too short: let the reader say so
 	}
-	off, n := int64(4), binary.LittleEndian.Uint32(head[:4])
-	if n == 0xFFFFFFFF {
-		off, n = 8, binary.LittleEndian.Uint32(head[4:])
-	}
-	if int64(n) > size-off {
+	n, off, _ := ipcPrefix(head[:])
+	if n < 0 || n > size-off {
 		return fmt.Errorf("%w: schema message of %d bytes in a %d-byte file", errIPCSchema, n, size)
 	}
 	buf := make([]byte, n)
@@ -74,19 +71,8 @@ func checkIPCStreamSchema(r io.ReaderAt, size int64) (err error) {
 // checkIPCFileSchema checks the schema in an IPC file's footer.
 func checkIPCFileSchema(r io.ReaderAt, size int64) (err error) {
 	defer recoverSchemaCheck(&err)
-	if size < 10 {
-		return nil
-	}
-	var tail [10]byte
-	if _, err := r.ReadAt(tail[:], size-10); err != nil || string(tail[4:]) != "ARROW1" {
-		return nil
-	}
-	n := int64(binary.LittleEndian.Uint32(tail[:4]))
-	if n <= 0 || n > size-10 {
-		return nil
-	}
-	buf := make([]byte, n)
-	if _, err := r.ReadAt(buf, size-10-n); err != nil || len(buf) < 4 {
+	buf := ipcFooter(r, size)
+	if buf == nil {
 		return nil
 	}
 	footer := rootTable(buf)
@@ -96,6 +82,44 @@ func checkIPCFileSchema(r io.ReaderAt, size int64) (err error) {
 	}
 	schema := flatbuffers.Table{Bytes: buf, Pos: footer.Indirect(footer.Pos + flatbuffers.UOffsetT(o))}
 	return checkSchemaTable(&schema)
+}
+
+// ipcFooter reads an IPC file's footer flatbuffer, or returns nil when
+// the file does not end as the format says (a footer, its length, ARROW1).
+func ipcFooter(r io.ReaderAt, size int64) []byte {
+	if size < 10 {
+		return nil
+	}
+	var tail [10]byte
+	if _, err := r.ReadAt(tail[:], size-10); err != nil || string(tail[4:]) != "ARROW1" {
+		return nil
+	}
+	n := int64(binary.LittleEndian.Uint32(tail[:4]))
+	if n < 4 || n > size-10 {
+		return nil
+	}
+	buf := make([]byte, n)
+	if _, err := r.ReadAt(buf, size-10-n); err != nil {
+		return nil
+	}
+	return buf
+}
+
+// ipcPrefix reads the prefix of an encapsulated IPC message at the start
+// of head: a continuation marker and the length of the message's
+// metadata, or (before Arrow 0.15) the length alone. It returns that
+// length and the prefix's size; ok is false when head is too short.
+func ipcPrefix(head []byte) (length, size int64, ok bool) {
+	if len(head) < 4 {
+		return 0, 0, false
+	}
+	if v := binary.LittleEndian.Uint32(head); v != 0xFFFFFFFF {
+		return int64(int32(v)), 4, true
+	}
+	if len(head) < 8 {
+		return 0, 0, false
+	}
+	return int64(int32(binary.LittleEndian.Uint32(head[4:]))), 8, true
 }
 
 func rootTable(buf []byte) *flatbuffers.Table {

@@ -22,6 +22,7 @@ package pipeline
 import (
 	"encoding/binary"
 	"io"
+	"slices"
 	"sync"
 
 	flatbuffers "github.com/google/flatbuffers/go"
@@ -68,19 +69,8 @@ func ipcFileBatches(r io.ReaderAt, size int64) (batches []ipcBatch, dictBytes in
 			batches, dictBytes, ok = nil, 0, false
 		}
 	}()
-	if size < 10 {
-		return nil, 0, false
-	}
-	var tail [10]byte
-	if _, err := r.ReadAt(tail[:], size-10); err != nil || string(tail[4:]) != "ARROW1" {
-		return nil, 0, false
-	}
-	n := int64(binary.LittleEndian.Uint32(tail[:4]))
-	if n < 4 || n > size-10 {
-		return nil, 0, false
-	}
-	buf := make([]byte, n)
-	if _, err := r.ReadAt(buf, size-10-n); err != nil {
+	buf := ipcFooter(r, size)
+	if buf == nil {
 		return nil, 0, false
 	}
 	footer := rootTable(buf)
@@ -133,12 +123,8 @@ func ipcFileBatches(r io.ReaderAt, size int64) (batches []ipcBatch, dictBytes in
 		}()
 	}
 	wg.Wait()
-	var total int64
-	for i, b := range batches {
-		if bad[i] || b.rows > maxIPCRows-total {
-			return nil, 0, false
-		}
-		total += b.rows
+	if slices.Contains(bad, true) {
+		return nil, 0, false
 	}
 	return batches, dictBytes, true
 }
@@ -147,11 +133,6 @@ func ipcFileBatches(r io.ReaderAt, size int64) (batches []ipcBatch, dictBytes in
 // remote store's own bound, --max-requests, applies as well).
 const ipcHeaderReads = 16
 
-// maxIPCRows bounds the rows an IPC file's headers may add up to before
-// they are no longer believed (the pipeline refuses more rows than
-// checks.MaxInputRows when it reads them).
-const maxIPCRows = 1 << 48
-
 // ipcBatchRows reads the message header of meta bytes at off and returns
 // its RecordBatch's length.
 func ipcBatchRows(r io.ReaderAt, off, meta int64) (rows int64, ok bool) {
@@ -159,14 +140,8 @@ func ipcBatchRows(r io.ReaderAt, off, meta int64) (rows int64, ok bool) {
 	if _, err := r.ReadAt(buf, off); err != nil {
 		return 0, false
 	}
-	// A continuation marker and the length, or (before Arrow 0.15) the
-	// length alone.
-	p := 4
-	if binary.LittleEndian.Uint32(buf) == 0xFFFFFFFF {
-		p = 8
-	}
-	n := int(int32(binary.LittleEndian.Uint32(buf[p-4:])))
-	if n < 4 || n > len(buf)-p {
+	n, p, ok := ipcPrefix(buf)
+	if !ok || n < 4 || n > meta-p {
 		return 0, false
 	}
 	kind, _, rows, ok := ipcMessage(buf[p : p+n])
@@ -201,6 +176,11 @@ func ipcMessage(buf []byte) (kind byte, body, rows int64, ok bool) {
 	return kind, body, rows, body >= 0 && rows >= 0
 }
 
+// maxIPCRows bounds the rows an IPC input's headers may add up to before
+// they are no longer believed (the pipeline refuses more rows than
+// checks.MaxInputRows when it reads them).
+const maxIPCRows = 1 << 48
+
 // ipcStreamMsg is one message of an IPC stream: its bytes, header and
 // row count.
 type ipcStreamMsg struct {
@@ -218,16 +198,9 @@ func ipcStreamMessages(r io.ReaderAt, size int64) (msgs []ipcStreamMsg, ok bool)
 	for pos < size {
 		var head [8]byte
 		n, _ := r.ReadAt(head[:], pos)
-		if n < 4 {
+		length, hdr, ok := ipcPrefix(head[:n])
+		if !ok {
 			return nil, false
-		}
-		cid, hdr := binary.LittleEndian.Uint32(head[:4]), int64(4)
-		length := int64(int32(cid))
-		if cid == 0xFFFFFFFF {
-			if n < 8 {
-				return nil, false
-			}
-			length, hdr = int64(int32(binary.LittleEndian.Uint32(head[4:]))), 8
 		}
 		if length == 0 {
 			break // the end-of-stream marker
@@ -260,8 +233,10 @@ func ipcStreamMessages(r io.ReaderAt, size int64) (msgs []ipcStreamMsg, ok bool)
 // ipcUnits groups batches into units of consecutive batches of at least
 // max(ipcUnitBytes, 4×dictBytes) body bytes (the last may hold fewer),
 // and returns them with the index of each unit's first batch (and, last,
-// the number of batches); no batches make one unit of no rows. A unit's Bytes is its largest body and the
-// dictionaries: what reading it holds at once.
+// the number of batches); no batches make one unit of no rows. A unit's
+// Bytes is its largest body and the dictionaries: what reading it holds
+// at once. Row counts that add up past maxIPCRows are not believed: no
+// units, and the input is read front to back.
 func ipcUnits(batches []ipcBatch, dictBytes int64) (units []Unit, first []int) {
 	if len(batches) == 0 {
 		return []Unit{{Index: 0, Rows: 0, Offset: 0}}, []int{0, 0}
@@ -270,6 +245,9 @@ func ipcUnits(batches []ipcBatch, dictBytes int64) (units []Unit, first []int) {
 	var rows, body, largest, offset int64
 	start := 0
 	for i, b := range batches {
+		if b.rows > maxIPCRows-offset-rows {
+			return nil, nil
+		}
 		rows += b.rows
 		body += b.body
 		largest = max(largest, b.body)

@@ -73,17 +73,13 @@ type ndjsonSource struct {
 	// empty is set for a 0-byte compressed file, which has no stream.
 	empty   bool
 	sampled int
-	// units are a large file's units and chunks where each starts
-	// (textsplit.go), rows its row count; nil and -1 for a file read as
-	// one unit.
-	units  []Unit
-	chunks []textChunk
-	rows   int64
+	// textParts is a large file's units (textsplit.go).
+	textParts
 }
 
 func openNDJSON(ctx context.Context, in *Input, opts ReadOptions) (src source, err error) {
 	defer recoverInto(&err, "NDJSON")
-	s := &ndjsonSource{in: in, sampled: inferRows(opts), schema: arrow.NewSchema(nil, nil), rows: -1}
+	s := &ndjsonSource{in: in, sampled: inferRows(opts), schema: arrow.NewSchema(nil, nil)}
 	rc, err := openText(ctx, in, nil)
 	if err != nil {
 		if in.Compression == Gzip && errors.Is(err, io.EOF) {
@@ -141,29 +137,11 @@ func openNDJSON(ctx context.Context, in *Input, opts ReadOptions) (src source, e
 		fields[i] = sets[i].field(n)
 	}
 	s.schema = arrow.NewSchema(fields, nil)
-	if err := s.split(ctx); err != nil {
+	scan := func(r io.Reader) ([]textChunk, int64, bool) { return ndjsonSplit(r, textUnitBytes) }
+	if err := s.split(ctx, in, 0, scan); err != nil {
 		return nil, err
 	}
 	return s, nil
-}
-
-// split scans a large local uncompressed file for the starts of its units
-// (textsplit.go), and leaves it one unit if it finds fewer than two.
-func (s *ndjsonSource) split(ctx context.Context) error {
-	if !splittable(s.in) {
-		return nil
-	}
-	f, err := openFile(ctx, s.in, nil)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	chunks, records, ok := ndjsonSplit(f, textUnitBytes)
-	if !ok || len(chunks) < 2 {
-		return nil
-	}
-	s.chunks, s.rows, s.units = chunks, records, textUnits(chunks, records, 0)
-	return nil
 }
 
 // errJSONArray marks a line holding an array where an object belongs.
@@ -178,15 +156,7 @@ func (s *ndjsonSource) lineErr(err error, line int, first bool) error {
 
 func (s *ndjsonSource) Schema() *arrow.Schema { return s.schema }
 func (s *ndjsonSource) Inferred() bool        { return true }
-func (s *ndjsonSource) Rows() int64           { return s.rows }
 func (s *ndjsonSource) Close() error          { return nil }
-
-func (s *ndjsonSource) Units() []Unit {
-	if s.units == nil {
-		return []Unit{{Index: 0, Rows: -1, Offset: 0}}
-	}
-	return s.units
-}
 
 func (s *ndjsonSource) Read(ctx context.Context, u Unit, columns []string, types map[string]arrow.DataType, opts ReadOptions) (rr array.RecordReader, err error) {
 	defer recoverInto(&err, "NDJSON")
@@ -196,7 +166,7 @@ func (s *ndjsonSource) Read(ctx context.Context, u Unit, columns []string, types
 		none := func(int) (int, error) { return 0, io.EOF }
 		return newTextReader(ctx, sc, cols, batchSize(opts, len(cols)), "NDJSON", none, nil), nil
 	}
-	br, rc, pre, err := openTextPart(ctx, s.in, s.chunks, u, opts, cols)
+	br, rc, pre, err := s.open(ctx, s.in, u, opts, cols)
 	if err != nil {
 		return nil, err
 	}

@@ -55,6 +55,27 @@ type Unit struct {
 	Bytes int64
 }
 
+// unitList is the units a source found in its input when it opened it.
+// Empty, the input is one unit read front to back, its rows unknown until
+// read. The IPC and text sources embed it for their Units and Rows.
+type unitList []Unit
+
+func (l unitList) Units() []Unit {
+	if len(l) == 0 {
+		return []Unit{{Index: 0, Rows: -1, Offset: 0}}
+	}
+	return l
+}
+
+// Rows is the rows of every unit, or -1 without units.
+func (l unitList) Rows() int64 {
+	if len(l) == 0 {
+		return -1
+	}
+	last := l[len(l)-1]
+	return last.Offset + last.Rows
+}
+
 // source is an opened input: its schema and the units it can be read in.
 type source interface {
 	// Schema is the file's own schema: declared for Parquet and IPC,

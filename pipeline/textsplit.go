@@ -41,6 +41,62 @@ func splittable(in *Input) bool {
 	return in.Compression == NoCompression && !in.Remote() && in.Size >= 2*textUnitBytes
 }
 
+// textParts is what a text source found of its units when it opened its
+// input: the units, and where each starts. Without units the input is one
+// unit, read front to back.
+type textParts struct {
+	unitList
+	chunks []textChunk
+}
+
+// split scans in with scan, if it is worth it (splittable), and keeps the
+// units found unless there are fewer than two; header is the records
+// before the first row. A scan that refuses the input leaves it one unit.
+func (t *textParts) split(ctx context.Context, in *Input, header int64, scan func(io.Reader) (chunks []textChunk, records int64, ok bool)) error {
+	if !splittable(in) {
+		return nil
+	}
+	f, err := openFile(ctx, in, nil)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	chunks, records, ok := scan(f)
+	if !ok || len(chunks) < 2 {
+		return nil
+	}
+	t.chunks, t.unitList = chunks, textUnits(chunks, records, header)
+	return nil
+}
+
+// open opens unit u: the whole input without units (openTextColumns),
+// else the bytes from its chunk to the next, with a byte order mark
+// skipped at the file's start. It returns what comes before the unit too,
+// for row and line numbers.
+func (t *textParts) open(ctx context.Context, in *Input, u Unit, opts ReadOptions, cols []*textColumn) (*bufio.Reader, io.Closer, textChunk, error) {
+	if len(t.unitList) == 0 {
+		br, rc, err := openTextColumns(ctx, in, opts, cols)
+		return br, rc, textChunk{}, err
+	}
+	c := t.chunks[u.Index]
+	end := in.Size
+	if u.Index+1 < len(t.chunks) {
+		end = t.chunks[u.Index+1].off
+	}
+	f, err := openFile(ctx, in, opts.Counter)
+	if err != nil {
+		for _, c := range cols {
+			c.b.Release()
+		}
+		return nil, nil, c, textStreamErr(in, err)
+	}
+	br := bufio.NewReaderSize(io.NewSectionReader(f, c.off, end-c.off), 64<<10)
+	if c.off == 0 {
+		skipBOM(br)
+	}
+	return br, f, c, nil
+}
+
 // textUnits makes the units that start at chunks, of a file of records
 // records, the first header of which are no rows.
 func textUnits(chunks []textChunk, records, header int64) []Unit {
@@ -57,34 +113,6 @@ func textUnits(chunks []textChunk, records, header int64) []Unit {
 		}
 	}
 	return units
-}
-
-// openTextPart opens what unit u of in covers: the whole file when chunks
-// is nil (one unit), else the bytes from chunks[u.Index] to the next
-// chunk, with a byte order mark skipped at the file's start. It returns
-// what comes before the unit too, for row and line numbers.
-func openTextPart(ctx context.Context, in *Input, chunks []textChunk, u Unit, opts ReadOptions, cols []*textColumn) (*bufio.Reader, io.Closer, textChunk, error) {
-	if chunks == nil {
-		br, rc, err := openTextColumns(ctx, in, opts, cols)
-		return br, rc, textChunk{}, err
-	}
-	c := chunks[u.Index]
-	end := in.Size
-	if u.Index+1 < len(chunks) {
-		end = chunks[u.Index+1].off
-	}
-	f, err := openFile(ctx, in, opts.Counter)
-	if err != nil {
-		for _, c := range cols {
-			c.b.Release()
-		}
-		return nil, nil, c, textStreamErr(in, err)
-	}
-	br := bufio.NewReaderSize(io.NewSectionReader(f, c.off, end-c.off), 64<<10)
-	if c.off == 0 {
-		skipBOM(br)
-	}
-	return br, f, c, nil
 }
 
 // ndjsonSplit scans the NDJSON file r for the starts of its units, about
