@@ -11,6 +11,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -641,21 +642,22 @@ func TestCSVNullOnlyColumnYields(t *testing.T) {
 // with quoted values holding delimiters and newlines, CRLF line ends and
 // empty lines here and there, after a byte order mark. If bad >= 0, row bad's x is not a number.
 // It returns the text and the physical line row bad starts on.
-func csvUnitsText(n, bad int) (string, int) {
+func csvUnitsText(n int, bad ...int) (string, []int) {
 	rng := rand.New(rand.NewPCG(9, 10))
 	var b strings.Builder
 	b.WriteString(utf8BOM + `"id",x,g,f` + "\n")
-	badLine := 0
+	var badLines []int
 	for i := range n {
 		if rng.IntN(50) == 0 {
 			b.WriteString("\n") // an empty line: no row
 		}
-		if i == bad {
-			badLine = strings.Count(b.String(), "\n") + 1
+		isBad := slices.Contains(bad, i)
+		if isBad {
+			badLines = append(badLines, strings.Count(b.String(), "\n")+1)
 		}
 		x := strconv.Itoa(rng.IntN(101) - 50)
 		switch {
-		case i == bad:
+		case isBad:
 			x = "oops"
 		case rng.IntN(8) == 0:
 			x = ""
@@ -667,7 +669,7 @@ func csvUnitsText(n, bad int) (string, int) {
 		}
 		fmt.Fprintf(&b, "%d,%s,%s,%g%s", i, x, g, rng.Float64(), end)
 	}
-	return b.String(), badLine
+	return b.String(), badLines
 }
 
 // TestCSVUnits: a large CSV file is read in units that start at records,
@@ -676,7 +678,7 @@ func csvUnitsText(n, bad int) (string, int) {
 // error in a later unit names the line it is on in the file.
 func TestCSVUnits(t *testing.T) {
 	const n = 3000
-	text, _ := csvUnitsText(n, -1)
+	text, _ := csvUnitsText(n)
 	dir := t.TempDir()
 	path := filepath.Join(dir, "t.csv")
 	writeTestFile(t, path, text)
@@ -684,13 +686,32 @@ func TestCSVUnits(t *testing.T) {
 	checkTextUnits(t, path, n, 2<<10, tasks) // about 40 units
 
 	// A value that does not parse, far into the file.
-	badText, line := csvUnitsText(n, 2500)
+	badText, lines := csvUnitsText(n, 2500)
 	badPath := filepath.Join(dir, "bad", "t.csv")
 	writeTestFile(t, badPath, badText)
 	for _, w := range []int{1, 2} {
 		err := textUnitsErr(t, badPath, 2<<10, w, tasks)
-		if want := fmt.Sprintf("line %d", line); !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), `"x"`) {
+		if want := fmt.Sprintf("line %d", lines[0]); !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), `"x"`) {
 			t.Errorf("%d workers: %v, want it to name %s and column x", w, err, want)
+		}
+	}
+
+	// Every row bad from the middle of a unit on: the units after it fail
+	// on their first row, likely before the unit with the first bad row
+	// reaches it, and the error must still be the first in the file.
+	var bad []int
+	for i := 1537; i < n; i++ {
+		bad = append(bad, i)
+	}
+	manyText, lines := csvUnitsText(n, bad...)
+	manyPath := filepath.Join(dir, "many", "t.csv")
+	writeTestFile(t, manyPath, manyText)
+	want := fmt.Sprintf("line %d:", lines[0])
+	for _, w := range []int{2, 4} {
+		for range 10 {
+			if err := textUnitsErr(t, manyPath, 2<<10, w, tasks); !strings.Contains(err.Error(), want) {
+				t.Fatalf("%d workers: %v, want the first bad line, %s", w, err, want)
+			}
 		}
 	}
 }

@@ -226,7 +226,7 @@ func FuzzCSVSplit(f *testing.F) {
 // BenchmarkCSVSplit scans CSV text with a quoted field in most rows (as
 // the fixtures' text column has), and the same text without quotes.
 func BenchmarkCSVSplit(b *testing.B) {
-	text, _ := csvUnitsText(300000, -1)
+	text, _ := csvUnitsText(300000)
 	for _, c := range []struct{ name, text string }{
 		{"quoted", text},
 		{"unquoted", strings.NewReplacer(`"`, "", "\n\n", "\n").Replace(text)},

@@ -60,7 +60,12 @@
 //
 // Errors about an input are [*InputError] values: they name the file and,
 // where known, the row group, line or column. A panic raised by a
-// dependency while decoding a file is recovered into such an error.
+// dependency while decoding a file is recovered into such an error. When
+// an input has several faults, in units read at once by different
+// workers, the run reports the first in reading order (the inputs in
+// order, each input's rows in order), on every run: the units before a
+// failed one are read to their end in case they fail too, the ones after
+// it are cancelled (firsterr.go).
 //
 // Where arrow-go falls short (measured on the Apache test corpus): it
 // refuses Parquet's deprecated LZ4 codec, which we decode ourselves

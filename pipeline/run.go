@@ -117,6 +117,8 @@ type workItem struct {
 	unit  Unit
 	// held is what the item holds of the unit gate, given back once read.
 	held int64
+	// seq is the item's place in reading order (see firstError).
+	seq int
 }
 
 // unitGate bounds the bytes of the units read at once: a unit's Bytes
@@ -193,9 +195,6 @@ func (d *Dataset) Run(ctx context.Context, tasks []Task, opts RunOptions) (*Outc
 	target := d.Projection(tasks, env)
 	env.Schema = target
 
-	ctx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
-
 	ws := make([]*worker, workers)
 	for i := range ws {
 		w := &worker{rows: make([]int64, len(d.Inputs))}
@@ -216,32 +215,43 @@ func (d *Dataset) Run(ctx context.Context, tasks []Task, opts RunOptions) (*Outc
 	start := time.Now()
 	queue := make(chan workItem)
 	gate := newUnitGate(cmp.Or(opts.PageMemory, opts.Memory.Limit()))
+	first := newFirstError()
+	// The feed stops at the first error, and when ctx is done.
+	feedCtx, stopFeed := context.WithCancel(ctx)
+	defer stopFeed()
+	go func() {
+		select {
+		case <-first.stop:
+			stopFeed()
+		case <-feedCtx.Done():
+		}
+	}()
 	var wg sync.WaitGroup
 	for _, w := range ws {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for it := range queue {
-				if ctx.Err() == nil {
-					if err := d.readUnit(ctx, w, tasks, target, it, opts.ReadOptions); err != nil {
-						cancel(err)
-					}
+				if uctx, ok := first.start(ctx, it.seq); ok {
+					first.done(it.seq, d.readUnit(uctx, w, tasks, target, it, opts.ReadOptions))
 				}
 				gate.give(it.held)
 			}
 		}()
 	}
+	seq := 0
 feed:
 	for i := range d.Inputs {
 		for _, u := range d.sources[i].Units() {
-			held, err := gate.take(ctx, u.Bytes)
+			held, err := gate.take(feedCtx, u.Bytes)
 			if err != nil {
 				break feed
 			}
-			it := workItem{input: i, unit: u, held: held}
+			it := workItem{input: i, unit: u, held: held, seq: seq}
+			seq++
 			select {
 			case queue <- it:
-			case <-ctx.Done():
+			case <-feedCtx.Done():
 				gate.give(it.held)
 				break feed
 			}
@@ -250,6 +260,9 @@ feed:
 	close(queue)
 	wg.Wait()
 	if err := context.Cause(ctx); err != nil {
+		return nil, err
+	}
+	if err := first.result(); err != nil {
 		return nil, err
 	}
 
