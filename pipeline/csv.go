@@ -1,9 +1,11 @@
 package pipeline
 
-// CSV and TSV are read by our own reader: encoding/csv splits the records
-// (RFC 4180 quoting, embedded delimiters, doubled quotes, newlines inside
-// quotes, CRLF), and the values are parsed by infer.go's parsers straight
-// into Arrow builders, BatchSize rows at a time. A large local file is
+// CSV and TSV are read by our own reader: records are split as
+// encoding/csv splits them (RFC 4180 quoting, embedded delimiters, doubled
+// quotes, newlines inside quotes, CRLF) by csvReader (csvread.go), which
+// gives the same records and errors without copying a line that has no
+// quote, and the values are parsed by infer.go's parsers straight into
+// Arrow builders, BatchSize rows at a time. A large local file is
 // read in units that start at records, each by its own reader
 // (textsplit.go, csvsplit.go).
 //
@@ -29,7 +31,7 @@ package pipeline
 // but the reader reaches it only through AppendValueFromString, with the
 // integer and "(null)" quirks above, so ours is a small parser of the
 // same language.
-// Owning the loop gives each error its physical line (csv.Reader.FieldPos)
+// Owning the loop gives each error its physical line (csvReader.FieldPos)
 // and column, and no arrow-go code runs on the data except the builders.
 //
 // Header names are kept as written (no trimming). A duplicated name gets
@@ -355,7 +357,7 @@ func skipBOM(br *bufio.Reader) {
 // that name the line.
 type csvRows struct {
 	in     *Input
-	r      *csv.Reader
+	r      *csvReader
 	fields int    // expected per record; 0 until the first record
 	first  string // what set fields, in messages: "first record" or "header"
 	line   int    // physical line where the last record started
@@ -363,13 +365,24 @@ type csvRows struct {
 }
 
 func newCSVRows(in *Input, r io.Reader, comma rune) *csvRows {
-	cr := csv.NewReader(r)
-	cr.Comma, cr.FieldsPerRecord, cr.ReuseRecord = comma, -1, true
-	return &csvRows{in: in, r: cr, first: "first record"}
+	return &csvRows{in: in, r: newCSVReader(r, comma), first: "first record"}
 }
 
 // next returns the next record, io.EOF at the end.
 func (c *csvRows) next() ([]string, error) {
+	rec, err := c.nextBytes()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, len(rec))
+	for i, v := range rec {
+		out[i] = string(v)
+	}
+	return out, nil
+}
+
+// nextBytes is next with the fields as bytes, valid until the next call.
+func (c *csvRows) nextBytes() ([][]byte, error) {
 	rec, err := c.r.Read()
 	if err != nil {
 		if errors.Is(err, io.EOF) {
@@ -437,17 +450,19 @@ func (s *csvSource) Read(ctx context.Context, u Unit, columns []string, types ma
 	fill := func(max int) (int, error) {
 		if header {
 			header = false
-			if _, err := rows.next(); err != nil {
+			if _, err := rows.nextBytes(); err != nil {
 				return 0, err
 			}
 		}
 		for n := 0; n < max; n++ {
-			rec, err := rows.next()
+			rec, err := rows.nextBytes()
 			if err != nil {
 				return n, err
 			}
 			for _, c := range cols {
-				v := rec[c.index]
+				// No string of the field outlives this iteration: put
+				// parses it or copies it into its builder.
+				v := unsafeString(rec[c.index])
 				if s.isNull(v) {
 					c.b.AppendNull()
 					continue
