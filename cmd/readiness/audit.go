@@ -246,6 +246,14 @@ func runAudit(ctx context.Context, stdout, stderr io.Writer, paths []string, f a
 	}
 	log.Info().Int("inputs", len(found.Inputs)).Msg("discovered inputs")
 
+	// The hashes are waited for on every return: an audit that fails
+	// leaves no hashing behind it.
+	hashCtx, stopHashing := context.WithCancel(ctx)
+	waitHashes := startHashing(hashCtx, found.Inputs, f.workers, f.noHash)
+	defer func() {
+		stopHashing()
+		_, _ = waitHashes()
+	}()
 	ds, err := pipeline.Plan(ctx, found.Inputs, f.workers, ropts)
 	if err != nil {
 		return classify(err)
@@ -268,7 +276,6 @@ func runAudit(ctx context.Context, stdout, stderr io.Writer, paths []string, f a
 		return err
 	}
 
-	waitHashes := startHashing(ctx, found.Inputs, f.workers, f.noHash)
 	var total int64
 	for _, in := range found.Inputs {
 		total += in.Size

@@ -83,25 +83,29 @@ func hashInputs(ctx context.Context, inputs []*pipeline.Input, workers int) (map
 	return out, first
 }
 
-// startHashing hashes the inputs in the background, while the audit reads
-// them, and returns a function that waits for the result. With skip it
-// hashes nothing.
+// startHashing hashes the inputs in the background, while the audit plans
+// and reads them, and returns a function that waits for the result (it may
+// be called more than once). With skip it hashes nothing.
+//
+// It starts before the inputs are planned: planning a large text file
+// scans it on one core, in order to read it in units on all of them
+// (pipeline/textsplit.go), and the hash then takes the other core.
 func startHashing(ctx context.Context, inputs []*pipeline.Input, workers int, skip bool) func() (map[string]string, error) {
 	if skip {
 		return func() (map[string]string, error) { return nil, nil }
 	}
-	type result struct {
+	var (
 		sums map[string]string
 		err  error
-	}
-	ch := make(chan result, 1)
+		done = make(chan struct{})
+	)
 	go func() {
-		sums, err := hashInputs(ctx, inputs, workers)
-		ch <- result{sums, err}
+		defer close(done)
+		sums, err = hashInputs(ctx, inputs, workers)
 	}()
 	return func() (map[string]string, error) {
-		r := <-ch
-		return r.sums, r.err
+		<-done
+		return sums, err
 	}
 }
 
