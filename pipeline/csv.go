@@ -424,6 +424,17 @@ func (c *csvRows) fieldLine(j, fallback int) (line int) {
 	return c.base + line
 }
 
+func (s *csvSource) stream(ctx context.Context, opts ReadOptions, send func(Unit) bool) (bool, error) {
+	if !streamed(s.in) || s.comma >= 0x80 || s.fields == 0 {
+		return false, nil
+	}
+	var header int64
+	if s.header {
+		header = 1
+	}
+	return true, streamText(ctx, s.in, opts, newCSVScan(byte(s.comma), textUnitBytes), header, send)
+}
+
 func (s *csvSource) Schema() *arrow.Schema { return s.schema }
 func (s *csvSource) Inferred() bool        { return true }
 func (s *csvSource) Close() error          { return nil }

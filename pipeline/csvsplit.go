@@ -52,28 +52,18 @@ type csvScan struct {
 // offset 0, and its number of records (the header included); ok is false
 // for quoting encoding/csv refuses, or a read error.
 func csvSplit(r io.Reader, comma byte, least int64) (chunks []textChunk, records int64, ok bool) {
-	s := &csvScan{comma: comma, least: least, next: least, chunks: []textChunk{{}}}
-	// The reader skips a byte order mark before the first record.
-	head := make([]byte, len(utf8BOM))
-	n, err := io.ReadFull(r, head)
-	if string(head[:n]) == utf8BOM {
-		s.pos = int64(n)
-	} else if n > 0 {
-		s.slow(head[:n])
-	}
-	buf := make([]byte, textScanBlock)
-	for err == nil && !s.bad {
-		n, err = io.ReadFull(r, buf)
-		s.scan(buf[:n])
-	}
-	if s.bad || (err != io.EOF && err != io.ErrUnexpectedEOF) {
-		return nil, 0, false
-	}
-	if s.state == csvQuoted {
-		return nil, 0, false // a quote left open at the end
-	}
-	return s.chunks, s.records, true
+	return splitText(r, newCSVScan(comma, least))
 }
+
+func newCSVScan(comma byte, least int64) *csvScan {
+	return &csvScan{comma: comma, least: least, next: least, chunks: []textChunk{{}}}
+}
+
+// csvScan is a textScanner.
+func (s *csvScan) skip(n int64)       { s.pos += n }
+func (s *csvScan) found() []textChunk { return s.chunks }
+func (s *csvScan) refused() bool      { return s.bad }
+func (s *csvScan) end() (int64, bool) { return s.records, !s.bad && s.state != csvQuoted }
 
 // scan scans a block: the stretches between quotes the quick way where
 // fast allows, the rest a byte at a time; inside quotes it jumps from

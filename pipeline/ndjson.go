@@ -158,6 +158,13 @@ func (s *ndjsonSource) Schema() *arrow.Schema { return s.schema }
 func (s *ndjsonSource) Inferred() bool        { return true }
 func (s *ndjsonSource) Close() error          { return nil }
 
+func (s *ndjsonSource) stream(ctx context.Context, opts ReadOptions, send func(Unit) bool) (bool, error) {
+	if !streamed(s.in) || s.empty {
+		return false, nil
+	}
+	return true, streamText(ctx, s.in, opts, newNDJSONScan(textUnitBytes), 0, send)
+}
+
 func (s *ndjsonSource) Read(ctx context.Context, u Unit, columns []string, types map[string]arrow.DataType, opts ReadOptions) (rr array.RecordReader, err error) {
 	defer recoverInto(&err, "NDJSON")
 	mem := allocator(opts)

@@ -53,6 +53,9 @@ type Unit struct {
 	// unknown. Run reads no more units at once than fit in the memory
 	// budget (see unitGate).
 	Bytes int64
+	// stream holds a streamed unit's bytes (textstream.go); nil for a
+	// unit read from its input.
+	stream *textStream
 }
 
 // unitList is the units a source found in its input when it opened it.
@@ -93,6 +96,14 @@ type source interface {
 	// and return their own types, which the pipeline then casts.
 	Read(ctx context.Context, u Unit, columns []string, types map[string]arrow.DataType, opts ReadOptions) (array.RecordReader, error)
 	Close() error
+}
+
+// unitStreamer is a source that may find its units while it is read
+// (textstream.go) rather than when it is opened.
+type unitStreamer interface {
+	// stream hands the input's units to send, in order, until send
+	// returns false; streamed is false for an input read by its Units.
+	stream(ctx context.Context, opts ReadOptions, send func(Unit) bool) (streamed bool, err error)
 }
 
 // opener opens an input of one format. It reads only what it needs for the

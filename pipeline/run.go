@@ -216,6 +216,14 @@ func (d *Dataset) Run(ctx context.Context, tasks []Task, opts RunOptions) (*Outc
 	queue := make(chan workItem)
 	gate := newUnitGate(cmp.Or(opts.PageMemory, opts.Memory.Limit()))
 	first := newFirstError()
+	// done releases what a work item holds once read or passed over: its
+	// share of the gate, and a streamed unit's file.
+	done := func(it workItem) {
+		gate.give(it.held)
+		if it.unit.stream != nil {
+			it.unit.stream.Close()
+		}
+	}
 	// The feed stops at the first error, and when ctx is done.
 	feedCtx, stopFeed := context.WithCancel(ctx)
 	defer stopFeed()
@@ -235,24 +243,47 @@ func (d *Dataset) Run(ctx context.Context, tasks []Task, opts RunOptions) (*Outc
 				if uctx, ok := first.start(ctx, it.seq); ok {
 					first.done(it.seq, d.readUnit(uctx, w, tasks, target, it, opts.ReadOptions))
 				}
-				gate.give(it.held)
+				done(it)
 			}
 		}()
 	}
 	seq := 0
+	// send hands unit u of input i to a worker; false when the feed is to
+	// stop.
+	send := func(i int, u Unit) bool {
+		held, err := gate.take(feedCtx, u.Bytes)
+		if err != nil {
+			done(workItem{unit: u})
+			return false
+		}
+		it := workItem{input: i, unit: u, held: held, seq: seq}
+		seq++
+		select {
+		case queue <- it:
+			return true
+		case <-feedCtx.Done():
+			done(it)
+			return false
+		}
+	}
 feed:
 	for i := range d.Inputs {
-		for _, u := range d.sources[i].Units() {
-			held, err := gate.take(feedCtx, u.Bytes)
+		if st, ok := d.sources[i].(unitStreamer); ok {
+			streamed, err := st.stream(feedCtx, opts.ReadOptions, func(u Unit) bool { return send(i, u) })
 			if err != nil {
+				// In reading order, after the units handed out.
+				first.done(seq, err)
 				break feed
 			}
-			it := workItem{input: i, unit: u, held: held, seq: seq}
-			seq++
-			select {
-			case queue <- it:
-			case <-feedCtx.Done():
-				gate.give(it.held)
+			if streamed {
+				if feedCtx.Err() != nil {
+					break feed
+				}
+				continue
+			}
+		}
+		for _, u := range d.sources[i].Units() {
+			if !send(i, u) {
 				break feed
 			}
 		}

@@ -74,6 +74,9 @@ func (t *textParts) split(ctx context.Context, in *Input, header int64, scan fun
 // skipped at the file's start. It returns what comes before the unit too,
 // for row and line numbers.
 func (t *textParts) open(ctx context.Context, in *Input, u Unit, opts ReadOptions, cols []*textColumn) (*bufio.Reader, io.Closer, textChunk, error) {
+	if u.stream != nil {
+		return u.stream.reader(), u.stream, u.stream.chunk, nil
+	}
 	if len(t.unitList) == 0 {
 		br, rc, err := openTextColumns(ctx, in, opts, cols)
 		return br, rc, textChunk{}, err
@@ -115,6 +118,48 @@ func textUnits(chunks []textChunk, records, header int64) []Unit {
 	return units
 }
 
+// textScanner finds where the units of a text file start, fed the file
+// block by block (csvScan, ndjsonScan).
+type textScanner interface {
+	// skip passes over n bytes the reader skips: a byte order mark.
+	skip(n int64)
+	// scan scans the next block.
+	scan(b []byte)
+	// found is the unit starts found so far, the first at offset 0.
+	found() []textChunk
+	// refused says the file cannot be split past what was found.
+	refused() bool
+	// end returns, at the end of the file, its records and whether the
+	// scan accepts it whole.
+	end() (records int64, ok bool)
+}
+
+// splitText scans r with sc and returns the units' starts and the
+// records; ok is false if sc refused r or a read failed.
+func splitText(r io.Reader, sc textScanner) (chunks []textChunk, records int64, ok bool) {
+	// The reader skips a byte order mark before the first record.
+	head := make([]byte, len(utf8BOM))
+	n, err := io.ReadFull(r, head)
+	if string(head[:n]) == utf8BOM {
+		sc.skip(int64(n))
+	} else {
+		sc.scan(head[:n])
+	}
+	buf := make([]byte, textScanBlock)
+	for err == nil && !sc.refused() {
+		n, err = io.ReadFull(r, buf)
+		sc.scan(buf[:n])
+	}
+	if sc.refused() || (err != io.EOF && err != io.ErrUnexpectedEOF) {
+		return nil, 0, false
+	}
+	records, ok = sc.end()
+	if !ok {
+		return nil, 0, false
+	}
+	return sc.found(), records, true
+}
+
 // ndjsonSplit scans the NDJSON file r for the starts of its units, about
 // least bytes apart, the first at offset 0, and returns them with its
 // number of records: lines that are not blank, as lineReader and
@@ -122,59 +167,58 @@ func textUnits(chunks []textChunk, records, header int64) []Unit {
 // blank line). A unit may start at a blank line. ok is false on a read
 // error.
 func ndjsonSplit(r io.Reader, least int64) (chunks []textChunk, records int64, ok bool) {
-	chunks = []textChunk{{}}
-	var (
-		next       = least
-		pos, lines int64
-		start      = true // at a line's start
-		content    bool   // the line so far has more than whitespace
-	)
-	feed := func(b []byte) {
-		for len(b) > 0 {
-			if start {
-				if pos >= next {
-					chunks = append(chunks, textChunk{off: pos, records: records, lines: lines})
-					next = pos + least
-				}
-				start, content = false, false
+	return splitText(r, newNDJSONScan(least))
+}
+
+// ndjsonScan is ndjsonSplit's textScanner.
+type ndjsonScan struct {
+	least, next, pos int64
+	lines, records   int64
+	start            bool // at a line's start
+	content          bool // the line so far has more than whitespace
+	chunks           []textChunk
+}
+
+func newNDJSONScan(least int64) *ndjsonScan {
+	return &ndjsonScan{least: least, next: least, start: true, chunks: []textChunk{{}}}
+}
+
+func (s *ndjsonScan) skip(n int64)       { s.pos += n }
+func (s *ndjsonScan) found() []textChunk { return s.chunks }
+func (s *ndjsonScan) refused() bool      { return false }
+
+func (s *ndjsonScan) end() (int64, bool) {
+	if !s.start && s.content {
+		return s.records + 1, true // a last line without a newline
+	}
+	return s.records, true
+}
+
+func (s *ndjsonScan) scan(b []byte) {
+	for len(b) > 0 {
+		if s.start {
+			if s.pos >= s.next {
+				s.chunks = append(s.chunks, textChunk{off: s.pos, records: s.records, lines: s.lines})
+				s.next = s.pos + s.least
 			}
-			j := bytes.IndexByte(b, '\n')
-			line := b
-			if j >= 0 {
-				line = b[:j]
-			}
-			content = content || !blankLine(line)
-			if j < 0 {
-				pos += int64(len(b))
-				return
-			}
-			if content {
-				records++
-			}
-			lines++
-			start = true
-			pos += int64(j + 1)
-			b = b[j+1:]
+			s.start, s.content = false, false
 		}
+		j := bytes.IndexByte(b, '\n')
+		line := b
+		if j >= 0 {
+			line = b[:j]
+		}
+		s.content = s.content || !blankLine(line)
+		if j < 0 {
+			s.pos += int64(len(b))
+			return
+		}
+		if s.content {
+			s.records++
+		}
+		s.lines++
+		s.start = true
+		s.pos += int64(j + 1)
+		b = b[j+1:]
 	}
-	// The reader skips a byte order mark before the first line.
-	head := make([]byte, len(utf8BOM))
-	n, err := io.ReadFull(r, head)
-	if string(head[:n]) == utf8BOM {
-		pos = int64(n)
-	} else {
-		feed(head[:n])
-	}
-	buf := make([]byte, textScanBlock)
-	for err == nil {
-		n, err = io.ReadFull(r, buf)
-		feed(buf[:n])
-	}
-	if err != io.EOF && err != io.ErrUnexpectedEOF {
-		return nil, 0, false
-	}
-	if !start && content {
-		records++ // a last line without a newline
-	}
-	return chunks, records, true
 }
