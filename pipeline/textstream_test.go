@@ -4,11 +4,14 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/klauspost/compress/zstd"
 )
@@ -72,17 +75,24 @@ func streamedUnits(t *testing.T, path string) []Unit {
 	return units
 }
 
-// TestStreamUnits: gzip and zstd CSV and NDJSON files are read in streamed
-// units of about 2 KiB that tile their rows, every row reaches the checks
-// with its own row number under 1, 2 and 4 workers, and the results are
-// those of the file read whole, front to back, as before streaming.
+// TestStreamUnits: gzip and zstd CSV and NDJSON files, and plain ones
+// served over HTTP, are read in streamed units of about 2 KiB that tile
+// their rows, every row reaches the checks with its own row number under
+// 1, 2 and 4 workers, and the results are those of the file read whole,
+// front to back, as before streaming.
 func TestStreamUnits(t *testing.T) {
 	const n = 3000
 	csvText, _ := csvUnitsText(n)
 	ndText, _ := ndjsonUnitsText(n, -1, -1)
 	dir := t.TempDir()
 	tasks := []Task{missingTask(), probeTask(probeConfig{Sum: "x", Group: "g", IDIsRow: true})}
-	for _, path := range append(compressedCopies(t, dir, "t.csv", csvText, 1), compressedCopies(t, dir, "t.ndjson", ndText, 1)...) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		text := map[string]string{"/t.csv": csvText, "/t.ndjson": ndText}[r.URL.Path]
+		http.ServeContent(w, r, r.URL.Path, time.Unix(1_700_000_000, 0), strings.NewReader(text))
+	}))
+	defer srv.Close()
+	paths := append(compressedCopies(t, dir, "t.csv", csvText, 1), compressedCopies(t, dir, "t.ndjson", ndText, 1)...)
+	for _, path := range append(paths, srv.URL+"/t.csv", srv.URL+"/t.ndjson") {
 		streamSmall(t)
 		streamTextUnits = false
 		_, whole := sameAcrossWorkers(t, []string{path}, 100, tasks...)
