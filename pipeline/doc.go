@@ -11,10 +11,11 @@
 //	          batches of an IPC file or large local stream, stretches of a
 //	          large CSV or NDJSON file: ipcunits.go, textsplit.go); unify
 //	          the schemas
-//	Run       N workers pull units from one queue, read them in bounded
-//	          batches of only the projected columns, conform each batch to
-//	          the unified schema, and fold it into their own check states;
-//	          the states are merged at the end
+//	Run       N workers pull units from one queue (a compressed or remote
+//	          text file's units found as the feed reads it: textstream.go),
+//	          read them in bounded batches of only the projected columns,
+//	          conform each batch to the unified schema, and fold it into
+//	          their own check states; the states are merged at the end
 //
 // Memory per worker is one batch plus the readers' buffers; nothing grows
 // with input size except what a check's state must keep, and the per-row
