@@ -77,12 +77,14 @@ bench-compare: build bench-data
 bench-data: $(BENCH_FILES)
 
 # `make bench-formats` times the audit and its own decode floor on the
-# benchmark's rows as an Arrow IPC file and stream, CSV and NDJSON
-# (generated once into bench/data/<size>-{ipc,ipcs,csv,ndjson}/), read in units
-# since docs/performance.md section zb. arrow-go's floor and DuckDB's
-# queries read Parquet only, so they are not run here.
+# benchmark's rows as an Arrow IPC file and stream, CSV and NDJSON, and CSV
+# compressed with gzip (generated once into
+# bench/data/<size>-{ipc,ipcs,csv,ndjson,csvgz}/; the last with the gzip
+# command), read in units since docs/performance.md sections zb and zc.
+# arrow-go's floor and DuckDB's queries read Parquet only, so they are not
+# run here.
 BENCH_FORMAT_SIZES ?= 1m 10m
-BENCH_FORMAT_FILES := $(foreach s,$(BENCH_FORMAT_SIZES),bench/data/$(s)-ipc/train.arrow bench/data/$(s)-ipcs/train.arrows bench/data/$(s)-csv/train.csv bench/data/$(s)-ndjson/train.ndjson)
+BENCH_FORMAT_FILES := $(foreach s,$(BENCH_FORMAT_SIZES),bench/data/$(s)-ipc/train.arrow bench/data/$(s)-ipcs/train.arrows bench/data/$(s)-csv/train.csv bench/data/$(s)-ndjson/train.ndjson bench/data/$(s)-csvgz/train.csv.gz)
 
 bench-formats: build $(BENCH_FORMAT_FILES)
 	cd bench && $(GO) build -o ../bin/benchrun ./cmd/benchrun
@@ -103,6 +105,9 @@ bench/data/%-csv/train.csv:
 	$(GO) run ./fixtures/cmd/genfixtures -rows $(patsubst %m,%000000,$*) -seed 7 -out bench/data/$*-csv -formats csv -truth none
 bench/data/%-ndjson/train.ndjson:
 	$(GO) run ./fixtures/cmd/genfixtures -rows $(patsubst %m,%000000,$*) -seed 7 -out bench/data/$*-ndjson -formats ndjson -truth none
+.PRECIOUS: bench/data/%-csv/train.csv
+bench/data/%-csvgz/train.csv.gz: bench/data/%-csv/train.csv
+	mkdir -p $(@D) && gzip -1 -c $< > $@.tmp && mv $@.tmp $@
 
 # bench/data/<n>m/train.parquet: n million rows, seed 7, counts-only truth.
 bench/data/%/train.parquet:
