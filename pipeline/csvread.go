@@ -27,6 +27,9 @@ import (
 // loop, ported below as it is, which copies its fields into a buffer as
 // encoding/csv does. TestCSVReaderMatches and FuzzCSVReader compare the
 // two readers on the same inputs.
+//
+// readLine and parseRecord are ported from Go 1.26's encoding/csv/reader.go
+// (Copyright 2011 The Go Authors; BSD-style license, https://go.dev/LICENSE).
 type csvReader struct {
 	r     *bufio.Reader
 	comma rune
