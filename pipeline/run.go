@@ -269,7 +269,11 @@ func (d *Dataset) Run(ctx context.Context, tasks []Task, opts RunOptions) (*Outc
 feed:
 	for i := range d.Inputs {
 		if st, ok := d.sources[i].(unitStreamer); ok {
-			streamed, err := st.stream(feedCtx, opts.ReadOptions, func(u Unit) bool { return send(i, u) })
+			// The stream reads under ctx, not feedCtx: the last unit of
+			// an input the scan refused goes on reading it, and must not
+			// be cut short by a fault in a later input. send stops the
+			// stream at the next unit once the feed is to stop.
+			streamed, err := st.stream(ctx, opts.ReadOptions, func(u Unit) bool { return send(i, u) })
 			if err != nil {
 				// In reading order, after the units handed out.
 				first.done(seq, err)
