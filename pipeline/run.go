@@ -46,6 +46,9 @@ type RunOptions struct {
 	// PageMemory bounds the page bytes of the units read at once
 	// (Unit.Bytes, see unitGate); 0: Memory's limit does.
 	PageMemory int64
+	// AfterRead, if set, is called once every unit has been read without
+	// error, before the states are merged.
+	AfterRead func()
 }
 
 // Outcome is what a run measured.
@@ -299,6 +302,9 @@ feed:
 	}
 	if err := first.result(); err != nil {
 		return nil, err
+	}
+	if opts.AfterRead != nil {
+		opts.AfterRead()
 	}
 
 	out := &Outcome{InputRows: make([]int64, len(d.Inputs)), ReadTime: time.Since(start)}

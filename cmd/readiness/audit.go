@@ -249,10 +249,16 @@ func runAudit(ctx context.Context, stdout, stderr io.Writer, paths []string, f a
 	// The hashes are waited for on every return: an audit that fails
 	// leaves no hashing behind it.
 	hashCtx, stopHashing := context.WithCancel(ctx)
-	waitHashes := startHashing(hashCtx, found.Inputs, f.workers, f.noHash)
+	var waitHashes func() (map[string]string, error)
+	startHash := func() { waitHashes = startHashing(hashCtx, found.Inputs, f.workers, f.noHash) }
+	if hashEarly(found.Inputs) {
+		startHash()
+	}
 	defer func() {
 		stopHashing()
-		_, _ = waitHashes()
+		if waitHashes != nil {
+			_, _ = waitHashes()
+		}
 	}()
 	ds, err := pipeline.Plan(ctx, found.Inputs, f.workers, ropts)
 	if err != nil {
@@ -284,7 +290,12 @@ func runAudit(ctx context.Context, stdout, stderr io.Writer, paths []string, f a
 	ropts.Counter = counter
 	stopBar := startProgress(stderr, f.quiet, total, counter)
 	out, err := ds.Run(ctx, tasks, pipeline.RunOptions{ReadOptions: ropts, Workers: f.workers, Roles: roles, AsOf: asOf,
-		StaleBefore: staleBefore(tasks, asOf), References: refStates, ShowValues: f.showValues, Memory: f.memory, PageMemory: f.limits.pages})
+		StaleBefore: staleBefore(tasks, asOf), References: refStates, ShowValues: f.showValues, Memory: f.memory, PageMemory: f.limits.pages,
+		AfterRead: func() {
+			if waitHashes == nil {
+				startHash()
+			}
+		}})
 	stopBar(err == nil)
 	if err != nil {
 		return classify(err)
@@ -294,16 +305,11 @@ func runAudit(ctx context.Context, stdout, stderr io.Writer, paths []string, f a
 		log.Debug().Str("check", t.Check.Name).Dur("merge", out.TaskMergeTimes[k]).Msg("check merged")
 	}
 
-	sums, err := waitHashes()
-	if err != nil {
-		return failed(err)
-	}
 	rep := buildReport(ds, out, policy, roles, choices, asOf, started, f.workers)
 	rep.Reference = refReport
 	if rep.Policy.Effective, rep.Policy.EffectiveSHA256, err = effectivePolicy(policy, tasks, rcfg, ropts, f); err != nil {
 		return failed(err)
 	}
-	fillProvenance(rep, ds, sums, f.noHash, f.showValues)
 	flagged, flaggedSummary, err := flaggedRows(ds, tasks, out, f.workers)
 	if err != nil {
 		return classify(err)
@@ -341,6 +347,11 @@ func runAudit(ctx context.Context, stdout, stderr io.Writer, paths []string, f a
 	}()
 	defer func() { <-spillRemoved }()
 	rep.Flagged = flaggedSummary
+	sums, err := waitHashes()
+	if err != nil {
+		return failed(err)
+	}
+	fillProvenance(rep, ds, sums, f.noHash, f.showValues)
 	if rep.Readiness, err = readiness.Evaluate(rcfg, out.Results, f.require, f.failOn); err != nil {
 		return usage(err)
 	}

@@ -109,6 +109,21 @@ func startHashing(ctx context.Context, inputs []*pipeline.Input, workers int, sk
 	}
 }
 
+// hashEarly says whether the inputs are hashed from the start of the audit
+// rather than once they are read: when one is text, whose split scan
+// leaves a core to the hash. A Parquet or Arrow file is read on every
+// core from the start, and its hash then takes CPU from the read; after
+// it, the merge leaves part of a core idle.
+func hashEarly(inputs []*pipeline.Input) bool {
+	for _, in := range inputs {
+		switch in.Format {
+		case pipeline.CSV, pipeline.TSV, pipeline.NDJSON:
+			return true
+		}
+	}
+	return false
+}
+
 // schemaFingerprint is the sha256 of the unified schema: each column's name
 // and Arrow type, one per line, in order.
 func schemaFingerprint(s *arrow.Schema) string {
