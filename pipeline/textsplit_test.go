@@ -166,6 +166,18 @@ func textUnitsErr(t *testing.T, path string, least int64, w int, tasks []Task) e
 	t.Helper()
 	defer func(b int64) { textUnitBytes = b }(textUnitBytes)
 	textUnitBytes = least
+	ds, err := runText(t, path, w, tasks)
+	if err == nil || ds == nil || len(ds.sources[0].Units()) < 20 {
+		t.Fatalf("%d workers: err %v, want an error in one of at least 20 units", w, err)
+	}
+	return err
+}
+
+// runText audits the text file at path with w workers, inferring its
+// types from its first 500 rows, and returns the dataset (nil if it could
+// not be planned) and the error.
+func runText(t *testing.T, path string, w int, tasks []Task) (*Dataset, error) {
+	t.Helper()
 	found, err := Discover([]string{path}, DiscoverOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -173,11 +185,8 @@ func textUnitsErr(t *testing.T, path string, least int64, w int, tasks []Task) e
 	opts := ReadOptions{BatchSize: 100, InferRows: 500, Mem: newChecked(t)}
 	ds, err := Plan(context.Background(), found.Inputs, w, opts)
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	_, err = ds.Run(context.Background(), tasks, RunOptions{ReadOptions: opts, Workers: w})
-	if err == nil || len(ds.sources[0].Units()) < 20 {
-		t.Fatalf("%d workers: err %v with %d units, want an error in one of many", w, err, len(ds.sources[0].Units()))
-	}
-	return err
+	return ds, err
 }

@@ -153,7 +153,7 @@ func TestStreamErrors(t *testing.T) {
 	for _, path := range paths {
 		streamSmall(t)
 		streamTextUnits = false
-		want := streamErr(t, path, 1, tasks)
+		_, want := runText(t, path, 1, tasks)
 		streamTextUnits = true
 		if want == nil {
 			t.Fatalf("%s: no error read whole", path)
@@ -162,26 +162,9 @@ func TestStreamErrors(t *testing.T) {
 			t.Errorf("%s: %d streamed units, want at least 10 before the fault", path, len(units))
 		}
 		for _, w := range []int{1, 2, 4} {
-			if err := streamErr(t, path, w, tasks); err == nil || err.Error() != want.Error() {
+			if _, err := runText(t, path, w, tasks); err == nil || err.Error() != want.Error() {
 				t.Errorf("%s, %d workers: %v, want %v", path, w, err, want)
 			}
 		}
 	}
-}
-
-// streamErr audits path with workers, inferring types from 500 rows, and
-// returns the error.
-func streamErr(t *testing.T, path string, workers int, tasks []Task) error {
-	t.Helper()
-	found, err := Discover([]string{path}, DiscoverOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	opts := ReadOptions{BatchSize: 100, InferRows: 500, Mem: newChecked(t)}
-	ds, err := Plan(context.Background(), found.Inputs, workers, opts)
-	if err != nil {
-		return err
-	}
-	_, err = ds.Run(context.Background(), tasks, RunOptions{ReadOptions: opts, Workers: workers})
-	return err
 }
