@@ -83,13 +83,10 @@ func hashInputs(ctx context.Context, inputs []*pipeline.Input, workers int) (map
 	return out, first
 }
 
-// startHashing hashes the inputs in the background, while the audit plans
-// and reads them, and returns a function that waits for the result (it may
-// be called more than once). With skip it hashes nothing.
-//
-// It starts before the inputs are planned: planning a large text file
-// scans it on one core, in order to read it in units on all of them
-// (pipeline/textsplit.go), and the hash then takes the other core.
+// startHashing hashes the inputs in the background and returns a function
+// that waits for the result (it may be called more than once). With skip
+// it hashes nothing. runAudit starts it before planning or once the inputs
+// are read, as hashEarly says.
 func startHashing(ctx context.Context, inputs []*pipeline.Input, workers int, skip bool) func() (map[string]string, error) {
 	if skip {
 		return func() (map[string]string, error) { return nil, nil }
@@ -109,11 +106,12 @@ func startHashing(ctx context.Context, inputs []*pipeline.Input, workers int, sk
 	}
 }
 
-// hashEarly says whether the inputs are hashed from the start of the audit
-// rather than once they are read: when one is text, whose split scan
-// leaves a core to the hash. A Parquet or Arrow file is read on every
+// hashEarly says whether the inputs are hashed from the start of the audit,
+// before they are planned, rather than once they are read: when one is
+// text, whose split scan (pipeline/textsplit.go) runs on one core and
+// leaves the other to the hash. A Parquet or Arrow file is read on every
 // core from the start, and its hash then takes CPU from the read; after
-// it, the merge leaves part of a core idle.
+// it, the merge leaves part of a core idle (docs/performance.md, zc).
 func hashEarly(inputs []*pipeline.Input) bool {
 	for _, in := range inputs {
 		switch in.Format {
