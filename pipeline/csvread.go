@@ -33,6 +33,8 @@ import (
 type csvReader struct {
 	r     *bufio.Reader
 	comma rune
+	// badComma is a delimiter encoding/csv refuses, told on every Read.
+	badComma bool
 	// numLine is the physical line read last.
 	numLine int
 	// rawBuffer holds a line longer than the bufio buffer.
@@ -53,7 +55,7 @@ func newCSVReader(r io.Reader, comma rune) *csvReader {
 	if !ok {
 		br = bufio.NewReader(r)
 	}
-	return &csvReader{r: br, comma: comma}
+	return &csvReader{r: br, comma: comma, badComma: !validCSVDelim(comma)}
 }
 
 // errInvalidDelim is encoding/csv's error for such a delimiter.
@@ -118,7 +120,7 @@ func validCSVDelim(r rune) bool {
 // Read returns the next record, as csv.Reader.Read does: on an error the
 // fields read so far may come with it; io.EOF at the end.
 func (r *csvReader) Read() ([][]byte, error) {
-	if !validCSVDelim(r.comma) {
+	if r.badComma {
 		return nil, errInvalidDelim
 	}
 	var line []byte

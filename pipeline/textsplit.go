@@ -110,13 +110,26 @@ func textUnits(chunks []textChunk, records, header int64) []Unit {
 		if k+1 < len(chunks) {
 			end = chunks[k+1].records
 		}
-		// Where stays empty: errors name the line.
-		units[k] = Unit{Index: k, Rows: end - c.records, Offset: c.records - header}
-		if k == 0 {
-			units[k].Rows, units[k].Offset = end-header, 0
-		}
+		units[k] = textUnit(k, c, end, header)
 	}
 	return units
+}
+
+// textUnit is unit k of a text file, starting at c and ending before
+// record end (-1: unknown), the first header records of the file no rows.
+// Where stays empty: errors name the line.
+func textUnit(k int, c textChunk, end, header int64) Unit {
+	u := Unit{Index: k, Rows: -1, Offset: c.records - header}
+	if end >= 0 {
+		u.Rows = end - c.records
+	}
+	if k == 0 {
+		u.Offset = 0
+		if end >= 0 {
+			u.Rows -= header
+		}
+	}
+	return u
 }
 
 // textScanner finds where the units of a text file start, fed the file
@@ -140,7 +153,7 @@ type textScanner interface {
 func splitText(r io.Reader, sc textScanner) (chunks []textChunk, records int64, ok bool) {
 	// The reader skips a byte order mark before the first record.
 	head := make([]byte, len(utf8BOM))
-	n, err := io.ReadFull(r, head)
+	n, err := readBlock(r, head)
 	if string(head[:n]) == utf8BOM {
 		sc.skip(int64(n))
 	} else {
@@ -148,10 +161,10 @@ func splitText(r io.Reader, sc textScanner) (chunks []textChunk, records int64, 
 	}
 	buf := make([]byte, textScanBlock)
 	for err == nil && !sc.refused() {
-		n, err = io.ReadFull(r, buf)
+		n, err = readBlock(r, buf)
 		sc.scan(buf[:n])
 	}
-	if sc.refused() || (err != io.EOF && err != io.ErrUnexpectedEOF) {
+	if sc.refused() || err != io.EOF {
 		return nil, 0, false
 	}
 	records, ok = sc.end()
