@@ -22,36 +22,55 @@ const distinctCap = 10000
 // (see disguised.zeros).
 var numericPlaceholders = [...]float64{-1, -9, -99, -999, -9999, -99999, 9, 99, 999, 9999, 99999, 999999}
 
-// numericPlaceholder returns v's index in numericPlaceholders, or -1.
+// numericPlaceholder returns v's index in numericPlaceholders, or -1. It
+// runs for nearly every non-missing number of every numeric column, so the
+// placeholders are found by a perfect hash of the integer v (a multiply, a
+// shift and one compare; placeholderSlots) rather than by comparing v with
+// each: a column of small integers (an age) went through most of a switch's
+// branches for every row, mispredicting its way down.
 func numericPlaceholder(v float64) int {
-	switch v {
-	case -1:
-		return 0
-	case -9:
-		return 1
-	case -99:
-		return 2
-	case -999:
-		return 3
-	case -9999:
-		return 4
-	case -99999:
-		return 5
-	case 9:
-		return 6
-	case 99:
-		return 7
-	case 999:
-		return 8
-	case 9999:
-		return 9
-	case 99999:
-		return 10
-	case 999999:
-		return 11
+	i := int64(v)
+	if float64(i) != v {
+		return -1
 	}
-	return -1
+	e := &placeholderSlots[uint64(i)*placeholderMul>>(64-placeholderBits)]
+	if e.v != i {
+		return -1
+	}
+	return e.index
 }
+
+// placeholderSlots holds each of numericPlaceholders, as an integer, in the
+// slot its hash picks, and its index there; other slots hold index -1.
+// placeholderMul is the first odd multiplier from a fixed start that gives
+// every placeholder a slot of its own (TestNumericPlaceholder).
+const placeholderBits = 5
+
+type placeholderSlot struct {
+	v     int64
+	index int
+}
+
+var placeholderSlots, placeholderMul = func() ([1 << placeholderBits]placeholderSlot, uint64) {
+	for m := uint64(0x9e3779b97f4a7c15); ; m += 2 {
+		var slots [1 << placeholderBits]placeholderSlot
+		for i := range slots {
+			slots[i].index = -1
+		}
+		ok := true
+		for i, p := range numericPlaceholders {
+			s := &slots[uint64(int64(p))*m>>(64-placeholderBits)]
+			if s.index >= 0 {
+				ok = false
+				break
+			}
+			*s = placeholderSlot{v: int64(p), index: i}
+		}
+		if ok {
+			return slots, m
+		}
+	}
+}()
 
 // StringPlaceholders are the strings that, after trimming surrounding white
 // space and folding case, look like a typed-in "missing". Those equal to a
@@ -139,6 +158,11 @@ type disguised struct {
 	distinct  *fpSet
 	nums      *numSet
 	saturated bool
+	// seen is a direct-mapped cache in front of nums: a key found in its
+	// slot (by the key's hash) is in nums already. A column of a few
+	// values (an age) then costs a load and a compare a row, not a probe
+	// of nums.
+	seen *[256]uint64
 }
 
 // newDisguised returns a tracker for a column of type t, or nil when the
@@ -155,7 +179,7 @@ func newDisguised(t arrow.DataType) *disguised {
 	case isString(t):
 		return &disguised{counts: make([]int64, len(StringPlaceholders)), distinct: newSet[rowhash.Fingerprint]()}
 	case arrow.IsInteger(t.ID()) || arrow.IsFloating(t.ID()):
-		return &disguised{numeric: true, counts: make([]int64, len(numericPlaceholders)), nums: newSet[uint64]()}
+		return &disguised{numeric: true, counts: make([]int64, len(numericPlaceholders)), nums: newSet[uint64](), seen: new([256]uint64)}
 	}
 	return nil
 }
@@ -183,13 +207,19 @@ func (d *disguised) addNum(k uint64) {
 	if d.saturated {
 		return
 	}
+	// (The zero key is never looked up in seen: its free slots hold it.)
+	h := &d.seen[(k*0x9e3779b97f4a7c15)>>56]
+	if *h == k && k != 0 {
+		return
+	}
+	*h = k
 	if d.nums.add(k) && d.nums.len() > distinctCap {
 		d.saturate()
 	}
 }
 
 func (d *disguised) saturate() {
-	d.saturated, d.distinct, d.nums = true, nil, nil
+	d.saturated, d.distinct, d.nums, d.seen = true, nil, nil, nil
 }
 
 // number folds one non-missing numeric value in; k is its key in the

@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/readiness/readiness/checks/rowhash"
 )
 
@@ -89,6 +90,66 @@ func TestNumSet(t *testing.T) {
 		fs.each(func(uint64) { n++ })
 		if n != fs.len() {
 			t.Errorf("round %d: each gave %d keys, len %d", round, n, fs.len())
+		}
+	}
+}
+
+// TestNumericPlaceholder compares numericPlaceholder's perfect hash with a
+// scan of numericPlaceholders, on every integer near a placeholder, on
+// fractions, on floats past the int64 range and on random bit patterns.
+func TestNumericPlaceholder(t *testing.T) {
+	scan := func(v float64) int {
+		for i, p := range numericPlaceholders {
+			if v == p {
+				return i
+			}
+		}
+		return -1
+	}
+	var vs []float64
+	for _, p := range numericPlaceholders {
+		for d := -3.0; d <= 3; d++ {
+			vs = append(vs, p+d, -(p + d), p+d/4, (p+d)*1e6)
+		}
+	}
+	vs = append(vs, 0, math.Copysign(0, -1), math.Inf(1), math.Inf(-1), 1<<63, -(1 << 63), 1<<64, 9.5e18, -9.5e18, 1e300)
+	rng := rand.New(rand.NewPCG(9, 10))
+	for range 100000 {
+		vs = append(vs, float64(rng.Int64N(3_000_000)-1_500_000), math.Float64frombits(rng.Uint64()))
+	}
+	for _, v := range vs {
+		if v != v {
+			continue
+		}
+		if got, want := numericPlaceholder(v), scan(v); got != want {
+			t.Fatalf("numericPlaceholder(%v) = %d, want %d", v, got, want)
+		}
+	}
+}
+
+// TestAddNum feeds numeric trackers keys from pools of a few values, of
+// a few thousand and of distinct ones, at random (the larger pools overwrite the cache's slots), and checks
+// the distinct count and the saturation against a map: the cache in front
+// of the set must neither lose a key nor count one twice.
+func TestAddNum(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	for round := range 30 {
+		d := newDisguised(arrow.PrimitiveTypes.Int64)
+		want := map[uint64]bool{}
+		pool := []int{3, 300, 9000, 1 << 40}[round%4]
+		for range rng.IntN(40000) {
+			k := uint64(rng.IntN(pool))
+			if rng.IntN(3) == 0 {
+				k = uint64(int64(-rng.IntN(pool))) // negative keys and 0
+			}
+			d.addNum(k)
+			want[k] = true
+		}
+		if sat := len(want) > distinctCap; d.saturated != sat {
+			t.Fatalf("round %d: saturated %v with %d distinct keys", round, d.saturated, len(want))
+		}
+		if !d.saturated && d.nums.len() != len(want) {
+			t.Fatalf("round %d: %d distinct keys, want %d", round, d.nums.len(), len(want))
 		}
 	}
 }
