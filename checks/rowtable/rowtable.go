@@ -786,6 +786,13 @@ func (c *counter) countPart(p int, drainMu *sync.Mutex, q *hookQueue) error {
 			}
 		}
 	}
+	if t.mark != nil && cap(c.plains) < d.rows.Len() {
+		// At most a plain vector a row: room for them all at once, rather
+		// than by doubling from the empty slice q.done hands out when
+		// the hook has none to give back (100 ms of the 10M-row audit's
+		// CPU in growslice and zeroing, docs/performance.md, 2026-11-29 zd).
+		c.plains = make([]rowhash.Fingerprint, 0, d.rows.Len())
+	}
 	rows := c.rows
 	rows.Reset()
 	for _, seg := range d.rows.Segments() {
