@@ -1,6 +1,7 @@
 package missing
 
 import (
+	"encoding/binary"
 	"sort"
 	"strings"
 
@@ -183,8 +184,21 @@ func (b *byClass) count(col int, miss, rows []bool) {
 	m := b.missing[col]
 	ids := b.scratch[:len(miss)]
 	rows = rows[:len(miss)]
-	for i, x := range miss {
-		if x {
+	words := flagBytes(miss)
+	i := 0
+	for ; i+8 <= len(miss); i += 8 {
+		if binary.LittleEndian.Uint64(words[i:]) == 0 {
+			continue
+		}
+		for j := i; j < i+8; j++ {
+			if miss[j] {
+				m[ids[j]]++
+				rows[j] = true
+			}
+		}
+	}
+	for ; i < len(miss); i++ {
+		if miss[i] {
 			m[ids[i]]++
 			rows[i] = true
 		}

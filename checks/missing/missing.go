@@ -407,11 +407,7 @@ func (s *state) Observe(b checks.Batch) error {
 			bc.count(c.idx, cf, flags)
 		}
 	}
-	for _, f := range flags {
-		if f {
-			s.rowsWithMissing++
-		}
-	}
+	s.rowsWithMissing += countFlags(flags)
 	s.rows += int64(n)
 	return nil
 }
