@@ -2,6 +2,8 @@ package remote_test
 
 import (
 	"bytes"
+	"compress/gzip"
+	"context"
 	"encoding/json"
 	"encoding/xml"
 	"errors"
@@ -12,6 +14,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -29,6 +32,17 @@ type fakeGCS struct {
 	objects map[string][]byte // "bucket/name"
 	denied  map[string]bool
 	gets    atomic.Int64
+	// generation is every object's (default 1700000000000001); asked
+	// records the generation parameters of media reads; ignoreRange sends
+	// whole objects.
+	generation  string
+	asked       sync.Map
+	ignoreRange bool
+	// gzipped objects are stored with Content-Encoding: gzip, which their
+	// metadata shows unless hideEncoding (the header set after listing);
+	// they are served raw, gzip-encoded.
+	gzipped      map[string]bool
+	hideEncoding bool
 }
 
 func (f *fakeGCS) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -48,9 +62,17 @@ func (f *fakeGCS) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	bucket := segs[0]
+	gen := f.generation
+	if gen == "" {
+		gen = "1700000000000001"
+	}
 	meta := func(name string, data []byte) map[string]any {
-		return map[string]any{"kind": "storage#object", "bucket": bucket, "name": name, "size": fmt.Sprint(len(data)),
-			"generation": "1700000000000001", "metageneration": "1", "updated": modTime.Format(time.RFC3339Nano)}
+		m := map[string]any{"kind": "storage#object", "bucket": bucket, "name": name, "size": fmt.Sprint(len(data)),
+			"generation": gen, "metageneration": "1", "updated": modTime.Format(time.RFC3339Nano)}
+		if f.gzipped[bucket+"/"+name] && !f.hideEncoding {
+			m["contentEncoding"] = "gzip"
+		}
+		return m
 	}
 	if len(segs) == 2 { // list
 		prefix := r.URL.Query().Get("prefix")
@@ -84,9 +106,22 @@ func (f *fakeGCS) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if r.URL.Query().Get("alt") == "media" {
 		f.gets.Add(1)
-		w.Header().Set("X-Goog-Generation", "1700000000000001")
+		f.asked.Store(r.URL.Query().Get("generation"), true)
+		w.Header().Set("X-Goog-Generation", gen)
 		w.Header().Set("X-Goog-Metageneration", "1")
-		http.ServeContent(w, r, name, modTime, bytes.NewReader(data))
+		switch {
+		case f.gzipped[bucket+"/"+name]:
+			var z bytes.Buffer
+			zw := gzip.NewWriter(&z)
+			zw.Write(data)
+			zw.Close()
+			w.Header().Set("Content-Encoding", "gzip")
+			w.Write(z.Bytes())
+		case f.ignoreRange:
+			w.Write(data)
+		default:
+			http.ServeContent(w, r, name, modTime, bytes.NewReader(data))
+		}
 		return
 	}
 	json.NewEncoder(w).Encode(meta(name, data))
@@ -136,6 +171,80 @@ func TestGCSFake(t *testing.T) {
 	_, err = pipeline.Discover([]string{"gs://bkt/nope.csv"}, pipeline.DiscoverOptions{Remote: rc})
 	if !remote.NotFound(err) || !strings.Contains(err.Error(), "gs://bkt/nope.csv") {
 		t.Errorf("404: err = %v", err)
+	}
+}
+
+// TestGCSReads reads ranges of a gs:// object, the tail among them, and
+// checks the bytes against the object, with the range honoured and
+// ignored; that reads ask for the listed generation; that a generation
+// other than the listed one is ErrChanged; and that an object served
+// gzip-encoded is refused by name rather than read as other bytes.
+func TestGCSReads(t *testing.T) {
+	data := make([]byte, 300<<10)
+	for i := range data {
+		data[i] = byte(i * 7 / 3)
+	}
+	fake := &fakeGCS{objects: map[string][]byte{"bkt/x.bin": data, "bkt/z.csv": []byte("a,b\n1,2\n")},
+		gzipped: map[string]bool{"bkt/z.csv": true}}
+	ts := httptest.NewServer(fake)
+	defer ts.Close()
+	ctx := context.Background()
+	open := func(url string) *remote.File {
+		t.Helper()
+		rc := remote.New(remote.Options{GCSEndpoint: ts.URL + "/storage/v1/", Anonymous: true, RetryBase: time.Millisecond})
+		objs, _, err := rc.List(ctx, url)
+		if err != nil || len(objs) != 1 {
+			t.Fatalf("list %s: %d objects, %v", url, len(objs), err)
+		}
+		if objs[0].Size != int64(len(fake.objects[strings.TrimPrefix(url, "gs://")])) {
+			t.Fatalf("%s: size %d", url, objs[0].Size)
+		}
+		f, err := rc.Open(ctx, objs[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { f.Close() })
+		return f
+	}
+	for _, ignore := range []bool{false, true} {
+		fake.ignoreRange = ignore
+		f := open("gs://bkt/x.bin")
+		for _, r := range [][2]int{{0, 100}, {5000, 70000}, {len(data) - 10, 10}, {len(data) - 100000, 1000}, {123456, 1}} {
+			buf := make([]byte, r[1])
+			if _, err := f.ReadAt(buf, int64(r[0])); err != nil {
+				t.Fatalf("ignore range %v, ReadAt(%d, %d): %v", ignore, r[1], r[0], err)
+			}
+			if !bytes.Equal(buf, data[r[0]:r[0]+r[1]]) {
+				t.Fatalf("ignore range %v, ReadAt(%d, %d): wrong bytes", ignore, r[1], r[0])
+			}
+		}
+	}
+	fake.ignoreRange = false
+	if _, ok := fake.asked.Load("1700000000000001"); !ok {
+		t.Error("no read asked for the listed generation")
+	}
+	fake.asked.Range(func(k, _ any) bool {
+		if k != "1700000000000001" {
+			t.Errorf("a read asked for generation %q", k)
+		}
+		return true
+	})
+
+	f := open("gs://bkt/x.bin")
+	fake.generation = "1700000000000002" // overwritten since it was listed
+	if _, err := f.ReadAt(make([]byte, 10), 0); !errors.Is(err, remote.ErrChanged) {
+		t.Errorf("new generation: err = %v, want ErrChanged", err)
+	}
+	fake.generation = ""
+
+	rc := remote.New(remote.Options{GCSEndpoint: ts.URL + "/storage/v1/", Anonymous: true, RetryBase: time.Millisecond})
+	if _, _, err := rc.List(ctx, "gs://bkt/z.csv"); err == nil || !strings.Contains(err.Error(), "gs://bkt/z.csv") || !strings.Contains(err.Error(), "Content-Encoding: gzip") {
+		t.Errorf("listing a gzip-encoded object: err = %v", err)
+	}
+	fake.hideEncoding = true
+	z := open("gs://bkt/z.csv")
+	if _, err := z.ReadAt(make([]byte, 4), 0); err == nil || !strings.Contains(err.Error(), "gs://bkt/z.csv") || !strings.Contains(err.Error(), "Content-Encoding: gzip") {
+		t.Errorf("reading a gzip-encoded object: err = %v", err)
 	}
 }
 

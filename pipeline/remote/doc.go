@@ -75,7 +75,9 @@
 //     (through gcsobj for GCS, a full-object reader), with the same
 //     missing range and version checks.
 //
-// So every store is read with its maintained SDK directly (aws-sdk-go-v2
-// service/s3, cloud.google.com/go/storage, azblob), and http(s) with
-// net/http, all behind the one backend interface and File.
+// So every store is read with its maintained client directly
+// (aws-sdk-go-v2 service/s3; Google's generated JSON API client,
+// google.golang.org/api/storage/v1, rather than cloud.google.com/go/storage,
+// whose gRPC path cost every run 30–40 ms of start-up, see gcs.go; azblob),
+// and http(s) with net/http, all behind the one backend interface and File.
 package remote
