@@ -385,7 +385,7 @@ func TestPartsDirectIO(t *testing.T) {
 	for _, tc := range []struct {
 		limit int64
 		rows  []rowhash.Fingerprint
-	}{{1, rows[:10_000]}, {2 << 20, rows}} { // a few slots a run; many blocks a run
+	}{{1, rows[:10_000]}, {8 << 20, rows}} { // a few slots a run; many blocks a run (a pending share of 2 MiB)
 		limit, rows := tc.limit, tc.rows
 		o := oracleOf(rows)
 		b := NewBudget(limit, t.TempDir())

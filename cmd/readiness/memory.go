@@ -20,7 +20,9 @@ import (
 // may use (the machine's RAM, or its cgroup's limit when lower) if that is
 // less. A size given instead bounds both.
 //
-// The budget bounds only the checks' per-row tables (see fptable.Budget);
+// The budget bounds only the checks' per-row tables (see fptable.Budget;
+// their pending aggregates spill once they fill a quarter of it, the rest
+// being for reading partitions back, see fptable.pendingShare);
 // decoding, batches, the findings listed and the Go runtime come on top,
 // about 250 MiB at 10M rows with the default batch size. Spilling costs
 // some time: on the 10M-row benchmark file (2 cores) the merge took about
