@@ -172,12 +172,13 @@ func (b *Budget) Limit() int64 {
 // costs more on the 2-core VM, where the kernel zeroing it was 14% of a
 // 10M-row audit's CPU (perf). Until 2026-11-29 the chunks filled the
 // whole budget before the first spill. With a quarter, the 10M-row audit
-// spills 0.74 GB instead of 0.57, peaks at 319–336 MiB instead of 475–516
-// MiB, and took 3.76 s against 4.14 s, faster in ten alternating pairs
-// of ten, on a slow stretch; a quarter, an eighth and nothing at all gave
-// the same peak and spill (the partitions' last chunks are the floor).
-// The 1M-row audit, which spilled nothing, spills 43 MB and took 0.51 s
-// against 0.54 s (docs/performance.md, 2026-11-29 zd).
+// spills 0.72 GB instead of 0.57, its tables peak at 139 MB instead of
+// 299, the process at 326–342 MiB instead of 478–504 MiB, and it took
+// 3.22 s against 3.41 s (faster in 7 of 8 alternating pairs); on a slow
+// stretch, with no share at all (the same peak and spill: the partitions'
+// last chunks are the floor), 3.76 s against 4.14 s, in 10 pairs of 10.
+// The 1M-row audit, which spilled nothing, spills 43 MB and took 0.52 s
+// against 0.55 s (docs/performance.md, 2026-11-29 zd).
 const pendingShare = 4
 
 // reserve accounts for n more bytes of pending chunks if they fit in the
