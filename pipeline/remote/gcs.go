@@ -118,23 +118,12 @@ func (g *gcsBackend) get(ctx context.Context, o *Object, off, n int64) (io.ReadC
 	if gen := resp.Header.Get("X-Goog-Generation"); o.generation != 0 && gen != "" && gen != strconv.FormatInt(o.generation, 10) {
 		return fail(fmt.Errorf("%s: %w (generation %s, listed as %d)", o.URL, ErrChanged, gen, o.generation))
 	}
-	if resp.StatusCode != http.StatusPartialContent {
-		// The range was ignored: the body is the whole object, and
-		// fetchOnce skips to off.
-		if resp.ContentLength >= 0 && resp.ContentLength != o.Size {
-			return fail(fmt.Errorf("%s: %w (size %d, listed as %d)", o.URL, ErrChanged, resp.ContentLength, o.Size))
-		}
-		return resp.Body, 0, nil
-	}
-	start, end, total, ok := parseContentRange(resp.Header.Get("Content-Range"))
-	if !ok {
-		return fail(fmt.Errorf("%s: bad Content-Range %q", o.URL, resp.Header.Get("Content-Range")))
-	}
-	if total >= 0 && total != o.Size {
-		return fail(fmt.Errorf("%s: %w (size %d, listed as %d)", o.URL, ErrChanged, total, o.Size))
-	}
-	if start > off || end < off+n-1 {
-		return fail(fmt.Errorf("%s: asked for bytes %d-%d, the server sent %d-%d", o.URL, off, off+n-1, start, end))
+	// A 2xx other than 206: the range was ignored, the body is the whole
+	// object, and fetchOnce skips to off.
+	whole := resp.StatusCode != http.StatusPartialContent
+	start, err := checkRange(o, off, n, whole, resp.Header.Get("Content-Range"), resp.ContentLength)
+	if err != nil {
+		return fail(err)
 	}
 	return resp.Body, start, nil
 }

@@ -135,33 +135,20 @@ func (h *httpBackend) get(ctx context.Context, o *Object, off, n int64) (io.Read
 		return nil, 0, err
 	}
 	switch resp.StatusCode {
-	case http.StatusPartialContent:
-		start, end, total, ok := parseContentRange(resp.Header.Get("Content-Range"))
-		if !ok {
-			resp.Body.Close()
-			return nil, 0, fmt.Errorf("%s: bad Content-Range %q", o.URL, resp.Header.Get("Content-Range"))
-		}
-		if total >= 0 && total != o.Size {
-			resp.Body.Close()
-			return nil, 0, fmt.Errorf("%s: %w (size %d, listed as %d)", o.URL, ErrChanged, total, o.Size)
-		}
-		if start > off || end < off+n-1 {
-			resp.Body.Close()
-			return nil, 0, fmt.Errorf("%s: asked for bytes %d-%d, the server sent %d-%d", o.URL, off, off+n-1, start, end)
-		}
-		return resp.Body, start, nil
-	case http.StatusOK:
-		// The server ignored Range (or If-Range found a new version):
-		// the body is the whole object.
-		if et := resp.Header.Get("ETag"); o.etag != "" && et != "" && et != o.etag {
+	case http.StatusOK, http.StatusPartialContent:
+		// 200: the server ignored Range (or If-Range found a new
+		// version), and the body is the whole object.
+		whole := resp.StatusCode == http.StatusOK
+		if et := resp.Header.Get("ETag"); whole && o.etag != "" && et != "" && et != o.etag {
 			resp.Body.Close()
 			return nil, 0, fmt.Errorf("%s: %w (ETag changed)", o.URL, ErrChanged)
 		}
-		if resp.ContentLength >= 0 && resp.ContentLength != o.Size {
+		start, err := checkRange(o, off, n, whole, resp.Header.Get("Content-Range"), resp.ContentLength)
+		if err != nil {
 			resp.Body.Close()
-			return nil, 0, fmt.Errorf("%s: %w (size %d, listed as %d)", o.URL, ErrChanged, resp.ContentLength, o.Size)
+			return nil, 0, err
 		}
-		return resp.Body, 0, nil
+		return resp.Body, start, nil
 	}
 	defer resp.Body.Close()
 	return nil, 0, statusErr(o.URL, resp)
@@ -172,6 +159,31 @@ func (h *httpBackend) get(ctx context.Context, o *Object, off, n int64) (io.Read
 func statusErr(url string, resp *http.Response) error {
 	io.CopyN(io.Discard, resp.Body, 4<<10)
 	return &StatusError{URL: url, Status: resp.StatusCode}
+}
+
+// checkRange checks the answer to a ranged read of bytes [off, off+n) of
+// o, and returns where its body starts in the object. A whole body (the
+// range ignored) starts at 0 and must be length bytes long, o's size
+// (length -1: not known); a partial one must say, in contentRange, that it
+// covers the bytes asked for, of an object of o's size.
+func checkRange(o *Object, off, n int64, whole bool, contentRange string, length int64) (int64, error) {
+	if whole {
+		if length >= 0 && length != o.Size {
+			return 0, fmt.Errorf("%s: %w (size %d, listed as %d)", o.URL, ErrChanged, length, o.Size)
+		}
+		return 0, nil
+	}
+	start, end, total, ok := parseContentRange(contentRange)
+	if !ok {
+		return 0, fmt.Errorf("%s: bad Content-Range %q", o.URL, contentRange)
+	}
+	if total >= 0 && total != o.Size {
+		return 0, fmt.Errorf("%s: %w (size %d, listed as %d)", o.URL, ErrChanged, total, o.Size)
+	}
+	if start > off || end < off+n-1 {
+		return 0, fmt.Errorf("%s: asked for bytes %d-%d, the server sent %d-%d", o.URL, off, off+n-1, start, end)
+	}
+	return start, nil
 }
 
 // parseContentRange reads "bytes start-end/total" (total may be "*",

@@ -389,3 +389,43 @@ func TestRedactAndParse(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckRange: the answer to a ranged read is taken only when it is
+// the bytes asked for of an object of the listed size, whole or in part,
+// for every backend (http, S3, GCS share it).
+func TestCheckRange(t *testing.T) {
+	o := &Object{URL: "x://b/k", Size: 1000}
+	for _, c := range []struct {
+		whole        bool
+		contentRange string
+		length       int64
+		start        int64
+		changed, bad bool
+	}{
+		{contentRange: "bytes 100-199/1000", start: 100},
+		{contentRange: "bytes 0-999/1000", start: 0},  // more than asked, from before it
+		{contentRange: "bytes 100-199/*", start: 100}, // size not told
+		{contentRange: "bytes 100-199/1001", changed: true},
+		{contentRange: "bytes 101-199/1000", bad: true}, // starts after the offset
+		{contentRange: "bytes 100-198/1000", bad: true}, // ends short
+		{contentRange: "", bad: true},
+		{contentRange: "bytes 100-199", bad: true},
+		{whole: true, length: 1000, start: 0},
+		{whole: true, length: -1, start: 0},
+		{whole: true, length: 999, changed: true},
+	} {
+		start, err := checkRange(o, 100, 100, c.whole, c.contentRange, c.length)
+		switch {
+		case c.changed:
+			if !errors.Is(err, ErrChanged) {
+				t.Errorf("%+v: err %v, want ErrChanged", c, err)
+			}
+		case c.bad:
+			if err == nil || errors.Is(err, ErrChanged) || !strings.Contains(err.Error(), o.URL) {
+				t.Errorf("%+v: err %v, want a refusal naming the object", c, err)
+			}
+		case err != nil || start != c.start:
+			t.Errorf("%+v: start %d, err %v; want %d", c, start, err, c.start)
+		}
+	}
+}

@@ -163,17 +163,12 @@ func (s *s3Backend) get(ctx context.Context, o *Object, off, n int64) (io.ReadCl
 	if err != nil {
 		return nil, 0, s3Err(o.URL, err)
 	}
-	if out.ContentRange == nil {
-		// No Content-Range: the body is the whole object.
-		return out.Body, 0, nil
-	}
-	start, end, total, ok := parseContentRange(*out.ContentRange)
-	if !ok || start > off || end < off+n-1 || (total >= 0 && total != o.Size) {
+	// No Content-Range: the body is the whole object (its length is not
+	// checked; the read is pinned by If-Match).
+	start, err := checkRange(o, off, n, out.ContentRange == nil, aws.ToString(out.ContentRange), -1)
+	if err != nil {
 		out.Body.Close()
-		if ok && total >= 0 && total != o.Size {
-			return nil, 0, fmt.Errorf("%s: %w (size %d, listed as %d)", o.URL, ErrChanged, total, o.Size)
-		}
-		return nil, 0, fmt.Errorf("%s: asked for bytes %d-%d, the server sent %q", o.URL, off, off+n-1, *out.ContentRange)
+		return nil, 0, err
 	}
 	return out.Body, start, nil
 }
