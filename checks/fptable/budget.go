@@ -227,11 +227,11 @@ func (b *Budget) Hold(n int64) { b.force(n) }
 func (b *Budget) Release(n int64) { b.release(n) }
 
 // spills reports whether a partition's pending aggregates, of the given
-// count and size, are spilled when the budget is full, rather than take
-// another chunk past it: less than 1/32 of the budget shared by the
-// partitions of a table, with two workers (1/2048 with 64 partitions, at
-// most 1 MiB), grows instead, so that a full budget does not turn every
-// new row into a tiny run. A worker has a chain of pending chunks per
+// count and size, are spilled when the budget's pending share is full
+// (pendingShare), rather than take another chunk past it: less than 1/32
+// of the budget shared by the partitions of a table, with two workers
+// (1/2048 with 64 partitions, at most 1 MiB), grows instead, so that a
+// full share does not turn every new row into a tiny run. A worker has a chain of pending chunks per
 // table and partition, so the share shrinks as the workers grow past two:
 // with a fixed share, sixteen workers took the 10M-row audit's tables to
 // 938 MB under the default 512 MiB (docs/performance.md, 2026-11-28 o).

@@ -169,9 +169,10 @@ func (t *Parts[V]) fold(k rowhash.Fingerprint, dst, src *V, isNew, replay bool) 
 // aggregates and folded with combine (and the repeat hook) when the
 // partition is opened. A stream of rows then costs an append each rather
 // than a random access into a hash table, and the pending aggregates are
-// written to disk as they are when the budget is full — the partitioning
-// pass of a hash aggregation, with the aggregation done a partition at a
-// time at the end ([Parts.Open]), in a table the size of one partition.
+// written to disk as they are once they fill the budget's pending share
+// (pendingShare) — the partitioning pass of a hash aggregation, with the
+// aggregation done a partition at a time at the end ([Parts.Open]), in a
+// table the size of one partition.
 // It suits keys that mostly occur once (rows, feature vectors): a pending
 // aggregate takes the room of a table entry, and repeats of a key are not
 // combined until the end.
@@ -231,8 +232,9 @@ const (
 	maxChunkBytes  = 128 << 10
 )
 
-// addChunk gives partition p a new empty pending chunk; when the budget is
-// full and the partition's pending chunks are large enough to spill, it
+// addChunk gives partition p a new empty pending chunk; when the budget's
+// pending share is full and the partition's pending chunks are large
+// enough to spill, it
 // first starts writing them to disk as a run (spillPend).
 func (t *Parts[V]) addChunk(p int) {
 	size := minChunk

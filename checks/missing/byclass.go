@@ -185,22 +185,15 @@ func (b *byClass) count(col int, miss, rows []bool) {
 	ids := b.scratch[:len(miss)]
 	rows = rows[:len(miss)]
 	words := flagBytes(miss)
-	i := 0
-	for ; i+8 <= len(miss); i += 8 {
-		if binary.LittleEndian.Uint64(words[i:]) == 0 {
-			continue
+	for i := 0; i < len(miss); i += 8 {
+		if i+8 <= len(miss) && binary.LittleEndian.Uint64(words[i:]) == 0 {
+			continue // eight rows with none missing (flags.go)
 		}
-		for j := i; j < i+8; j++ {
+		for j := i; j < min(i+8, len(miss)); j++ {
 			if miss[j] {
 				m[ids[j]]++
 				rows[j] = true
 			}
-		}
-	}
-	for ; i < len(miss); i++ {
-		if miss[i] {
-			m[ids[i]]++
-			rows[i] = true
 		}
 	}
 }
