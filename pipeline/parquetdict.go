@@ -41,7 +41,16 @@ import (
 )
 
 // pageDict is a column chunk's dictionary, copied out of its page (which
-// the page reader reuses).
+// the page reader reuses) into buffers of the reader's allocator, which
+// the chunk's reader frees when it is closed (plainPages.release), after
+// the row group's last batch: the pool hands them to the next row group's
+// dictionary. Made on the Go heap, they were a third of all an audit of
+// the dictionary-encoded 10M-row benchmark file allocated (293 MB: a
+// timestamp and an id column whose dictionaries hold most of their
+// values), and the heap they grew was new memory, faulted in and cleared
+// (docs/performance.md, 2026-11-30 ze). The checks keep no byte of a
+// batch past Observe (see poolAllocator), the codes' strings included
+// (batchCodes.add).
 type pageDict struct {
 	n int // values
 	// spans are a byte-array dictionary's values: value i is
@@ -54,6 +63,8 @@ type pageDict struct {
 	vals []byte
 	// size is a byte-array dictionary's bytes of values, lengths left out.
 	size int
+	// spanMem is the allocator's buffer that spans are in.
+	spanMem []byte
 }
 
 type span struct{ from, to int32 }
@@ -79,16 +90,17 @@ func (p *plainPages) readDict(pg *file.DictionaryPage) error {
 		if n < 0 || n > len(data)/p.width {
 			return fmt.Errorf("page %d: a dictionary of %d values of %d bytes in %d bytes", p.page, n, p.width, len(data))
 		}
-		d.vals = append([]byte(nil), data[:n*p.width]...)
+		d.vals = p.alloc(n * p.width)
+		copy(d.vals, data)
 	default:
 		if n < 0 || n > len(data)/4 {
 			return fmt.Errorf("page %d: a dictionary of %d values in %d bytes", p.page, n, len(data))
 		}
-		// One copy of the page, and the padding: appending to a slice
-		// with no room left copies it to a new array, which is not
-		// cleared first.
-		d.vals = append(data[:len(data):len(data)], make([]byte, 16)...)
-		d.spans = make([]span, n)
+		// One copy of the page, and the padding.
+		d.vals = p.alloc(len(data) + 16)
+		clear(d.vals[copy(d.vals, data):])
+		d.spanMem = p.alloc(n * int(unsafe.Sizeof(span{})))
+		d.spans = unsafe.Slice((*span)(unsafe.Pointer(unsafe.SliceData(d.spanMem))), n)
 		at := 0
 		for i := range d.spans {
 			if len(data)-at < 4 {
@@ -105,6 +117,26 @@ func (p *plainPages) readDict(pg *file.DictionaryPage) error {
 	}
 	p.dict = d
 	return nil
+}
+
+// alloc returns n bytes of the reader's allocator, not cleared.
+func (p *plainPages) alloc(n int) []byte {
+	if p.mem == nil {
+		return make([]byte, n)
+	}
+	return uncleared(p.mem).Allocate(n)
+}
+
+// release frees the chunk's dictionary (see pageDict): its reader is
+// closed, and no batch it read is in use.
+func (p *plainPages) release() {
+	if d := p.dict; d != nil && p.mem != nil {
+		p.mem.Free(d.vals)
+		if d.spanMem != nil {
+			p.mem.Free(d.spanMem)
+		}
+	}
+	p.dict = nil
 }
 
 // startIndices starts a dictionary-encoded data page whose values section

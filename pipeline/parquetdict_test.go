@@ -348,7 +348,8 @@ func FuzzFlatPages(f *testing.F) {
 			pages = append(pages, file.NewDataPageV1(memory.NewBufferBytes(page), int32(n), enc, parquet.Encodings.RLE, parquet.Encodings.RLE, int32(len(page))))
 		}
 		mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-		pp := &plainPages{name: "c", pr: &fakePages{pages: pages}, maxDef: k.maxDef, width: k.width}
+		// mem is the dictionary's allocator too: closing the column frees it.
+		pp := &plainPages{name: "c", pr: &fakePages{pages: pages}, maxDef: k.maxDef, width: k.width, mem: mem}
 		var col flatColumn
 		if k.width == 0 {
 			s := &flatStrings{name: "c", typ: k.typ, maxDef: k.maxDef, mem: mem, pages: pp}

@@ -170,10 +170,13 @@ func newFlatFixed(name string, rg *file.RowGroupReader, leaf int, typ arrow.Data
 		return nil, err
 	}
 	maxDef := rg.MetaData().Schema.Column(leaf).MaxDefinitionLevel()
-	return &flatFixed{typ: typ, width: width, mem: mem, pages: &plainPages{name: name, pr: pr, maxDef: maxDef, width: width}}, nil
+	return &flatFixed{typ: typ, width: width, mem: mem, pages: &plainPages{name: name, pr: pr, maxDef: maxDef, width: width, mem: mem}}, nil
 }
 
-func (c *flatFixed) close() { c.pages.pr.Close() }
+func (c *flatFixed) close() {
+	c.pages.pr.Close()
+	c.pages.release()
+}
 
 // next reads the column's next n rows.
 func (c *flatFixed) next(n int) (arrow.Array, error) {

@@ -146,7 +146,7 @@ func newFlatStrings(name string, rg *file.RowGroupReader, leaf int, typ arrow.Da
 		if err != nil {
 			return nil, err
 		}
-		c.pages = &plainPages{name: name, pr: pr, maxDef: c.maxDef, codes: &c.codes}
+		c.pages = &plainPages{name: name, pr: pr, maxDef: c.maxDef, codes: &c.codes, mem: mem}
 		return c, nil
 	}
 	cr, err := rg.Column(leaf)
@@ -183,6 +183,7 @@ func (c *flatStrings) close() {
 	c.codes.release()
 	if c.pages != nil {
 		c.pages.pr.Close()
+		c.pages.release()
 	}
 	if c.cr != nil {
 		c.cr.Close()
@@ -487,6 +488,8 @@ type plainPages struct {
 	// codes works out a string column's codes from its indices
 	// (flatStrings'; nil for other columns).
 	codes *batchCodes
+	// mem is the allocator dict's buffers come from (nil: the Go heap).
+	mem memory.Allocator
 }
 
 // levels decodes a page's definition levels: the RLE/bit-packed hybrid
