@@ -48,7 +48,7 @@ import (
 // the dictionary-encoded 10M-row benchmark file allocated (293 MB: a
 // timestamp and an id column whose dictionaries hold most of their
 // values), and the heap they grew was new memory, faulted in and cleared
-// (docs/performance.md, 2026-11-30 ze). The checks keep no byte of a
+// (docs/performance.md, 2026-11-29 ze). The checks keep no byte of a
 // batch past Observe (see poolAllocator), the codes' strings included
 // (batchCodes.add).
 type pageDict struct {
