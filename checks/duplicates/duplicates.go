@@ -407,8 +407,12 @@ type state struct {
 	// scratch, reused between batches
 	rowFP, featFP, normFP, vals []rowhash.Fingerprint
 	dictFP                      []rowhash.Fingerprint
-	normVals                    [][]rowhash.Fingerprint // per string feature: normalised values
+	normVals                    [][]rowhash.Fingerprint // per string feature: normalised values, where folding changes some
+	normBufs                    [][]rowhash.Fingerprint // per string feature: its value fingerprints, without a memo
+	normCols                    [][]rowhash.Fingerprint // per string feature: the batch's normalised values (normVals or the memo's)
 	normCaches                  []*normCache            // per string feature, kept from batch to batch
+	codeNorm                    []rowhash.Fingerprint   // per code: its value's normalised fingerprint
+	codeChanged                 []bool                  // per code: folding changes its value
 	changed                     []bool                  // per row: does folding change a string feature
 	changedRows                 []int32                 // the rows whose changed is set
 	all, featIdx                []int                   // column indexes: every column (the features first, checks.RowColumns), the features (checks.FeatureOrder)
@@ -764,6 +768,8 @@ func (s *state) normalizedRows(rec arrow.RecordBatch, memo *checks.Memo, featFP 
 	clear(changed)
 	if len(s.normVals) < len(s.texts) {
 		s.normVals = make([][]rowhash.Fingerprint, len(s.texts))
+		s.normBufs = make([][]rowhash.Fingerprint, len(s.texts))
+		s.normCols = make([][]rowhash.Fingerprint, len(s.texts))
 		s.normCaches = make([]*normCache, len(s.texts))
 		for t := range s.normCaches {
 			s.normCaches[t] = new(normCache)
@@ -772,9 +778,8 @@ func (s *state) normalizedRows(rec arrow.RecordBatch, memo *checks.Memo, featFP 
 	t := 0
 	for _, c := range s.featIdx {
 		if s.isText[c] {
-			own := grow(&s.normVals[t], n)
-			copy(own, memo.Values(rec, c, &s.vals))
-			s.normalized(rec.Column(c), own, changed, s.normCaches[t])
+			vals := memo.Values(rec, c, &s.normBufs[t])
+			s.normCols[t] = s.normalized(rec.Column(c), memo.StrCodes(rec, c), vals, &s.normVals[t], changed, s.normCaches[t])
 			t++
 		}
 	}
@@ -802,7 +807,7 @@ func (s *state) normalizedRows(rec arrow.RecordBatch, memo *checks.Memo, featFP 
 		}
 	}
 	for t := range s.featIdx[s.plainFeats:] {
-		vals := s.normVals[t]
+		vals := s.normCols[t]
 		for _, i := range rows {
 			normFP[i] = rowhash.Fold(normFP[i], vals[i])
 		}
@@ -810,22 +815,32 @@ func (s *state) normalizedRows(rec arrow.RecordBatch, memo *checks.Memo, featFP 
 	return normFP
 }
 
-// normalized overwrites vals (the fingerprints of a string column's
-// values) with the fingerprints of the values folded by labels.Normalize,
-// and sets changed[i] for every row whose fingerprint that changes; nulls
-// stay null.
-func (s *state) normalized(arr arrow.Array, vals []rowhash.Fingerprint, changed []bool, cache *normCache) {
+// normalized returns the fingerprints of a string column's values folded
+// by labels.Normalize, given vals, those of its values, and sets
+// changed[i] for every row whose fingerprint that changes; nulls stay
+// null. vals is not written: where folding changes nothing it is what is
+// returned, and otherwise a copy in *own, changed where folding changes a
+// value.
+//
+// A column with codes (sc; the checks' memo works them out for a column
+// of few values a batch, see checks.StrCodes) has each of its values
+// folded once, and its rows are not read at all when folding changes none
+// of them, as for most category columns.
+func (s *state) normalized(arr arrow.Array, sc *checks.StrCodes, vals []rowhash.Fingerprint, own *[]rowhash.Fingerprint, changed []bool, cache *normCache) []rowhash.Fingerprint {
+	if sc != nil {
+		return s.normalizedCodes(sc, vals, own, changed)
+	}
 	switch a := arr.(type) {
 	case *array.String:
-		normalizeStrings(s, a, vals, changed, cache)
+		return normalizeStrings(s, a, vals, own, changed, cache)
 	case *array.LargeString:
-		normalizeStrings(s, a, vals, changed, cache)
+		return normalizeStrings(s, a, vals, own, changed, cache)
 	case *array.StringView:
-		normalizeStrings(s, a, vals, changed, cache)
+		return normalizeStrings(s, a, vals, own, changed, cache)
 	case *array.Dictionary:
 		dict, ok := a.Dictionary().(stringArray)
 		if !ok {
-			return
+			return vals
 		}
 		// Each dictionary entry is folded once.
 		fps := grow(&s.dictFP, dict.Len())
@@ -836,15 +851,60 @@ func (s *state) normalized(arr arrow.Array, vals []rowhash.Fingerprint, changed 
 				fps[j] = s.normalizedFP(dict.Value(j))
 			}
 		}
+		out := vals
 		for i := range vals {
 			if a.IsValid(i) {
 				if fp := fps[a.GetValueIndex(i)]; fp != vals[i] {
-					vals[i] = fp
+					out = ownCopy(out, vals, own)
+					out[i] = fp
 					changed[i] = true
 				}
 			}
 		}
+		return out
 	}
+	return vals
+}
+
+// ownCopy returns out if it is not vals, or else a copy of vals in *own.
+func ownCopy(out, vals []rowhash.Fingerprint, own *[]rowhash.Fingerprint) []rowhash.Fingerprint {
+	if len(out) > 0 && &out[0] != &vals[0] {
+		return out
+	}
+	out = grow(own, len(vals))
+	copy(out, vals)
+	return out
+}
+
+// normalizedCodes is normalized for a column with codes.
+func (s *state) normalizedCodes(sc *checks.StrCodes, vals []rowhash.Fingerprint, own *[]rowhash.Fingerprint, changed []bool) []rowhash.Fingerprint {
+	k := len(sc.Values)
+	norm := grow(&s.codeNorm, k)
+	if cap(s.codeChanged) < k {
+		s.codeChanged = make([]bool, k)
+	}
+	ch := s.codeChanged[:k]
+	some := false
+	for c, v := range sc.Values {
+		ch[c] = false
+		if isNormalASCII(v) {
+			continue
+		}
+		if fp := s.normalizedFP(v); fp != rowhash.String(v) {
+			norm[c], ch[c], some = fp, true, true
+		}
+	}
+	if !some {
+		return vals
+	}
+	out := ownCopy(vals, vals, own)
+	for i, c := range sc.Codes[:len(vals)] {
+		if c >= 0 && ch[c] {
+			out[i] = norm[c]
+			changed[i] = true
+		}
+	}
+	return out
 }
 
 type stringArray interface {
@@ -862,8 +922,9 @@ type normCache [1024]struct {
 	ok        bool
 }
 
-func normalizeStrings(s *state, a stringArray, vals []rowhash.Fingerprint, changed []bool, cache *normCache) {
+func normalizeStrings(s *state, a stringArray, vals []rowhash.Fingerprint, own *[]rowhash.Fingerprint, changed []bool, cache *normCache) []rowhash.Fingerprint {
 	null := rowhash.Null()
+	out := vals
 	for i := range vals {
 		// A null's fingerprint is Null: the bitmap is read for those alone.
 		fp := vals[i]
@@ -879,10 +940,12 @@ func normalizeStrings(s *state, a stringArray, vals []rowhash.Fingerprint, chang
 			}
 		}
 		if e.norm != fp {
-			vals[i] = e.norm
+			out = ownCopy(out, vals, own)
+			out[i] = e.norm
 			changed[i] = true
 		}
 	}
+	return out
 }
 
 // normalizedFP is the fingerprint of labels.Normalize(v), folded into a
