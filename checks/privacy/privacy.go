@@ -322,6 +322,10 @@ func (s *state) Observe(b checks.Batch) error {
 		if c.idx >= int(rec.NumCols()) {
 			return fmt.Errorf("privacy: batch has %d columns, column %q is number %d", rec.NumCols(), c.name, c.idx)
 		}
+		if sc := b.Memo.StrCodes(rec, c.idx); sc != nil {
+			s.observeCodes(c, sc, b, hit)
+			continue
+		}
 		s.observeColumn(c, rec.Column(c.idx), b, hit)
 	}
 	for _, h := range hit {
@@ -330,6 +334,31 @@ func (s *state) Observe(b checks.Batch) error {
 		}
 	}
 	return nil
+}
+
+// observeCodes scans a column with codes (the checks' memo works them
+// out for a column of few values a batch, see checks.StrCodes): each of
+// the batch's values once, and its rows only when a value holds personal
+// data. A category column is then read as its few values, not as the
+// bytes of every row.
+func (s *state) observeCodes(c *column, sc *checks.StrCodes, b checks.Batch, hit []bool) {
+	if cap(s.dictMask) < len(sc.Values) {
+		s.dictMask = make([]mask, len(sc.Values))
+	}
+	dm := s.dictMask[:len(sc.Values)]
+	some := false
+	for k, v := range sc.Values {
+		dm[k] = detect(v, s.enabled)
+		some = some || dm[k] != 0
+	}
+	if !some {
+		return
+	}
+	for i, k := range sc.Codes[:len(hit)] {
+		if k >= 0 && dm[k] != 0 {
+			c.record(dm[k], b, i, hit, sc.Values[k])
+		}
+	}
 }
 
 // record counts a cell's matches; v is the cell.

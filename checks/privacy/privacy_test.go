@@ -2,6 +2,7 @@ package privacy
 
 import (
 	"encoding/json"
+	"fmt"
 	"math/rand/v2"
 	"reflect"
 	"slices"
@@ -121,13 +122,22 @@ func sortFlagged(f []checks.FlaggedRow) []checks.FlaggedRow {
 }
 
 // TestOracle: counts, rows with personal data, flagged rows, status and
-// findings against the oracle, and the split-and-merge property.
+// findings against the oracle, and the split-and-merge property; in
+// batches of up to 700 rows, where every string column has codes (at most
+// checks.MaxStrCodes values a batch, see observeCodes), and in batches of
+// 1,500, where the columns of a value a row have none.
 func TestOracle(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, bounds := range [][]int{checktest.RandomBounds(rng, 3000, 0, 700), {1500}} {
+		t.Run(fmt.Sprint(len(bounds)+1, " batches"), func(t *testing.T) { testOracle(t, bounds) })
+	}
+}
+
+func testOracle(t *testing.T, bounds []int) {
 	mem := checktest.Allocator(t)
 	const n = 3000
 	tb := genTable(3, n, 0.05)
-	rng := rand.New(rand.NewPCG(5, 6))
-	batches := checktest.Table(t, mem, tb.cols, checktest.RandomBounds(rng, n, 0, 700)...)
+	batches := checktest.Table(t, mem, tb.cols, bounds...)
 	defer checktest.Release(batches)
 	env := checks.Env{Schema: checktest.Schema(tb.cols), Roles: checks.Roles{ID: "contact"}}
 	cfg := cfgOf(func(c *Config) { c.MaxRowShare = 0.5 })
