@@ -133,6 +133,42 @@ func (m *Memo) StrCodes(rec arrow.RecordBatch, c int) *StrCodes {
 	return nil
 }
 
+// CodeCounts returns how many rows of rec have each code of column c's
+// codes ([Memo.StrCodes]; counts[k] is code k's, every code has one row
+// or more), or nil when the column has none. A memo counts them once a
+// batch for every check that reads a column's values with their counts:
+// the missing and representativeness checks both read the category
+// columns so.
+func (m *Memo) CodeCounts(rec arrow.RecordBatch, c int) []int64 {
+	sc := m.StrCodes(rec, c)
+	if sc == nil {
+		return nil
+	}
+	if !m.valid(rec) {
+		return countCodes(sc, nil)
+	}
+	e := &m.cols[c]
+	if !e.countsOK {
+		e.counts, e.countsOK = countCodes(sc, e.counts), true
+	}
+	return e.counts
+}
+
+// countCodes counts the rows of each of sc's codes into buf's memory.
+func countCodes(sc *StrCodes, buf []int64) []int64 {
+	if cap(buf) < len(sc.Values) {
+		buf = make([]int64, len(sc.Values))
+	}
+	counts := buf[:len(sc.Values)]
+	clear(counts)
+	for _, k := range sc.Codes {
+		if k >= 0 {
+			counts[k]++
+		}
+	}
+	return counts
+}
+
 // SetStrCodes gives the memo the codes of string column c of its batch
 // as the reader worked them out (a dictionary-encoded Parquet column's,
 // from its indices: pipeline/parquetdict.go), which StrCodes then returns

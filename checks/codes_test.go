@@ -239,3 +239,65 @@ func TestStrWordsShort(t *testing.T) {
 		}
 	}
 }
+
+// CodeCounts counts each value's rows as a map of the values does, with a
+// memo (twice, and again for the next batch) and without; a column
+// without codes has none.
+func TestCodeCounts(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	batch := func(n, distinct int) arrow.RecordBatch {
+		b := array.NewStringBuilder(mem)
+		defer b.Release()
+		for range n {
+			if rng.IntN(8) == 0 {
+				b.AppendNull()
+			} else {
+				b.Append(fmt.Sprint("v", rng.IntN(distinct)))
+			}
+		}
+		a := b.NewArray()
+		defer a.Release()
+		return array.NewRecordBatch(arrow.NewSchema([]arrow.Field{{Name: "s", Type: arrow.BinaryTypes.String, Nullable: true}}, nil), []arrow.Array{a}, int64(n))
+	}
+	want := func(rec arrow.RecordBatch, sc *StrCodes) []int64 {
+		a := rec.Column(0).(*array.String)
+		byValue := map[string]int64{}
+		for i := range a.Len() {
+			if a.IsValid(i) {
+				byValue[a.Value(i)]++
+			}
+		}
+		out := make([]int64, len(sc.Values))
+		for k, v := range sc.Values {
+			out[k] = byValue[v]
+		}
+		return out
+	}
+	var m Memo
+	for round, distinct := range []int{5, 300, 40} {
+		rec := batch(3000, distinct)
+		m.Reset(rec)
+		sc := m.StrCodes(rec, 0)
+		if sc == nil {
+			t.Fatalf("round %d: no codes", round)
+		}
+		w := want(rec, sc)
+		for range 2 {
+			if got := m.CodeCounts(rec, 0); !slices.Equal(got, w) {
+				t.Fatalf("round %d: counts %v, want %v", round, got, w)
+			}
+		}
+		var nilMemo *Memo
+		if got := nilMemo.CodeCounts(rec, 0); !slices.Equal(got, w) {
+			t.Fatalf("round %d, without a memo: counts %v, want %v", round, got, w)
+		}
+		rec.Release()
+	}
+	rec := batch(3000, 2*MaxStrCodes)
+	defer rec.Release()
+	if got := m.Reset(rec).CodeCounts(rec, 0); got != nil {
+		t.Errorf("a column of %d values: counts %v, want none", 2*MaxStrCodes, got[:3])
+	}
+}

@@ -45,6 +45,9 @@ type memoCol struct {
 	sc    StrCodes
 	// given are codes the reader worked out (SetStrCodes), or nil.
 	given *StrCodes
+	// counts are the rows of each code (CodeCounts), when countsOK.
+	counts   []int64
+	countsOK bool
 }
 
 type memoRows struct {
@@ -61,7 +64,7 @@ func (m *Memo) Reset(rec arrow.RecordBatch) *Memo {
 	}
 	for i := range m.cols {
 		e := &m.cols[i]
-		e.ok, e.codes, e.given = false, codesUnknown, nil
+		e.ok, e.codes, e.given, e.countsOK = false, codesUnknown, nil, false
 		e.sc.Values = dropValues(e.sc.Values) // they point into the last batch
 	}
 	return m

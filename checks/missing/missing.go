@@ -444,7 +444,7 @@ func (s *state) observeColumn(c *column, memo *checks.Memo, rec arrow.RecordBatc
 	switch a := arr.(type) {
 	case *array.String, *array.LargeString, *array.StringView:
 		if sc := memo.StrCodes(rec, c.idx); sc != nil {
-			s.observeCodes(c, sc, flags)
+			s.observeCodes(c, sc, memo.CodeCounts(rec, c.idx), flags)
 			break
 		}
 		strs, _ := checks.StringsOf(a)
@@ -547,17 +547,37 @@ func (s *state) observeStrings(c *column, valid checks.Validity, flags []bool, s
 // observeCodes classifies a string column's values from their codes
 // ([checks.Memo.StrCodes]): each distinct value once, as the first row of
 // it in observeStrings, then every row from its code's kind.
-func (s *state) observeCodes(c *column, sc *checks.StrCodes, flags []bool) {
+func (s *state) observeCodes(c *column, sc *checks.StrCodes, counts []int64, flags []bool) {
 	if cap(s.codeKinds) < len(sc.Values) {
 		s.codeKinds = make([]strEntry, len(sc.Values))
 	}
 	kinds := s.codeKinds[:len(sc.Values)]
+	// Each value is counted once, with its rows (counts, which the memo
+	// shares with the representativeness check); the rows are read only
+	// to flag those of an empty value or a sentinel.
+	flagged := false
 	for k, v := range sc.Values {
-		kinds[k] = s.classifyValue(c, v)
+		e := s.classifyValue(c, v)
+		kinds[k] = e
+		switch n := counts[k]; e.kind {
+		case kindEmpty:
+			c.empty += n
+			flagged = true
+		case kindSentinel:
+			c.sentinel += n
+			flagged = true
+		default:
+			if e.placeholder >= 0 {
+				c.dis.counts[e.placeholder] += n
+			}
+		}
+	}
+	if !flagged {
+		return
 	}
 	for i, k := range sc.Codes {
-		if k >= 0 {
-			c.countRow(&kinds[k], i, flags)
+		if k >= 0 && (kinds[k].kind == kindEmpty || kinds[k].kind == kindSentinel) {
+			flags[i] = true
 		}
 	}
 }

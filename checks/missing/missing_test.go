@@ -453,6 +453,27 @@ func TestRowsWithMissing(t *testing.T) {
 	compare(t, cols, defaults(), r)
 }
 
+// TestRowsWithMissingCoded: a string column of few values (read through
+// its codes, see checks.StrCodes) whose empty values and sentinels are the
+// only missing values of their rows: each such row is counted.
+func TestRowsWithMissingCoded(t *testing.T) {
+	mem := checktest.Allocator(t)
+	vocab := []any{"x", "", "NA", nil, "y", " ", "z"}
+	var a, b []any
+	for i := range 300 {
+		a = append(a, vocab[(i*i+i/7)%len(vocab)])
+		b = append(b, int64(i))
+	}
+	cols := []col{{"a", kString, a}, {"b", kInt64, b}}
+	bs := batches(t, mem, cols, 70, 150, 151)
+	defer checktest.Release(bs)
+	r := checktest.SplitMerge(t, &missing.Check, defaults(), env(cols), bs, checktest.Options{})
+	if m := metricsOf(t, r); m.RowsWithMissing == 0 || m.RowsWithMissing == m.Rows {
+		t.Fatalf("rows_with_missing %d of %d: the column should make some rows missing, not all", m.RowsWithMissing, m.Rows)
+	}
+	compare(t, cols, defaults(), r)
+}
+
 // TestStatusThresholds: a rate exactly equal to a threshold is not above it.
 func TestStatusThresholds(t *testing.T) {
 	cases := []struct {

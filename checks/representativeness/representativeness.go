@@ -409,9 +409,6 @@ type state struct {
 	byName   map[string]*profile
 	ref      *state
 	notes    map[string]string // column → why it is not profiled
-	// codeCounts: per code of the current string column, its rows
-	// (observeCodes).
-	codeCounts []int64
 	// slices
 	sliceIdx      []int             // schema index per slice attribute, -1 absent
 	sliceCells    map[string]*int64 // pointers: incrementing needs no key string
@@ -630,7 +627,7 @@ func (s *state) observe(p *profile, memo *checks.Memo, rec arrow.RecordBatch) {
 			break
 		}
 		if sc := memo.StrCodes(rec, p.idx); sc != nil {
-			s.observeCodes(p, sc)
+			s.observeCodes(p, sc, memo.CodeCounts(rec, p.idx))
 			break
 		}
 		strs, _ := checks.StringsOf(a)
@@ -754,19 +751,10 @@ func observeStrings(p *profile, valid checks.Validity, strs *checks.Strings, max
 }
 
 // observeCodes is observeStrings from the column's codes
-// ([checks.Memo.StrCodes]): the rows of each distinct value are counted by
-// code, and each value is added once with its count.
-func (s *state) observeCodes(p *profile, sc *checks.StrCodes) {
-	if cap(s.codeCounts) < len(sc.Values) {
-		s.codeCounts = make([]int64, len(sc.Values))
-	}
-	counts := s.codeCounts[:len(sc.Values)]
-	clear(counts)
-	for _, k := range sc.Codes {
-		if k >= 0 {
-			counts[k]++
-		}
-	}
+// ([checks.Memo.StrCodes]) and their counts ([checks.Memo.CodeCounts],
+// shared with the missing check): each value is added once with its
+// count.
+func (s *state) observeCodes(p *profile, sc *checks.StrCodes, counts []int64) {
 	for k, v := range sc.Values {
 		p.add(v, counts[k], s.maxCats)
 	}
