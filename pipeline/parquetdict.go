@@ -83,6 +83,9 @@ func (p *plainPages) readDict(pg *file.DictionaryPage) error {
 	}
 	n, data := int(pg.NumValues()), pg.Data()
 	d := &pageDict{n: n}
+	// Set at once, so that release frees what is allocated below even if
+	// the page turns out bad.
+	p.dict = d
 	switch {
 	case p.width == boolWidth:
 		return fmt.Errorf("page %d: a dictionary page in a boolean column", p.page)
@@ -115,7 +118,6 @@ func (p *plainPages) readDict(pg *file.DictionaryPage) error {
 		}
 		d.size = at - 4*n
 	}
-	p.dict = d
 	return nil
 }
 
