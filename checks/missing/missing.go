@@ -546,15 +546,14 @@ func (s *state) observeStrings(c *column, valid checks.Validity, flags []bool, s
 
 // observeCodes classifies a string column's values from their codes
 // ([checks.Memo.StrCodes]): each distinct value once, as the first row of
-// it in observeStrings, then every row from its code's kind.
+// it in observeStrings, counted with its rows ([checks.Memo.CodeCounts]).
 func (s *state) observeCodes(c *column, sc *checks.StrCodes, counts []int64, flags []bool) {
 	if cap(s.codeKinds) < len(sc.Values) {
 		s.codeKinds = make([]strEntry, len(sc.Values))
 	}
 	kinds := s.codeKinds[:len(sc.Values)]
-	// Each value is counted once, with its rows (counts, which the memo
-	// shares with the representativeness check); the rows are read only
-	// to flag those of an empty value or a sentinel.
+	// The memo shares counts with the representativeness check; the rows
+	// are read only to flag those of an empty value or a sentinel.
 	flagged := false
 	for k, v := range sc.Values {
 		e := s.classifyValue(c, v)
