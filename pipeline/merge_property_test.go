@@ -21,11 +21,16 @@ import (
 )
 
 // collector is a check whose state keeps every batch it sees, so a test can
-// replay the batches the pipeline produced into other checks.
+// replay the batches the pipeline produced into other checks. It keeps the
+// record, retained, and not the worker's memo: that is reset for the next
+// batch, and the codes a reader gave it point into the reader's dictionary,
+// which is freed once the row group is read (pipeline/parquetdict.go). With
+// the memo kept, the last batch's replay read its codes from freed memory.
 type collector struct{ batches *[]checks.Batch }
 
 func (c collector) Observe(b checks.Batch) error {
 	b.Record.Retain()
+	b.Memo = nil
 	*c.batches = append(*c.batches, b)
 	return nil
 }
