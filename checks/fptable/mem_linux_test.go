@@ -2,8 +2,12 @@ package fptable
 
 import (
 	"bytes"
+	"os"
 	"slices"
 	"testing"
+	"unsafe"
+
+	"github.com/readiness/readiness/internal/smaps"
 )
 
 // TestChunkBlocksTrim: trim gives back the pages of the huge pages whose
@@ -83,4 +87,34 @@ func TestChunkBlocksTrim(t *testing.T) {
 		t.Fatal("get did not hand out a trimmed block next")
 	}
 	b[0], b[chunkBlock-1] = 1, 2 // a trimmed block is still writable
+}
+
+// TestSetHugePages: a large slot array and a chunk arena are advised huge
+// pages by default, and not after SetHugePages(false).
+func TestSetHugePages(t *testing.T) {
+	if _, err := os.Stat("/sys/kernel/mm/transparent_hugepage/enabled"); err != nil {
+		t.Skipf("kernel without transparent huge pages: %v", err)
+	}
+	defer SetHugePages(true)
+	for _, on := range []bool{true, false, true} {
+		SetHugePages(on)
+		pool.trim() // a kept map would keep its advice
+		slots, r := allocSlots[uint64](hugeMin/int(unsafe.Sizeof(slot[uint64]{})) + 1)
+		var arena blockPool
+		block := arena.get()
+		for what, addr := range map[string]uintptr{
+			"slot array":  uintptr(unsafe.Pointer(unsafe.SliceData(slots))),
+			"chunk arena": blockAddr(block),
+		} {
+			huge, err := smaps.Huge(addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if huge != on {
+				t.Errorf("SetHugePages(%v): %s advised huge pages: %v", on, what, huge)
+			}
+		}
+		r.free()
+		arena.put(block)
+	}
 }
