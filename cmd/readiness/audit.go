@@ -203,7 +203,12 @@ func runAudit(ctx context.Context, stdout, stderr io.Writer, paths []string, f a
 	if dir := cmp.Or(f.spillDir, os.TempDir()); limits.tables > 0 && inMemoryFS(dir) {
 		log.Warn().Str("spill_dir", dir).Msg("spill files would go to a file system held in memory (tmpfs): past --memory-limit they take memory too; give --spill-dir a folder on disk")
 	}
-	hugeHeap(heapLimit(limits.tables)) // before the heap's limit, see hugeHeap
+	huge, faultCost, why := hugePages()
+	log.Info().Bool("huge_pages", huge).Float64("page_fault_us", float64(faultCost.Nanoseconds())/1e3).Msg(why)
+	fptable.SetHugePages(huge)
+	if huge {
+		hugeHeap(heapLimit(limits.tables)) // before the heap's limit, see hugeHeap
+	}
 	setHeapLimit(limits.tables)
 	defer governor.stop()
 	asOf, err := parseAsOf(f.asOf, started)

@@ -1,46 +1,15 @@
 package main
 
 import (
-	"bufio"
 	"os"
 	"runtime"
 	"runtime/debug"
-	"strconv"
-	"strings"
 	"testing"
+	"time"
 	"unsafe"
-)
 
-// vmFlags returns the VmFlags of the mapping holding addr, from
-// /proc/self/smaps.
-func vmFlags(t *testing.T, addr uintptr) []string {
-	t.Helper()
-	f, err := os.Open("/proc/self/smaps")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	in := false
-	for sc.Scan() {
-		line := sc.Text()
-		if r, _, ok := strings.Cut(line, " "); ok && strings.Contains(r, "-") && !strings.HasSuffix(r, ":") {
-			lo, hi, _ := strings.Cut(r, "-")
-			l, err1 := strconv.ParseUint(lo, 16, 64)
-			h, err2 := strconv.ParseUint(hi, 16, 64)
-			in = err1 == nil && err2 == nil && uintptr(l) <= addr && addr < uintptr(h)
-			continue
-		}
-		if rest, ok := strings.CutPrefix(line, "VmFlags:"); ok && in {
-			return strings.Fields(rest)
-		}
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
-	}
-	t.Fatalf("no mapping holds %#x", addr)
-	return nil
-}
+	"github.com/readiness/readiness/internal/smaps"
+)
 
 // adviseHuge marks the Go heap memory of its slices for huge pages: "hg"
 // in their mapping's VmFlags.
@@ -51,23 +20,14 @@ func TestAdviseHuge(t *testing.T) {
 	b := make([]byte, 16<<20)
 	base := uintptr(unsafe.Pointer(unsafe.SliceData(b)))
 	mid := (base + hugePage) &^ (hugePage - 1) // inside an aligned piece
-	if has(vmFlags(t, mid), "hg") {
-		t.Fatalf("fresh heap at %#x already advised", mid)
+	if huge, err := smaps.Huge(mid); err != nil || huge {
+		t.Fatalf("fresh heap at %#x already advised (%v)", mid, err)
 	}
 	adviseHuge([][]byte{b[:4<<20], b[4<<20:]})
-	if flags := vmFlags(t, mid); !has(flags, "hg") {
-		t.Errorf("after adviseHuge, heap at %#x has VmFlags %v, want hg among them", mid, flags)
+	if huge, err := smaps.Huge(mid); err != nil || !huge {
+		t.Errorf("after adviseHuge, heap at %#x not advised huge pages (%v)", mid, err)
 	}
 	runtime.KeepAlive(b)
-}
-
-func has(s []string, v string) bool {
-	for _, x := range s {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
 
 // hugeHeap allocates its pieces with the collector off, and turns it back
@@ -87,5 +47,27 @@ func TestHugeHeapCollectsNothing(t *testing.T) {
 	}
 	if p := debug.SetGCPercent(100); p != 100 {
 		t.Errorf("GC percent %d after hugeHeap, want 100 as before", p)
+	}
+}
+
+// hugePages follows READINESS_HUGE_PAGES, and otherwise measures a small
+// page's first write and asks for huge pages from hugeFaultCost on.
+func TestHugePages(t *testing.T) {
+	for v, want := range map[string]bool{"0": false, "1": true} {
+		t.Setenv("READINESS_HUGE_PAGES", v)
+		if on, cost, why := hugePages(); on != want || cost != 0 {
+			t.Errorf("READINESS_HUGE_PAGES=%s: huge pages %v after measuring %v (%s), want %v without measuring", v, on, cost, why, want)
+		}
+	}
+	t.Setenv("READINESS_HUGE_PAGES", "")
+	if _, err := os.Stat("/sys/kernel/mm/transparent_hugepage/enabled"); err != nil {
+		t.Skipf("kernel without transparent huge pages: %v", err)
+	}
+	on, cost, why := hugePages()
+	if cost <= 0 || cost > time.Millisecond {
+		t.Fatalf("a small page's first write measured at %v (%s), want between 0 and 1ms", cost, why)
+	}
+	if on != (cost >= hugeFaultCost) {
+		t.Errorf("huge pages %v after measuring %v against %v (%s)", on, cost, hugeFaultCost, why)
 	}
 }
