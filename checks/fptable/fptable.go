@@ -25,7 +25,8 @@
 // (with the default GOGC the heap may reach twice its live size, so these
 // arrays cost up to three times their size in peak RSS on the Go heap). The
 // map is released when the table is garbage (runtime.AddCleanup). On Linux
-// it asks for transparent huge pages (fewer page faults while filling it).
+// it asks for transparent huge pages (fewer page faults while filling it),
+// unless [SetHugePages] turned that off.
 // So V must
 // hold no Go pointers — New panics otherwise — and a pointer returned by
 // Upsert or Get must not outlive the table.

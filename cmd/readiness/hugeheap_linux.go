@@ -66,6 +66,8 @@ import (
 // (four pairs). The eight pairs at 1M rows: 0.77 s and 1.30 s of CPU on
 // average, against 0.83 s and 1.42 s (docs/performance.md, 2026-11-28 t).
 //
+// The audit calls it only where huge pages pay (hugePages, in
+// hugepages_linux.go: not on the VM of docs/performance.md section zf).
 // GODEBUG=disablethp=1, the runtime's own switch against huge pages for
 // the heap, turns this off, as does READINESS_HUGE_HEAP=0.
 func hugeHeap(size int64) {
