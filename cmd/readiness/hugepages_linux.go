@@ -29,8 +29,11 @@ import (
 //
 // So the audit measures: hugePages writes to 64 new small pages, four
 // times, and asks for huge pages only where the fastest of those faults
-// took hugeFaultCost or more, where saving faults is what matters.
-// READINESS_HUGE_PAGES=1 or 0 decides instead.
+// took hugeFaultCost or more, where saving faults is what matters. It
+// measures nothing where the kernel's transparent huge pages are "never"
+// (none to ask for) or "always" (every mapping gets them, advised or not;
+// the heap's advice is then given as before). READINESS_HUGE_PAGES=1 or 0
+// decides instead.
 
 // hugeFaultCost is the cost of a small page's first write from which huge
 // pages are asked for: between the 1.2–1.7 µs of the machine where they
@@ -44,10 +47,15 @@ func hugePages() (on bool, cost time.Duration, why string) {
 	case "0", "1":
 		return v == "1", 0, "READINESS_HUGE_PAGES=" + v
 	}
-	if b, err := os.ReadFile("/sys/kernel/mm/transparent_hugepage/enabled"); err != nil || strings.Contains(string(b), "[never]") {
+	b, err := os.ReadFile("/sys/kernel/mm/transparent_hugepage/enabled")
+	switch {
+	case err != nil || strings.Contains(string(b), "[never]"):
 		return false, 0, "the kernel gives no transparent huge pages"
+	case strings.Contains(string(b), "[always]"):
+		// Every mapping gets them whatever the audit advises.
+		return true, 0, "the kernel gives transparent huge pages to all memory ([always])"
 	}
-	cost, err := smallFaultCost()
+	cost, err = smallFaultCost()
 	if err != nil {
 		return true, 0, fmt.Sprintf("the cost of a page fault was not measured (%v)", err)
 	}
