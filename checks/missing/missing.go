@@ -310,9 +310,9 @@ type state struct {
 	// (categorical) label column.
 	byClass  *byClass
 	colFlags []bool // scratch: per row, missing in the current column
-	// codeKinds: per code of the current string column, its kind and
-	// placeholder (observeCodes).
-	codeKinds []strEntry
+	// codeMissing: per code of the current string column, whether its
+	// value is missing (observeCodes).
+	codeMissing []bool
 	// showValues is --show-values: only then are the disguised-missing
 	// candidates' values named.
 	showValues bool
@@ -546,36 +546,25 @@ func (s *state) observeStrings(c *column, valid checks.Validity, flags []bool, s
 
 // observeCodes classifies a string column's values from their codes
 // ([checks.Memo.StrCodes]): each distinct value once, as the first row of
-// it in observeStrings, counted with its rows ([checks.Memo.CodeCounts]).
+// it in observeStrings, counted with its rows ([checks.Memo.CodeCounts],
+// which the memo shares with the representativeness check). The rows are
+// read only to flag those of an empty value or a sentinel.
 func (s *state) observeCodes(c *column, sc *checks.StrCodes, counts []int64, flags []bool) {
-	if cap(s.codeKinds) < len(sc.Values) {
-		s.codeKinds = make([]strEntry, len(sc.Values))
+	if cap(s.codeMissing) < len(sc.Values) {
+		s.codeMissing = make([]bool, len(sc.Values))
 	}
-	kinds := s.codeKinds[:len(sc.Values)]
-	// The memo shares counts with the representativeness check; the rows
-	// are read only to flag those of an empty value or a sentinel.
-	flagged := false
+	missing := s.codeMissing[:len(sc.Values)]
+	some := false
 	for k, v := range sc.Values {
 		e := s.classifyValue(c, v)
-		kinds[k] = e
-		switch n := counts[k]; e.kind {
-		case kindEmpty:
-			c.empty += n
-			flagged = true
-		case kindSentinel:
-			c.sentinel += n
-			flagged = true
-		default:
-			if e.placeholder >= 0 {
-				c.dis.counts[e.placeholder] += n
-			}
-		}
+		missing[k] = c.count(&e, counts[k])
+		some = some || missing[k]
 	}
-	if !flagged {
+	if !some {
 		return
 	}
 	for i, k := range sc.Codes {
-		if k >= 0 && (kinds[k].kind == kindEmpty || kinds[k].kind == kindSentinel) {
+		if k >= 0 && missing[k] {
 			flags[i] = true
 		}
 	}
@@ -584,18 +573,26 @@ func (s *state) observeCodes(c *column, sc *checks.StrCodes, counts []int64, fla
 // countRow counts row i, whose value has already been classified: it is
 // of kind e.kind, with placeholder e.placeholder.
 func (c *column) countRow(e *strEntry, i int, flags []bool) {
+	if c.count(e, 1) {
+		flags[i] = true
+	}
+}
+
+// count counts n rows of a value classified as e, and reports whether
+// they are missing (an empty value or a sentinel).
+func (c *column) count(e *strEntry, n int64) bool {
 	switch e.kind {
 	case kindEmpty:
-		c.empty++
-		flags[i] = true
+		c.empty += n
+		return true
 	case kindSentinel:
-		c.sentinel++
-		flags[i] = true
-	default:
-		if e.placeholder >= 0 {
-			c.dis.counts[e.placeholder]++
-		}
+		c.sentinel += n
+		return true
 	}
+	if e.placeholder >= 0 {
+		c.dis.counts[e.placeholder] += n
+	}
+	return false
 }
 
 // observeString classifies value v of row i. It returns v's kind and, for
