@@ -78,3 +78,38 @@ func BenchmarkCount(b *testing.B) {
 		}
 	}
 }
+
+// labelTally counts as a map does, past its small index too, and drops
+// every count once more labels than the limit have rows.
+func TestLabelTally(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, labels := range []int{1, 4, tallyCap, tallyCap + 1, 300} {
+		for _, limit := range []int{0, labels - 1, labels, 1000} {
+			var l labelTally
+			l.over = limit <= 0
+			want := map[rowhash.Fingerprint]int64{}
+			for range 20000 {
+				fp := rowhash.Int(int64(rng.IntN(labels)))
+				want[fp]++
+				if !l.over {
+					l.add(fp, limit)
+				}
+			}
+			got := l.counts(limit)
+			if len(want) > limit {
+				if got != nil {
+					t.Errorf("%d labels, limit %d: %d counts, want none", labels, limit, len(got))
+				}
+				continue
+			}
+			if len(got) != len(want) {
+				t.Errorf("%d labels, limit %d: %d counts, want %d", labels, limit, len(got), len(want))
+			}
+			for k, n := range want {
+				if got[k] != n {
+					t.Errorf("%d labels, limit %d: label %v counted %d, want %d", labels, limit, k, got[k], n)
+				}
+			}
+		}
+	}
+}

@@ -598,6 +598,7 @@ func (t *Table) count() error {
 	wg.Wait()
 	for _, c := range cs {
 		c.free()
+		c.sum.UsableByLabel = c.labels.counts(t.labelLimit)
 	}
 	if err := cmp.Or(cmp.Or(errs...), q.err); err != nil {
 		return fmt.Errorf("rowtable: %w", err)
@@ -686,14 +687,15 @@ type counter struct {
 	vecs    vectorBits
 	grouped []*folded
 	plains  []rowhash.Fingerprint
+	// labels counts the usable rows by label (Summary.UsableByLabel,
+	// made from it once the count is done).
+	labels labelTally
 }
 
 func newCounter(t *Table) *counter {
 	c := &counter{t: t, rows: fptable.New[folded](0), groups: fptable.New[group](0),
 		conflicting: fptable.New[struct{}](0), leaking: fptable.New[struct{}](0)}
-	if t.labelLimit > 0 {
-		c.sum.UsableByLabel = map[rowhash.Fingerprint]int64{}
-	}
+	c.labels.over = t.labelLimit <= 0
 	if t.annLimit > 0 && t.cfg.Annotator >= 0 {
 		c.sum.AnnotatorConflicting = map[uint64]int64{}
 	}
@@ -955,11 +957,8 @@ func (c *counter) countRow(e *entry, n int64, conf bool) {
 	default:
 		s.Usable++
 		s.Duplicate += n - 1
-		if s.UsableByLabel != nil {
-			s.UsableByLabel[e.label]++
-			if len(s.UsableByLabel) > t.labelLimit {
-				s.UsableByLabel = nil
-			}
+		if !c.labels.over {
+			c.labels.add(e.label, t.labelLimit)
 		}
 	}
 }
@@ -1076,4 +1075,70 @@ func growClear(s []uint64, n int) []uint64 {
 	s = s[:n]
 	clear(s)
 	return s
+}
+
+// labelTally counts rows by label fingerprint for one counter. Most usable
+// rows of a count go through it (8M at 10M rows of the benchmark), and a
+// Go map with 16-byte keys cost 0.10 s of CPU there
+// (docs/performance.md, 2026-11-30 zg); labels are few, so the first
+// tallyCap of them are found in a small open-addressing index, a load and
+// a compare or two a row, and only the labels past those in a map.
+type labelTally struct {
+	// slots holds 1 + the index in keys of the label hashed there (0:
+	// empty), for the first tallyCap labels; n their counts.
+	slots [4 * tallyCap]uint8
+	keys  []rowhash.Fingerprint
+	n     []int64
+	more  map[rowhash.Fingerprint]int64
+	// over: more labels than the limit were counted (or none asked for);
+	// the counts are dropped.
+	over bool
+}
+
+const tallyCap = 32
+
+// add counts one row of label fp, or drops every count once more than
+// limit labels have rows.
+func (l *labelTally) add(fp rowhash.Fingerprint, limit int) {
+	const mask = len(labelTally{}.slots) - 1
+	i := int(((fp.Lo ^ fp.Hi) * 0x9e3779b97f4a7c15) >> 57 & uint64(mask))
+	for {
+		k := l.slots[i]
+		if k == 0 {
+			break
+		}
+		if l.keys[k-1] == fp {
+			l.n[k-1]++
+			return
+		}
+		i = (i + 1) & mask
+	}
+	if len(l.keys) < tallyCap {
+		l.keys = append(l.keys, fp)
+		l.n = append(l.n, 1)
+		l.slots[i] = uint8(len(l.keys))
+	} else {
+		if l.more == nil {
+			l.more = map[rowhash.Fingerprint]int64{}
+		}
+		l.more[fp]++
+	}
+	if len(l.keys)+len(l.more) > limit {
+		*l = labelTally{over: true}
+	}
+}
+
+// counts returns the counts by label, nil once over the limit.
+func (l *labelTally) counts(limit int) map[rowhash.Fingerprint]int64 {
+	if l.over || len(l.keys)+len(l.more) > limit {
+		return nil
+	}
+	m := make(map[rowhash.Fingerprint]int64, len(l.keys)+len(l.more))
+	for i, k := range l.keys {
+		m[k] = l.n[i]
+	}
+	for k, n := range l.more {
+		m[k] = n
+	}
+	return m
 }
