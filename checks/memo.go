@@ -169,10 +169,7 @@ func (m *Memo) Rows(rec arrow.RecordBatch, cols []int, buf, scratch *[]rowhash.F
 		}
 	}
 	for _, c := range rest {
-		vals := m.Values(rec, c, nil)
-		for i := range out {
-			out[i] = rowhash.Fold(out[i], vals[i])
-		}
+		rowhash.FoldAll(out, m.Values(rec, c, nil))
 	}
 	return out
 }

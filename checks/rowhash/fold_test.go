@@ -2,6 +2,7 @@ package rowhash_test
 
 import (
 	"encoding/binary"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -68,5 +69,66 @@ func benchFold(b *testing.B, fold func(row, v rowhash.Fingerprint) rowhash.Finge
 		for i, v := range vals {
 			out[i] = fold(out[i], v)
 		}
+	}
+}
+
+// TestFoldAll: FoldAll is Fold at every index, with the vector path and
+// without, for every length up to 40 (the vector path's tail included)
+// and on edge words. (Without AVX-512 both runs take the scalar path.)
+func TestFoldAll(t *testing.T) {
+	t.Logf("AVX-512: %v", rowhash.HasAVX512())
+	words := []uint64{0, 1, math.MaxUint64, 1 << 63, 1<<32 - 1, 1 << 32, 0xbe4ba423396cfeb8, 0xdb979083e96dd4de}
+	r := rand.New(rand.NewPCG(11, 12))
+	pick := func() uint64 {
+		if r.IntN(4) == 0 {
+			return words[r.IntN(len(words))]
+		}
+		return r.Uint64()
+	}
+	for _, vector := range []bool{true, false} {
+		before := rowhash.SetAVX512(vector)
+		for n := range 41 {
+			for range 200 {
+				out := make([]rowhash.Fingerprint, n)
+				vals := make([]rowhash.Fingerprint, n+r.IntN(3))
+				for i := range out {
+					out[i] = rowhash.Fingerprint{Hi: pick(), Lo: pick()}
+				}
+				for i := range vals {
+					vals[i] = rowhash.Fingerprint{Hi: pick(), Lo: pick()}
+				}
+				want := make([]rowhash.Fingerprint, n)
+				for i := range want {
+					want[i] = foldOracle(out[i], vals[i])
+				}
+				rowhash.FoldAll(out, vals)
+				for i := range out {
+					if out[i] != want[i] {
+						t.Fatalf("vector %v, n %d: FoldAll's [%d] = %x, want %x", vector, n, i, out[i], want[i])
+					}
+				}
+			}
+		}
+		rowhash.SetAVX512(before)
+	}
+}
+
+// BenchmarkFoldAll is BenchmarkFold through FoldAll, with the vector path
+// (where there is one) and without.
+func BenchmarkFoldAll(b *testing.B) {
+	for _, vector := range []bool{true, false} {
+		b.Run(fmt.Sprintf("avx512=%v", vector && rowhash.HasAVX512()), func(b *testing.B) {
+			before := rowhash.SetAVX512(vector)
+			defer rowhash.SetAVX512(before)
+			r := rand.New(rand.NewPCG(9, 10))
+			vals := make([]rowhash.Fingerprint, 1<<16)
+			for i := range vals {
+				vals[i] = rowhash.Fingerprint{Hi: r.Uint64(), Lo: r.Uint64()}
+			}
+			out := make([]rowhash.Fingerprint, len(vals))
+			for b.Loop() {
+				rowhash.FoldAll(out, vals)
+			}
+		})
 	}
 }

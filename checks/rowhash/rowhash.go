@@ -196,9 +196,7 @@ func Rows(rec arrow.RecordBatch, cols []int, out []Fingerprint, scratch *[]Finge
 	vals := (*scratch)[:n]
 	for _, c := range cols {
 		values(rec.Column(c), vals)
-		for i := range out {
-			out[i] = Fold(out[i], vals[i])
-		}
+		FoldAll(out, vals)
 	}
 }
 
