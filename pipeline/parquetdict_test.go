@@ -397,3 +397,40 @@ func FuzzFlatPages(f *testing.F) {
 		mem.AssertSize(t, 0)
 	})
 }
+
+// A chunk with a second dictionary page is an error that names it, and
+// closing the column still frees the first dictionary: a chunk has one
+// (the Parquet format), and the reader neither replaces it, which would
+// lose the first one's buffers, nor frees it under the batch read from it.
+func TestSecondDictionaryPage(t *testing.T) {
+	dict := []byte{1, 0, 0, 0, 'a', 2, 0, 0, 0, 'b', 'b'}
+	h := &hybrid{w: 1}
+	h.repeated(1, 4)
+	idx := append([]byte{1}, h.out...)
+	for _, second := range []int{0, 1} {
+		var pages []file.Page
+		pages = append(pages, file.NewDictionaryPage(memory.NewBufferBytes(dict), 2, parquet.Encodings.Plain))
+		if second == 1 {
+			pages = append(pages, file.NewDataPageV1(memory.NewBufferBytes(idx), 4, parquet.Encodings.RLEDict, parquet.Encodings.RLE, parquet.Encodings.RLE, int32(len(idx))))
+		}
+		pages = append(pages, file.NewDictionaryPage(memory.NewBufferBytes(dict), 2, parquet.Encodings.Plain),
+			file.NewDataPageV1(memory.NewBufferBytes(idx), 4, parquet.Encodings.RLEDict, parquet.Encodings.RLE, parquet.Encodings.RLE, int32(len(idx))))
+		mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+		pp := &plainPages{name: "c", pr: &fakePages{pages: pages}, width: 0, mem: mem}
+		s := &flatStrings{name: "c", typ: arrow.BinaryTypes.String, mem: mem, pages: pp}
+		pp.codes = &s.codes
+		var err error
+		for range 3 {
+			var a arrow.Array
+			if a, err = s.next(4); err != nil {
+				break
+			}
+			a.Release()
+		}
+		if err == nil || !strings.Contains(err.Error(), "second dictionary page") {
+			t.Errorf("dictionary pages around %d data pages: error %v, want a second dictionary page", second, err)
+		}
+		s.close()
+		mem.AssertSize(t, 0)
+	}
+}
