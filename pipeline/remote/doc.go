@@ -35,7 +35,8 @@
 // URL; NotFound and Denied classify it. A server that ignores Range
 // (answers 200 with the whole body) is read correctly: the bytes before
 // the offset are discarded, up to 64 MiB, beyond which the read fails with
-// a message saying to download the object first.
+// a message saying to download the object first. A whole body of another
+// length than the listed size is ErrChanged, from every store.
 //
 // # Credentials
 //

@@ -163,9 +163,15 @@ func (s *s3Backend) get(ctx context.Context, o *Object, off, n int64) (io.ReadCl
 	if err != nil {
 		return nil, 0, s3Err(o.URL, err)
 	}
-	// No Content-Range: the body is the whole object (its length is not
-	// checked; the read is pinned by If-Match).
-	start, err := checkRange(o, off, n, out.ContentRange == nil, aws.ToString(out.ContentRange), -1)
+	// No Content-Range: the body is the whole object, which must be of
+	// the listed size, as over HTTP (If-Match pins the version, but an
+	// object listed without an ETag, or a store that ignores both headers,
+	// would otherwise be read past or short of its end).
+	length := int64(-1)
+	if out.ContentLength != nil {
+		length = *out.ContentLength
+	}
+	start, err := checkRange(o, off, n, out.ContentRange == nil, aws.ToString(out.ContentRange), length)
 	if err != nil {
 		out.Body.Close()
 		return nil, 0, err

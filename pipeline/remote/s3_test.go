@@ -440,3 +440,52 @@ func TestReadRefusedAfterListing(t *testing.T) {
 	}
 	t.Log(msg)
 }
+
+// A store that ignores Range answers a ranged GET with the whole object:
+// read as such when it is of the listed size, and an error naming the
+// object (remote.ErrChanged) when it is not.
+func TestS3WholeObjectOfAnotherSize(t *testing.T) {
+	isolateAWS(t)
+	pq := readFile(t, filepath.Join(sampleDir, "train.parquet"))
+	be := s3mem.New()
+	if err := be.CreateBucket("data"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := be.PutObject("data", "k/train.parquet", map[string]string{}, bytes.NewReader(pq), int64(len(pq)), nil); err != nil {
+		t.Fatal(err)
+	}
+	fake := gofakes3.New(be).Server()
+	var extra atomic.Int64 // bytes added to each whole answer
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet || r.Header.Get("Range") == "" {
+			fake.ServeHTTP(w, r)
+			return
+		}
+		r.Header.Del("Range")
+		rec := httptest.NewRecorder()
+		fake.ServeHTTP(rec, r)
+		body := append(rec.Body.Bytes(), make([]byte, extra.Load())...)
+		for k, v := range rec.Header() {
+			w.Header()[k] = v
+		}
+		w.Header().Set("Content-Length", fmt.Sprint(len(body)))
+		w.WriteHeader(rec.Code)
+		w.Write(body)
+	}))
+	defer ts.Close()
+	for _, add := range []int64{0, 7} {
+		extra.Store(add)
+		rc := remote.New(remote.Options{S3Endpoint: ts.URL, Anonymous: true})
+		got, err := run(t, []string{"s3://data/k/train.parquet"}, rc)
+		if add == 0 {
+			if err != nil || got.out.Rows != 2000 {
+				t.Fatalf("whole answers of the listed size: %v", err)
+			}
+			continue
+		}
+		if !errors.Is(err, remote.ErrChanged) || !strings.Contains(err.Error(), "s3://data/k/train.parquet") ||
+			!strings.Contains(err.Error(), fmt.Sprintf("size %d, listed as %d", len(pq)+int(add), len(pq))) {
+			t.Fatalf("whole answers %d bytes longer: err = %v, want ErrChanged naming the object and both sizes", add, err)
+		}
+	}
+}
