@@ -135,18 +135,25 @@ func (a *azureBackend) get(ctx context.Context, o *Object, off, n int64) (io.Rea
 	if err != nil {
 		return nil, 0, azErr(o.URL, err)
 	}
-	if resp.ContentRange == nil {
-		return resp.Body, 0, nil
+	// No Content-Range: the body is the whole object, of the listed size
+	// (checkRange, as for the other stores).
+	length := int64(-1)
+	if resp.ContentLength != nil {
+		length = *resp.ContentLength
 	}
-	start, end, total, ok := parseContentRange(*resp.ContentRange)
-	if !ok || start > off || end < off+n-1 || (total >= 0 && total != o.Size) {
+	start, err := checkRange(o, off, n, resp.ContentRange == nil, deref(resp.ContentRange), length)
+	if err != nil {
 		resp.Body.Close()
-		if ok && total >= 0 && total != o.Size {
-			return nil, 0, fmt.Errorf("%s: %w (size %d, listed as %d)", o.URL, ErrChanged, total, o.Size)
-		}
-		return nil, 0, fmt.Errorf("%s: asked for bytes %d-%d, the server sent %q", o.URL, off, off+n-1, *resp.ContentRange)
+		return nil, 0, err
 	}
 	return resp.Body, start, nil
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
 }
 
 func azErr(url string, err error) error {

@@ -255,6 +255,9 @@ type fakeAzure struct {
 	account string
 	blobs   map[string][]byte // "container/name"
 	auth    atomic.Value      // last Authorization header seen
+	// whole, when set, answers every read with the whole blob and whole-1
+	// more bytes, ignoring x-ms-range.
+	whole atomic.Int64
 }
 
 type azBlob struct {
@@ -329,7 +332,41 @@ func (f *fakeAzure) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		azErr(412, "ConditionNotMet")
 		return
 	}
+	if extra := f.whole.Load() - 1; extra >= 0 && r.Method == http.MethodGet {
+		body := append(bytes.Clone(data), make([]byte, extra)...)
+		w.Header().Set("Content-Length", fmt.Sprint(len(body)))
+		w.Write(body)
+		return
+	}
 	http.ServeContent(w, r, name, modTime, bytes.NewReader(data))
+}
+
+// A blob read whole, the range ignored, is read as such when it is of the
+// listed size, and is remote.ErrChanged, naming it, when it is not.
+func TestAzureWholeBlobOfAnotherSize(t *testing.T) {
+	pq := readFile(t, filepath.Join(sampleDir, "train.parquet"))
+	fake := &fakeAzure{account: "devaccount", blobs: map[string][]byte{"cont/d/train.parquet": pq}}
+	ts := httptest.NewServer(fake)
+	defer ts.Close()
+	t.Setenv("AZURE_STORAGE_CONNECTION_STRING", "")
+	t.Setenv("AZURE_STORAGE_SAS_TOKEN", "")
+	t.Setenv("AZURE_STORAGE_ACCOUNT", "devaccount")
+	t.Setenv("AZURE_STORAGE_KEY", "c2VjcmV0LWtleS1mb3ItdGVzdHM=")
+	rc := remote.New(remote.Options{AzureEndpoint: ts.URL + "/{account}", RetryBase: time.Millisecond})
+	for _, extra := range []int64{0, 5} {
+		fake.whole.Store(extra + 1)
+		got, err := run(t, []string{"az://cont/d/train.parquet"}, rc)
+		if extra == 0 {
+			if err != nil || got.out.Rows != 2000 {
+				t.Fatalf("whole answers of the listed size: %v", err)
+			}
+			continue
+		}
+		if !errors.Is(err, remote.ErrChanged) || !strings.Contains(err.Error(), "az://cont/d/train.parquet") ||
+			!strings.Contains(err.Error(), fmt.Sprintf("size %d, listed as %d", len(pq)+int(extra), len(pq))) {
+			t.Fatalf("whole answers %d bytes longer: err = %v, want ErrChanged naming the blob and both sizes", extra, err)
+		}
+	}
 }
 
 func TestAzureFake(t *testing.T) {
