@@ -10,10 +10,12 @@
 package labels
 
 import (
+	"slices"
 	"strconv"
 	"time"
 	"unicode"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -164,6 +166,15 @@ const (
 // appendASCII appends the normalised form of s to dst when s is ASCII, and
 // reports false (dst[len(dst):] unspecified) when it is not.
 func appendASCII(dst []byte, s string) ([]byte, bool) {
+	if useAVX512 && len(s) > 0 && len(s) <= 64 {
+		dst = slices.Grow(dst, 64)
+		start := len(dst)
+		n, ok := normalizeASCII64(unsafe.SliceData(dst[start:start+64]), unsafe.StringData(s), len(s))
+		if !ok {
+			return dst, false
+		}
+		return dst[:start+n], true
+	}
 	start := len(dst)
 	space := false
 	for i := 0; i < len(s); i++ {
