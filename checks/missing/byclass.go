@@ -2,6 +2,7 @@ package missing
 
 import (
 	"encoding/binary"
+	"math/bits"
 	"sort"
 	"strings"
 
@@ -184,16 +185,25 @@ func (b *byClass) count(col int, miss, rows []bool) {
 	m := b.missing[col]
 	ids := b.scratch[:len(miss)]
 	rows = rows[:len(miss)]
-	words := flagBytes(miss)
-	for i := 0; i < len(miss); i += 8 {
-		if i+8 <= len(miss) && binary.LittleEndian.Uint64(words[i:]) == 0 {
+	words, marks := flagBytes(miss), flagBytes(rows)
+	i := 0
+	for ; i+8 <= len(miss); i += 8 {
+		w := binary.LittleEndian.Uint64(words[i:])
+		if w == 0 {
 			continue // eight rows with none missing (flags.go)
 		}
-		for j := i; j < min(i+8, len(miss)); j++ {
-			if miss[j] {
-				m[ids[j]]++
-				rows[j] = true
-			}
+		// The rows' marks take these eight at once; the classes count
+		// the missing ones, found by their bits rather than by a branch
+		// a row.
+		binary.LittleEndian.PutUint64(marks[i:], binary.LittleEndian.Uint64(marks[i:])|w)
+		for set := packFlags(w); set != 0; set &= set - 1 {
+			m[ids[i+bits.TrailingZeros8(set)]]++
+		}
+	}
+	for ; i < len(miss); i++ {
+		if miss[i] {
+			m[ids[i]]++
+			rows[i] = true
 		}
 	}
 }

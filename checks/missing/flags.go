@@ -31,3 +31,8 @@ func countFlags(flags []bool) int64 {
 	}
 	return int64(n)
 }
+
+// packFlags packs a word of eight flags (bytes each 0 or 1) into a byte,
+// flag i in bit i: the multiplication moves byte i's low bit to bit 56+i,
+// and no two partial products meet there or carry into it.
+func packFlags(w uint64) uint8 { return uint8(w * 0x0102040810204080 >> 56) }

@@ -65,3 +65,18 @@ func TestByClassCount(t *testing.T) {
 		}
 	}
 }
+
+// packFlags puts flag i of a word of eight in bit i, for every word.
+func TestPackFlags(t *testing.T) {
+	for want := range 256 {
+		var w uint64
+		for i := range 8 {
+			if want>>i&1 == 1 {
+				w |= 1 << (8 * i)
+			}
+		}
+		if got := packFlags(w); int(got) != want {
+			t.Fatalf("flags %08b packed as %08b", want, got)
+		}
+	}
+}
