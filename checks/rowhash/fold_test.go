@@ -59,17 +59,23 @@ func BenchmarkFold(b *testing.B)     { benchFold(b, rowhash.Fold) }
 func BenchmarkFoldXXH3(b *testing.B) { benchFold(b, foldOracle) }
 
 func benchFold(b *testing.B, fold func(row, v rowhash.Fingerprint) rowhash.Fingerprint) {
-	r := rand.New(rand.NewPCG(9, 10))
-	vals := make([]rowhash.Fingerprint, 1<<16)
-	for i := range vals {
-		vals[i] = rowhash.Fingerprint{Hi: r.Uint64(), Lo: r.Uint64()}
-	}
-	out := make([]rowhash.Fingerprint, len(vals))
+	out, vals := foldInputs()
 	for b.Loop() {
 		for i, v := range vals {
 			out[i] = fold(out[i], v)
 		}
 	}
+}
+
+// foldInputs returns 64K rows' fingerprints (zero) and 64K random values
+// to fold into them.
+func foldInputs() (out, vals []rowhash.Fingerprint) {
+	r := rand.New(rand.NewPCG(9, 10))
+	vals = make([]rowhash.Fingerprint, 1<<16)
+	for i := range vals {
+		vals[i] = rowhash.Fingerprint{Hi: r.Uint64(), Lo: r.Uint64()}
+	}
+	return make([]rowhash.Fingerprint, len(vals)), vals
 }
 
 // TestFoldAll: FoldAll is Fold at every index, with the vector path and
@@ -120,12 +126,7 @@ func BenchmarkFoldAll(b *testing.B) {
 		b.Run(fmt.Sprintf("avx512=%v", vector && rowhash.HasAVX512()), func(b *testing.B) {
 			before := rowhash.SetAVX512(vector)
 			defer rowhash.SetAVX512(before)
-			r := rand.New(rand.NewPCG(9, 10))
-			vals := make([]rowhash.Fingerprint, 1<<16)
-			for i := range vals {
-				vals[i] = rowhash.Fingerprint{Hi: r.Uint64(), Lo: r.Uint64()}
-			}
-			out := make([]rowhash.Fingerprint, len(vals))
+			out, vals := foldInputs()
 			for b.Loop() {
 				rowhash.FoldAll(out, vals)
 			}

@@ -473,19 +473,27 @@ func TestS3WholeObjectOfAnotherSize(t *testing.T) {
 		w.Write(body)
 	}))
 	defer ts.Close()
-	for _, add := range []int64{0, 7} {
-		extra.Store(add)
-		rc := remote.New(remote.Options{S3Endpoint: ts.URL, Anonymous: true})
-		got, err := run(t, []string{"s3://data/k/train.parquet"}, rc)
-		if add == 0 {
+	checkWholeAnswers(t, "s3://data/k/train.parquet", len(pq), remote.New(remote.Options{S3Endpoint: ts.URL, Anonymous: true}), extra.Store)
+}
+
+// checkWholeAnswers audits url, an object of size bytes whose store
+// answers every ranged read with the whole object and the extra bytes set
+// says: read as such with none, remote.ErrChanged naming the object and
+// both sizes with some.
+func checkWholeAnswers(t *testing.T, url string, size int, rc *remote.Client, set func(extra int64)) {
+	t.Helper()
+	for _, extra := range []int64{0, 7} {
+		set(extra)
+		got, err := run(t, []string{url}, rc)
+		if extra == 0 {
 			if err != nil || got.out.Rows != 2000 {
 				t.Fatalf("whole answers of the listed size: %v", err)
 			}
 			continue
 		}
-		if !errors.Is(err, remote.ErrChanged) || !strings.Contains(err.Error(), "s3://data/k/train.parquet") ||
-			!strings.Contains(err.Error(), fmt.Sprintf("size %d, listed as %d", len(pq)+int(add), len(pq))) {
-			t.Fatalf("whole answers %d bytes longer: err = %v, want ErrChanged naming the object and both sizes", add, err)
+		if !errors.Is(err, remote.ErrChanged) || !strings.Contains(err.Error(), url) ||
+			!strings.Contains(err.Error(), fmt.Sprintf("size %d, listed as %d", size+int(extra), size)) {
+			t.Fatalf("whole answers %d bytes longer: err = %v, want ErrChanged naming %s and both sizes", extra, err, url)
 		}
 	}
 }
