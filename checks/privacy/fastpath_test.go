@@ -3,6 +3,7 @@ package privacy
 import (
 	"math/rand/v2"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -258,5 +259,63 @@ func testChunks(t *testing.T, mem memory.Allocator, vals []string) {
 			sl.Release()
 		}
 		arr.Release()
+	}
+}
+
+// TestRejectedVector: rejected with AVX-512 (where the processor has it)
+// says what the byte-at-a-time classes say, on long strings of letters
+// with a few digits, '@', ':' and high bytes at any place, 64-byte block
+// edges included, read alone and from inside longer ones.
+func TestRejectedVector(t *testing.T) {
+	t.Logf("AVX-512: %v", hasAVX512)
+	before := useAVX512
+	defer func() { useAVX512 = before }()
+	rng := rand.New(rand.NewPCG(5, 6))
+	rare := "0123456789@:\x80\xb0\xb9\xc0\xba"
+	check := func(s string) {
+		t.Helper()
+		pad := "9@:." + s + "A9@:"
+		for _, v := range []string{s, pad[4 : 4+len(s)]} {
+			d, seen := prefilterSlow(v)
+			want := d < 4 && seen&(cAt|cColon) == 0
+			for _, vector := range []bool{true, false} {
+				useAVX512 = vector && hasAVX512
+				if got := rejected(v); got != want {
+					t.Fatalf("vector %v: rejected(%q) = %v, want %v (%d digits, classes %05b)", vector, v, got, want, d, seen)
+				}
+				if got := rejected([]byte(v)); got != want {
+					t.Fatalf("vector %v: rejected([]byte(%q)) = %v, want %v", vector, v, got, want)
+				}
+			}
+		}
+	}
+	for range 50000 {
+		b := make([]byte, rng.IntN(300))
+		for i := range b {
+			b[i] = "abc XYZ.-"[rng.IntN(9)]
+		}
+		for range rng.IntN(6) {
+			if len(b) > 0 {
+				b[rng.IntN(len(b))] = rare[rng.IntN(len(rare))]
+			}
+		}
+		check(string(b))
+	}
+	for _, n := range []int{31, 32, 63, 64, 65, 127, 128, 129} {
+		for _, at := range []int{0, n / 2, n - 1, 63, 64} {
+			for _, c := range []byte{'@', ':', '5'} {
+				b := []byte(strings.Repeat("a", n))
+				if at < n {
+					b[at] = c
+				}
+				check(string(b))
+				if c == '5' { // four digits, across blocks
+					for k := 0; k < 4 && at+k*20 < n; k++ {
+						b[at+k*20] = '5'
+					}
+					check(string(b))
+				}
+			}
+		}
 	}
 }
