@@ -1,7 +1,6 @@
 package checks
 
 import (
-	"math"
 	"math/bits"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -47,8 +46,12 @@ const (
 type codeSlot struct {
 	w0, w1 uint64 // strWords
 	code1  int32  // the value's code + 1; 0: free
-	n      uint32 // the value's length (at most MaxUint32: longer values are compared whole anyway)
+	n      uint32 // the value's length, or 17 for any longer (compared whole anyway): shortLen
 }
+
+// shortLen is a value's length as its slot keeps it: exact up to 16 bytes,
+// which the words tell apart with it, and 17 for any longer value.
+func shortLen(v string) uint32 { return uint32(min(len(v), 17)) }
 
 // codeState is what a memo knows of one column's codes for its batch.
 type codeState uint8
@@ -220,6 +223,7 @@ func computeCodes(arr arrow.Array, out *StrCodes, tab *[]codeSlot) bool {
 		}
 		v := strs.At(i)
 		w0, w1 := strWords(v)
+		vn := shortLen(v)
 		j := int(((w0 ^ bits.RotateLeft64(w1, 29) ^ uint64(len(v))) * 0x9E3779B97F4A7C15) >> shift)
 		for probe := 0; ; probe++ {
 			s := &t[j]
@@ -229,11 +233,11 @@ func computeCodes(arr arrow.Array, out *StrCodes, tab *[]codeSlot) bool {
 					return false
 				}
 				out.Values = append(out.Values, v)
-				*s = codeSlot{w0: w0, w1: w1, code1: int32(len(out.Values)), n: uint32(min(len(v), math.MaxUint32))}
+				*s = codeSlot{w0: w0, w1: w1, code1: int32(len(out.Values)), n: vn}
 				codes[i] = s.code1 - 1
 				break
 			}
-			if s.w0 == w0 && s.w1 == w1 && s.n == uint32(min(len(v), math.MaxUint32)) && (len(v) <= 16 || out.Values[s.code1-1] == v) {
+			if s.w0 == w0 && s.w1 == w1 && s.n == vn && (vn <= 16 || out.Values[s.code1-1] == v) {
 				codes[i] = s.code1 - 1
 				break
 			}
