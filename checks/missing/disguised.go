@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/readiness/readiness/checks"
 	"github.com/readiness/readiness/checks/rowhash"
 )
 
@@ -207,12 +208,23 @@ func (d *disguised) addNum(k uint64) {
 	if d.saturated {
 		return
 	}
-	// (The zero key is never looked up in seen: its free slots hold it.)
-	h := &d.seen[(k*0x9e3779b97f4a7c15)>>56]
-	if *h == k && k != 0 {
-		return
+	if d.fresh(k) {
+		d.putNum(k)
 	}
+}
+
+// fresh reports whether k is not in its slot of the seen cache, and puts it
+// there. (The zero key is never taken as seen: free slots hold it.)
+func (d *disguised) fresh(k uint64) bool {
+	h := &d.seen[(k*0x9e3779b97f4a7c15)>>56]
+	old := *h
 	*h = k
+	return old != k || k == 0
+}
+
+// putNum puts k in nums, past the seen cache (the loops over a column's
+// numbers test the cache themselves, inline).
+func (d *disguised) putNum(k uint64) {
 	if d.nums.add(k) && d.nums.len() > distinctCap {
 		d.saturate()
 	}
@@ -246,6 +258,108 @@ func (d *disguised) number(v float64, k uint64) {
 	}
 	d.others++
 	d.addNum(k)
+}
+
+// floatsOf folds the non-null values of a float column without sentinels
+// into d, as [disguised.number] does one at a time, flags its NaNs and
+// returns how many there are. Every row of every float column goes through
+// it, so the counts and the range are kept in locals for the batch and
+// only a value that is a whole number is looked up among the placeholders:
+// at 10M rows of the benchmark (two float columns) the loop through
+// number took 0.22 s of CPU.
+func floatsOf[T float32 | float64](d *disguised, vals []T, valid checks.Validity, flags []bool) (nan int64) {
+	zeros, negatives, others := d.zeros, d.negatives, d.others
+	lo, hi := d.otherMin, d.otherMax
+	if others == 0 {
+		lo, hi = math.Inf(1), math.Inf(-1)
+	}
+	for i, x := range vals {
+		if valid.Null(i) {
+			continue
+		}
+		v := float64(x)
+		if v != v {
+			nan++
+			flags[i] = true
+			continue
+		}
+		k := math.Float64bits(v)
+		if v == 0 {
+			zeros++
+			k = 0 // floatKey: -0 is 0
+		} else {
+			if v < 0 {
+				negatives++
+			}
+			if p := numericPlaceholder(v); p >= 0 {
+				d.counts[p]++
+				if !d.saturated && d.fresh(k) {
+					d.putNum(k)
+				}
+				continue
+			}
+		}
+		if v < lo {
+			lo = v
+		}
+		if v > hi {
+			hi = v
+		}
+		others++
+		if !d.saturated && d.fresh(k) {
+			d.putNum(k)
+		}
+	}
+	d.zeros, d.negatives = zeros, negatives
+	if others > d.others {
+		d.others, d.otherMin, d.otherMax = others, lo, hi
+	}
+	return nan
+}
+
+// intsOf folds the non-null values of an integer column without
+// sentinels into d, as [disguised.number] does one at a time (see
+// floatsOf).
+func intsOf[T int8 | int16 | int32 | int64 | uint8 | uint16 | uint32 | uint64](d *disguised, vals []T, valid checks.Validity) {
+	zeros, negatives, others := d.zeros, d.negatives, d.others
+	lo, hi := d.otherMin, d.otherMax
+	if others == 0 {
+		lo, hi = math.Inf(1), math.Inf(-1)
+	}
+	for i, x := range vals {
+		if valid.Null(i) {
+			continue
+		}
+		v := float64(x)
+		if x == 0 {
+			zeros++
+		} else {
+			if v < 0 {
+				negatives++
+			}
+			if p := numericPlaceholder(v); p >= 0 {
+				d.counts[p]++
+				if k := intKey(x); !d.saturated && d.fresh(k) {
+					d.putNum(k)
+				}
+				continue
+			}
+		}
+		if v < lo {
+			lo = v
+		}
+		if v > hi {
+			hi = v
+		}
+		others++
+		if k := intKey(x); !d.saturated && d.fresh(k) {
+			d.putNum(k)
+		}
+	}
+	d.zeros, d.negatives = zeros, negatives
+	if others > d.others {
+		d.others, d.otherMin, d.otherMax = others, lo, hi
+	}
 }
 
 // apart reports whether the placeholder p lies far outside the range of the

@@ -759,6 +759,10 @@ func appendIndices[T int8 | int16 | int32 | int64 | uint8 | uint16 | uint32 | ui
 func observeFloats[T float32 | float64](c *column, vals []T, valid checks.Validity, flags []bool) {
 	checkSentinels := len(c.sentinels) > 0
 	d := c.dis
+	if d != nil && !checkSentinels {
+		c.nan += floatsOf(d, vals, valid, flags)
+		return
+	}
 	for i, v := range vals {
 		if valid.Null(i) {
 			continue
@@ -778,6 +782,10 @@ func observeFloats[T float32 | float64](c *column, vals []T, valid checks.Validi
 func observeInts[T int8 | int16 | int32 | int64 | uint8 | uint16 | uint32 | uint64](c *column, vals []T, valid checks.Validity, flags []bool) {
 	checkSentinels := len(c.sentinels) > 0
 	d := c.dis
+	if d != nil && !checkSentinels {
+		intsOf(d, vals, valid)
+		return
+	}
 	for i, v := range vals {
 		if valid.Null(i) {
 			continue

@@ -1,11 +1,16 @@
 package missing
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/readiness/readiness/checks"
 	"github.com/readiness/readiness/checks/rowhash"
 )
 
@@ -151,5 +156,123 @@ func TestAddNum(t *testing.T) {
 		if !d.saturated && d.nums.len() != len(want) {
 			t.Fatalf("round %d: %d distinct keys, want %d", round, d.nums.len(), len(want))
 		}
+	}
+}
+
+// TestNumbersOfAgainstNumber compares the batch loops floatsOf and intsOf
+// with disguised.number fed one value at a time, the oracle: the same
+// counts, range, distinct set, NaN flags and saturation, on columns with
+// nulls, NaNs, both zeros, infinities, placeholders, values beyond int64,
+// and few or many distinct values (past distinctCap the set saturates,
+// mid-batch in some rounds).
+func TestNumbersOfAgainstNumber(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 14))
+	specials := []float64{0, math.Copysign(0, -1), -1, -9, -99, -999, 9, 99, 999999, -99999, 1e300, -1e19, 2e19,
+		math.Inf(1), math.Inf(-1), 0.5, -0.5, 1000000, 1e-300}
+	pick := func(pool int) float64 {
+		switch r := rng.IntN(10); {
+		case r < 3:
+			return specials[rng.IntN(len(specials))]
+		case r == 3 && pool > 0:
+			return math.NaN()
+		}
+		return float64(rng.IntN(2*pool+1)-pool) / 4
+	}
+	for round := range 200 {
+		pool := []int{2, 50, 3000, 40000}[round%4]
+		n := 1 + rng.IntN(3000)
+		nullRate := []int{0, 2, 50}[round%3]
+		off := rng.IntN(8)
+		fb := array.NewFloat64Builder(memory.DefaultAllocator)
+		for range off + n {
+			if nullRate > 0 && rng.IntN(100) < nullRate {
+				fb.AppendNull()
+			} else {
+				v := pick(pool)
+				if round%5 == 4 { // every value ≤ 0: the range's initial bounds must not show
+					v = -math.Abs(v)
+				}
+				fb.Append(v)
+			}
+		}
+		whole := fb.NewFloat64Array()
+		arr := array.NewSlice(whole, int64(off), int64(off+n)).(*array.Float64)
+		whole.Release()
+		vals, valid := arr.Float64Values(), checks.ValidityOf(arr)
+		ints := make([]int64, n)
+		for i, v := range vals {
+			ints[i] = int64(math.Round(v * 3)) // most whole, some placeholders
+			if rng.IntN(50) == 0 && round%5 != 4 {
+				ints[i] = []int64{math.MinInt64, math.MaxInt64, -999, 0, 99}[rng.IntN(5)]
+			}
+		}
+		// The same state before the batch: some rounds start from values
+		// already seen, some saturated.
+		prior := rng.IntN(3) * distinctCap / 2
+		fast, slow := newDisguised(arrow.PrimitiveTypes.Float64), newDisguised(arrow.PrimitiveTypes.Float64)
+		ifast, islow := newDisguised(arrow.PrimitiveTypes.Int64), newDisguised(arrow.PrimitiveTypes.Int64)
+		for i := range prior {
+			v := float64(i) * 1.5
+			fast.number(v, floatKey(v))
+			slow.number(v, floatKey(v))
+			ifast.number(float64(i), intKey(int64(i)))
+			islow.number(float64(i), intKey(int64(i)))
+		}
+		flags, wantFlags := make([]bool, n), make([]bool, n)
+		nan := floatsOf(fast, vals, valid, flags)
+		var wantNaN int64
+		for i, v := range vals {
+			if valid.Null(i) {
+				continue
+			}
+			if v != v {
+				wantNaN++
+				wantFlags[i] = true
+				continue
+			}
+			slow.number(v, floatKey(v))
+		}
+		if nan != wantNaN || !slices.Equal(flags, wantFlags) {
+			t.Fatalf("round %d: %d NaNs flagged, want %d", round, nan, wantNaN)
+		}
+		sameDisguised(t, fmt.Sprintf("round %d floats", round), fast, slow)
+		intsOf(ifast, ints, valid)
+		for i, v := range ints {
+			if !valid.Null(i) {
+				islow.number(float64(v), intKey(v))
+			}
+		}
+		sameDisguised(t, fmt.Sprintf("round %d ints", round), ifast, islow)
+		arr.Release()
+	}
+}
+
+// sameDisguised fails unless got and want hold the same counts, range and
+// distinct set.
+func sameDisguised(t *testing.T, what string, got, want *disguised) {
+	t.Helper()
+	if got.zeros != want.zeros || got.negatives != want.negatives || got.others != want.others ||
+		!slices.Equal(got.counts, want.counts) {
+		t.Fatalf("%s: zeros %d negatives %d others %d counts %v, want %d %d %d %v", what,
+			got.zeros, got.negatives, got.others, got.counts, want.zeros, want.negatives, want.others, want.counts)
+	}
+	if want.others > 0 && (math.Float64bits(got.otherMin) != math.Float64bits(want.otherMin) ||
+		math.Float64bits(got.otherMax) != math.Float64bits(want.otherMax)) {
+		t.Fatalf("%s: range [%v, %v], want [%v, %v]", what, got.otherMin, got.otherMax, want.otherMin, want.otherMax)
+	}
+	if got.saturated != want.saturated {
+		t.Fatalf("%s: saturated %v, want %v", what, got.saturated, want.saturated)
+	}
+	if !want.saturated {
+		if got.nums.len() != want.nums.len() {
+			t.Fatalf("%s: %d distinct, want %d", what, got.nums.len(), want.nums.len())
+		}
+		keys := map[uint64]bool{}
+		got.nums.each(func(k uint64) { keys[k] = true })
+		want.nums.each(func(k uint64) {
+			if !keys[k] {
+				t.Fatalf("%s: key %#x missing from the distinct set", what, k)
+			}
+		})
 	}
 }
