@@ -537,6 +537,26 @@ func (s *state) observeStrings(c *column, valid checks.Validity, flags []bool, s
 			break
 		}
 	}
+	// Past the cache, a value longer than every token and placeholder
+	// that starts and ends with a visible ASCII character is a value, and
+	// is counted nowhere once the column's distinct set is full: most rows
+	// of free text. On the 10M-row benchmark's text column this loop took
+	// 0.12 s of CPU through observeString.
+	if d := c.dis; d == nil || d.saturated {
+		long := s.maxToken
+		if d != nil {
+			long = max(long, maxPlaceholder)
+		}
+		for ; i < len(flags); i++ {
+			if valid.Null(i) {
+				continue
+			}
+			if v := strs.At(i); len(v) <= long || !asciiVisible(v[0]) || !asciiVisible(v[len(v)-1]) {
+				s.observeString(c, v, i, flags)
+			}
+		}
+		return
+	}
 	for ; i < len(flags); i++ {
 		if !valid.Null(i) {
 			s.observeString(c, strs.At(i), i, flags)
