@@ -68,7 +68,7 @@ var maxBuffer = func() int {
 	if ram, err := AvailableMemory(); err == nil {
 		return int(min(ram/2, int64(^uint(0)>>1)))
 	}
-	return 16 << 30
+	return int(min(16<<30, int64(^uint(0)>>1))) // 2 GiB − 1 on 32-bit platforms
 }()
 
 // maxBatchCells bounds a batch by its width: a batch of columns columns

@@ -11,6 +11,9 @@ func inMemoryFS(dir string) bool {
 	if syscall.Statfs(dir, &st) != nil {
 		return false
 	}
+	// Statfs_t.Type is an int32 on 32-bit platforms, where ramfs' magic
+	// number reads as a negative one: compared as 32 bits on every one.
 	const tmpfsMagic, ramfsMagic = 0x01021994, 0x858458f6
-	return st.Type == tmpfsMagic || st.Type == ramfsMagic
+	t := uint32(st.Type)
+	return t == tmpfsMagic || t == ramfsMagic
 }
