@@ -264,8 +264,7 @@ func (d *disguised) number(v float64, k uint64) {
 // into d, as [disguised.number] does one at a time, flags its NaNs and
 // returns how many there are. Every row of every float column goes through
 // it, so the counts and the range are kept in locals for the batch and
-// only a value that is a whole number is looked up among the placeholders:
-// at 10M rows of the benchmark (two float columns) the loop through
+// the distinct set's cache is tested inline: at 10M rows of the benchmark (two float columns) the loop through
 // number took 0.22 s of CPU.
 func floatsOf[T float32 | float64](d *disguised, vals []T, valid checks.Validity, flags []bool) (nan int64) {
 	zeros, negatives, others := d.zeros, d.negatives, d.others
@@ -319,7 +318,9 @@ func floatsOf[T float32 | float64](d *disguised, vals []T, valid checks.Validity
 
 // intsOf folds the non-null values of an integer column without
 // sentinels into d, as [disguised.number] does one at a time (see
-// floatsOf).
+// floatsOf). One generic loop for both, the key picked by a type switch
+// on the value, made BenchmarkObserveNumbers 1.36–1.43 ms against
+// 1.14–1.18 ms.
 func intsOf[T int8 | int16 | int32 | int64 | uint8 | uint16 | uint32 | uint64](d *disguised, vals []T, valid checks.Validity) {
 	zeros, negatives, others := d.zeros, d.negatives, d.others
 	lo, hi := d.otherMin, d.otherMax
