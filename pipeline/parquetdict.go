@@ -382,27 +382,55 @@ func (p *plainPages) readIndexed(row, k, n int, offs []int32, bits []byte, data 
 }
 
 // copyIndexed copies the current dictionary-encoded page's next k values,
-// width bytes each, from the dictionary to dst.
+// width bytes each (8 or 4, see flatFixedWidth), from the dictionary to
+// dst. The indices are taken a decoded batch at a time (dictIndices.fill),
+// each checked against the dictionary's size, and the values gathered in
+// a loop of their width, where a loop over the values took each index
+// through take and picked the width's copy a value.
 func (p *plainPages) copyIndexed(dst []byte, k, width int) error {
-	d := p.dict
-	for j := range k {
-		v := p.ix.take(d.n)
-		if v < 0 {
-			var err error
-			if v, err = p.ix.nextSlow(d.n); err != nil {
+	d, ix := p.dict, &p.ix
+	for j := 0; j < k; {
+		if ix.at == len(ix.buf) {
+			if err := ix.fill(); err != nil {
 				return fmt.Errorf("column %q: page %d: %w", p.name, p.page, err)
 			}
 		}
+		idx := ix.buf[ix.at:min(len(ix.buf), ix.at+k-j)]
+		var bad int
 		switch width {
 		case 8:
-			*(*[8]byte)(dst[j*8:]) = *(*[8]byte)(d.vals[v*8:])
+			bad = gather[[8]byte](dst[j*8:], d.vals, idx, d.n)
 		case 4:
-			*(*[4]byte)(dst[j*4:]) = *(*[4]byte)(d.vals[v*4:])
+			bad = gather[[4]byte](dst[j*4:], d.vals, idx, d.n)
 		default:
-			copy(dst[j*width:(j+1)*width], d.vals[v*width:])
+			return fmt.Errorf("column %q: page %d: %d-byte values read from a dictionary", p.name, p.page, width)
 		}
+		if bad >= 0 {
+			ix.at += bad
+			_, err := ix.nextSlow(d.n) // says which index, and why
+			return fmt.Errorf("column %q: page %d: %w", p.name, p.page, err)
+		}
+		ix.at += len(idx)
+		j += len(idx)
 	}
 	return nil
+}
+
+// gather copies value idx[i] of vals, a W each, to dst[i·size of W:] for
+// each i, and returns -1; or, at the first index not below n, its place
+// in idx, having copied those before it.
+func gather[W [8]byte | [4]byte](dst, vals []byte, idx []uint32, n int) int {
+	var w W
+	size := int(unsafe.Sizeof(w))
+	to := unsafe.Slice((*W)(unsafe.Pointer(unsafe.SliceData(dst))), len(dst)/size)[:len(idx)]
+	from := unsafe.Slice((*W)(unsafe.Pointer(unsafe.SliceData(vals))), len(vals)/size)[:n]
+	for i, v := range idx {
+		if int(v) >= n {
+			return i
+		}
+		to[i] = from[v]
+	}
+	return -1
 }
 
 // batchCodes works out a string column's codes for a batch

@@ -1,8 +1,10 @@
 package pipeline
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -435,6 +437,93 @@ func TestSecondDictionaryPage(t *testing.T) {
 			t.Errorf("dictionary pages around %d data pages: error %v, want a second dictionary page", second, err)
 		}
 		s.close()
+		mem.AssertSize(t, 0)
+	}
+}
+
+// TestFixedDictIndices reads dictionary-encoded pages of 8- and 4-byte
+// values through flatFixed, in batches of random sizes that cross the
+// indices' decoded batches (indexBatch): every value is the dictionary's
+// at its index, and an index beyond the dictionary, wherever it falls, is
+// an error naming the column, the page and the index, with the values
+// before it read.
+func TestFixedDictIndices(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	for round := range 60 {
+		width := []int{8, 4}[round%2]
+		ndict := 1 + r.IntN(300)
+		dict := make([]byte, ndict*width)
+		for i := range dict {
+			dict[i] = byte(r.Uint32())
+		}
+		n := 1 + r.IntN(5000)
+		idx := make([]uint32, n)
+		for i := range idx {
+			idx[i] = uint32(r.IntN(ndict))
+		}
+		bad := -1
+		if round%3 > 0 {
+			bad = r.IntN(n)
+			idx[bad] = uint32(ndict + r.IntN(5))
+		}
+		bits := 1
+		for 1<<bits <= ndict+5 {
+			bits++
+		}
+		h := &hybrid{w: bits}
+		// Runs of both kinds: a repeated run, then bit-packed ones.
+		rep := 0
+		for rep < n && idx[rep] == idx[0] {
+			rep++
+		}
+		h.repeated(idx[0], rep)
+		if rep < n {
+			h.packed(idx[rep:], false)
+		}
+		data := append([]byte{byte(bits)}, h.out...)
+		pages := []file.Page{
+			file.NewDictionaryPage(memory.NewBufferBytes(dict), int32(ndict), parquet.Encodings.Plain),
+			file.NewDataPageV1(memory.NewBufferBytes(data), int32(n), parquet.Encodings.RLEDict, parquet.Encodings.RLE, parquet.Encodings.RLE, int32(len(data))),
+		}
+		mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+		typ := arrow.DataType(arrow.PrimitiveTypes.Int64)
+		if width == 4 {
+			typ = arrow.PrimitiveTypes.Int32
+		}
+		col := &flatFixed{typ: typ, width: width, mem: mem, pages: &plainPages{name: "c", pr: &fakePages{pages: pages}, width: width, mem: mem}}
+		row := 0
+		var err error
+		for row < n {
+			b := min(n-row, 1+r.IntN(1500))
+			var a arrow.Array
+			if a, err = col.next(b); err != nil {
+				break
+			}
+			vals := a.Data().Buffers()[1].Bytes()[a.Data().Offset()*width:]
+			for i := range b {
+				want := dict[int(idx[row+i])*width:][:width]
+				if got := vals[i*width:][:width]; !bytes.Equal(got, want) {
+					t.Fatalf("round %d: row %d is %x, want %x (index %d)", round, row+i, got, want, idx[row+i])
+				}
+			}
+			a.Release()
+			row += b
+		}
+		switch {
+		case bad < 0 && err != nil:
+			t.Errorf("round %d: %v", round, err)
+		case bad >= 0 && err == nil:
+			t.Errorf("round %d: index %d at row %d of %d read without an error", round, idx[bad], bad, n)
+		case bad >= 0:
+			want := fmt.Sprintf("column \"c\": page 2: dictionary index %d, beyond the dictionary's %d values", idx[bad], ndict)
+			if !strings.Contains(err.Error(), want) {
+				t.Errorf("round %d: error %q, want %q", round, err, want)
+			}
+			if row > bad {
+				t.Errorf("round %d: rows up to %d read, past the bad index at %d", round, row, bad)
+			}
+		}
+		col.close()
 		mem.AssertSize(t, 0)
 	}
 }
