@@ -107,7 +107,7 @@ func TestDictIndices(t *testing.T) {
 			h.packed(vals, run == 39)
 		}
 		var d dictIndices
-		d.start(h.out, byte(w))
+		d.start(slices.Clip(h.out), byte(w)) // no room past the runs: reading past them fails
 		for i, v := range want {
 			got, err := d.next(n)
 			if err != nil {
