@@ -425,7 +425,7 @@ func gather[W [8]byte | [4]byte](dst, vals []byte, idx []uint32, n int) int {
 	to := unsafe.Slice((*W)(unsafe.Pointer(unsafe.SliceData(dst))), len(dst)/size)[:len(idx)]
 	from := unsafe.Slice((*W)(unsafe.Pointer(unsafe.SliceData(vals))), len(vals)/size)[:n]
 	for i, v := range idx {
-		if int(v) >= n {
+		if uint(v) >= uint(n) { // not int(v): on 32-bit platforms an index past 2^31 would be negative
 			return i
 		}
 		to[i] = from[v]
