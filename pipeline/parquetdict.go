@@ -187,9 +187,9 @@ func (d *dictIndices) start(data []byte, width byte) {
 // where the values are read, with nextSlow out of line.
 func (d *dictIndices) take(n int) int {
 	if d.at < len(d.buf) {
-		if v := int(d.buf[d.at]); v < n {
+		if v := d.buf[d.at]; uint(v) < uint(n) { // unsigned: see gather
 			d.at++
-			return v
+			return int(v)
 		}
 	}
 	return -1
@@ -202,12 +202,12 @@ func (d *dictIndices) nextSlow(n int) (int, error) {
 			return 0, err
 		}
 	}
-	v := int(d.buf[d.at])
+	v := d.buf[d.at]
 	d.at++
-	if v >= n {
+	if uint(v) >= uint(n) {
 		return 0, fmt.Errorf("dictionary index %d, beyond the dictionary's %d values", v, n)
 	}
-	return v, nil
+	return int(v), nil
 }
 
 // fill decodes the next batch of indices into buf: up to indexBatch, fewer

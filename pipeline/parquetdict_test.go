@@ -147,6 +147,16 @@ func TestDictIndicesErrors(t *testing.T) {
 	if _, err := d.next(9); err == nil || !strings.Contains(err.Error(), "dictionary index 9") {
 		t.Errorf("index 9 of a dictionary of 9: %v", err)
 	}
+	// An index past 2^31, which a 32-bit int would read as negative.
+	h = &hybrid{w: 32}
+	h.packed([]uint32{1, 1 << 31, 2}, false)
+	d.start(h.out, 32)
+	if v, err := d.next(9); v != 1 || err != nil {
+		t.Errorf("first index: %d, %v", v, err)
+	}
+	if v, err := d.next(9); err == nil || !strings.Contains(err.Error(), "dictionary index 2147483648") {
+		t.Errorf("index 2^31 of a dictionary of 9: %d, %v", v, err)
+	}
 	for _, c := range []struct {
 		name string
 		data []byte
