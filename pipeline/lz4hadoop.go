@@ -49,12 +49,14 @@ func decodeHadoopFrames(dst, src []byte) ([]byte, bool) {
 		if len(src) < 8 {
 			return nil, false
 		}
-		want := int(binary.BigEndian.Uint32(src))
-		size := int(binary.BigEndian.Uint32(src[4:]))
+		// The lengths are compared before they are ints: on 32-bit
+		// platforms one past 2^31 would be negative.
+		want32, size32 := binary.BigEndian.Uint32(src), binary.BigEndian.Uint32(src[4:])
 		src = src[8:]
-		if size > len(src) || want > len(out)-n {
+		if uint64(size32) > uint64(len(src)) || uint64(want32) > uint64(len(out)-n) {
 			return nil, false
 		}
+		want, size := int(want32), int(size32)
 		got, err := lz4.UncompressBlock(src[:size], out[n:n+want])
 		if err != nil || got != want {
 			return nil, false
