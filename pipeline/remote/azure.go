@@ -137,23 +137,12 @@ func (a *azureBackend) get(ctx context.Context, o *Object, off, n int64) (io.Rea
 	}
 	// No Content-Range: the body is the whole object, of the listed size
 	// (checkRange, as for the other stores).
-	length := int64(-1)
-	if resp.ContentLength != nil {
-		length = *resp.ContentLength
-	}
-	start, err := checkRange(o, off, n, resp.ContentRange == nil, deref(resp.ContentRange), length)
+	start, err := checkRange(o, off, n, resp.ContentRange == nil, valueOr(resp.ContentRange, ""), valueOr(resp.ContentLength, -1))
 	if err != nil {
 		resp.Body.Close()
 		return nil, 0, err
 	}
 	return resp.Body, start, nil
-}
-
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
 }
 
 func azErr(url string, err error) error {

@@ -186,6 +186,16 @@ func checkRange(o *Object, off, n int64, whole bool, contentRange string, length
 	return start, nil
 }
 
+// valueOr is *p, or or when p is nil: the SDKs' answers give their
+// headers as pointers (the S3 and Azure gets' Content-Range and
+// Content-Length, for checkRange).
+func valueOr[T any](p *T, or T) T {
+	if p == nil {
+		return or
+	}
+	return *p
+}
+
 // parseContentRange reads "bytes start-end/total" (total may be "*",
 // reported as -1).
 func parseContentRange(s string) (start, end, total int64, ok bool) {

@@ -167,11 +167,7 @@ func (s *s3Backend) get(ctx context.Context, o *Object, off, n int64) (io.ReadCl
 	// the listed size, as over HTTP (If-Match pins the version, but an
 	// object listed without an ETag, or a store that ignores both headers,
 	// would otherwise be read past or short of its end).
-	length := int64(-1)
-	if out.ContentLength != nil {
-		length = *out.ContentLength
-	}
-	start, err := checkRange(o, off, n, out.ContentRange == nil, aws.ToString(out.ContentRange), length)
+	start, err := checkRange(o, off, n, out.ContentRange == nil, aws.ToString(out.ContentRange), valueOr(out.ContentLength, -1))
 	if err != nil {
 		out.Body.Close()
 		return nil, 0, err
