@@ -95,7 +95,7 @@ func TestLabelTally(t *testing.T) {
 					l.add(fp, limit)
 				}
 			}
-			got := l.counts(limit)
+			got := l.counts()
 			if len(want) > limit {
 				if got != nil {
 					t.Errorf("%d labels, limit %d: %d counts, want none", labels, limit, len(got))

@@ -598,7 +598,7 @@ func (t *Table) count() error {
 	wg.Wait()
 	for _, c := range cs {
 		c.free()
-		c.sum.UsableByLabel = c.labels.counts(t.labelLimit)
+		c.sum.UsableByLabel = c.labels.counts()
 	}
 	if err := cmp.Or(cmp.Or(errs...), q.err); err != nil {
 		return fmt.Errorf("rowtable: %w", err)
@@ -1128,9 +1128,10 @@ func (l *labelTally) add(fp rowhash.Fingerprint, limit int) {
 	}
 }
 
-// counts returns the counts by label, nil once over the limit.
-func (l *labelTally) counts(limit int) map[rowhash.Fingerprint]int64 {
-	if l.over || len(l.keys)+len(l.more) > limit {
+// counts returns the counts by label, nil once over the limit (add says
+// when).
+func (l *labelTally) counts() map[rowhash.Fingerprint]int64 {
+	if l.over {
 		return nil
 	}
 	m := make(map[rowhash.Fingerprint]int64, len(l.keys)+len(l.more))
