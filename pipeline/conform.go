@@ -24,7 +24,10 @@ import (
 // category dtype, as pyarrow stores it) whose values in a batch were
 // longer than the dictionary's average, the take kernel wrote past the
 // length and panicked, in a goroutine of arrow-go's, which ended the run
-// (TestConformDictionaryWithPool).
+// (TestConformDictionaryWithPool). Two casts are done without the kernels:
+// a dictionary of strings to its strings (dictStrings, faster) and strings
+// to large strings (widenOffsets, which arrow-go gets wrong under
+// GOARCH=386).
 type conformer struct {
 	target *arrow.Schema
 	// src[i] is the index of target column i in the file's batches, or -1.
@@ -86,6 +89,10 @@ func (c *conformer) apply(rec arrow.RecordBatch) (arrow.RecordBatch, error) {
 				if err != nil {
 					return nil, fmt.Errorf("column %q: %w", f.Name, err)
 				}
+				cols[i] = out
+				continue
+			}
+			if out, ok := widenOffsets(c.mem, rec.Column(j), f.Type); ok {
 				cols[i] = out
 				continue
 			}

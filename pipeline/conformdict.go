@@ -136,3 +136,58 @@ func gatherStrings[T dictIndex](mem memory.Allocator, to arrow.DataType, ix arro
 	defer d.Release()
 	return array.MakeFromData(d), nil
 }
+
+// widenOffsets returns a, a String or Binary array, as a LargeString or
+// LargeBinary array (to): the same validity and value bytes, its 32-bit
+// offsets widened to 64; ok is false for any other pair of types, which
+// the cast is left to.
+//
+// arrow-go v18.8.0's casts that change a string or binary column's offset
+// width (utf8 to large_utf8, binary to large_binary, and back) fail under
+// GOARCH=386: the array they build has an offsets buffer too short for
+// its length, and its constructor panics ("string offset buffer must have
+// at least 4 values" for three values), where on 64-bit platforms the
+// same calls succeed; integer casts (int32 to int64) are fine. A schema
+// unified from a string and a large_string column is the only way the
+// audit asks for one of these casts, so it widens the offsets itself, on
+// every platform: one pass over them, the value bytes shared, not copied.
+func widenOffsets(mem memory.Allocator, a arrow.Array, to arrow.DataType) (arrow.Array, bool) {
+	var offs []int32
+	switch v := a.(type) {
+	case *array.String:
+		if to.ID() != arrow.LARGE_STRING {
+			return nil, false
+		}
+		offs = v.ValueOffsets()
+	case *array.Binary:
+		if to.ID() != arrow.LARGE_BINARY {
+			return nil, false
+		}
+		offs = v.ValueOffsets()
+	default:
+		return nil, false
+	}
+	if a.Len() == 0 { // it may have no offsets buffer to slice
+		return array.MakeArrayOfNull(mem, to, 0), true
+	}
+	// offs are the array's own (its offset on), counted from the start
+	// of the values buffer, which is shared as it is; the new offsets
+	// start at the array's first row, and so does the bitmap, which is
+	// shared with the array's offset kept.
+	data := a.Data()
+	off := data.Offset()
+	wide := memory.NewResizableBuffer(mem)
+	defer wide.Release()
+	wide.Resize(arrow.Int64Traits.BytesRequired(off + len(offs)))
+	w := arrow.Int64Traits.CastFromBytes(wide.Bytes())
+	for i := range off {
+		w[i] = int64(offs[0])
+	}
+	for i, o := range offs {
+		w[off+i] = int64(o)
+	}
+	bufs := data.Buffers()
+	d := array.NewData(to, a.Len(), []*memory.Buffer{bufs[0], wide, bufs[2]}, nil, a.NullN(), off)
+	defer d.Release()
+	return array.MakeFromData(d), true
+}
