@@ -15,15 +15,21 @@ import (
 // BenchmarkObserve measures the check's hot loop on one 64K-row batch: a
 // microsecond timestamp column spread over three years with a few nulls,
 // and a string label of 8 classes.
-func BenchmarkObserve(b *testing.B) { benchObserve(b, 3*365) }
+func BenchmarkObserve(b *testing.B) { benchObserve(b, 3*365, false) }
 
 // BenchmarkObserveRecent is BenchmarkObserve with every time in the year
 // before as_of: no row is stale or in the future, so no row is listed for
 // findings.parquet and what is measured is the per-row work — reading the
 // time, finding its day's counts, reading and counting the label.
-func BenchmarkObserveRecent(b *testing.B) { benchObserve(b, 364) }
+func BenchmarkObserveRecent(b *testing.B) { benchObserve(b, 364, false) }
 
-func benchObserve(b *testing.B, spanDays int64) {
+// BenchmarkObserveMemo is BenchmarkObserve with the label's codes worked
+// out once in the batch's memo, as the audit's reader or memo gives them
+// to every check (checktest.BenchObserveMemo): what is left is the
+// per-row work on times and counts.
+func BenchmarkObserveMemo(b *testing.B) { benchObserve(b, 3*365, true) }
+
+func benchObserve(b *testing.B, spanDays int64, memo bool) {
 	const n = 64 * 1024
 	mem := memory.NewGoAllocator()
 	rng := rand.New(rand.NewPCG(1, 2))
@@ -50,6 +56,10 @@ func benchObserve(b *testing.B, spanDays int64) {
 		Roles: checks.Roles{Time: "ts", Label: benchLabel}})
 	if err != nil {
 		b.Fatal(err)
+	}
+	if memo {
+		checktest.BenchObserveMemo(b, rec, func() (checks.State, error) { return st, nil })
+		return
 	}
 	checktest.BenchObserve(b, rec, 8, func() (checks.State, error) { return st, nil })
 }
