@@ -144,10 +144,13 @@ func gatherStrings[T dictIndex](mem memory.Allocator, to arrow.DataType, ix arro
 //
 // arrow-go v18.8.0's casts that change a string or binary column's offset
 // width (utf8 to large_utf8, binary to large_binary, and back) fail under
-// GOARCH=386: the array they build has an offsets buffer too short for
-// its length, and its constructor panics ("string offset buffer must have
-// at least 4 values" for three values), where on 64-bit platforms the
-// same calls succeed; integer casts (int32 to int64) are fine. A schema
+// GOARCH=386: the array they build keeps the input's 32-bit offsets under
+// the 64-bit type, and its constructor panics ("string offset buffer must
+// have at least 4 values" for three values). The cause is
+// compute/internal/kernels.SizeOf, which works a type's size out through
+// uint: 32 bits there, so SizeOf[int64]() is 4, as SizeOf[int32]() is, and
+// CastBinaryToBinary takes the offsets for the same width and copies
+// nothing. Integer casts (int32 to int64) do not use it. A schema
 // unified from a string and a large_string column is the only way the
 // audit asks for one of these casts, so it widens the offsets itself, on
 // every platform: one pass over them, the value bytes shared, not copied.
