@@ -192,6 +192,14 @@ func BenchmarkStrCodes(b *testing.B) {
 	}{
 		{"label", func() string { return []string{"billing", "fraud", "returns", "shipping"}[rng.IntN(4)] }},
 		{"annotator", func() string { return fmt.Sprintf("ann%02d", rng.IntN(20)) }},
+		// the benchmark file's category column: values of 4 to 11 bytes,
+		// and a few placeholders and empty values (fixtures/generator.go)
+		{"category", func() string {
+			if rng.IntN(25) == 0 {
+				return []string{"", "?", "NA", "N/A", "null", "None", "-", " books"}[rng.IntN(8)]
+			}
+			return []string{"books", "electronics", "garden", "grocery", "home", "sports", "toys", "travel"}[rng.IntN(8)]
+		}},
 		{"text", func() string { return fmt.Sprintf("some free text number %d about a thing", rng.IntN(1<<30)) }},
 	} {
 		sb := array.NewStringBuilder(mem)
