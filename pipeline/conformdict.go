@@ -174,9 +174,11 @@ func widenOffsets(mem memory.Allocator, a arrow.Array, to arrow.DataType) (arrow
 		return array.MakeArrayOfNull(mem, to, 0), true
 	}
 	// offs are the array's own (its offset on), counted from the start
-	// of the values buffer, which is shared as it is; the new offsets
-	// start at the array's first row, and so does the bitmap, which is
-	// shared with the array's offset kept.
+	// of the values buffer, which is shared as it is. The new array keeps
+	// a's offset, so that its bitmap is shared as it is too: its offsets'
+	// first off entries, which no row reads, repeat the first value's.
+	// (The readers' batches start at offset 0; a sliced array costs 8
+	// bytes of them a row it starts past.)
 	data := a.Data()
 	off := data.Offset()
 	wide := memory.NewResizableBuffer(mem)
