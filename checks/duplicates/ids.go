@@ -42,9 +42,9 @@ import (
 // appending every id as before) when an id is not an integer — strings,
 // UUIDs, fractional numbers — when the bitmaps would cost too much: more
 // than a byte per id seen (past idSlack; ids sparser than one in eight of
-// their range, such as random 64-bit keys), or more than a 32nd of a
-// limited budget — or when ids mostly repeat (idRepeatShare), where the
-// table was as fast. Merging a state that fell back with one that did not
+// their range, such as random 64-bit keys), or more than their share of a
+// limited budget (idBudgetShare) — or when ids mostly repeat
+// (idRepeatShare), where the table was as fast. Merging a state that fell back with one that did not
 // turns the other to the table too. Both ways give the same results; the
 // tests compare them with each other and with a naive count.
 //
@@ -63,9 +63,19 @@ const (
 // it, a byte per id seen.
 const idSlack = 64 * idBlockBytes
 
-// idBudgetShare: a state's bitmaps take at most 1/idBudgetShare of a
-// limited budget.
-const idBudgetShare = 32
+// idBudgetShare: the bitmaps of all the workers' states take at most
+// 1/idBudgetShare of a limited budget, each state a worker's part of
+// that.
+//
+// Until 2026-11-30 each state could take a 32nd of the budget, 8 MiB of
+// the default 256 MiB: a worker's bitmaps of about 33M dense ids (the ids
+// it saw, and those it saw twice). Past that, at about 65M rows on two
+// workers, every id went through the table: at 100M rows 24 bytes an id
+// appended and spilled (2.4 GB of the audit's 9.7 GB) and folded at the
+// end, 4.7 s of CPU. With a quarter of the budget for them, 32 MiB a
+// state on two workers, the 100M-row audit took 30 s instead of 40 s
+// (docs/performance.md, 2026-11-30 zk); its bitmaps take about 25 MB.
+const idBudgetShare = 4
 
 // A state falls back to the table once more than 1/idRepeatShare of the
 // ids it saw (and at least idRepeatMin) repeat one it had seen: the rows
@@ -232,7 +242,7 @@ func (s *ids) block(set map[uint64]*idBlock, k uint64) *idBlock {
 		return b
 	}
 	held := s.held + idBlockBytes
-	if held > max(idSlack, s.rows) || (s.budget.Limit() > 0 && held > s.budget.Limit()/idBudgetShare) {
+	if held > max(idSlack, s.rows) || (s.budget.Limit() > 0 && held > s.budget.Limit()/int64(idBudgetShare*s.budget.Workers())) {
 		return nil
 	}
 	s.budget.Hold(idBlockBytes)

@@ -31,6 +31,7 @@ type idCase struct {
 	fast, spill bool
 	budget      int64 // 0: unlimited
 	workers     int   // 0: three
+	expect      int   // workers the budget is told of (Budget.Expect); 0: none
 }
 
 func intID(v int64) *rowhash.Fingerprint { fp := rowhash.Int(v); return &fp }
@@ -75,9 +76,17 @@ var idCases = []idCase{
 		return intID(int64(row % 140000)) // the last 10,000 rows repeat
 	}},
 	{name: "1-byte budget", fast: false, budget: 1, spill: true, gen: repeatOr(0.05, func(_ *rand.Rand, row int) int64 { return int64(row) })},
-	// 1 MiB: the bitmaps may take 32 KiB, the four blocks of 2^17 ids,
+	// 1 MiB: each of two workers' bitmaps may take 128 KiB (a quarter of
+	// the budget between them), more than the four blocks of 2^17 ids,
 	// and the log of 150,000 ids (1.3 MB) spills.
 	{name: "log spilled", fast: true, budget: 1 << 20, spill: true, gen: repeatOr(0.05, func(_ *rand.Rand, row int) int64 { return int64(row % (1 << 17)) })},
+	// Ids six apart span 14 blocks: 112 KiB a worker, within its 128 KiB
+	// of a 1 MiB budget (a 32nd of it, as before 2026-11-30, was 32 KiB);
+	// fourteen apart, 32 blocks, past it; and told of eight workers, the
+	// budget gives each 32 KiB, fewer than 14 blocks.
+	{name: "within the budget's share", fast: true, budget: 1 << 20, spill: true, gen: repeatOr(0, func(_ *rand.Rand, row int) int64 { return 6 * int64(row) })},
+	{name: "past the budget's share", fast: false, budget: 1 << 20, spill: true, gen: repeatOr(0, func(_ *rand.Rand, row int) int64 { return 14 * int64(row) })},
+	{name: "past a share of eight workers", fast: false, budget: 1 << 20, spill: true, expect: 8, gen: repeatOr(0, func(_ *rand.Rand, row int) int64 { return 6 * int64(row) })},
 }
 
 // TestIDsAgainstOracle splits generated id columns over workers, merges
@@ -109,6 +118,9 @@ func TestIDsAgainstOracle(t *testing.T) {
 				var budget *fptable.Budget
 				if c.budget > 0 {
 					budget = fptable.NewBudget(c.budget, t.TempDir())
+					if c.expect > 0 {
+						budget.Expect(-1, c.expect)
+					}
 				}
 				checkIDs(t, rng, c, budget, batches)
 				if c.budget > 0 {

@@ -153,6 +153,15 @@ func (b *Budget) CacheSpills(n int64) {
 	}
 }
 
+// Workers returns the number of workers adding to the budget's tables, as
+// Expect was told (two when it was not).
+func (b *Budget) Workers() int {
+	if b == nil || b.workers.Load() == 0 {
+		return 2
+	}
+	return int(b.workers.Load())
+}
+
 // Limit returns the budget in bytes (0: unlimited).
 func (b *Budget) Limit() int64 {
 	if b == nil || b.limit <= 0 {
