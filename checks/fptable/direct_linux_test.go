@@ -103,6 +103,24 @@ func TestCacheSpills(t *testing.T) {
 			if seen[0] != tc.firstDirect || seen[len(seen)-1] != tc.lastDirect {
 				t.Fatalf("direct I/O after each spill: %v; want %v first and %v last", seen, tc.firstDirect, tc.lastDirect)
 			}
+			// The runs written buffered stay in a buffered file, read
+			// back through the page cache; the later ones are in
+			// another, direct.
+			files := map[*os.File]bool{}
+			for _, runs := range c.t.runs {
+				for _, r := range runs {
+					files[r.f] = isDirect(r.f)
+				}
+			}
+			direct := 0
+			for _, d := range files {
+				if d {
+					direct++
+				}
+			}
+			if tc.firstDirect != tc.lastDirect && (len(files) != 2 || direct != 1) {
+				t.Fatalf("runs in %d files, %d of them direct; want one buffered and one direct", len(files), direct)
+			}
 			n := 0
 			err := c.t.Visit(func(_ int, tb *Table[agg]) {
 				tb.Each(func(k rowhash.Fingerprint, a *agg) {

@@ -24,10 +24,10 @@ import (
 // table's staging block to the device without a copy, and do not grow the
 // page cache by the size of the spill. A small spill is another matter:
 // the cache still holds it when it is read back (see
-// [Budget.CacheSpills]), so a file is written buffered until the budget's
-// spill files hold that much, and direct from its next run on. (A run
-// written buffered and read direct is still read right: the kernel writes
-// the cached pages back first.)
+// [Budget.CacheSpills]), so a table's runs are written buffered until the
+// budget's spill files hold that much, and from its next run on to a file
+// of its own opened for direct I/O; the runs in the buffered file are read
+// back through the page cache.
 const (
 	blockBytes = 256 << 10
 	ioAlign    = 4096
@@ -85,6 +85,17 @@ func (t *Parts[V]) beginRun() *runWriter[V] {
 		t.stage[0] = newStage[V]()
 	}
 	if b := t.budget; b != nil && b.direct && !t.direct && b.spilled.Load() >= b.cached {
+		// From here on, runs go to a new file opened for direct I/O. The
+		// runs written so far stay in a buffered file: read back through
+		// the page cache, which holds them. (Turned direct, the same file
+		// was read direct, the cached runs too: at 100M rows the merge read
+		// the whole 7.9 GB spill back from the device, docs/performance.md,
+		// 2026-11-30 zk.) If no new file can be made, this one goes direct.
+		if t.off > 0 {
+			if f, err := b.file(); err == nil {
+				t.f, t.off = f, 0
+			}
+		}
 		directIO(t.f)
 		t.direct = true
 	}
