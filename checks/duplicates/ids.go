@@ -68,13 +68,13 @@ const idSlack = 64 * idBlockBytes
 // that.
 //
 // Until 2026-11-30 each state could take a 32nd of the budget, 8 MiB of
-// the default 256 MiB: a worker's bitmaps of about 33M dense ids (the ids
-// it saw, and those it saw twice). Past that, at about 65M rows on two
-// workers, every id went through the table: at 100M rows 24 bytes an id
-// appended and spilled (2.4 GB of the audit's 9.7 GB) and folded at the
-// end, 4.7 s of CPU. With a quarter of the budget for them, 32 MiB a
-// state on two workers, the 100M-row audit took 30 s instead of 40 s
-// (docs/performance.md, 2026-11-30 zk); its bitmaps take about 25 MB.
+// the default 256 MiB: the bits of 67M ids, seen once and seen twice
+// together. The 100M-row benchmark passed it on both workers, and from
+// there every id went through the table, 24 bytes an id appended,
+// spilled and folded at the end (4.7 s of CPU, 1.8 GB more spilled).
+// With a quarter of the budget for them, 32 MiB a state on two workers,
+// the 100M-row audit took 32.5–32.9 s instead of 38.5 s
+// (docs/performance.md, 2026-11-30 zk).
 const idBudgetShare = 4
 
 // A state falls back to the table once more than 1/idRepeatShare of the
