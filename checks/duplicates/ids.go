@@ -44,9 +44,10 @@ import (
 // than a byte per id seen (past idSlack; ids sparser than one in eight of
 // their range, such as random 64-bit keys), or more than their share of a
 // limited budget (idBudgetShare) — or when ids mostly repeat
-// (idRepeatShare), where the table was as fast. Merging a state that fell back with one that did not
-// turns the other to the table too. Both ways give the same results; the
-// tests compare them with each other and with a naive count.
+// (idRepeatShare), where the table was as fast. Merging a state that fell
+// back with one that did not turns the other to the table too. Both ways
+// give the same results; the tests compare them with each other and with
+// a naive count.
 //
 // The bitmaps live on the Go heap (they are small: 1.25 MB a worker for
 // 10M dense ids) and are counted in the memory budget, which the tables
