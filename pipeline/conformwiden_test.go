@@ -73,26 +73,9 @@ func TestWidenOffsets(t *testing.T) {
 					t.Fatalf("got %s of %d rows, %d null; want %s of %d rows, %d null",
 						got.DataType(), got.Len(), got.NullN(), kind[1], src.Len(), src.NullN())
 				}
-				value := func(a arrow.Array, i int) string {
-					if a.IsNull(i) {
-						return "<null>"
-					}
-					switch a := a.(type) {
-					case *array.String:
-						return a.Value(i)
-					case *array.LargeString:
-						return a.Value(i)
-					case *array.Binary:
-						return string(a.Value(i))
-					case *array.LargeBinary:
-						return string(a.Value(i))
-					}
-					t.Fatalf("a %T", a)
-					return ""
-				}
 				for i := range src.Len() {
-					if w, g := value(src, i), value(got, i); w != g {
-						t.Fatalf("row %d: %q, want %q", i, g, w)
+					if w, g := textValue(src, i), textValue(got, i); w != g {
+						t.Fatalf("row %d: %v, want %v", i, g, w)
 					}
 				}
 				if v, ok := got.(interface{ ValidateFull() error }); ok {

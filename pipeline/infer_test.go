@@ -133,9 +133,9 @@ func textOpenRead(t *testing.T, in *Input, columns []string, types map[string]ar
 	return res, rr.Err()
 }
 
-// textValue is a plain Go value for comparisons: nil for null; dates as
-// YYYY-MM-DD and timestamps as RFC 3339 in UTC ("Z" appended only when
-// the type has a zone).
+// textValue is a plain Go value for comparisons: nil for null; binary
+// values as strings; dates as YYYY-MM-DD and timestamps as RFC 3339 in
+// UTC ("Z" appended only when the type has a zone).
 func textValue(a arrow.Array, i int) any {
 	if a.IsNull(i) {
 		return nil
@@ -145,6 +145,10 @@ func textValue(a arrow.Array, i int) any {
 		return a.Value(i)
 	case *array.LargeString:
 		return a.Value(i)
+	case *array.Binary:
+		return string(a.Value(i))
+	case *array.LargeBinary:
+		return string(a.Value(i))
 	case *array.Int64:
 		return a.Value(i)
 	case *array.Float64:
